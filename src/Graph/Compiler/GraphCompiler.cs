@@ -9,7 +9,7 @@ public sealed record PlanOptions(
 /// <summary>Compiles a graph into a <see cref="GraphPlan"/>; each phase is one line here.</summary>
 public static class GraphCompiler
 {
-    public static GraphPlan Plan(Graph graph, PlanOptions? options = null)
+    public static GraphPlan Plan(FrameGraph graph, PlanOptions? options = null)
     {
         options ??= new PlanOptions();
         var live = options.DropDeadPasses ? DeadPassElimination.Run(graph.Ops) : graph.Ops; // drop passes nothing reads
@@ -52,7 +52,7 @@ public static class GraphCompiler
         new(t.Id, t.Name, t.Kind, t.ElementType, t.Shape, resource, offset, t.AlignedBytes, lifetime);
 
     /// <summary>Phase 5: each pass's byte ranges and the barriers <see cref="BarrierPlanner"/> derives from them.</summary>
-    static List<PlannedPass> PlanBarriers(Graph graph, IReadOnlyList<Op> order, Dictionary<TensorId, TensorPlacement> tensors, bool full)
+    static List<PlannedPass> PlanBarriers(FrameGraph graph, IReadOnlyList<Op> order, Dictionary<TensorId, TensorPlacement> tensors, bool full)
     {
         var accesses = order.Select(op => new PassAccesses(
             op.Accesses.Where(a => a.Reads).Select(a => tensors[a.Tensor.Id].Range).ToList(),

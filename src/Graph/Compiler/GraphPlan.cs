@@ -23,7 +23,7 @@ public sealed record PlannedPass(int Index, int OpIndex, string Name, string Typ
 
 /// <summary>
 /// The compiled plan, pure data: resources to create, where each tensor lives, the pass order
-/// (OpIndex points into <see cref="Ir.Graph.Ops"/> of the graph it was planned from) and the barriers.
+/// (OpIndex points into <see cref="Ir.FrameGraph.Ops"/> of the graph it was planned from) and the barriers.
 /// </summary>
 public sealed record GraphPlan(
     IReadOnlyList<PlannedResource> Resources,

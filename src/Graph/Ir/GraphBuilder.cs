@@ -9,9 +9,9 @@ namespace VkResNet.Graph.Ir;
 /// </summary>
 public sealed class GraphBuilder
 {
-    public GraphBuilder(Graph? graph = null) => Graph = graph ?? new Graph();
+    public GraphBuilder(FrameGraph? graph = null) => Graph = graph ?? new FrameGraph();
 
-    public Graph Graph { get; }
+    public FrameGraph Graph { get; }
 
     /// <summary>Stage that new ops are tagged with ("stem", "layer1"...), for the summary and the viewer.</summary>
     public string Stage { get; set; } = "";

@@ -4,7 +4,7 @@ namespace VkResNet.Graph.Ir;
 /// The IR: tensors and ops in declaration order (which is always a valid sequential program).
 /// Built by <see cref="GraphBuilder"/>, extended by autodiff, rewritten by the inference passes.
 /// </summary>
-public sealed class Graph
+public sealed class FrameGraph
 {
     readonly List<Tensor> tensors = [];
     readonly List<Op> ops = [];
@@ -58,12 +58,14 @@ public sealed class Graph
         ops.Add(op);
     }
 
-    /// <summary>Replaces a run of ops by one op at the position of the first (inference rewrites).</summary>
+    /// <summary>Replaces a chain of ops by one op at the position of the last (inference rewrites): every
+    /// input of the chain is written before that point and only the chain read its intermediates.</summary>
     internal void ReplaceOps(IReadOnlyCollection<Op> removed, Op replacement)
     {
-        int at = ops.FindIndex(removed.Contains);
-        if (at < 0)
+        int last = ops.FindLastIndex(removed.Contains);
+        if (last < 0)
             throw new InvalidOperationException("ReplaceOps: none of the ops is in the graph.");
+        int at = last - ops.Take(last).Count(removed.Contains);
         foreach (var op in removed)
             opNames.Remove(op.Name);
         ops.RemoveAll(removed.Contains);
