@@ -158,6 +158,32 @@ public sealed class CompiledGraph : IDisposable
         return values;
     }
 
+    /// <summary>
+    /// Copies every persistent tensor that <paramref name="destination"/> has under the same name and
+    /// shape (parameters, running statistics), device to device: e.g. a training graph's weights
+    /// into the evaluation graph before a test pass. Returns how many tensors were copied.
+    /// </summary>
+    public int CopyPersistentTo(CompiledGraph destination, params TensorKind[] kinds)
+    {
+        if (!ReferenceEquals(destination.Device, Device)) throw new ArgumentException("Both graphs must live on the same device.");
+        kinds = kinds.Length > 0 ? kinds : [TensorKind.Parameter, TensorKind.RunningStat];
+        using var cl = Device.CreateCommandList();
+        cl.Begin();
+        cl.ComputeToTransferBarrier();
+        int n = 0;
+        foreach (var t in Graph.ReferencedTensors().Where(t => kinds.Contains(t.Kind)))
+        {
+            if (!destination.Graph.TryGetTensor(t.Name, out var d) || d.Shape != t.Shape || !destination.Plan.TryGetPlacement(d.Id, out _)) continue;
+            cl.Copy(Slice(t).Slice(0, t.Bytes), destination.Slice(d).Slice(0, t.Bytes));
+            n++;
+        }
+        cl.TransferToComputeBarrier();
+        cl.End();
+        cl.Submit();
+        cl.Wait();
+        return n;
+    }
+
     /// <summary>Per-pass GPU milliseconds of the last run (profiling builds only).</summary>
     public IReadOnlyList<PassTime> ReadProfile()
     {
