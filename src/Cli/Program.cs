@@ -4,4 +4,6 @@ using VkResNet.Cli.Commands;
 
 var root = new RootCommand("VkResNet: train and run ResNets on any Vulkan device.");
 root.Subcommands.Add(DevicesCommand.Create());
+root.Subcommands.Add(SummaryCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

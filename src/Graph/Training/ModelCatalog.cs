@@ -11,13 +11,22 @@ public static class ModelCatalog
     public static IEnumerable<string> Names =>
         ImageNetDepths.Concat(CifarDepths).SelectMany(d => new[] { $"resnet{d}", $"plain{d}" });
 
+    /// <summary>The depth in a model name ("resnet50" -> 50, "plain20" -> 20), or null if it is not one.</summary>
+    public static int? DepthOf(string name)
+    {
+        string n = name.Trim().ToLowerInvariant().Replace("-", "");
+        string digits = n.StartsWith("plain", StringComparison.Ordinal) ? n["plain".Length..] : n.StartsWith("resnet", StringComparison.Ordinal) ? n["resnet".Length..] : "";
+        return int.TryParse(digits, out int d) ? d : null;
+    }
+
+    /// <summary>True for the ImageNet family (18, 34, 50, 101, 152), whose default input is 3x224x224.</summary>
+    public static bool IsImageNet(string name) => DepthOf(name) is int d && ImageNetDepths.Contains(d);
+
     /// <summary>The spec for a model name, for an input of channels x height x width and a class count.</summary>
     public static ResNetSpec Resolve(string name, int channels, int height, int width, int classes, ShortcutOption? shortcut = null)
     {
-        string n = name.Trim().ToLowerInvariant().Replace("-", "");
-        bool plain = n.StartsWith("plain", StringComparison.Ordinal);
-        string digits = plain ? n["plain".Length..] : n.StartsWith("resnet", StringComparison.Ordinal) ? n["resnet".Length..] : "";
-        if (!int.TryParse(digits, out int depth))
+        bool plain = name.Trim().StartsWith("plain", StringComparison.OrdinalIgnoreCase);
+        if (DepthOf(name) is not int depth)
             throw new ArgumentException($"Unknown model \"{name}\". Models: resnet18/34/50/101/152 (ImageNet), resnet20/32/44/56/110/1202 or any 6n+2 (CIFAR-style), and plainN twins.");
         ResNetSpec spec;
         if (ImageNetDepths.Contains(depth))
