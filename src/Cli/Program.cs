@@ -6,4 +6,6 @@ var root = new RootCommand("VkResNet: train and run ResNets on any Vulkan device
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(SummaryCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(InferCommand.Create());
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -42,6 +42,15 @@ public static class ImageFolderDataset
     }
 
     /// <summary>Decodes one image file by its content; unsupported or corrupt files give a DatasetException naming the file.</summary>
+    /// <summary>One image file decoded and resized to planar uint8 CHW of the given size.</summary>
+    public static byte[] LoadImage(string path, int channels, int height, int width)
+    {
+        var img = Decode(path);
+        var pixels = new byte[channels * height * width];
+        ImageResize.ToPlanar(img.Pixels, img.Width, img.Height, img.Channels, pixels, channels, height, width);
+        return pixels;
+    }
+
     public static RasterImage Decode(string path)
     {
         byte[] data;

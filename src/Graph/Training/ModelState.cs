@@ -30,6 +30,7 @@ public static class ModelState
     /// </summary>
     public static void Restore(CompiledGraph graph, Checkpoint checkpoint, bool withOptimizer, string source)
     {
+        checkpoint = WithFolds(graph.Graph, checkpoint, source);
         var problems = new List<string>();
         var writes = new List<(Tensor, float[])>();
         foreach (var t in graph.Graph.ReferencedTensors())
@@ -54,5 +55,28 @@ public static class ModelState
         if (problems.Count > 0)
             throw new InvalidDataException($"{source} does not fit model {checkpoint.ModelName}: {problems.Count} problem(s):\n  " + string.Join("\n  ", problems.Take(20)));
         foreach (var (t, data) in writes) graph.Write(t, data);
+    }
+
+    /// <summary>Adds the folded conv weights and biases an optimised inference graph reads (BN folded on the host, in double).</summary>
+    static Checkpoint WithFolds(FrameGraph graph, Checkpoint checkpoint, string source)
+    {
+        if (graph.Folds.Count == 0) return checkpoint;
+        var extra = new List<NamedTensor>(checkpoint.Parameters);
+        foreach (var f in graph.Folds)
+        {
+            float[] Need(string name) => checkpoint.FindParameter(name)?.Data
+                ?? throw new InvalidDataException($"{source} does not fit model {checkpoint.ModelName}: missing {name} (needed to fold {f.Gamma} into {f.ConvWeight}).");
+            var convWeight = checkpoint.FindParameter(f.ConvWeight)
+                ?? throw new InvalidDataException($"{source} does not fit model {checkpoint.ModelName}: missing {f.ConvWeight}.");
+            var (w, b) = Optimize.BatchNormFolding.Fold(convWeight.Data, f.ConvBias is null ? [] : Need(f.ConvBias),
+                Need(f.Gamma), Need(f.Beta), Need(f.RunningMean), Need(f.RunningVar), f.Eps);
+            extra.Add(new NamedTensor(f.FoldedWeight, convWeight.Shape, w));
+            extra.Add(new NamedTensor(f.FoldedBias, [b.Length], b));
+        }
+        return new Checkpoint
+        {
+            ModelName = checkpoint.ModelName, Epoch = checkpoint.Epoch, Step = checkpoint.Step, Seed = checkpoint.Seed,
+            Parameters = extra, OptimizerState = checkpoint.OptimizerState, Metadata = checkpoint.Metadata,
+        };
     }
 }

@@ -139,6 +139,7 @@ public sealed class Trainer : IDisposable
             ["batch_size"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["epochs"] = _options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["dataset"] = _train.Name,
+            ["shortcut"] = Spec.Shortcut.ToString(),
             ["input"] = $"{Spec.InputChannels}x{Spec.InputHeight}x{Spec.InputWidth}",
             ["classes"] = string.Join("|", _train.ClassNames),
             ["normalization_mean"] = string.Join(",", NormalizationFor(_train).Mean.Select(v => v.ToString(CultureInfo.InvariantCulture))),
