@@ -65,7 +65,7 @@ public static class ExperimentCommand
                 var curveY = new List<double>();
                 using var trainer = new Trainer(device, options, train, test);
                 int every = Math.Max(1, trainer.StepsPerEpoch / 10);
-                var reporter = new Progress(p =>
+                var reporter = new SyncProgress<TrainProgress>(p =>
                 {
                     if (p.Phase != "train" || p.Step % every != 0) return;
                     curveX.Add(p.Epoch - 1 + (double)p.Step / p.StepsPerEpoch);
@@ -86,11 +86,5 @@ public static class ExperimentCommand
         AnsiConsole.Write(summary);
         AnsiConsole.MarkupLine($"wrote {Markup.Escape(svg)}");
         return 0;
-    }
-
-    /// <summary>A synchronous IProgress (System.Progress posts to the thread pool, which would reorder points).</summary>
-    sealed class Progress(Action<TrainProgress> report) : IProgress<TrainProgress>
-    {
-        public void Report(TrainProgress value) => report(value);
     }
 }

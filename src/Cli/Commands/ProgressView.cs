@@ -9,18 +9,13 @@ namespace VkResNet.Cli.Commands;
 /// </summary>
 public static class ProgressView
 {
-    sealed class Reporter(Action<TrainProgress> onReport) : IProgress<TrainProgress>
-    {
-        public void Report(TrainProgress value) => onReport(value);
-    }
-
     public static IReadOnlyList<EpochResult> Run(int epochs, Func<IProgress<TrainProgress>, IReadOnlyList<EpochResult>> body, Action<EpochResult> onEpoch)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
             int lastEpochPrinted = 0;
             DateTime lastLine = DateTime.MinValue;
-            var quiet = new Reporter(p =>
+            var quiet = new SyncProgress<TrainProgress>(p =>
             {
                 if (p.Phase != "train" || (DateTime.UtcNow - lastLine).TotalSeconds < 30 && p.Step != p.StepsPerEpoch) return;
                 lastLine = DateTime.UtcNow;
@@ -39,7 +34,7 @@ public static class ProgressView
             .Start(ctx =>
             {
                 var tasks = new Dictionary<(int, string), ProgressTask>();
-                var reporter = new Reporter(p =>
+                var reporter = new SyncProgress<TrainProgress>(p =>
                 {
                     if (!tasks.TryGetValue((p.Epoch, p.Phase), out var task))
                         tasks[(p.Epoch, p.Phase)] = task = ctx.AddTask($"epoch {p.Epoch}/{p.Epochs} {p.Phase}", maxValue: p.StepsPerEpoch);
