@@ -73,7 +73,8 @@ public static class BatchNormKernels
         {
             Count = FlatGrid.Count(s.Count, op), Channels = (uint)s.C, PlaneSize = (uint)s.PlaneSize, Eps = eps,
         };
-        RequireActivation(s, op, ("x", x), ("y", y));
+        FlatGrid.RequireTexels(x, s.Count, op, "x");
+        RequireActivation(s, op, ("y", y));
         RequireChannels(s, op, ("gamma", gamma), ("beta", beta), ("runningMean", runningMean), ("runningVar", runningVar));
         var (gx, gy) = FlatGrid.GroupsFor4(s.Count);
         r.Dispatch(op, [], [

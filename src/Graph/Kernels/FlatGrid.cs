@@ -41,6 +41,17 @@ public static class FlatGrid
             throw new ArgumentException($"{op}: {name} holds {slice.Size} bytes, needs {elements * 4} ({elements} x 4 bytes).");
     }
 
+    /// <summary>
+    /// For inputs read as rgba32f texels (4 floats each): the view must cover the last partial texel,
+    /// so the slice needs count * 4 bytes rounded up to 16 (the tensor allocator's padding).
+    /// </summary>
+    public static void RequireTexels(BufferSlice slice, long elements, string op, string name)
+    {
+        long bytes = (elements * 4 + 15) / 16 * 16;
+        if (slice.Size < bytes)
+            throw new ArgumentException($"{op}: {name} holds {slice.Size} bytes; it is read as rgba32f texels and needs {bytes} ({elements} floats padded to 16 bytes).");
+    }
+
     /// <summary>Throws unless the count fits the shaders' 32-bit indices.</summary>
     public static uint Count(long count, string op)
     {

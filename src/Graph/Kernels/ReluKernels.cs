@@ -9,7 +9,7 @@ public static class ReluKernels
     public static void Forward(IDispatchRecorder r, long count, BufferSlice x, BufferSlice y)
     {
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "relu_forward") };
-        FlatGrid.Require(x, count, "relu_forward", "x");
+        FlatGrid.RequireTexels(x, count, "relu_forward", "x");
         FlatGrid.Require(y, count, "relu_forward", "y");
         var (gx, gy) = FlatGrid.GroupsFor4(count);
         r.Dispatch("relu_forward", [], [Access.Read(x), Access.Write(y)], push, gx, gy, 1);
@@ -19,8 +19,8 @@ public static class ReluKernels
     public static void Backward(IDispatchRecorder r, long count, BufferSlice dy, BufferSlice y, BufferSlice dx)
     {
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "relu_backward") };
-        FlatGrid.Require(dy, count, "relu_backward", "dy");
-        FlatGrid.Require(y, count, "relu_backward", "y");
+        FlatGrid.RequireTexels(dy, count, "relu_backward", "dy");
+        FlatGrid.RequireTexels(y, count, "relu_backward", "y");
         FlatGrid.Require(dx, count, "relu_backward", "dx");
         var (gx, gy) = FlatGrid.GroupsFor4(count);
         r.Dispatch("relu_backward", [], [Access.Read(dy), Access.Read(y), Access.Write(dx)], push, gx, gy, 1);

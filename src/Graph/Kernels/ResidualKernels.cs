@@ -9,8 +9,8 @@ public static class ResidualKernels
     public static void Add(IDispatchRecorder r, long count, BufferSlice a, BufferSlice b, BufferSlice y)
     {
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "residual_add") };
-        FlatGrid.Require(a, count, "residual_add", "a");
-        FlatGrid.Require(b, count, "residual_add", "b");
+        FlatGrid.RequireTexels(a, count, "residual_add", "a");
+        FlatGrid.RequireTexels(b, count, "residual_add", "b");
         FlatGrid.Require(y, count, "residual_add", "y");
         var (gx, gy) = FlatGrid.GroupsFor4(count);
         r.Dispatch("residual_add", [], [Access.Read(a), Access.Read(b), Access.Write(y)], push, gx, gy, 1);
@@ -20,7 +20,7 @@ public static class ResidualKernels
     public static void Accumulate(IDispatchRecorder r, long count, BufferSlice x, BufferSlice y)
     {
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "accumulate") };
-        FlatGrid.Require(x, count, "accumulate", "x");
+        FlatGrid.RequireTexels(x, count, "accumulate", "x");
         FlatGrid.Require(y, count, "accumulate", "y");
         var (gx, gy) = FlatGrid.GroupsFor4(count);
         r.Dispatch("accumulate", [], [Access.Read(x), Access.ReadWrite(y)], push, gx, gy, 1);

@@ -30,7 +30,7 @@ public static class SgdKernels
         {
             Count = FlatGrid.Count(count, op), Momentum = momentum, WeightDecay = weightDecay, Nesterov = nesterov ? 1u : 0u,
         };
-        FlatGrid.Require(grad, count, op, "grad");
+        FlatGrid.RequireTexels(grad, count, op, "grad");
         FlatGrid.Require(lr, 1, op, "lr");
         FlatGrid.Require(weight, count, op, "weight");
         FlatGrid.Require(velocity, count, op, "velocity");
