@@ -6,8 +6,8 @@
 #define WG_SIZE 64
 layout(local_size_x = WG_SIZE) in;
 
-layout(binding = 0) uniform samplerBuffer dy_r32f;
-layout(binding = 1) uniform samplerBuffer x_r32f;
+layout(binding = 0, r32f) uniform readonly imageBuffer dy;
+layout(binding = 1, r32f) uniform readonly imageBuffer x;
 layout(std430, binding = 2) readonly buffer Gamma { float gamma[]; };
 layout(std430, binding = 3) readonly buffer SavedMean { float saved_mean[]; };
 layout(std430, binding = 4) readonly buffer SavedInvStd { float saved_invstd[]; };
@@ -35,8 +35,8 @@ void main()
     for (uint j = gl_LocalInvocationID.x; j < m; j += WG_SIZE)
     {
         uint i = bn_index(j, c, p.channels, p.hw);
-        float g = texelFetch(dy_r32f, int(i)).x;
-        float xhat = (texelFetch(x_r32f, int(i)).x - mean) * invstd;
+        float g = imageLoad(dy, int(i)).x;
+        float xhat = (imageLoad(x, int(i)).x - mean) * invstd;
         acc += vec2(g, g * xhat);
     }
     vec2 sums = wg_reduce_sum2(acc);
@@ -44,8 +44,8 @@ void main()
     for (uint j = gl_LocalInvocationID.x; j < m; j += WG_SIZE)
     {
         uint i = bn_index(j, c, p.channels, p.hw);
-        float g = texelFetch(dy_r32f, int(i)).x;
-        float xhat = (texelFetch(x_r32f, int(i)).x - mean) * invstd;
+        float g = imageLoad(dy, int(i)).x;
+        float xhat = (imageLoad(x, int(i)).x - mean) * invstd;
         dx[i] = k * (float(m) * g - sums.x - xhat * sums.y);
     }
     if (gl_LocalInvocationID.x == 0)

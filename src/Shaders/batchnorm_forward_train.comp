@@ -7,7 +7,7 @@
 #define WG_SIZE 64
 layout(local_size_x = WG_SIZE) in;
 
-layout(binding = 0) uniform samplerBuffer x_r32f;
+layout(binding = 0, r32f) uniform readonly imageBuffer x;
 layout(std430, binding = 1) readonly buffer Gamma { float gamma[]; };
 layout(std430, binding = 2) readonly buffer Beta { float beta[]; };
 layout(std430, binding = 3) writeonly buffer Y { float y[]; };
@@ -32,14 +32,14 @@ void main()
 {
     uint c = gl_WorkGroupID.x;
     uint m = p.batch * p.hw;
-    vec2 stats = bn_batch_stats(x_r32f, c, p.batch, p.channels, p.hw);
+    vec2 stats = bn_batch_stats(c, p.batch, p.channels, p.hw);
     float invstd = inversesqrt(stats.y + p.eps);
     float scale = gamma[c] * invstd;
     float shift = beta[c] - stats.x * scale;
     for (uint j = gl_LocalInvocationID.x; j < m; j += WG_SIZE)
     {
         uint i = bn_index(j, c, p.channels, p.hw);
-        y[i] = texelFetch(x_r32f, int(i)).x * scale + shift;
+        y[i] = imageLoad(x, int(i)).x * scale + shift;
     }
     if (gl_LocalInvocationID.x == 0)
     {

@@ -6,9 +6,9 @@
 #define WG_SIZE 64
 layout(local_size_x = WG_SIZE) in;
 
-layout(binding = 0) uniform samplerBuffer dy_r32f;
-layout(binding = 1) uniform samplerBuffer y_r32f;
-layout(binding = 2) uniform samplerBuffer x_r32f;
+layout(binding = 0, r32f) uniform readonly imageBuffer dy;
+layout(binding = 1, r32f) uniform readonly imageBuffer y;
+layout(binding = 2, r32f) uniform readonly imageBuffer x;
 layout(std430, binding = 3) readonly buffer Gamma { float gamma[]; };
 layout(std430, binding = 4) readonly buffer SavedMean { float saved_mean[]; };
 layout(std430, binding = 5) readonly buffer SavedInvStd { float saved_invstd[]; };
@@ -29,7 +29,7 @@ layout(push_constant) uniform Push
 
 float masked_grad(uint i)
 {
-    return texelFetch(y_r32f, int(i)).x > 0.0 ? texelFetch(dy_r32f, int(i)).x : 0.0;
+    return imageLoad(y, int(i)).x > 0.0 ? imageLoad(dy, int(i)).x : 0.0;
 }
 
 void main()
@@ -44,7 +44,7 @@ void main()
         uint i = bn_index(j, c, p.channels, p.hw);
         float g = masked_grad(i);
         dresidual[i] = g;
-        float xhat = (texelFetch(x_r32f, int(i)).x - mean) * invstd;
+        float xhat = (imageLoad(x, int(i)).x - mean) * invstd;
         acc += vec2(g, g * xhat);
     }
     vec2 sums = wg_reduce_sum2(acc);
@@ -53,7 +53,7 @@ void main()
     {
         uint i = bn_index(j, c, p.channels, p.hw);
         float g = masked_grad(i);
-        float xhat = (texelFetch(x_r32f, int(i)).x - mean) * invstd;
+        float xhat = (imageLoad(x, int(i)).x - mean) * invstd;
         dx[i] = k * (float(m) * g - sums.x - xhat * sums.y);
     }
     if (gl_LocalInvocationID.x == 0)

@@ -4,7 +4,7 @@
 // the planes are small (7x7, 8x8) where this op sits. Grid: ceil(N*C / 64) groups, flattened from 2-D.
 layout(local_size_x = 64) in;
 
-layout(binding = 0) uniform samplerBuffer x_r32f;
+layout(binding = 0, r32f) uniform readonly imageBuffer x;
 layout(std430, binding = 1) writeonly buffer Y { float y[]; };
 
 layout(push_constant) uniform Push
@@ -23,6 +23,6 @@ void main()
     uint base = plane * p.hw;
     float s = 0.0;
     for (uint i = 0; i < p.hw; ++i)
-        s += texelFetch(x_r32f, int(base + i)).x;
+        s += imageLoad(x, int(base + i)).x;
     y[plane] = s / float(p.hw);
 }

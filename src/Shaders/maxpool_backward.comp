@@ -5,7 +5,7 @@
 // One invocation per input element; grid: ceil(N*C*H*W / 64) groups, flattened from 2-D.
 layout(local_size_x = 64) in;
 
-layout(binding = 0) uniform samplerBuffer dy_r32f;
+layout(binding = 0, r32f) uniform readonly imageBuffer dy;
 layout(std430, binding = 1) readonly buffer Idx { int idx[]; };
 layout(std430, binding = 2) writeonly buffer DX { float dx[]; };
 
@@ -37,7 +37,7 @@ void main()
         {
             int o = int(outBase) + oh * int(p.wo) + ow;
             if (idx[o] == local)
-                g += texelFetch(dy_r32f, o).x;
+                g += imageLoad(dy, o).x;
         }
     dx[i] = g;
 }

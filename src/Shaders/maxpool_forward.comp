@@ -5,7 +5,7 @@
 // One invocation per output element; grid: ceil(N*C*Ho*Wo / 64) groups, flattened from 2-D.
 layout(local_size_x = 64) in;
 
-layout(binding = 0) uniform samplerBuffer x_r32f;
+layout(binding = 0, r32f) uniform readonly imageBuffer x;
 layout(std430, binding = 1) writeonly buffer Y { float y[]; };
 layout(std430, binding = 2) writeonly buffer Idx { int idx[]; };
 
@@ -38,7 +38,7 @@ void main()
             if (iw < 0 || iw >= int(p.w))
                 continue;
             int i = ih * int(p.w) + iw;
-            float v = texelFetch(x_r32f, int(base) + i).x;
+            float v = imageLoad(x, int(base) + i).x;
             if (v > best || bestIdx < 0 || isnan(v))
             {
                 best = v;

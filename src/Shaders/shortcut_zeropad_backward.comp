@@ -5,7 +5,7 @@
 // grid: ceil(N*Cin*H*W / 4 / 64) groups, flattened from 2-D.
 layout(local_size_x = 64) in;
 
-layout(binding = 0) uniform samplerBuffer dy_r32f;
+layout(binding = 0, r32f) uniform readonly imageBuffer dy;
 layout(std430, binding = 1) writeonly buffer DX { float dx[]; };
 
 #include "shortcut_shape.glsl"
@@ -29,7 +29,7 @@ void main()
         if (h % p.stride == 0u && w % p.stride == 0u)
         {
             uint o = ((n * p.cout + ci + p.pad_front) * p.ho + h / p.stride) * p.wo + w / p.stride;
-            g = texelFetch(dy_r32f, int(o)).x;
+            g = imageLoad(dy, int(o)).x;
         }
         dx[i] = g;
     }

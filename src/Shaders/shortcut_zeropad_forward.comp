@@ -5,7 +5,7 @@
 // consecutive y elements (each derives its own coordinates); grid: ceil(N*Cout*Ho*Wo / 4 / 64) groups.
 layout(local_size_x = 64) in;
 
-layout(binding = 0) uniform samplerBuffer x_r32f;
+layout(binding = 0, r32f) uniform readonly imageBuffer x;
 layout(std430, binding = 1) writeonly buffer Y { float y[]; };
 
 #include "shortcut_shape.glsl"
@@ -29,7 +29,7 @@ void main()
             uint oh = r / p.wo;
             uint ow = r - oh * p.wo;
             uint i = ((n * p.cin + uint(ci)) * p.h + oh * p.stride) * p.w + ow * p.stride;
-            v = texelFetch(x_r32f, int(i)).x;
+            v = imageLoad(x, int(i)).x;
         }
         y[o] = v;
     }

@@ -6,7 +6,7 @@
 #define WG_SIZE 64
 layout(local_size_x = WG_SIZE) in;
 
-layout(binding = 0) uniform samplerBuffer logits_r32f;
+layout(binding = 0, r32f) uniform readonly imageBuffer logits;
 layout(std430, binding = 1) readonly buffer Labels { int labels[]; };
 layout(std430, binding = 2) writeonly buffer Out { float result[]; };
 
@@ -19,14 +19,14 @@ void main()
     for (uint n = gl_LocalInvocationID.x; n < p.batch; n += WG_SIZE)
     {
         uint argmax;
-        float m = row_max(logits_r32f, n, argmax);
-        float lse = row_logsumexp(logits_r32f, n, m);
+        float m = row_max(n, argmax);
+        float lse = row_logsumexp(n, m);
         int label = labels[n];
         uint base = n * p.classes;
         float sumz = 0.0;
         for (uint k = 0; k < p.classes; ++k)
-            sumz += texelFetch(logits_r32f, int(base + k)).x;
-        float zy = texelFetch(logits_r32f, int(base) + label).x;
+            sumz += imageLoad(logits, int(base + k)).x;
+        float zy = imageLoad(logits, int(base) + label).x;
         float target = (1.0 - p.smoothing) * zy + p.smoothing / float(p.classes) * sumz;
         acc += vec2(lse - target, argmax == uint(label) ? 1.0 : 0.0);
     }

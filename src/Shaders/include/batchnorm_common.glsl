@@ -1,7 +1,7 @@
 // Shared pieces of the batch-norm kernels. Layout NCHW: channel c of sample n is the contiguous run
 // [(n*C + c)*HW, (n*C + c + 1)*HW). A workgroup owns one channel; lane l visits the channel's
 // flattened indices j = l, l + WG_SIZE, ... (j = n*HW + i), always in the same order.
-// Needs wg_reduce.glsl included first.
+// Needs wg_reduce.glsl included first, and the includer's r32f image buffer named x (the BN input).
 #ifndef BATCHNORM_COMMON_GLSL
 #define BATCHNORM_COMMON_GLSL
 
@@ -13,17 +13,17 @@ uint bn_index(uint j, uint c, uint channels, uint hw)
 
 // Batch mean and biased variance of channel c, two passes (mean, then centred squares) so the
 // variance does not cancel catastrophically when |mean| >> std.
-vec2 bn_batch_stats(samplerBuffer x, uint c, uint batch, uint channels, uint hw)
+vec2 bn_batch_stats(uint c, uint batch, uint channels, uint hw)
 {
     uint m = batch * hw;
     float s = 0.0;
     for (uint j = gl_LocalInvocationID.x; j < m; j += WG_SIZE)
-        s += texelFetch(x, int(bn_index(j, c, channels, hw))).x;
+        s += imageLoad(x, int(bn_index(j, c, channels, hw))).x;
     float mean = wg_reduce_sum(s) / float(m);
     float q = 0.0;
     for (uint j = gl_LocalInvocationID.x; j < m; j += WG_SIZE)
     {
-        float d = texelFetch(x, int(bn_index(j, c, channels, hw))).x - mean;
+        float d = imageLoad(x, int(bn_index(j, c, channels, hw))).x - mean;
         q += d * d;
     }
     float var = wg_reduce_sum(q) / float(m);
