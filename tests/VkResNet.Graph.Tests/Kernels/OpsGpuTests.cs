@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Tests.Reference;
 using VkResNet.Runtime;
@@ -357,6 +358,35 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         string p = $"count {count}, momentum {mu}, wd {wd}, nesterov {nesterov}";
         AssertClose(w, Read(sw, count), 1e-6, 1e-5, "weight", p);
         AssertClose(v, Read(sv, count), 1e-6, 1e-5, "velocity", p);
+    }
+
+    [Fact]
+    public void SgdUpdate_ReplayedCommandList_FollowsTheLrBuffer()
+    {
+        // The LR lives in a buffer so a schedule needs no re-recording: record once, replay with new LRs.
+        const int count = 37;
+        var w = FloatRounded(Random(count, 1100));
+        var v = new double[count];
+        var g = FloatRounded(Random(count, 1101));
+        var sw = Upload(w, "w");
+        var sv = Upload(v, "v");
+        var sg = Upload(g, "g");
+        var lr = Upload([0.0], "lr");
+        using var cl = Device.CreateCommandList();
+        using var rec = new CommandRecorder(Device, cl);
+        cl.Begin(reusable: true);
+        cl.TransferToComputeBarrier();
+        SgdKernels.Update(rec, count, sg, lr, sw, sv, 0.9f, 1e-4f, nesterov: false);
+        cl.ComputeToTransferBarrier();
+        cl.End();
+        foreach (float rate in new[] { 0.1f, 0.01f, 0.001f })
+        {
+            Device.Upload<float>(lr, [rate, 0, 0, 0]);
+            cl.Submit();
+            cl.Wait();
+            CpuSgd.Update(g, rate, w, v, (float)0.9, (float)1e-4, false);
+            AssertClose(w, Read(sw, count), 1e-6, 1e-5, "weight", $"after the replay with lr {rate}");
+        }
     }
 
     public static TheoryData<string, int> PushSizes => new()
