@@ -32,21 +32,21 @@ void main()
     float mean = saved_mean[c];
     float invstd = saved_invstd[c];
     vec2 acc = vec2(0.0); // (sum dy, sum dy * xhat)
-    for (uint j = gl_LocalInvocationID.x; j < m; j += WG_SIZE)
+    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k, p.channels, p.hw))
     {
-        uint i = bn_index(j, c, p.channels, p.hw);
+        uint i = k.index;
         float g = imageLoad(dy, int(i)).x;
         float xhat = (imageLoad(x, int(i)).x - mean) * invstd;
         acc += vec2(g, g * xhat);
     }
     vec2 sums = wg_reduce_sum2(acc);
-    float k = gamma[c] * invstd / float(m);
-    for (uint j = gl_LocalInvocationID.x; j < m; j += WG_SIZE)
+    float coef = gamma[c] * invstd / float(m);
+    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k, p.channels, p.hw))
     {
-        uint i = bn_index(j, c, p.channels, p.hw);
+        uint i = k.index;
         float g = imageLoad(dy, int(i)).x;
         float xhat = (imageLoad(x, int(i)).x - mean) * invstd;
-        dx[i] = k * (float(m) * g - sums.x - xhat * sums.y);
+        dx[i] = coef * (float(m) * g - sums.x - xhat * sums.y);
     }
     if (gl_LocalInvocationID.x == 0)
     {

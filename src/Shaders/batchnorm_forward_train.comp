@@ -2,8 +2,8 @@
 // Batch norm, training forward: y = gamma * (x - mean) / sqrt(var + eps) + beta with the batch's
 // per-channel mean and biased variance over N*H*W; saves mean and 1/sqrt(var + eps) for the
 // backward and updates running mean / unbiased running variance with momentum (PyTorch semantics).
-// Layout NCHW float32. One workgroup per channel (grid = C): three fixed-order strided passes over
-// the channel (mean, centred variance, apply) and a shared-memory tree per sum, so it is deterministic.
+// Layout NCHW float32. One workgroup per channel (grid = C): two fixed-order strided passes over
+// the channel (shifted sums for mean and variance, then apply) and a shared-memory tree: deterministic.
 #define WG_SIZE 64
 layout(local_size_x = WG_SIZE) in;
 
@@ -36,9 +36,9 @@ void main()
     float invstd = inversesqrt(stats.y + p.eps);
     float scale = gamma[c] * invstd;
     float shift = beta[c] - stats.x * scale;
-    for (uint j = gl_LocalInvocationID.x; j < m; j += WG_SIZE)
+    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k, p.channels, p.hw))
     {
-        uint i = bn_index(j, c, p.channels, p.hw);
+        uint i = k.index;
         y[i] = imageLoad(x, int(i)).x * scale + shift;
     }
     if (gl_LocalInvocationID.x == 0)

@@ -2,7 +2,7 @@
 // Fused end of a residual block, training forward: y = relu(gamma * (x - mean) * invstd + beta + r)
 // with batch statistics of x (mean, biased variance over N*H*W), saving mean and invstd and updating
 // the running statistics exactly as batchnorm_forward_train does. Layout NCHW float32 for x, r, y.
-// One workgroup per channel (grid = C), fixed-order strided passes and a shared-memory tree: deterministic.
+// One workgroup per channel (grid = C), two fixed-order strided passes and a shared-memory tree: deterministic.
 #define WG_SIZE 64
 layout(local_size_x = WG_SIZE) in;
 
@@ -36,9 +36,9 @@ void main()
     float invstd = inversesqrt(stats.y + p.eps);
     float scale = gamma[c] * invstd;
     float shift = beta[c] - stats.x * scale;
-    for (uint j = gl_LocalInvocationID.x; j < m; j += WG_SIZE)
+    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k, p.channels, p.hw))
     {
-        uint i = bn_index(j, c, p.channels, p.hw);
+        uint i = k.index;
         float v = imageLoad(x, int(i)).x * scale + shift + imageLoad(residual, int(i)).x;
         y[i] = max(v, 0.0);
     }

@@ -37,7 +37,7 @@ public struct BatchNormBackwardPush
 /// Batch normalisation over NCHW float32 (PyTorch semantics: biased variance to normalise, unbiased
 /// for the running variance, running = (1 - momentum) * running + momentum * batch), plus the fused
 /// residual-block tail y = relu(bn(x) + residual). Training kernels run one workgroup per channel
-/// with fixed-order reductions, so results are bit-identical run to run.
+/// with fixed-order reductions, so results are bit-identical run to run; see <see cref="PerChannelKernel"/>.
 /// </summary>
 public static class BatchNormKernels
 {
@@ -57,7 +57,7 @@ public static class BatchNormKernels
         RequireActivation(s, op, ("x", x), ("y", y));
         RequireChannels(s, op, ("gamma", gamma), ("beta", beta), ("savedMean", savedMean), ("savedInvStd", savedInvStd),
             ("runningMean", runningMean), ("runningVar", runningVar));
-        r.Dispatch(op, [], [
+        r.Dispatch(PerChannelKernel(op, s), [], [
             Access.Read(x), Access.Read(gamma), Access.Read(beta), Access.Write(y),
             Access.Write(savedMean), Access.Write(savedInvStd), Access.ReadWrite(runningMean), Access.ReadWrite(runningVar),
         ], push, (uint)s.C, 1, 1);
@@ -91,7 +91,7 @@ public static class BatchNormKernels
         RequireActivation(s, op, ("dy", dy), ("x", x), ("dx", dx));
         RequireChannels(s, op, ("gamma", gamma), ("savedMean", savedMean), ("savedInvStd", savedInvStd),
             ("dgamma", dgamma), ("dbeta", dbeta));
-        r.Dispatch(op, [], [
+        r.Dispatch(PerChannelKernel(op, s), [], [
             Access.Read(dy), Access.Read(x), Access.Read(gamma), Access.Read(savedMean), Access.Read(savedInvStd),
             Access.Write(dx), Access.Write(dgamma), Access.Write(dbeta),
         ], push, (uint)s.C, 1, 1);
@@ -110,7 +110,7 @@ public static class BatchNormKernels
         RequireActivation(s, op, ("x", x), ("residual", residual), ("y", y));
         RequireChannels(s, op, ("gamma", gamma), ("beta", beta), ("savedMean", savedMean), ("savedInvStd", savedInvStd),
             ("runningMean", runningMean), ("runningVar", runningVar));
-        r.Dispatch(op, [], [
+        r.Dispatch(PerChannelKernel(op, s), [], [
             Access.Read(x), Access.Read(residual), Access.Read(gamma), Access.Read(beta), Access.Write(y),
             Access.Write(savedMean), Access.Write(savedInvStd), Access.ReadWrite(runningMean), Access.ReadWrite(runningVar),
         ], push, (uint)s.C, 1, 1);
@@ -129,11 +129,17 @@ public static class BatchNormKernels
         RequireActivation(s, op, ("dy", dy), ("y", y), ("x", x), ("dx", dx), ("dresidual", dresidual));
         RequireChannels(s, op, ("gamma", gamma), ("savedMean", savedMean), ("savedInvStd", savedInvStd),
             ("dgamma", dgamma), ("dbeta", dbeta));
-        r.Dispatch(op, [], [
+        r.Dispatch(PerChannelKernel(op, s), [], [
             Access.Read(dy), Access.Read(y), Access.Read(x), Access.Read(gamma), Access.Read(savedMean), Access.Read(savedInvStd),
             Access.Write(dx), Access.Write(dresidual), Access.Write(dgamma), Access.Write(dbeta),
         ], push, (uint)s.C, 1, 1);
     }
+
+    /// <summary>
+    /// The per-channel kernels have a variant that moves one rgba32f texel (4 elements) per lane step;
+    /// it needs every plane to start on a texel, i.e. H*W a multiple of 4 (all ResNet maps but 7x7).
+    /// </summary>
+    public static string PerChannelKernel(string op, NchwShape s) => s.PlaneSize % 4 == 0 ? op + "_vec4" : op;
 
     private static BatchNormTrainPush TrainPush(NchwShape s, string op, float eps, float momentum)
     {

@@ -16,9 +16,10 @@ namespace VkResNet.Graph.Tests.Kernels;
 /// </summary>
 public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
 {
+    // H*W odd -> scalar kernels; H*W a multiple of 4 -> the _vec4 variants (BatchNormKernels.PerChannelKernel).
     public static TheoryData<int, int, int, int> BatchNormShapes => new()
     {
-        { 1, 13, 9, 7 }, { 3, 13, 9, 7 }, { 3, 5, 1, 1 }, { 2, 3, 17, 16 }, { 3, 4, 32, 32 },
+        { 1, 13, 9, 7 }, { 3, 13, 9, 7 }, { 3, 5, 1, 1 }, { 1, 13, 2, 2 }, { 3, 13, 8, 8 }, { 2, 3, 17, 16 }, { 3, 4, 32, 32 },
     };
 
     private sealed record BnData(NchwShape S, double[] X, double[] Residual, double[] Gamma, double[] Beta, double[] Rm, double[] Rv, double[] Dy);
@@ -146,11 +147,13 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void BatchNormReductions_AreBitIdenticalAcrossRuns(bool fused)
+    [InlineData(false, 7)]
+    [InlineData(true, 7)]
+    [InlineData(false, 8)]
+    [InlineData(true, 8)]
+    public void BatchNormReductions_AreBitIdenticalAcrossRuns(bool fused, int w)
     {
-        var d = MakeBn(3, 13, 9, 7, 400);
+        var d = MakeBn(3, 13, 9, w, 400);
         var f = CpuBatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
         var args = (FloatRounded(f.Y), FloatRounded(f.SavedMean), FloatRounded(f.SavedInvStd));
         var first = RunBnForward(d, fused).Concat(RunBnBackward(d, fused, args.Item1, args.Item2, args.Item3)).ToArray();
@@ -392,6 +395,10 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     public static TheoryData<string, int> PushSizes => new()
     {
         { "batchnorm_forward_train", Unsafe.SizeOf<BatchNormTrainPush>() },
+        { "batchnorm_forward_train_vec4", Unsafe.SizeOf<BatchNormTrainPush>() },
+        { "bn_add_relu_forward_vec4", Unsafe.SizeOf<BatchNormTrainPush>() },
+        { "batchnorm_backward_vec4", Unsafe.SizeOf<BatchNormBackwardPush>() },
+        { "bn_add_relu_backward_vec4", Unsafe.SizeOf<BatchNormBackwardPush>() },
         { "bn_add_relu_forward", Unsafe.SizeOf<BatchNormTrainPush>() },
         { "batchnorm_forward_infer", Unsafe.SizeOf<BatchNormInferPush>() },
         { "batchnorm_backward", Unsafe.SizeOf<BatchNormBackwardPush>() },
