@@ -1,12 +1,12 @@
 #version 450
 // Max pooling backward as a gather (deterministic, no atomics): each input element (n,c,ih,iw) sums,
 // in fixed (oh, ow) order, dy of every output window that contains it and whose saved argmax idx
-// (from maxpool_forward) is this element. NCHW float32; idx int32 shaped like dy.
+// (from maxpool_forward) is this element. NCHW float32; idx int32 shaped like dy, read as an r32i texel buffer.
 // One invocation per input element; grid: ceil(N*C*H*W / 64) groups, flattened from 2-D.
 layout(local_size_x = 64) in;
 
 layout(binding = 0, r32f) uniform readonly imageBuffer dy;
-layout(std430, binding = 1) readonly buffer Idx { int idx[]; };
+layout(binding = 1, r32i) uniform readonly iimageBuffer idx; // texel reads: the gather path on lavapipe
 layout(std430, binding = 2) writeonly buffer DX { float dx[]; };
 
 #include "pool_shape.glsl"
@@ -36,7 +36,7 @@ void main()
         for (int ow = owLo; ow <= owHi; ++ow)
         {
             int o = int(outBase) + oh * int(p.wo) + ow;
-            if (idx[o] == local)
+            if (imageLoad(idx, o).x == local)
                 g += imageLoad(dy, o).x;
         }
     dx[i] = g;
