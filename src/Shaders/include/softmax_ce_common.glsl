@@ -1,5 +1,5 @@
 // Push constants and row helpers shared by softmax_cross_entropy_forward/backward.
-// logits [N, K] row-major float32, labels int32 [N]; targets are label-smoothed:
+// logits [N, K] row-major float32, labels int32 [N] in [0, K) (the data readers check); targets are label-smoothed:
 // t_k = (1 - smoothing) * onehot_k + smoothing / K. Reads the includer's r32f image buffer named logits.
 #ifndef SOFTMAX_CE_COMMON_GLSL
 #define SOFTMAX_CE_COMMON_GLSL

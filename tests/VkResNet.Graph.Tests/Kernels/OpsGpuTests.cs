@@ -79,6 +79,25 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         AssertClose(e.RunningVar, g[4], 1e-5, 1e-4, "running var", p);
     }
 
+    [Theory]
+    [InlineData(9, 7, 100.0, 0.01)]
+    [InlineData(8, 8, 100.0, 0.01)]
+    [InlineData(8, 8, -1000.0, 1.0)]
+    public void BatchNormForwardTrain_LargeMeanSmallSpread_KeepsVariance(int h, int w, double offset, double spread)
+    {
+        // One-pass statistics must not cancel when |mean| >> std (inputs after a conv with a large bias).
+        var s = new NchwShape(3, 5, h, w);
+        var x = FloatRounded(Random((int)s.Count, 150, offset - spread, offset + spread));
+        var ones = Enumerable.Repeat(1.0, s.C).ToArray();
+        var zeros = new double[s.C];
+        var d = new BnData(s, x, zeros, ones, zeros, zeros, ones, zeros);
+        var e = CpuBatchNorm.ForwardTrain(x, ones, zeros, zeros, ones, s);
+        var g = RunBnForward(d, fused: false);
+        string p = $"shape {s}, x in {offset} +- {spread}";
+        AssertClose(e.SavedInvStd, g[2], 0, 1e-4, "saved invstd", p);
+        AssertClose(e.Y, g[0], 2e-3, 1e-3, "y", p);
+    }
+
     [Theory, MemberData(nameof(BatchNormShapes))]
     public void BatchNormForwardInfer_MatchesCpu(int n, int c, int h, int w)
     {
