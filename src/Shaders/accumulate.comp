@@ -5,7 +5,7 @@
 layout(local_size_x = 64) in;
 
 layout(binding = 0) uniform samplerBuffer x;
-layout(std430, binding = 1) buffer Y { float y[]; };
+layout(std430, binding = 1) buffer Y { vec4 y[]; };
 
 layout(push_constant) uniform Push { uint count; } p;
 
@@ -18,6 +18,9 @@ void main()
     if (base >= p.count)
         return;
     vec4 v = texelFetch(x, int(t));
-    for (uint k = 0; k < 4u && base + k < p.count; ++k)
-        y[base + k] += v[k];
+    if (base + 4u <= p.count)
+        y[t] += v;
+    else // the last, partial texel: component updates stay inside the tensor
+        for (uint k = 0; base + k < p.count; ++k)
+            y[t][k] += v[k];
 }

@@ -6,7 +6,7 @@ layout(local_size_x = 64) in;
 
 layout(binding = 0) uniform samplerBuffer dy;
 layout(binding = 1) uniform samplerBuffer y;
-layout(std430, binding = 2) writeonly buffer DX { float dx[]; };
+layout(std430, binding = 2) writeonly buffer DX { vec4 dx[]; };
 
 layout(push_constant) uniform Push { uint count; } p;
 
@@ -21,6 +21,9 @@ void main()
     vec4 g = texelFetch(dy, int(t));
     vec4 v = texelFetch(y, int(t));
     vec4 r = mix(vec4(0.0), g, greaterThan(v, vec4(0.0)));
-    for (uint k = 0; k < 4u && base + k < p.count; ++k)
-        dx[base + k] = r[k];
+    if (base + 4u <= p.count)
+        dx[t] = r;
+    else // the last, partial texel: component stores stay inside the tensor
+        for (uint k = 0; base + k < p.count; ++k)
+            dx[t][k] = r[k];
 }

@@ -6,7 +6,7 @@ layout(local_size_x = 64) in;
 
 layout(binding = 0) uniform samplerBuffer a;
 layout(binding = 1) uniform samplerBuffer b;
-layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, binding = 2) writeonly buffer Y { vec4 y[]; };
 
 layout(push_constant) uniform Push { uint count; } p;
 
@@ -19,6 +19,9 @@ void main()
     if (base >= p.count)
         return;
     vec4 v = texelFetch(a, int(t)) + texelFetch(b, int(t));
-    for (uint k = 0; k < 4u && base + k < p.count; ++k)
-        y[base + k] = v[k];
+    if (base + 4u <= p.count)
+        y[t] = v;
+    else // the last, partial texel: component stores stay inside the tensor
+        for (uint k = 0; base + k < p.count; ++k)
+            y[t][k] = v[k];
 }

@@ -8,8 +8,8 @@ layout(local_size_x = 64) in;
 
 layout(binding = 0) uniform samplerBuffer grad;
 layout(std430, binding = 1) readonly buffer Lr { float lr; };
-layout(std430, binding = 2) buffer Weight { float w[]; };
-layout(std430, binding = 3) buffer Velocity { float v[]; };
+layout(std430, binding = 2) buffer Weight { vec4 w[]; };
+layout(std430, binding = 3) buffer Velocity { vec4 v[]; };
 
 layout(push_constant) uniform Push
 {
@@ -28,15 +28,20 @@ void main()
     if (base >= p.count)
         return;
     vec4 g = texelFetch(grad, int(t));
-    float rate = lr;
-    for (uint k = 0; k < 4u && base + k < p.count; ++k)
+    vec4 wi = w[t]; // the last texel's padding is read but never written
+    vec4 d = g + p.weight_decay * wi;
+    vec4 vi = p.momentum * v[t] + d;
+    vec4 step = p.nesterov != 0u ? d + p.momentum * vi : vi;
+    vec4 wn = wi - lr * step;
+    if (base + 4u <= p.count)
     {
-        uint i = base + k;
-        float wi = w[i];
-        float d = g[k] + p.weight_decay * wi;
-        float vi = p.momentum * v[i] + d;
-        v[i] = vi;
-        float step = p.nesterov != 0u ? d + p.momentum * vi : vi;
-        w[i] = wi - rate * step;
+        v[t] = vi;
+        w[t] = wn;
     }
+    else
+        for (uint k = 0; base + k < p.count; ++k)
+        {
+            v[t][k] = vi[k];
+            w[t][k] = wn[k];
+        }
 }

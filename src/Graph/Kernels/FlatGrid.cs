@@ -42,8 +42,8 @@ public static class FlatGrid
     }
 
     /// <summary>
-    /// For inputs read as rgba32f texels (4 floats each): the view must cover the last partial texel,
-    /// so the slice needs count * 4 bytes rounded up to 16 (the tensor allocator's padding).
+    /// For tensors read as rgba32f texels or written as vec4s (4 floats each): the binding must cover
+    /// the last partial texel, so the slice needs count * 4 bytes rounded up to 16 (the allocator's padding).
     /// </summary>
     public static void RequireTexels(BufferSlice slice, long elements, string op, string name)
     {

@@ -10,7 +10,7 @@ public static class ReluKernels
     {
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "relu_forward") };
         FlatGrid.RequireTexels(x, count, "relu_forward", "x");
-        FlatGrid.Require(y, count, "relu_forward", "y");
+        FlatGrid.RequireTexels(y, count, "relu_forward", "y");
         var (gx, gy) = FlatGrid.GroupsFor4(count);
         r.Dispatch("relu_forward", [], [Access.Read(x), Access.Write(y)], push, gx, gy, 1);
     }
@@ -21,7 +21,7 @@ public static class ReluKernels
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "relu_backward") };
         FlatGrid.RequireTexels(dy, count, "relu_backward", "dy");
         FlatGrid.RequireTexels(y, count, "relu_backward", "y");
-        FlatGrid.Require(dx, count, "relu_backward", "dx");
+        FlatGrid.RequireTexels(dx, count, "relu_backward", "dx");
         var (gx, gy) = FlatGrid.GroupsFor4(count);
         r.Dispatch("relu_backward", [], [Access.Read(dy), Access.Read(y), Access.Write(dx)], push, gx, gy, 1);
     }

@@ -11,7 +11,7 @@ public static class ResidualKernels
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "residual_add") };
         FlatGrid.RequireTexels(a, count, "residual_add", "a");
         FlatGrid.RequireTexels(b, count, "residual_add", "b");
-        FlatGrid.Require(y, count, "residual_add", "y");
+        FlatGrid.RequireTexels(y, count, "residual_add", "y");
         var (gx, gy) = FlatGrid.GroupsFor4(count);
         r.Dispatch("residual_add", [], [Access.Read(a), Access.Read(b), Access.Write(y)], push, gx, gy, 1);
     }
@@ -21,7 +21,7 @@ public static class ResidualKernels
     {
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "accumulate") };
         FlatGrid.RequireTexels(x, count, "accumulate", "x");
-        FlatGrid.Require(y, count, "accumulate", "y");
+        FlatGrid.RequireTexels(y, count, "accumulate", "y");
         var (gx, gy) = FlatGrid.GroupsFor4(count);
         r.Dispatch("accumulate", [], [Access.Read(x), Access.ReadWrite(y)], push, gx, gy, 1);
     }

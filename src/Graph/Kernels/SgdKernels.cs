@@ -32,8 +32,8 @@ public static class SgdKernels
         };
         FlatGrid.RequireTexels(grad, count, op, "grad");
         FlatGrid.Require(lr, 1, op, "lr");
-        FlatGrid.Require(weight, count, op, "weight");
-        FlatGrid.Require(velocity, count, op, "velocity");
+        FlatGrid.RequireTexels(weight, count, op, "weight");
+        FlatGrid.RequireTexels(velocity, count, op, "velocity");
         var (gx, gy) = FlatGrid.GroupsFor4(count);
         r.Dispatch(op, [], [Access.Read(grad), Access.Read(lr), Access.ReadWrite(weight), Access.ReadWrite(velocity)],
             push, gx, gy, 1);
