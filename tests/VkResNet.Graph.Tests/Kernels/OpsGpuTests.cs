@@ -252,6 +252,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     public static TheoryData<int, int, int, int> PoolShapes => new()
     {
         { 1, 13, 9, 7 }, { 3, 13, 9, 7 }, { 3, 5, 1, 1 }, { 2, 64, 8, 8 },
+        { 65537, 65, 1, 1 }, // 4.26M planes: more than 65535 groups of 64, so the forward runs on a 2-D grid
     };
 
     [Theory, MemberData(nameof(PoolShapes))]
