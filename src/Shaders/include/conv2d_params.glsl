@@ -1,0 +1,12 @@
+// Push constants shared by every conv2d kernel; mirrored by Conv2dPush in src/Graph/Kernels/Conv2dKernels.cs.
+// flags: bit 0 add bias, bit 1 add residual, bit 2 ReLU, bit 3 accumulate (out += result instead of out = result).
+layout(push_constant) uniform Conv2dParams
+{
+    int N, Cin, H, W, Cout, KH, KW, SH, SW, PH, PW, OH, OW;
+    uint flags;
+} p;
+
+const uint CONV_BIAS = 1u;
+const uint CONV_RESIDUAL = 2u;
+const uint CONV_RELU = 4u;
+const uint CONV_ACCUMULATE = 8u;
