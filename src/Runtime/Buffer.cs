@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using VkResNet.Runtime.Native;
+
+namespace VkResNet.Runtime;
+
+/// <summary>
+/// A VkBuffer bound to a sub-allocation. Usable as storage buffer, texel buffer (views are made
+/// by binding sets), and copy source and destination. Sizes are rounded up to 16 bytes so any
+/// slice can be viewed as rgba32f texels.
+/// </summary>
+public sealed unsafe class Buffer : IDisposable
+{
+    readonly Device _device;
+    readonly Allocation _allocation;
+    bool _disposed;
+
+    public VkBuffer Handle { get; }
+    public long Size { get; }
+    public MemoryKind Kind { get; }
+    public string? Name { get; }
+    public BufferSlice All => new(this, 0, Size);
+
+    internal Buffer(Device device, long bytes, MemoryKind kind, string? name)
+    {
+        if (bytes <= 0) throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "A buffer needs at least one byte.");
+        _device = device;
+        Size = (bytes + 15) & ~15L;
+        long largestHeap = device.Memory.LargestHeapBytes;
+        if (Size > largestHeap)
+            throw new OutOfDeviceMemoryException(VkResult.VK_ERROR_OUT_OF_DEVICE_MEMORY, "vkCreateBuffer",
+                $"Out of device memory: buffer {name ?? "(unnamed)"} needs {Size / 1048576.0:F1} MiB but the largest memory heap of {device.Info.Name} holds {largestHeap / 1048576.0:F1} MiB. Use a smaller batch or model.");
+        Kind = kind;
+        Name = name;
+        var info = new VkBufferCreateInfo
+        {
+            sType = VkStructureType.BufferCreateInfo,
+            size = (ulong)Size,
+            usage = VkBufferUsage.StorageBuffer | VkBufferUsage.UniformTexelBuffer | VkBufferUsage.StorageTexelBuffer
+                  | VkBufferUsage.TransferSrc | VkBufferUsage.TransferDst,
+            sharingMode = VkConst.SharingModeExclusive,
+        };
+        VkBuffer handle;
+        Vk.Check(device.Api.CreateBuffer(device.Handle, &info, null, &handle), "vkCreateBuffer");
+        Handle = handle;
+        try
+        {
+            VkMemoryRequirements req;
+            device.Api.GetBufferMemoryRequirements(device.Handle, handle, &req);
+            _allocation = device.Memory.Allocate(req, kind);
+            Vk.Check(device.Api.BindBufferMemory(device.Handle, handle, _allocation.Block.Memory, (ulong)_allocation.Offset), "vkBindBufferMemory");
+        }
+        catch
+        {
+            device.Api.DestroyBuffer(device.Handle, handle, null);
+            throw;
+        }
+    }
+
+    public bool IsMapped => _allocation.Block.Mapped != null;
+
+    /// <summary>The persistently mapped bytes of a host-visible buffer.</summary>
+    public Span<byte> MappedBytes => IsMapped
+        ? new Span<byte>(_allocation.Block.Mapped + _allocation.Offset, checked((int)Size))
+        : throw new InvalidOperationException($"Buffer {Name ?? "(unnamed)"} is {Kind} memory and not host-visible.");
+
+    public Span<T> Mapped<T>() where T : unmanaged => MemoryMarshal.Cast<byte, T>(MappedBytes);
+
+    public BufferSlice Slice(long offset, long size) => All.Slice(offset, size);
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _device.Api.DestroyBuffer(_device.Handle, Handle, null);
+        _device.Memory.Free(_allocation);
+    }
+}
+
+/// <summary>A non-owning view of a byte range of a buffer.</summary>
+public readonly record struct BufferSlice(Buffer Buffer, long Offset, long Size)
+{
+    public BufferSlice Slice(long offset, long size)
+    {
+        if (offset < 0 || size < 0 || offset + size > Size)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"Slice [{offset}, {offset + size}) is outside [0, {Size}).");
+        return new BufferSlice(Buffer, Offset + offset, size);
+    }
+
+    public long End => Offset + Size;
+
+    public bool Overlaps(in BufferSlice other) => ReferenceEquals(Buffer, other.Buffer) && Offset < other.End && other.Offset < End;
+
+    public static long SizeOf<T>(long count) where T : unmanaged => count * Unsafe.SizeOf<T>();
+
+    public override string ToString() => $"{Buffer.Name ?? "buffer"}[{Offset}..{End})";
+}

@@ -1,0 +1,285 @@
+using System.Runtime.CompilerServices;
+using VkResNet.Runtime.Native;
+
+namespace VkResNet.Runtime;
+
+/// <summary>
+/// A primary command buffer with its fence and (optionally) a timestamp query pool. Record once
+/// with <c>Begin(reusable: true)</c> and replay with <see cref="Submit"/> + <see cref="Wait"/>:
+/// neither allocates managed memory.
+/// </summary>
+public sealed unsafe class CommandList : IDisposable
+{
+    readonly Device _device;
+    readonly VkFence _fence;
+    readonly VkQueryPool _queries;
+    readonly int _queryCapacity;
+    VkPipeline _boundPipeline;
+    int _queryCount;
+    bool _recording, _submitted, _disposed;
+
+    public VkCommandBuffer Handle { get; }
+    public int TimestampCount => _queryCount;
+    /// <summary>Dispatches recorded since the last Begin (for tests and profiles).</summary>
+    public int DispatchCount { get; private set; }
+    public int BarrierCount { get; private set; }
+
+    internal CommandList(Device device, int timestampCapacity)
+    {
+        _device = device;
+        var alloc = new VkCommandBufferAllocateInfo
+        {
+            sType = VkStructureType.CommandBufferAllocateInfo, commandPool = device.CommandPool, level = VkConst.CommandBufferLevelPrimary, commandBufferCount = 1,
+        };
+        VkCommandBuffer cb;
+        Vk.Check(device.Api.AllocateCommandBuffers(device.Handle, &alloc, &cb), "vkAllocateCommandBuffers");
+        Handle = cb;
+        var fenceInfo = new VkFenceCreateInfo { sType = VkStructureType.FenceCreateInfo };
+        VkFence fence;
+        Vk.Check(device.Api.CreateFence(device.Handle, &fenceInfo, null, &fence), "vkCreateFence");
+        _fence = fence;
+        if (timestampCapacity > 0)
+        {
+            if (!device.Info.TimestampsSupported)
+                throw new NotSupportedException($"{device.Info.Name} does not support timestamps on its compute queue.");
+            var qi = new VkQueryPoolCreateInfo { sType = VkStructureType.QueryPoolCreateInfo, queryType = VkConst.QueryTypeTimestamp, queryCount = (uint)timestampCapacity };
+            VkQueryPool qp;
+            Vk.Check(device.Api.CreateQueryPool(device.Handle, &qi, null, &qp), "vkCreateQueryPool");
+            _queries = qp;
+            _queryCapacity = timestampCapacity;
+        }
+    }
+
+    /// <summary>Starts recording. A reusable list can be submitted again after each wait; a one-shot list is re-recorded.</summary>
+    public void Begin(bool reusable = false)
+    {
+        if (_submitted) Wait();
+        Vk.Check(_device.Api.ResetCommandBuffer(Handle, 0), "vkResetCommandBuffer");
+        var info = new VkCommandBufferBeginInfo
+        {
+            sType = VkStructureType.CommandBufferBeginInfo, flags = reusable ? 0 : VkConst.CommandBufferUsageOneTimeSubmit,
+        };
+        Vk.Check(_device.Api.BeginCommandBuffer(Handle, &info), "vkBeginCommandBuffer");
+        _recording = true;
+        _boundPipeline = default;
+        _queryCount = 0;
+        DispatchCount = 0;
+        BarrierCount = 0;
+        if (_queryCapacity > 0) _device.Api.CmdResetQueryPool(Handle, _queries, 0, (uint)_queryCapacity);
+    }
+
+    public void End()
+    {
+        RequireRecording();
+        Vk.Check(_device.Api.EndCommandBuffer(Handle), "vkEndCommandBuffer");
+        _recording = false;
+    }
+
+    public void Dispatch<TPush>(Kernel kernel, BindingSet set, in TPush push, uint gx, uint gy = 1, uint gz = 1) where TPush : unmanaged
+    {
+        uint size = (uint)Unsafe.SizeOf<TPush>();
+        if (size != kernel.Interface.PushConstantBytes)
+            throw new ArgumentException($"Kernel {kernel.Name} takes {kernel.Interface.PushConstantBytes} bytes of push constants; {typeof(TPush).Name} is {size}.");
+        BindAndCheck(kernel, set, gx, gy, gz);
+        fixed (TPush* p = &push)
+            _device.Api.CmdPushConstants(Handle, kernel.Layout, VkConst.ShaderStageCompute, 0, size, p);
+        _device.Api.CmdDispatch(Handle, gx, gy, gz);
+        DispatchCount++;
+    }
+
+    public void Dispatch(Kernel kernel, BindingSet set, uint gx, uint gy = 1, uint gz = 1)
+    {
+        if (kernel.Interface.PushConstantBytes != 0)
+            throw new ArgumentException($"Kernel {kernel.Name} takes {kernel.Interface.PushConstantBytes} bytes of push constants; none were given.");
+        BindAndCheck(kernel, set, gx, gy, gz);
+        _device.Api.CmdDispatch(Handle, gx, gy, gz);
+        DispatchCount++;
+    }
+
+    /// <summary>Dispatch with push constants given as raw bytes (used by recorders that hold them type-erased).</summary>
+    public void Dispatch(Kernel kernel, BindingSet set, ReadOnlySpan<byte> push, uint gx, uint gy = 1, uint gz = 1)
+    {
+        if (push.Length != kernel.Interface.PushConstantBytes)
+            throw new ArgumentException($"Kernel {kernel.Name} takes {kernel.Interface.PushConstantBytes} bytes of push constants; {push.Length} were given.");
+        BindAndCheck(kernel, set, gx, gy, gz);
+        if (push.Length > 0)
+            fixed (byte* p = push) _device.Api.CmdPushConstants(Handle, kernel.Layout, VkConst.ShaderStageCompute, 0, (uint)push.Length, p);
+        _device.Api.CmdDispatch(Handle, gx, gy, gz);
+        DispatchCount++;
+    }
+
+    void BindAndCheck(Kernel kernel, BindingSet set, uint gx, uint gy, uint gz)
+    {
+        RequireRecording();
+        if (!ReferenceEquals(set.Kernel, kernel))
+            throw new ArgumentException($"The binding set was made for kernel {set.Kernel.Name}, not {kernel.Name}.");
+        var max = _device.Info.MaxWorkgroupCount;
+        if (gx == 0 || gy == 0 || gz == 0 || gx > max[0] || gy > max[1] || gz > max[2])
+            throw new ArgumentOutOfRangeException(nameof(gx), $"Kernel {kernel.Name}: dispatch ({gx}, {gy}, {gz}) is outside the device's 1..({max[0]}, {max[1]}, {max[2]}).");
+        if (_boundPipeline != kernel.Pipeline)
+        {
+            _device.Api.CmdBindPipeline(Handle, VkConst.PipelineBindPointCompute, kernel.Pipeline);
+            _boundPipeline = kernel.Pipeline;
+        }
+        VkDescriptorSet ds = set.Handle;
+        _device.Api.CmdBindDescriptorSets(Handle, VkConst.PipelineBindPointCompute, kernel.Layout, 0, 1, &ds, 0, null);
+    }
+
+    /// <summary>Compute writes become visible to later compute reads and writes.</summary>
+    public void ComputeBarrier() =>
+        Barrier(VkPipelineStage.ComputeShader, VkPipelineStage.ComputeShader, VkAccess.ShaderWrite, VkAccess.ShaderRead | VkAccess.ShaderWrite);
+
+    public void TransferToComputeBarrier() =>
+        Barrier(VkPipelineStage.Transfer, VkPipelineStage.ComputeShader | VkPipelineStage.Transfer, VkAccess.TransferWrite,
+            VkAccess.ShaderRead | VkAccess.ShaderWrite | VkAccess.TransferRead | VkAccess.TransferWrite);
+
+    public void ComputeToTransferBarrier() =>
+        Barrier(VkPipelineStage.ComputeShader | VkPipelineStage.Transfer, VkPipelineStage.Transfer,
+            VkAccess.ShaderWrite | VkAccess.TransferWrite, VkAccess.TransferRead | VkAccess.TransferWrite);
+
+    public void TransferToHostBarrier() =>
+        Barrier(VkPipelineStage.Transfer, VkPipelineStage.Host, VkAccess.TransferWrite, VkAccess.HostRead);
+
+    public void ComputeToHostBarrier() =>
+        Barrier(VkPipelineStage.ComputeShader, VkPipelineStage.Host, VkAccess.ShaderWrite, VkAccess.HostRead);
+
+    /// <summary>Everything before finishes and is visible to everything after (the race-hunting switch uses this).</summary>
+    public void FullBarrier() =>
+        Barrier(VkPipelineStage.AllCommands, VkPipelineStage.AllCommands, VkAccess.MemoryWrite, VkAccess.MemoryRead | VkAccess.MemoryWrite);
+
+    public void Barrier(VkPipelineStage src, VkPipelineStage dst, VkAccess srcAccess, VkAccess dstAccess)
+    {
+        RequireRecording();
+        var mb = new VkMemoryBarrier { sType = VkStructureType.MemoryBarrier, srcAccessMask = srcAccess, dstAccessMask = dstAccess };
+        _device.Api.CmdPipelineBarrier(Handle, src, dst, 0, 1, &mb, 0, null, 0, null);
+        BarrierCount++;
+    }
+
+    public void Copy(BufferSlice src, BufferSlice dst)
+    {
+        RequireRecording();
+        if (src.Size > dst.Size) throw new ArgumentException($"Copy of {src} does not fit in {dst}.");
+        var region = new VkBufferCopy { srcOffset = (ulong)src.Offset, dstOffset = (ulong)dst.Offset, size = (ulong)src.Size };
+        _device.Api.CmdCopyBuffer(Handle, src.Buffer.Handle, dst.Buffer.Handle, 1, &region);
+    }
+
+    /// <summary>Fills a slice with a 32-bit pattern; offset and size must be multiples of 4.</summary>
+    public void Fill(BufferSlice dst, uint value)
+    {
+        RequireRecording();
+        if (dst.Offset % 4 != 0 || dst.Size % 4 != 0) throw new ArgumentException($"Fill needs 4-byte aligned offset and size; {dst} is not.");
+        _device.Api.CmdFillBuffer(Handle, dst.Buffer.Handle, (ulong)dst.Offset, (ulong)dst.Size, value);
+    }
+
+    /// <summary>Writes a timestamp once all earlier commands completed; returns its index.</summary>
+    public int WriteTimestamp()
+    {
+        RequireRecording();
+        if (_queryCount >= _queryCapacity)
+            throw new InvalidOperationException($"This command list holds {_queryCapacity} timestamps; create it with a larger capacity.");
+        _device.Api.CmdWriteTimestamp(Handle, VkPipelineStage.BottomOfPipe, _queries, (uint)_queryCount);
+        return _queryCount++;
+    }
+
+    /// <summary>Submits to the device's queue, signalling this list's fence.</summary>
+    public void Submit()
+    {
+        if (_recording) throw new InvalidOperationException("End() the command list before submitting it.");
+        if (_submitted) Wait();
+        VkFence fence = _fence;
+        Vk.Check(_device.Api.ResetFences(_device.Handle, 1, &fence), "vkResetFences");
+        VkCommandBuffer cb = Handle;
+        var submit = new VkSubmitInfo { sType = VkStructureType.SubmitInfo, commandBufferCount = 1, pCommandBuffers = &cb };
+        Vk.Check(_device.Api.QueueSubmit(_device.Queue, 1, &submit, _fence), "vkQueueSubmit");
+        _submitted = true;
+    }
+
+    /// <summary>Submits, waiting on and signalling semaphores (binary: value 0; timeline: the value) — the embedding path.</summary>
+    public void Submit(ReadOnlySpan<(VkSemaphore Semaphore, ulong Value)> wait, ReadOnlySpan<(VkSemaphore Semaphore, ulong Value)> signal)
+    {
+        if (_recording) throw new InvalidOperationException("End() the command list before submitting it.");
+        if (_submitted) Wait();
+        VkFence fence = _fence;
+        Vk.Check(_device.Api.ResetFences(_device.Handle, 1, &fence), "vkResetFences");
+        var waitSems = stackalloc VkSemaphore[Math.Max(wait.Length, 1)];
+        var waitVals = stackalloc ulong[Math.Max(wait.Length, 1)];
+        var waitStages = stackalloc VkPipelineStage[Math.Max(wait.Length, 1)];
+        var sigSems = stackalloc VkSemaphore[Math.Max(signal.Length, 1)];
+        var sigVals = stackalloc ulong[Math.Max(signal.Length, 1)];
+        for (int i = 0; i < wait.Length; i++) { waitSems[i] = wait[i].Semaphore; waitVals[i] = wait[i].Value; waitStages[i] = VkPipelineStage.AllCommands; }
+        for (int i = 0; i < signal.Length; i++) { sigSems[i] = signal[i].Semaphore; sigVals[i] = signal[i].Value; }
+        var timeline = new VkTimelineSemaphoreSubmitInfo
+        {
+            sType = VkStructureType.TimelineSemaphoreSubmitInfo,
+            waitSemaphoreValueCount = (uint)wait.Length, pWaitSemaphoreValues = waitVals,
+            signalSemaphoreValueCount = (uint)signal.Length, pSignalSemaphoreValues = sigVals,
+        };
+        VkCommandBuffer cb = Handle;
+        var submit = new VkSubmitInfo
+        {
+            sType = VkStructureType.SubmitInfo, pNext = _device.Info.TimelineSemaphores ? &timeline : null,
+            waitSemaphoreCount = (uint)wait.Length, pWaitSemaphores = waitSems, pWaitDstStageMask = waitStages,
+            commandBufferCount = 1, pCommandBuffers = &cb,
+            signalSemaphoreCount = (uint)signal.Length, pSignalSemaphores = sigSems,
+        };
+        Vk.Check(_device.Api.QueueSubmit(_device.Queue, 1, &submit, _fence), "vkQueueSubmit");
+        _submitted = true;
+    }
+
+    /// <summary>True once the last submission finished (never blocks).</summary>
+    public bool IsComplete => !_submitted || _device.Api.GetFenceStatus(_device.Handle, _fence) == VkResult.VK_SUCCESS;
+
+    /// <summary>Waits for the last submission. A wait longer than the timeout (default: the device's) throws <see cref="DeviceTimeoutException"/>.</summary>
+    public void Wait(TimeSpan? timeout = null)
+    {
+        if (!_submitted) return;
+        TimeSpan t = timeout ?? _device.FenceTimeout;
+        VkFence fence = _fence;
+        ulong ns = (ulong)Math.Min(t.Ticks * 100.0, ulong.MaxValue / 2.0);
+        VkResult r = Vk.CheckAllow(_device.Api.WaitForFences(_device.Handle, 1, &fence, 1, ns), "vkWaitForFences");
+        if (r == VkResult.VK_TIMEOUT)
+            throw new DeviceTimeoutException($"The GPU did not finish within {t.TotalSeconds:F1} s on {_device.Info.Name}; the device may be hung (VKRESNET_TIMEOUT_S sets the limit).");
+        _submitted = false;
+    }
+
+    /// <summary>Reads the timestamps of the last completed submission, in milliseconds since the first.</summary>
+    public void ReadTimestampsMs(Span<double> ms)
+    {
+        if (_queryCount == 0) return;
+        Span<ulong> raw = stackalloc ulong[_queryCount];
+        fixed (ulong* p = raw)
+            Vk.Check(_device.Api.GetQueryPoolResults(_device.Handle, _queries, 0, (uint)_queryCount, (nuint)(raw.Length * 8), p, 8,
+                VkConst.QueryResult64 | VkConst.QueryResultWait), "vkGetQueryPoolResults");
+        ulong mask = _device.Info.TimestampValidBits >= 64 ? ulong.MaxValue : (1ul << (int)_device.Info.TimestampValidBits) - 1;
+        double period = _device.Info.TimestampPeriodNs;
+        for (int i = 0; i < Math.Min(ms.Length, _queryCount); i++)
+            ms[i] = ((raw[i] - raw[0]) & mask) * period / 1e6;
+    }
+
+    public double[] ReadTimestampsMs()
+    {
+        var ms = new double[_queryCount];
+        ReadTimestampsMs(ms);
+        return ms;
+    }
+
+    void RequireRecording()
+    {
+        if (!_recording) throw new InvalidOperationException("The command list is not recording; call Begin() first.");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_submitted)
+        {
+            VkFence f = _fence;
+            _device.Api.WaitForFences(_device.Handle, 1, &f, 1, ulong.MaxValue);
+        }
+        if (!_queries.IsNull) _device.Api.DestroyQueryPool(_device.Handle, _queries, null);
+        _device.Api.DestroyFence(_device.Handle, _fence, null);
+        VkCommandBuffer cb = Handle;
+        _device.Api.FreeCommandBuffers(_device.Handle, _device.CommandPool, 1, &cb);
+    }
+}

@@ -1,0 +1,180 @@
+using VkResNet.Runtime.Native;
+
+namespace VkResNet.Runtime;
+
+/// <summary>
+/// A logical device with one compute queue, and everything VkResNet allocates on it: memory,
+/// kernels and the pipeline cache, descriptor pools, command pools, the staging ring.
+/// Dispose waits for the device to go idle, then destroys in reverse order of creation.
+/// Not thread-safe: one thread records and submits (the trainer and the viewer each own a device or share one thread).
+/// </summary>
+public sealed unsafe class Device : IDisposable
+{
+    readonly bool _ownsDevice;
+    bool _disposed;
+    StagingRing? _staging;
+
+    public VulkanContext Context { get; }
+    public DeviceInfo Info { get; }
+    public VkDeviceApi Api { get; }
+    public VkPhysicalDevice PhysicalDevice { get; }
+    public VkDevice Handle => Api.Device;
+    public VkQueue Queue { get; }
+    public uint QueueFamily { get; }
+    public KernelVariant Variant { get; }
+    public TimeSpan FenceTimeout { get; }
+    public MemoryPool Memory { get; }
+    public KernelCache Kernels { get; }
+    internal DescriptorAllocator Descriptors { get; }
+    internal VkCommandPool CommandPool { get; }
+    internal VkPhysicalDeviceMemoryProperties MemoryProperties;
+
+    Device(VulkanContext context, VkPhysicalDevice pd, DeviceInfo info, VkDeviceApi api, VkQueue queue, uint family, bool ownsDevice, DeviceOptions options)
+    {
+        Context = context;
+        PhysicalDevice = pd;
+        Info = info;
+        Api = api;
+        Queue = queue;
+        QueueFamily = family;
+        _ownsDevice = ownsDevice;
+        Variant = options.Variant ?? VariantFromEnvironment() ?? (info.Kind == DeviceKind.Cpu ? KernelVariant.Cpu : KernelVariant.Gpu);
+        FenceTimeout = options.FenceTimeout ?? TimeoutFromEnvironment() ?? TimeSpan.FromSeconds(600);
+        VkPhysicalDeviceMemoryProperties mem;
+        context.Api.GetPhysicalDeviceMemoryProperties(pd, &mem);
+        MemoryProperties = mem;
+        Memory = new MemoryPool(this, options.MemoryBlockBytes);
+        Kernels = new KernelCache(this, options.PipelineCacheDirectory);
+        Descriptors = new DescriptorAllocator(this);
+        var poolInfo = new VkCommandPoolCreateInfo
+        {
+            sType = VkStructureType.CommandPoolCreateInfo, flags = VkConst.CommandPoolResetCommandBuffer, queueFamilyIndex = family,
+        };
+        VkCommandPool pool;
+        Vk.Check(api.CreateCommandPool(api.Device, &poolInfo, null, &pool), "vkCreateCommandPool");
+        CommandPool = pool;
+    }
+
+    internal static Device Create(VulkanContext context, VkPhysicalDevice pd, DeviceInfo info, DeviceOptions options)
+    {
+        var families = VulkanContext.QueueFamilies(context.Api, pd);
+        int family = VulkanContext.ComputeQueueFamily(families);
+        if (family < 0) throw new VulkanUnavailableException($"{info.Name} has no compute queue.");
+
+        string[] available = VulkanContext.DeviceExtensionNames(context.Api, pd);
+        var extensions = new List<string>(options.DeviceExtensions);
+        // Drivers that are not fully conformant (MoltenVK) require the portability subset to be enabled.
+        if (available.Contains("VK_KHR_portability_subset")) extensions.Add("VK_KHR_portability_subset");
+        foreach (string e in extensions)
+            if (!available.Contains(e)) throw new VulkanUnavailableException($"{info.Name} lacks device extension {e}.");
+
+        float priority = 1f;
+        var queueInfo = new VkDeviceQueueCreateInfo
+        {
+            sType = VkStructureType.DeviceQueueCreateInfo, queueFamilyIndex = (uint)family, queueCount = 1, pQueuePriorities = &priority,
+        };
+        var timeline = new VkPhysicalDeviceTimelineSemaphoreFeatures
+        {
+            sType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures, timelineSemaphore = info.TimelineSemaphores ? 1u : 0u,
+        };
+        var features = new VkPhysicalDeviceFeatures2 { sType = VkStructureType.PhysicalDeviceFeatures2, pNext = info.TimelineSemaphores ? &timeline : null };
+
+        var extPtrs = new nint[extensions.Count];
+        try
+        {
+            for (int i = 0; i < extensions.Count; i++) extPtrs[i] = (nint)VkStrings.Alloc(extensions[i]);
+            fixed (nint* ext = extPtrs)
+            {
+                var deviceInfo = new VkDeviceCreateInfo
+                {
+                    sType = VkStructureType.DeviceCreateInfo, pNext = &features,
+                    queueCreateInfoCount = 1, pQueueCreateInfos = &queueInfo,
+                    enabledExtensionCount = (uint)extensions.Count, ppEnabledExtensionNames = (byte**)ext,
+                };
+                VkDevice device;
+                Vk.Check(context.Api.CreateDevice(pd, &deviceInfo, null, &device), "vkCreateDevice");
+                var api = new VkDeviceApi(context.Api, device);
+                VkQueue queue;
+                api.GetDeviceQueue(device, (uint)family, 0, &queue);
+                return new Device(context, pd, info, api, queue, (uint)family, ownsDevice: true, options);
+            }
+        }
+        finally
+        {
+            foreach (nint p in extPtrs) if (p != 0) VkStrings.Free((byte*)p);
+        }
+    }
+
+    /// <summary>
+    /// Wraps a device the embedding app created. VkResNet neither creates nor destroys it; the app
+    /// keeps it alive until this object is disposed. The queue must support compute.
+    /// </summary>
+    public static Device FromExternal(VulkanContext context, VkPhysicalDevice physicalDevice, VkDevice device, uint queueFamily, uint queueIndex, DeviceOptions? options = null)
+    {
+        int index = -1;
+        for (int i = 0; i < context.Devices.Count; i++)
+            if (context.PhysicalDevice(i) == physicalDevice) index = i;
+        if (index < 0) throw new ArgumentException("The physical device does not belong to this context's instance.", nameof(physicalDevice));
+        var families = VulkanContext.QueueFamilies(context.Api, physicalDevice);
+        if (queueFamily >= families.Length || (families[queueFamily].queueFlags & VkQueueFlags.Compute) == 0)
+            throw new ArgumentException($"Queue family {queueFamily} does not support compute.", nameof(queueFamily));
+        var api = new VkDeviceApi(context.Api, device);
+        VkQueue queue;
+        api.GetDeviceQueue(device, queueFamily, queueIndex, &queue);
+        return new Device(context, physicalDevice, context.Devices[index], api, queue, queueFamily, ownsDevice: false, options ?? new DeviceOptions());
+    }
+
+    static KernelVariant? VariantFromEnvironment() => Environment.GetEnvironmentVariable("VKRESNET_KERNEL_VARIANT")?.ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "cpu" => KernelVariant.Cpu,
+        "gpu" => KernelVariant.Gpu,
+        string other => throw new ArgumentException($"VKRESNET_KERNEL_VARIANT={other} is not a kernel variant; use cpu or gpu."),
+    };
+
+    static TimeSpan? TimeoutFromEnvironment() =>
+        double.TryParse(Environment.GetEnvironmentVariable("VKRESNET_TIMEOUT_S"), System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0
+            ? TimeSpan.FromSeconds(s) : null;
+
+    /// <summary>A buffer of at least <paramref name="bytes"/> bytes (rounded up to 16), sub-allocated from the pool.</summary>
+    public Buffer CreateBuffer(long bytes, MemoryKind kind = MemoryKind.DeviceLocal, string? name = null) =>
+        new(this, bytes, kind, name);
+
+    public Kernel GetKernel(string name, params SpecConstant[] spec) => Kernels.Get(name, spec);
+
+    public BindingSet CreateBindingSet(Kernel kernel, ReadOnlySpan<BufferSlice> bindings) => new(this, kernel, bindings);
+
+    public CommandList CreateCommandList(int timestampCapacity = 0) => new(this, timestampCapacity);
+
+    public MemoryReport GetMemoryReport() => Memory.Report();
+
+    StagingRing Staging => _staging ??= new StagingRing(this);
+
+    /// <summary>Copies host data into a device buffer through the staging ring, and waits. Not for the hot path.</summary>
+    public void Upload<T>(BufferSlice dst, ReadOnlySpan<T> src) where T : unmanaged => Staging.Upload(dst, System.Runtime.InteropServices.MemoryMarshal.AsBytes(src));
+
+    /// <summary>Copies a device buffer back to the host through the staging ring, and waits. Not for the hot path.</summary>
+    public void Download<T>(BufferSlice src, Span<T> dst) where T : unmanaged => Staging.Download(src, System.Runtime.InteropServices.MemoryMarshal.AsBytes(dst));
+
+    public T[] Download<T>(BufferSlice src) where T : unmanaged
+    {
+        var result = new T[src.Size / System.Runtime.CompilerServices.Unsafe.SizeOf<T>()];
+        Download<T>(src, result);
+        return result;
+    }
+
+    public void WaitIdle() => Vk.Check(Api.DeviceWaitIdle(Handle), "vkDeviceWaitIdle");
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Api.DeviceWaitIdle(Handle);
+        _staging?.Dispose();
+        Descriptors.Dispose();
+        Kernels.Dispose();
+        Api.DestroyCommandPool(Handle, CommandPool, null);
+        Memory.Dispose();
+        if (_ownsDevice) Api.DestroyDevice(Handle, null);
+    }
+}

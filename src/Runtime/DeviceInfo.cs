@@ -1,0 +1,85 @@
+using System.Text.Json.Serialization;
+using VkResNet.Runtime.Native;
+
+namespace VkResNet.Runtime;
+
+public enum DeviceKind { Discrete, Integrated, Virtual, Cpu, Other }
+
+/// <summary>What VkResNet knows of a physical device: identity and the limits its kernels depend on.</summary>
+public sealed record DeviceInfo
+{
+    public required int Index { get; init; }
+    public required string Name { get; init; }
+    public required uint VendorId { get; init; }
+    public required string Vendor { get; init; }
+    public required uint DeviceId { get; init; }
+    public required DeviceKind Kind { get; init; }
+    public required string DriverName { get; init; }
+    public required string DriverInfo { get; init; }
+    public required string DriverVersion { get; init; }
+    public required string ApiVersion { get; init; }
+    [JsonIgnore] public uint ApiVersionRaw { get; init; }
+    public required string PipelineCacheUuid { get; init; }
+    public required uint MaxWorkgroupInvocations { get; init; }
+    public required uint[] MaxWorkgroupSize { get; init; }
+    public required uint[] MaxWorkgroupCount { get; init; }
+    public required uint MaxSharedMemoryBytes { get; init; }
+    public required uint MaxPushConstantBytes { get; init; }
+    public required ulong MaxStorageBufferRange { get; init; }
+    public required uint MaxTexelBufferElements { get; init; }
+    public required ulong MinStorageBufferOffsetAlignment { get; init; }
+    public required ulong MinTexelBufferOffsetAlignment { get; init; }
+    public required ulong NonCoherentAtomSize { get; init; }
+    public required uint MaxBoundDescriptorSets { get; init; }
+    public required uint SubgroupSize { get; init; }
+    public required bool ShaderFloat16 { get; init; }
+    public required bool ShaderInt8 { get; init; }
+    public required bool TimelineSemaphores { get; init; }
+    public required bool TimestampsSupported { get; init; }
+    public required float TimestampPeriodNs { get; init; }
+    public required uint TimestampValidBits { get; init; }
+    public required ulong DeviceLocalBytes { get; init; }
+
+    /// <summary>One line naming the device for logs and benchmark headers.</summary>
+    public string Line => $"{Name} ({Vendor}, {Kind}, driver {DriverName} {DriverVersion}, Vulkan {ApiVersion})";
+
+    public static string VendorName(uint id) => id switch
+    {
+        0x1002 => "AMD",
+        0x1010 => "ImgTec",
+        0x10DE => "NVIDIA",
+        0x13B5 => "ARM",
+        0x5143 => "Qualcomm",
+        0x8086 => "Intel",
+        0x106B => "Apple",
+        0x10005 => "Mesa",
+        _ => $"0x{id:X4}",
+    };
+
+    internal static DeviceKind KindOf(VkPhysicalDeviceType t) => t switch
+    {
+        VkPhysicalDeviceType.DiscreteGpu => DeviceKind.Discrete,
+        VkPhysicalDeviceType.IntegratedGpu => DeviceKind.Integrated,
+        VkPhysicalDeviceType.VirtualGpu => DeviceKind.Virtual,
+        VkPhysicalDeviceType.Cpu => DeviceKind.Cpu,
+        _ => DeviceKind.Other,
+    };
+
+    /// <summary>Default preference: discrete &gt; integrated &gt; virtual &gt; CPU &gt; other.</summary>
+    internal int PreferenceRank => Kind switch
+    {
+        DeviceKind.Discrete => 0,
+        DeviceKind.Integrated => 1,
+        DeviceKind.Virtual => 2,
+        DeviceKind.Cpu => 3,
+        _ => 4,
+    };
+
+    /// <summary>Driver versions are vendor-encoded; NVIDIA and Intel (Windows) differ from the Vulkan packing.</summary>
+    internal static string FormatDriverVersion(uint vendor, uint v) => vendor switch
+    {
+        0x10DE => $"{v >> 22 & 0x3FF}.{v >> 14 & 0xFF}.{v >> 6 & 0xFF}.{v & 0x3F}",
+        0x8086 when OperatingSystem.IsWindows() => $"{v >> 14}.{v & 0x3FFF}",
+        _ => VkConst.ApiVersionString(v),
+    };
+}

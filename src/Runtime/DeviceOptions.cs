@@ -1,0 +1,23 @@
+namespace VkResNet.Runtime;
+
+/// <summary>How to create a <see cref="Device"/>.</summary>
+public sealed record DeviceOptions
+{
+    /// <summary>Device extensions the embedding app needs too (e.g. VK_KHR_swapchain).</summary>
+    public IReadOnlyList<string> DeviceExtensions { get; init; } = [];
+
+    /// <summary>Folder of the on-disk pipeline cache; null: VKRESNET_CACHE_DIR, else the user cache folder.</summary>
+    public string? PipelineCacheDirectory { get; init; }
+
+    /// <summary>Size of each VkDeviceMemory block the sub-allocator reserves.</summary>
+    public long MemoryBlockBytes { get; init; } = 64L << 20;
+
+    /// <summary>Longest a fence wait may take before it is called a hang. Null: VKRESNET_TIMEOUT_S, else 600 s.</summary>
+    public TimeSpan? FenceTimeout { get; init; }
+
+    /// <summary>Force a kernel variant; null: VKRESNET_KERNEL_VARIANT, else chosen from the device kind.</summary>
+    public KernelVariant? Variant { get; init; }
+}
+
+/// <summary>The family of kernel forms a device runs fastest (see ANCHORS.md: CPU devices want texel loads and no shared memory).</summary>
+public enum KernelVariant { Cpu, Gpu }

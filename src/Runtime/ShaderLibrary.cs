@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+
+namespace VkResNet.Runtime;
+
+/// <summary>
+/// SPIR-V modules embedded as "spv/&lt;name&gt;.spv" resources. The runtime's own assembly holds the
+/// kernels of src/Shaders; other assemblies (tests, samples) can add theirs with <see cref="Register"/>.
+/// </summary>
+public static class ShaderLibrary
+{
+    static readonly ConcurrentDictionary<Assembly, byte> Assemblies = new() { [typeof(ShaderLibrary).Assembly] = 0 };
+    static readonly ConcurrentDictionary<string, uint[]> Loaded = new();
+
+    public static void Register(Assembly assembly) => Assemblies.TryAdd(assembly, 0);
+
+    public static IEnumerable<string> Names =>
+        Assemblies.Keys.SelectMany(a => a.GetManifestResourceNames())
+            .Where(n => n.StartsWith("spv/", StringComparison.Ordinal) && n.EndsWith(".spv", StringComparison.Ordinal))
+            .Select(n => n[4..^4]).Distinct().Order();
+
+    public static bool Contains(string name) => Assemblies.Keys.Any(a => a.GetManifestResourceInfo($"spv/{name}.spv") != null);
+
+    public static uint[] Load(string name) => Loaded.GetOrAdd(name, static n =>
+    {
+        foreach (var assembly in Assemblies.Keys)
+        {
+            using Stream? s = assembly.GetManifestResourceStream($"spv/{n}.spv");
+            if (s == null) continue;
+            var bytes = new byte[s.Length];
+            s.ReadExactly(bytes);
+            if (bytes.Length % 4 != 0) throw new InvalidDataException($"Kernel {n}: SPIR-V size {bytes.Length} is not a multiple of 4.");
+            return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(bytes).ToArray();
+        }
+        throw new KeyNotFoundException($"No kernel named \"{n}\" is embedded (known: {string.Join(", ", Names)}).");
+    });
+}
