@@ -23,14 +23,15 @@ void main()
     if (int(gl_WorkGroupID.x) * WG_COLS >= columns) return;
     const int hwOut = p.OH * p.OW;
     const int khw = p.KH * p.KW;
+    const float invHwp = 1.0 / float(hwp), invWp = 1.0 / float(f.wp);
 
     int dybase[BN], oy0[BN], ox0[BN];
     [[unroll]] for (int j = 0; j < BN; j++)
     {
         int col = int(gl_WorkGroupID.x) * WG_COLS + lane + 8 * j;
         int c = min(col, columns - 1);
-        int n = c / hwp, r = c - n * hwp;
-        int t = r / f.wp, tw = r - t * f.wp;
+        ivec2 nr = divmod(c, hwp, invHwp), tt = divmod(nr.y, f.wp, invWp);
+        int n = nr.x, t = tt.x, tw = tt.y;
         dybase[j] = n * p.Cout * hwOut;
         oy0[j] = col < columns ? f.cy + t : -0x100000;
         ox0[j] = f.cx + tw;
@@ -74,8 +75,8 @@ void main()
     {
         int col = int(gl_WorkGroupID.x) * WG_COLS + lane + 8 * j;
         if (col >= columns) continue;
-        int n = col / hwp, r = col - n * hwp;
-        int t = r / f.wp, tw = r - t * f.wp;
+        ivec2 nr = divmod(col, hwp, invHwp), tt = divmod(nr.y, f.wp, invWp);
+        int n = nr.x, t = tt.x, tw = tt.y;
         int pix = (f.iyFirst + p.SH * t) * p.W + f.ixFirst + p.SW * tw;
         [[unroll]] for (int i = 0; i < BM; i++)
         {

@@ -27,10 +27,10 @@ void main()
     {
         int col = int(gl_WorkGroupID.x) * WG_COLS + lane + 8 * j;
         int c = min(col, columns - 1);
-        int ci = c / khw, r = c - ci * khw;
-        cioff[j] = ci * hw;
-        ky[j] = col < columns ? r / p.KW - p.PH : -0x100000;
-        kx[j] = r - (r / p.KW) * p.KW - p.PW;
+        ivec2 cr = divmod(c, khw, 1.0 / float(khw)), yx = divmod(cr.y, p.KW, 1.0 / float(p.KW));
+        cioff[j] = cr.x * hw;
+        ky[j] = col < columns ? yx.x - p.PH : -0x100000;
+        kx[j] = yx.y - p.PW;
     }
     int dyrow[BM];
     [[unroll]] for (int i = 0; i < BM; i++) dyrow[i] = min(co0 + i, p.Cout - 1) * hwOut;

@@ -22,6 +22,7 @@ void main()
     const int columns = p.N * hwOut;
     const int K = p.Cin * p.KH * p.KW;
     const int hw = p.H * p.W;
+    const float invHwOut = 1.0 / float(hwOut), invOW = 1.0 / float(p.OW);
 
     // Per-column (pixel) state, decoded once: image base, top-left input corner.
     int xbase[BN], iy0[BN], ix0[BN];
@@ -29,8 +30,8 @@ void main()
     {
         int col = int(gl_WorkGroupID.x) * WG_COLS + lane + 8 * j;
         int c = min(col, columns - 1);
-        int n = c / hwOut, r = c - n * hwOut;
-        int oy = r / p.OW, ox = r - oy * p.OW;
+        ivec2 nr = divmod(c, hwOut, invHwOut), yx = divmod(nr.y, p.OW, invOW);
+        int n = nr.x, oy = yx.x, ox = yx.y;
         xbase[j] = n * p.Cin * hw;
         // A column past the end reads as padding (far outside the image) and is never stored.
         iy0[j] = col < columns ? oy * p.SH - p.PH : -0x100000;
@@ -73,7 +74,8 @@ void main()
     {
         int col = int(gl_WorkGroupID.x) * WG_COLS + lane + 8 * j;
         if (col >= columns) continue;
-        int n = col / hwOut, r = col - n * hwOut;
+        ivec2 nr = divmod(col, hwOut, invHwOut);
+        int n = nr.x, r = nr.y;
         [[unroll]] for (int i = 0; i < BM; i++)
         {
             int co = co0 + i;

@@ -10,3 +10,13 @@
 
 // Scalar load from an r32f texel buffer: the branch-free gather path on llvmpipe.
 #define LOAD(img, i) imageLoad(img, int(i)).x
+
+// (a / b, a % b) without integer division, which llvmpipe scalarises lane by lane. Exact for
+// 0 <= a < 2^23 (launchers check column counts): the float quotient is off by at most one.
+ivec2 divmod(int a, int b, float invb)
+{
+    int q = int(float(a) * invb);
+    int r = a - q * b;
+    if (r < 0) { q--; r += b; } else if (r >= b) { q++; r -= b; }
+    return ivec2(q, r);
+}

@@ -3,16 +3,12 @@ using Xunit;
 
 namespace VkResNet.Graph.Tests.Reference;
 
-/// <summary>Comparison with absolute + relative tolerance that reports the case and the first mismatches.</summary>
+/// <summary>
+/// Double-vs-double comparison (CPU backward vs finite differences) with absolute + relative tolerance that
+/// reports the case and the first mismatches; GPU results go through Runtime.Tests' Tolerance.
+/// </summary>
 public static class RefAssert
 {
-    public static void Close(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double atol, double rtol, string what)
-    {
-        var e = new double[actual.Length];
-        for (int i = 0; i < e.Length; i++) e[i] = actual[i];
-        Close(expected, e, atol, rtol, what);
-    }
-
     public static void Close(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, double atol, double rtol, string what)
     {
         Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}");
@@ -44,14 +40,4 @@ public static class RefRandom
         for (int i = 0; i < count; i++) a[i] = (rng.NextDouble() * 2 - 1) * scale;
         return a;
     }
-
-    /// <summary>Values exactly representable in float32, so GPU and CPU start from the same numbers.</summary>
-    public static double[] UniformF32(int count, int seed, double scale = 1.0)
-    {
-        var a = Uniform(count, seed, scale);
-        for (int i = 0; i < a.Length; i++) a[i] = (float)a[i];
-        return a;
-    }
-
-    public static float[] ToFloat(double[] a) => Array.ConvertAll(a, v => (float)v);
 }

@@ -1,0 +1,124 @@
+using System.Runtime.InteropServices;
+using VkResNet.Runtime;
+
+namespace VkResNet.Graph.Kernels;
+
+/// <summary>Mirror of the push-constant block in src/Shaders/include/conv2d_params.glsl (56 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct Conv2dPush
+{
+    public int N, Cin, H, W, Cout, KernelH, KernelW, StrideH, StrideW, PadH, PadW, OutH, OutW;
+    public uint Flags;
+
+    public Conv2dPush(Conv2dShape s, Conv2dFlags flags)
+    {
+        N = s.N; Cin = s.Cin; H = s.H; W = s.W; Cout = s.Cout;
+        KernelH = s.KernelH; KernelW = s.KernelW; StrideH = s.StrideH; StrideW = s.StrideW;
+        PadH = s.PadH; PadW = s.PadW; OutH = s.OutH; OutW = s.OutW;
+        Flags = (uint)flags;
+    }
+}
+
+/// <summary>Epilogue bits of the conv kernels, in the order the forward kernel applies them.</summary>
+[Flags]
+public enum Conv2dFlags : uint
+{
+    None = 0,
+    Bias = 1,
+    Residual = 2,
+    Relu = 4,
+    /// <summary>Add the result into the output instead of overwriting it (gradient of a tensor with two consumers).</summary>
+    Accumulate = 8,
+}
+
+/// <summary>
+/// Launchers of the conv2d kernels (implicit GEMM; see the .comp headers). Forward, backward-input and
+/// backward-weight are one dispatch each; the bias gradient is a separate deterministic reduction.
+/// The variant (_cpu: texel buffers and 8x8 register blocks, _gpu: shared-memory tiles) comes from the recorder.
+/// </summary>
+public static class Conv2dKernels
+{
+    private const int CpuRows = 8, GpuRows = 64, Columns = 64;
+
+    /// <summary>y = [relu](conv(x, w) [+ bias] [+ residual]) [+ y]. Absent bias/residual bind x as an unread placeholder.</summary>
+    public static void Forward(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
+                               BufferSlice? residual, BufferSlice y, bool relu = false, bool accumulate = false)
+    {
+        s.Validate();
+        Require(x, s.InputElements, "x", s);
+        Require(w, s.WeightElements, "w", s);
+        Require(y, s.OutputElements, "y", s);
+        if (bias is { } b) Require(b, s.Cout, "bias", s);
+        if (residual is { } res) Require(res, s.OutputElements, "residual", s);
+
+        var flags = (bias is null ? 0 : Conv2dFlags.Bias) | (residual is null ? 0 : Conv2dFlags.Residual)
+                  | (relu ? Conv2dFlags.Relu : 0) | (accumulate ? Conv2dFlags.Accumulate : 0);
+        ReadOnlySpan<Access> bindings =
+        [
+            Access.Read(x), Access.Read(w), Access.Read(bias ?? x), Access.Read(residual ?? x), Output(y, accumulate),
+        ];
+        RequireColumns((long)s.N * s.OutH * s.OutW, s);
+        uint gx = Groups((long)s.N * s.OutH * s.OutW, Columns);
+        uint gy = Groups(s.Cout, Rows(r));
+        r.Dispatch(Name("conv2d_forward", r), [], bindings, new Conv2dPush(s, flags), gx, gy, 1);
+    }
+
+    /// <summary>dx = conv_transpose(dy, w) (or dx += with accumulate).</summary>
+    public static void BackwardInput(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
+                                     bool accumulate = false)
+    {
+        s.Validate();
+        Require(dy, s.OutputElements, "dy", s);
+        Require(w, s.WeightElements, "w", s);
+        Require(dx, s.InputElements, "dx", s);
+        // One grid per stride phase (z); x covers the largest phase.
+        long phaseColumns = (long)s.N * DivUp(s.H, s.StrideH) * DivUp(s.W, s.StrideW);
+        RequireColumns(phaseColumns, s);
+        r.Dispatch(Name("conv2d_backward_input", r), [], [Access.Read(dy), Access.Read(w), Output(dx, accumulate)],
+                   new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0),
+                   Groups(phaseColumns, Columns), Groups(s.Cin, Rows(r)), (uint)(s.StrideH * s.StrideW));
+    }
+
+    /// <summary>dw = sum over batch and space of dy x im2col(x) (or dw += with accumulate).</summary>
+    public static void BackwardWeight(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
+                                      bool accumulate = false)
+    {
+        s.Validate();
+        Require(dy, s.OutputElements, "dy", s);
+        Require(x, s.InputElements, "x", s);
+        Require(dw, s.WeightElements, "dw", s);
+        r.Dispatch(Name("conv2d_backward_weight", r), [], [Access.Read(dy), Access.Read(x), Output(dw, accumulate)],
+                   new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0),
+                   Groups(s.PatchSize, Columns), Groups(s.Cout, Rows(r)), 1);
+    }
+
+    /// <summary>db[c] = sum over batch and space of dy[n, c] (or db += with accumulate).</summary>
+    public static void BackwardBias(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice db, bool accumulate = false)
+    {
+        s.Validate();
+        Require(dy, s.OutputElements, "dy", s);
+        Require(db, s.Cout, "db", s);
+        BiasGradKernel.Record(r, s.N, s.Cout, s.OutH * s.OutW, dy, db, accumulate);
+    }
+
+    internal static string Name(string op, IDispatchRecorder r) => op + (r.Variant == KernelVariant.Cpu ? "_cpu" : "_gpu");
+    private static int Rows(IDispatchRecorder r) => r.Variant == KernelVariant.Cpu ? CpuRows : GpuRows;
+    internal static Access Output(BufferSlice s, bool accumulate) => accumulate ? Access.ReadWrite(s) : Access.Write(s);
+    internal static uint Groups(long count, int per) => checked((uint)DivUp(count, per));
+
+    // The _cpu kernels split column indices with a float reciprocal (divmod in cpu_block.glsl), exact below 2^23.
+    private const long MaxColumns = 1 << 23;
+
+    private static void RequireColumns(long columns, Conv2dShape s)
+    {
+        if (columns >= MaxColumns)
+            throw new ArgumentException($"Conv2d {s}: {columns} output columns exceed the kernels' {MaxColumns}; split the batch.");
+    }
+    private static long DivUp(long a, long b) => (a + b - 1) / b;
+
+    private static void Require(BufferSlice slice, long elements, string name, Conv2dShape s)
+    {
+        if (slice.Size < elements * sizeof(float))
+            throw new ArgumentException($"Conv2d {s}: {name} holds {slice.Size} bytes, needs {elements * sizeof(float)}");
+    }
+}
