@@ -104,7 +104,14 @@ public static class Conv2dKernels
     internal static string Name(string op, IDispatchRecorder r) => op + (r.Variant == KernelVariant.Cpu ? "_cpu" : "_gpu");
     private static int Rows(IDispatchRecorder r) => r.Variant == KernelVariant.Cpu ? CpuRows : GpuRows;
     internal static Access Output(BufferSlice s, bool accumulate) => accumulate ? Access.ReadWrite(s) : Access.Write(s);
-    internal static uint Groups(long count, int per) => checked((uint)DivUp(count, per));
+    // 65535 workgroups per dimension is what every Vulkan device guarantees.
+    internal static uint Groups(long count, int per)
+    {
+        long groups = DivUp(count, per);
+        if (groups > 65535)
+            throw new ArgumentException($"{count} items in groups of {per} need {groups} workgroups, over the 65535 every device supports; split the batch.");
+        return (uint)groups;
+    }
 
     // The _cpu kernels split column indices with a float reciprocal (divmod in cpu_block.glsl), exact below 2^23.
     private const long MaxColumns = 1 << 23;
