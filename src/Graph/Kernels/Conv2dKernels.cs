@@ -53,10 +53,12 @@ public static class Conv2dKernels
 
         var flags = (bias is null ? 0 : Conv2dFlags.Bias) | (residual is null ? 0 : Conv2dFlags.Residual)
                   | (relu ? Conv2dFlags.Relu : 0) | (accumulate ? Conv2dFlags.Accumulate : 0);
-        ReadOnlySpan<Access> bindings =
+        // _cpu also binds w a second time as rgba32f texels (binding 5, read when Cin*KH*KW % 4 == 0).
+        ReadOnlySpan<Access> all =
         [
-            Access.Read(x), Access.Read(w), Access.Read(bias ?? x), Access.Read(residual ?? x), Output(y, accumulate),
+            Access.Read(x), Access.Read(w), Access.Read(bias ?? x), Access.Read(residual ?? x), Output(y, accumulate), Access.Read(w),
         ];
+        var bindings = r.Variant == KernelVariant.Cpu ? all : all[..5];
         RequireColumns((long)s.N * s.OutH * s.OutW, s);
         uint gx = Groups((long)s.N * s.OutH * s.OutW, Columns);
         uint gy = Groups(s.Cout, Rows(r));

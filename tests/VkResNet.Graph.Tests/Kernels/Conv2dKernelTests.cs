@@ -19,6 +19,8 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         [3, 5, 9, 7, 13, 1, 1, 1, 1, 0, 0],     // 1x1 bottleneck
         [1, 7, 5, 6, 9, 3, 3, 1, 1, 0, 0],      // no padding
         [2, 3, 6, 9, 70, 3, 1, 1, 2, 1, 0],     // non-square kernel and stride, Cout over one 64-row tile
+        [1, 12, 9, 7, 70, 3, 3, 2, 2, 1, 1],    // Cin*9 % 4 == 0: the _cpu vec4-weight path, stride 2
+        [3, 4, 11, 9, 5, 7, 7, 2, 2, 3, 3],     // vec4-weight path with a 7x7 kernel and batch 3
         [2, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1],  // ResNet-20 stage 1
     ];
 
