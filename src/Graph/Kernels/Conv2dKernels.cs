@@ -40,7 +40,10 @@ public static class Conv2dKernels
 {
     private const int CpuRows = 8, GpuRows = 64, Columns = 64;
 
-    /// <summary>y = [relu](conv(x, w) [+ bias] [+ residual]) [+ y]. Absent bias/residual bind x as an unread placeholder.</summary>
+    /// <summary>
+    /// y = [relu](conv(x, w) [+ bias] [+ residual]) [+ y]. Absent bias/residual bind x as an unread placeholder.
+    /// residual may be y itself: each element is read and written by the same invocation.
+    /// </summary>
     public static void Forward(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
                                BufferSlice? residual, BufferSlice y, bool relu = false, bool accumulate = false)
     {
