@@ -51,7 +51,7 @@ void main()
     }
     float acc[4][4];
     for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) acc[i][j] = 0.0;
-    gemmTile(m0, p.Cin, p.Cout * gF.khp * gF.kwp, n0 + int(gl_LocalInvocationIndex) % TN < columns, acc);
+    gemmTile(m0, p.Cin, 0, p.Cout * gF.khp * gF.kwp, n0 + int(gl_LocalInvocationIndex) % TN < columns, acc);
 
     const int tx = int(gl_LocalInvocationIndex) % 16, ty = int(gl_LocalInvocationIndex) / 16;
     const int hw = p.H * p.W;

@@ -2,13 +2,16 @@
 // dw[co,ci,ky,kx] = sum_{n,oy,ox} dy[n,co,oy,ox] * x[n,ci,oy*SH-PH+ky,ox*SW-PW+kx]; written (flag bit 3: added).
 // NCHW float32, weight [Cout,Cin,KH,KW]; the bias gradient is bias_grad.comp.
 // Implicit GEMM: rows = Cout, columns = Cin*KH*KW, K = N*OH*OW in a fixed order (deterministic).
-// _gpu variant: 64x64 tiles staged in shared memory by 256 invocations (gemm_tile_gpu.glsl).
-// Dispatch: (ceil(Cin*KH*KW / 64), ceil(Cout / 64), 1).
+// _gpu variant: 64x64 tiles staged in shared memory by 256 invocations (gemm_tile_gpu.glsl). K is long and the
+// tile grid small, so with splitK > 0 slice z sums k in [z*splitK, (z+1)*splitK) into partial[z] and
+// splitk_reduce.comp adds the slices in a fixed order (deterministic, no atomics).
+// Dispatch: (ceil(Cin*KH*KW / 64), ceil(Cout / 64), slices).
 #include "conv2d_params.glsl"
 
 layout(std430, binding = 0) readonly buffer DY { float dy[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) buffer DW { float dw[]; };
+layout(std430, binding = 3) writeonly buffer Partial { float partial[]; };   // [slices, Cout, Cin*KH*KW]
 
 int gCiOff, gKy, gKx;   // staging column (ci, ky, kx): channel offset and tap minus padding
 
@@ -46,7 +49,11 @@ void main()
     }
     float acc[4][4];
     for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) acc[i][j] = 0.0;
-    gemmTile(m0, p.Cout, p.N * p.OH * p.OW, n0 + int(gl_LocalInvocationIndex) % TN < columns, acc);
+    const int K = p.N * p.OH * p.OW;
+    const int z = int(gl_WorkGroupID.z);
+    const int kBegin = p.splitK > 0 ? z * p.splitK : 0;
+    const int kEnd = p.splitK > 0 ? min(K, kBegin + p.splitK) : K;
+    gemmTile(m0, p.Cout, kBegin, kEnd, n0 + int(gl_LocalInvocationIndex) % TN < columns, acc);
 
     const int tx = int(gl_LocalInvocationIndex) % 16, ty = int(gl_LocalInvocationIndex) / 16;
     for (int j = 0; j < 4; j++)
@@ -59,6 +66,7 @@ void main()
             if (co >= p.Cout) continue;
             int idx = co * columns + col;
             float v = acc[i][j];
+            if (p.splitK > 0) { partial[z * p.Cout * columns + idx] = v; continue; }
             if ((p.flags & CONV_ACCUMULATE) != 0u) v += dw[idx];
             dw[idx] = v;
         }

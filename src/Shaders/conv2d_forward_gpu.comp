@@ -43,7 +43,7 @@ void main()
     }
     float acc[4][4];
     for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) acc[i][j] = 0.0;
-    gemmTile(m0, p.Cout, p.Cin * p.KH * p.KW, n0 + int(gl_LocalInvocationIndex) % TN < columns, acc);
+    gemmTile(m0, p.Cout, 0, p.Cin * p.KH * p.KW, n0 + int(gl_LocalInvocationIndex) % TN < columns, acc);
 
     const int tx = int(gl_LocalInvocationIndex) % 16, ty = int(gl_LocalInvocationIndex) / 16;
     for (int j = 0; j < 4; j++)

@@ -24,7 +24,7 @@ void main()
     gBCol = min(stageCol, p.N - 1) * p.sbn;
     float acc[4][4];
     for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) acc[i][j] = 0.0;
-    gemmTile(m0, p.M, p.K, stageCol < p.N, acc);
+    gemmTile(m0, p.M, 0, p.K, stageCol < p.N, acc);
 
     const int tx = int(gl_LocalInvocationIndex) % 16, ty = int(gl_LocalInvocationIndex) / 16;
     for (int i = 0; i < 4; i++)

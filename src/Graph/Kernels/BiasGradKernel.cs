@@ -11,6 +11,14 @@ public struct BiasGradPush
     public uint Flags;
 }
 
+/// <summary>Mirror of SplitKParams in src/Shaders/splitk_reduce.comp.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct SplitKReducePush
+{
+    public int Count, Slices;
+    public uint Flags;
+}
+
 /// <summary>db[c] = sum_{n,i} dy[n, c, i]: the bias gradient of conv (inner = OH*OW) and linear (inner = 1).</summary>
 internal static class BiasGradKernel
 {

@@ -3,19 +3,21 @@ using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Kernels;
 
-/// <summary>Mirror of the push-constant block in src/Shaders/include/conv2d_params.glsl (56 bytes).</summary>
+/// <summary>Mirror of the push-constant block in src/Shaders/include/conv2d_params.glsl (60 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct Conv2dPush
 {
     public int N, Cin, H, W, Cout, KernelH, KernelW, StrideH, StrideW, PadH, PadW, OutH, OutW;
     public uint Flags;
+    public int SplitK;   // reduction length per split-K slice (backward weight, _gpu); 0 = no split
 
-    public Conv2dPush(Conv2dShape s, Conv2dFlags flags)
+    public Conv2dPush(Conv2dShape s, Conv2dFlags flags, int splitK = 0)
     {
         N = s.N; Cin = s.Cin; H = s.H; W = s.W; Cout = s.Cout;
         KernelH = s.KernelH; KernelW = s.KernelW; StrideH = s.StrideH; StrideW = s.StrideW;
         PadH = s.PadH; PadW = s.PadW; OutH = s.OutH; OutW = s.OutW;
         Flags = (uint)flags;
+        SplitK = splitK;
     }
 }
 
@@ -84,17 +86,57 @@ public static class Conv2dKernels
                    Groups(phaseColumns, Columns), Groups(s.Cin, Rows(r)), (uint)(s.StrideH * s.StrideW));
     }
 
-    /// <summary>dw = sum over batch and space of dy x im2col(x) (or dw += with accumulate).</summary>
+    /// <summary>
+    /// dw = sum over batch and space of dy x im2col(x) (or dw += with accumulate). On the _gpu variant a scratch
+    /// slice of <see cref="ScratchBytes"/> lets the long reduction run as split-K slices plus a fixed-order
+    /// reduce (deterministic); without it (or on _cpu, where 2-16 cores are already busy) it is one pass.
+    /// </summary>
     public static void BackwardWeight(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
-                                      bool accumulate = false)
+                                      BufferSlice? scratch = null, bool accumulate = false)
     {
         s.Validate();
         Require(dy, s.OutputElements, "dy", s);
         Require(x, s.InputElements, "x", s);
         Require(dw, s.WeightElements, "dw", s);
-        r.Dispatch(Name("conv2d_backward_weight", r), [], [Access.Read(dy), Access.Read(x), Output(dw, accumulate)],
-                   new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0),
-                   Groups(s.PatchSize, Columns), Groups(s.Cout, Rows(r)), 1);
+        var push = new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0);
+        uint gx = Groups(s.PatchSize, Columns), gy = Groups(s.Cout, Rows(r));
+        if (r.Variant == KernelVariant.Cpu)
+        {
+            r.Dispatch("conv2d_backward_weight_cpu", [], [Access.Read(dy), Access.Read(x), Output(dw, accumulate)], push, gx, gy, 1);
+            return;
+        }
+        var (slices, chunk) = SplitK(s);
+        if (slices == 1 || scratch is not { } partial || partial.Size < ScratchBytes(s, r.Variant))
+        {
+            // binding 3 (the partials) is not read or written without a split; dw stands in.
+            r.Dispatch("conv2d_backward_weight_gpu", [], [Access.Read(dy), Access.Read(x), Output(dw, accumulate), Output(dw, accumulate)],
+                       push, gx, gy, 1);
+            return;
+        }
+        push.SplitK = chunk;
+        r.Dispatch("conv2d_backward_weight_gpu", [], [Access.Read(dy), Access.Read(x), Access.Read(dw), Access.Write(partial)],
+                   push, gx, gy, (uint)slices);
+        var reduce = new SplitKReducePush { Count = checked((int)s.WeightElements), Slices = slices, Flags = accumulate ? 8u : 0u };
+        r.Dispatch("splitk_reduce", [], [Access.Read(partial), Output(dw, accumulate)], reduce, Groups(s.WeightElements, 256), 1, 1);
+    }
+
+    /// <summary>Scratch bytes <see cref="BackwardWeight"/> can use on this variant (0: it needs none).</summary>
+    public static long ScratchBytes(Conv2dShape s, KernelVariant variant)
+    {
+        if (variant == KernelVariant.Cpu) return 0;
+        var (slices, _) = SplitK(s);
+        return slices == 1 ? 0 : slices * s.WeightElements * sizeof(float);
+    }
+
+    // Enough slices to give a GPU ~256 workgroups, each summing at least 256 k (a multiple of the 16-deep tile).
+    private static (int Slices, int Chunk) SplitK(Conv2dShape s)
+    {
+        long k = (long)s.N * s.OutH * s.OutW;
+        long tiles = DivUp(s.PatchSize, Columns) * DivUp(s.Cout, GpuRows);
+        long slices = Math.Min(Math.Min(DivUp(k, 256), DivUp(256, tiles)), 64);
+        if (slices <= 1) return (1, 0);
+        int chunk = (int)(DivUp(DivUp(k, slices), 16) * 16);
+        return ((int)DivUp(k, chunk), chunk);
     }
 
     /// <summary>db[c] = sum over batch and space of dy[n, c] (or db += with accumulate).</summary>

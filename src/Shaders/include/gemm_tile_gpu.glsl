@@ -13,13 +13,15 @@ layout(local_size_x = 256) in;
 shared float As[TK][TM + 1];
 shared float Bs[TK][TN];
 
-void gemmTile(int m0, int M, int K, bool bColumnValid, inout float acc[4][4])
+// Accumulates k in [kBegin, kEnd); kBegin is a multiple of TK (split-K ranges are).
+void gemmTile(int m0, int M, int kBegin, int kEnd, bool bColumnValid, inout float acc[4][4])
 {
     const int t = int(gl_LocalInvocationIndex);
     const int tx = t % 16, ty = t / 16;
     const int aK = t % TK, aRow = t / TK;      // A staging: k fastest (contiguous rows of a K-major A)
     const int bK = t / TN, bCol = t % TN;      // B staging: column fastest
-    for (int k0 = 0; k0 < K; k0 += TK)
+    const int K = kEnd;
+    for (int k0 = kBegin; k0 < K; k0 += TK)
     {
         for (int i = 0; i < 4; i++)
         {

@@ -73,13 +73,15 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     {
         var s = Parse(spec);
         var d = MakeData(s);
-        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout));
+        // The split-K scratch (used by _gpu when the reduction is long) is given, as the graph gives it.
+        long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, variant) / 4);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout, scratchFloats));
         BufferSlice x = a.Add(d.X), w = a.Add(d.W), dy = a.Add(d.Dy);
-        BufferSlice dx = a.Alloc(s.InputElements), dw = a.Alloc(s.WeightElements), db = a.Alloc(s.Cout);
+        BufferSlice dx = a.Alloc(s.InputElements), dw = a.Alloc(s.WeightElements), db = a.Alloc(s.Cout), scratch = a.Alloc(scratchFloats);
         Record(variant, r =>
         {
             Conv2dKernels.BackwardInput(r, s, dy, w, dx);
-            Conv2dKernels.BackwardWeight(r, s, dy, x, dw);
+            Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch);
             Conv2dKernels.BackwardBias(r, s, dy, db);
         });
 
@@ -124,18 +126,20 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     [InlineData(KernelVariant.Gpu)]
     public void Every_pass_is_bit_identical_run_to_run(KernelVariant variant)
     {
-        var s = Conv2dShape.Square(3, 13, 9, 7, 11, 3, 2, 1);
+        var s = Conv2dShape.Square(3, 13, 19, 17, 11, 3, 1, 1);   // long enough for the _gpu split-K path
         var d = MakeData(s);
-        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout));
+        long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, variant) / 4);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout, scratchFloats));
         BufferSlice x = a.Add(d.X), w = a.Add(d.W), b = a.Add(d.B), dy = a.Add(d.Dy);
         BufferSlice y = a.Alloc(s.OutputElements), dx = a.Alloc(s.InputElements), dw = a.Alloc(s.WeightElements), db = a.Alloc(s.Cout);
+        BufferSlice scratch = a.Alloc(scratchFloats);
         float[][] Once()
         {
             Record(variant, r =>
             {
                 Conv2dKernels.Forward(r, s, x, w, b, null, y, relu: true);
                 Conv2dKernels.BackwardInput(r, s, dy, w, dx);
-                Conv2dKernels.BackwardWeight(r, s, dy, x, dw);
+                Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch);
                 Conv2dKernels.BackwardBias(r, s, dy, db);
             });
             return [a.Read(y, s.OutputElements), a.Read(dx, s.InputElements), a.Read(dw, s.WeightElements), a.Read(db, s.Cout)];
@@ -147,12 +151,34 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     }
 
     [Fact]
+    public void Gpu_split_k_weight_gradient_accumulates_and_matches_the_single_pass()
+    {
+        var s = Conv2dShape.Square(2, 16, 28, 28, 16, 3, 1, 1);
+        long scratchFloats = Conv2dKernels.ScratchBytes(s, KernelVariant.Gpu) / 4;
+        Assert.True(scratchFloats > s.WeightElements, $"expected a split-K plan for {s}");
+        Assert.Equal(0, Conv2dKernels.ScratchBytes(s, KernelVariant.Cpu));
+        var d = MakeData(s);
+        float[] prior = d.Prior[..(int)s.WeightElements];
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.OutputElements, s.WeightElements, s.WeightElements, scratchFloats));
+        BufferSlice x = a.Add(d.X), dy = a.Add(d.Dy), split = a.Add(prior), single = a.Alloc(s.WeightElements), scratch = a.Alloc(scratchFloats);
+        Record(KernelVariant.Gpu, r =>
+        {
+            Conv2dKernels.BackwardWeight(r, s, dy, x, split, scratch, accumulate: true);
+            Conv2dKernels.BackwardWeight(r, s, dy, x, single);
+        });
+        var dw = CpuRef.Conv2dBackwardWeight(ToDouble(d.Dy), ToDouble(d.X), s);
+        Tolerance.AssertClose(Add(dw, prior), a.Read(split, s.WeightElements), Atol(s.OutputElements), Rtol, $"split-K dW += {s}");
+        Tolerance.AssertClose(dw, a.Read(single, s.WeightElements), Atol(s.OutputElements), Rtol, $"single-pass dW {s}");
+    }
+
+    [Fact]
     public void Push_constant_block_matches_the_shaders()
     {
         foreach (var name in new[] { "conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight" })
         foreach (var suffix in new[] { "_cpu", "_gpu" })
             Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name + suffix).Interface.PushConstantBytes);
         Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<BiasGradPush>(), (int)Device.GetKernel("bias_grad").Interface.PushConstantBytes);
+        Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<SplitKReducePush>(), (int)Device.GetKernel("splitk_reduce").Interface.PushConstantBytes);
     }
 
     [Fact]
