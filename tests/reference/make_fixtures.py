@@ -278,8 +278,8 @@ def main():
     p18, p18e = make_resnet18(out_dir)
     for p in (p20, p18, p18e):
         tensors, meta = safetensors_writer.load(p)
-        print(f"{os.path.relpath(p, root)}: {len(tensors)} tensors, {os.path.getsize(p) / 1e6:.2f} MB, "
-              f"loss {float(tensors['loss'][0]) if 'loss' in tensors else float('nan'):.6f}")
+        loss = f", loss {float(tensors['loss'][0]):.6f}" if "loss" in tensors else ""
+        print(f"{os.path.relpath(p, root)}: {len(tensors)} tensors, {os.path.getsize(p) / 1e6:.2f} MB{loss}")
 
 
 if __name__ == "__main__":
