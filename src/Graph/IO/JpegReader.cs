@@ -29,6 +29,11 @@ public static class JpegReader
         return t;
     }
 
+    private static void Need(ReadOnlySpan<byte> seg, int bytes, string what)
+    {
+        if (seg.Length < bytes) throw new InvalidDataException($"corrupt JPEG: {what} segment is {seg.Length} bytes, needs {bytes}");
+    }
+
     public static bool HasSignature(ReadOnlySpan<byte> data) => data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
 
     public static RasterImage Read(string path) => Decode(File.ReadAllBytes(path));
@@ -74,12 +79,14 @@ public static class JpegReader
             switch (marker)
             {
                 case 0xC0 or 0xC1:
+                    Need(seg, 6, "frame header");
                     if (seg[0] != 8) throw new InvalidDataException($"{seg[0]}-bit JPEG is not supported (only 8-bit)");
                     height = BinaryPrimitives.ReadUInt16BigEndian(seg[1..]);
                     width = BinaryPrimitives.ReadUInt16BigEndian(seg[3..]);
                     int n = seg[5];
                     if (height == 0) throw new InvalidDataException("JPEG with height defined by a DNL marker is not supported");
                     if (width == 0) throw new InvalidDataException("JPEG width is 0");
+                    if ((long)width * height > RasterImage.MaxPixels) throw new InvalidDataException($"JPEG size {width}x{height} is too large");
                     if (n is not (1 or 3)) throw new InvalidDataException($"JPEG with {n} components is not supported (only gray or YCbCr/RGB; CMYK is not)");
                     if (seg.Length < 6 + 3 * n) throw new InvalidDataException("truncated JPEG frame header");
                     comps = new Component[n];
@@ -114,6 +121,7 @@ public static class JpegReader
                     ReadQuantTables(seg, quant);
                     break;
                 case 0xDD:
+                    Need(seg, 2, "restart interval");
                     restartInterval = BinaryPrimitives.ReadUInt16BigEndian(seg);
                     break;
                 case 0xEE:
@@ -121,6 +129,7 @@ public static class JpegReader
                     break;
                 case 0xDA:
                     if (comps is null) throw new InvalidDataException("JPEG scan before its frame header (SOF)");
+                    Need(seg, 1, "scan header");
                     next = DecodeScan(data, pos + 2, seg, comps, quant, dc, ac, restartInterval, width, height, hMax, vMax);
                     break;
                 default:
