@@ -29,6 +29,7 @@ public sealed class BatchLoader : IDisposable
 
     private int _startEpoch;
     private long _consumed; // batches handed out since the last Reset
+    private bool _disposed;
 
     public BatchLoader(Dataset data, BatchLoaderOptions options, int startEpoch = 0)
     {
@@ -69,6 +70,7 @@ public sealed class BatchLoader : IDisposable
     /// <summary>Restarts the stream at the first batch of <paramref name="epoch"/> (e.g. when resuming a checkpoint).</summary>
     public void Reset(int epoch)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         StopWorker();
         _startEpoch = epoch;
         _consumed = 0;
@@ -87,6 +89,7 @@ public sealed class BatchLoader : IDisposable
     /// </summary>
     public BatchInfo Next(Span<float> images, Span<int> labels)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (images.Length < BatchFloats) throw new ArgumentException($"image buffer holds {images.Length} floats, a batch needs {BatchFloats}");
         if (labels.Length < BatchSize) throw new ArgumentException($"label buffer holds {labels.Length} ints, a batch needs {BatchSize}");
         long g = _consumed++;
@@ -183,5 +186,9 @@ public sealed class BatchLoader : IDisposable
         _free = _filled = null;
     }
 
-    public void Dispose() => StopWorker();
+    public void Dispose()
+    {
+        _disposed = true;
+        StopWorker();
+    }
 }

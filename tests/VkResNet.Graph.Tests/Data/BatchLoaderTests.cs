@@ -180,4 +180,14 @@ public class BatchLoaderTests
         Assert.Throws<ArgumentException>(() => loader.Next(new float[8], new int[1]));
         Assert.Throws<ArgumentException>(() => new BatchLoader(data, new BatchLoaderOptions { Normalization = Normalization.Cifar10 }));
     }
+
+    [Fact]
+    public void UseAfterDisposeThrows()
+    {
+        var loader = new BatchLoader(Tiny(4, 1, 2, 2), new BatchLoaderOptions { BatchSize = 2, Normalization = Unit1 });
+        loader.Next(new float[8], new int[2]);
+        loader.Dispose();
+        loader.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => loader.Next(new float[8], new int[2]));
+    }
 }
