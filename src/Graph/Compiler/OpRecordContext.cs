@@ -26,6 +26,9 @@ public sealed class OpRecordContext
     }
 
     public IDispatchRecorder Recorder { get; }
+
+    /// <summary>Shared scratch for passes whose kernels can use one (<see cref="Ir.Op.ScratchBytes"/>); null when none needs it.</summary>
+    public BufferSlice? Scratch { get; init; }
     public GraphPlan Plan { get; }
 
     public BufferSlice Slice(Tensor t) => Slice(t.Id);

@@ -95,8 +95,10 @@ public sealed class Conv2dBackwardInputOp : Op
     public int Pad { get; }
     public override long Macs => Conv2dOp.MacCount(Dy.Shape, Weight.Shape);
 
+    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), variant);
+
     public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.BackwardInput(ctx.Recorder, Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx));
+        Conv2dKernels.BackwardInput(ctx.Recorder, Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx), ctx.Scratch);
 }
 
 /// <summary>dw = correlation of x with dy summed over the batch, db = sum of dy (overwrites both).</summary>
@@ -121,10 +123,12 @@ public sealed class Conv2dBackwardWeightOp : Op
     public int Pad { get; }
     public override long Macs => Conv2dOp.MacCount(Dy.Shape, Dw.Shape);
 
+    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad), variant);
+
     public override void Record(OpRecordContext ctx)
     {
         var s = Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad);
-        Conv2dKernels.BackwardWeight(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw));
+        Conv2dKernels.BackwardWeight(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw), ctx.Scratch);
         if (Db is not null) Conv2dKernels.BackwardBias(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(Db));
     }
 }
