@@ -14,6 +14,9 @@ Everything goes into OUT_DIR (git-ignored; about 700 MB). The files:
   evil_eval.pth                 a zip whose data.pkl (protocol 4, STACK_GLOBAL) calls builtins.eval
   truncated.pth                 a valid small torch.save zip cut in half
   short_storage.pth             a torch.save zip whose storage file holds fewer bytes than the tensor needs
+  small_proto4.pth              a small state dict pickled with protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE)
+  strided.pth                   non-contiguous views (a transpose, a column slice at an offset) sharing one storage;
+  strided_expected.safetensors  the same tensors made contiguous
   unsupported_op.onnx           a tiny Conv -> Sigmoid model
   truncated.onnx                a valid ONNX file cut in half
 The malicious pickles are only written, never loaded: their commands would create PWNED_* marker files here.
@@ -23,6 +26,7 @@ import io
 import os
 import struct
 import sys
+import warnings
 import zipfile
 
 import torch
@@ -31,6 +35,7 @@ import torchvision
 OUT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/generated")
 os.makedirs(OUT, exist_ok=True)
 torch.manual_seed(20261122)
+warnings.filterwarnings("ignore")  # the training-mode export warns once per BN about num_batches_tracked
 
 
 def path(name):
@@ -143,6 +148,13 @@ with zipfile.ZipFile(io.BytesIO(whole)) as src, zipfile.ZipFile(path("short_stor
         if info.filename.endswith("/data/0"):
             data = data[: len(data) // 3]  # conv1.weight's storage now holds a third of its 108 floats
         dst.writestr(info.filename, data)
+
+torch.save(small, path("small_proto4.pth"), pickle_protocol=4)
+
+base = torch.arange(35, dtype=torch.float32).reshape(5, 7) / 7
+strided = {"transposed": base.t(), "columns": base[1:, 2:5], "half_view": base.half()[::2, 1::3]}
+torch.save(strided, path("strided.pth"))
+write_safetensors(path("strided_expected.safetensors"), {k: v.contiguous() for k, v in strided.items()})
 
 tiny = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.Sigmoid()).eval()
 torch.onnx.export(tiny, torch.randn(1, 3, 8, 8), path("unsupported_op.onnx"), opset_version=13)
