@@ -245,9 +245,10 @@ public sealed class RestrictedUnpickler
     private static PickleDict AsDict(object? v, string op) =>
         v as PickleDict ?? throw new ImportException($"pickle {op} on a {PickleText.TypeName(v)}, not a dict (malformed)");
 
-    private static string Describe(object? v) => v switch
+    private static string Describe(object? v, int depth = 0) => v switch
     {
-        object?[] t => "(" + string.Join(", ", t.Select(Describe)) + ")",
+        object?[] t when depth > 3 => "(...)",  // error text only; deep nesting must not recurse without bound
+        object?[] t => "(" + string.Join(", ", t.Take(8).Select(x => Describe(x, depth + 1))) + ")",
         string s => $"'{(s.Length > 40 ? s[..40] + "..." : s)}'",
         long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => PickleText.TypeName(v),
