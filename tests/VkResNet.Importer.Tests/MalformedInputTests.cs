@@ -15,6 +15,7 @@ public class MalformedInputTests
     [InlineData("short_storage.pth", "wrong tensor size")]
     [InlineData("unsupported_op.onnx", "node '/1/Sigmoid' has op type Sigmoid")]
     [InlineData("truncated.onnx", "not a valid ONNX model")]
+    [InlineData("small_proto4.pth", "is not a torchvision ResNet this importer knows")]
     public void Generated_bad_files_are_refused_cleanly(string file, string message)
     {
         AssertRefused(ImportFixtures.Get(file), message);
@@ -85,6 +86,19 @@ public class MalformedInputTests
     {
         AssertRefused(ImportFixtures.Get("resnet18.pth"), "--verify needs VkResNet's inference path", oneLine: true,
             "--verify", ImportFixtures.Get("resnet18_ref.safetensors"));
+    }
+
+    [Fact]
+    public void A_successful_cli_import_exits_0_and_reports_the_folding()
+    {
+        using var dir = new TempDir();
+        string output = dir.File("r18.safetensors");
+        var r = ImporterCli.Run(ImportFixtures.Get("resnet18.onnx"), "-o", output);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("imported resnet18 (102 tensors, 11,689,512 parameters, 1000 classes)", r.Stdout);
+        Assert.Contains("note: the ONNX graph has BatchNormalization folded into Conv", r.Stdout);
+        Assert.Equal([output], dir.Entries);  // no temp file left behind
+        Assert.Equal(102, TestImport.Codec.Read(output).Count);
     }
 
     [Fact]
