@@ -1,0 +1,38 @@
+using VkResNet.Graph.Ir;
+using VkResNet.Graph.Kernels;
+using VkResNet.Runtime;
+
+namespace VkResNet.Graph.Compiler;
+
+/// <summary>
+/// What an op's Record hook sees: the recorder to dispatch through and each tensor's buffer slice
+/// (16-byte aligned offset, size rounded up to 16), resolved from the plan and the resources created for it.
+/// </summary>
+public sealed class OpRecordContext
+{
+    readonly IReadOnlyList<BufferSlice> resources;
+
+    /// <param name="resources">resources[i] backs plan.Resources[i] and is at least that many bytes</param>
+    public OpRecordContext(IDispatchRecorder recorder, GraphPlan plan, IReadOnlyList<BufferSlice> resources)
+    {
+        if (resources.Count != plan.Resources.Count)
+            throw new ArgumentException($"The plan has {plan.Resources.Count} resources, {resources.Count} were given.");
+        for (int i = 0; i < resources.Count; i++)
+            if (resources[i].Size < plan.Resources[i].Bytes)
+                throw new ArgumentException($"Resource {plan.Resources[i].Name} needs {plan.Resources[i].Bytes} bytes, got {resources[i].Size}.");
+        Recorder = recorder;
+        Plan = plan;
+        this.resources = resources;
+    }
+
+    public IDispatchRecorder Recorder { get; }
+    public GraphPlan Plan { get; }
+
+    public BufferSlice Slice(Tensor t) => Slice(t.Id);
+
+    public BufferSlice Slice(TensorId id)
+    {
+        var p = Plan.Placement(id);
+        return resources[p.Resource].Slice(p.Offset, p.Bytes);
+    }
+}

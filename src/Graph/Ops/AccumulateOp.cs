@@ -1,0 +1,25 @@
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
+
+namespace VkResNet.Graph.Ops;
+
+/// <summary>
+/// y += x in place: how autodiff sums the gradients of a tensor that feeds two consumers (the input of
+/// every residual block). Only appended on a gradient tensor that belongs to that one tensor.
+/// </summary>
+public sealed class AccumulateOp : Op
+{
+    public AccumulateOp(string name, Tensor x, Tensor y) : base(name)
+    {
+        X = Read(x);
+        Y = ReadWrite(y);
+        Require(x.Shape == y.Shape, "x and y must have the same shape");
+    }
+
+    public override string Type => "Accumulate";
+    public Tensor X { get; }
+    public Tensor Y { get; }
+    public override long Flops => Y.Shape.ElementCount;
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}

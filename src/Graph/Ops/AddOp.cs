@@ -1,0 +1,40 @@
+using VkResNet.Graph.Autodiff;
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
+
+namespace VkResNet.Graph.Ops;
+
+/// <summary>
+/// Residual add y = a + b (same shape). Its backward costs no pass: dy is handed to both inputs
+/// as their gradient (autodiff copies on a later accumulation, so the shared tensor is never modified).
+/// </summary>
+public sealed class AddOp : Op
+{
+    public AddOp(string name, Tensor a, Tensor b, Tensor y) : base(name)
+    {
+        A = Read(a);
+        B = Read(b);
+        Y = Write(y);
+        Require(a.Shape == b.Shape && y.Shape == a.Shape, $"shapes differ: {a.Shape} + {b.Shape} -> {y.Shape}");
+    }
+
+    public override string Type => "Add";
+    public Tensor A { get; }
+    public Tensor B { get; }
+    public Tensor Y { get; }
+    public override long Flops => Y.Shape.ElementCount;
+
+    public override bool IsDifferentiable => true;
+    public override void Backward(BackwardContext ctx)
+    {
+        var dy = ctx.GradOf(Y);
+        if (dy is null)
+            return;
+        if (ctx.NeedsGrad(A))
+            ctx.Contribute(A, dy);
+        if (ctx.NeedsGrad(B))
+            ctx.Contribute(B, dy);
+    }
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}

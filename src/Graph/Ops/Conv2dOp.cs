@@ -1,0 +1,118 @@
+using VkResNet.Graph.Autodiff;
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
+
+namespace VkResNet.Graph.Ops;
+
+/// <summary>
+/// 2-D convolution y = conv(x, w) (+ b), NCHW, weight [Cout, Cin, kh, kw], square stride and padding.
+/// Backward: dx = conv_transpose(dy, w) (only when x needs a gradient), dw = corr(x, dy), db = sum(dy).
+/// </summary>
+public sealed class Conv2dOp : Op
+{
+    public Conv2dOp(string name, Tensor x, Tensor weight, Tensor? bias, Tensor y, int stride, int pad) : base(name)
+    {
+        X = Read(x);
+        Weight = Read(weight);
+        Bias = bias is null ? null : Read(bias);
+        Y = Write(y);
+        Stride = stride;
+        Pad = pad;
+        Require(x.Shape.Rank == 4 && weight.Shape.Rank == 4, "x and weight must be rank 4");
+        Require(weight.Shape[1] == x.Shape.C, $"weight {weight.Shape} does not match input channels of {x.Shape}");
+        Require(bias is null || bias.Shape == new TensorShape(weight.Shape[0]), "bias must be [Cout]");
+        Require(y.Shape == OutputShape(x.Shape, weight.Shape[0], KernelH, KernelW, stride, pad), $"output {y.Shape} is not the conv shape");
+    }
+
+    public override string Type => "Conv2d";
+    public Tensor X { get; }
+    public Tensor Weight { get; }
+    public Tensor? Bias { get; }
+    public Tensor Y { get; }
+    public int Stride { get; }
+    public int Pad { get; }
+    public int KernelH => Weight.Shape[2];
+    public int KernelW => Weight.Shape[3];
+
+    /// <summary>Shape rule: Ho = (H + 2p - kh) / s + 1, likewise Wo.</summary>
+    public static TensorShape OutputShape(TensorShape x, int cout, int kh, int kw, int stride, int pad)
+    {
+        int ho = (x.H + 2 * pad - kh) / stride + 1, wo = (x.W + 2 * pad - kw) / stride + 1;
+        if (ho <= 0 || wo <= 0)
+            throw new ArgumentException($"Conv2d: kernel {kh}x{kw} does not fit input {x} with padding {pad}.");
+        return TensorShape.Nchw(x.N, cout, ho, wo);
+    }
+
+    public static long MacCount(TensorShape y, TensorShape weight) => y.ElementCount * weight[1] * weight[2] * weight[3];
+    public override long Macs => MacCount(Y.Shape, Weight.Shape);
+
+    public override bool IsDifferentiable => true;
+    public override void Backward(BackwardContext ctx)
+    {
+        var dy = ctx.GradOf(Y);
+        if (dy is null)
+            return;
+        if (ctx.NeedsGrad(X))
+        {
+            var dx = ctx.NewGrad(X);
+            ctx.Emit(new Conv2dBackwardInputOp($"{Name}.backward_input", dy, Weight, dx, Stride, Pad));
+            ctx.Contribute(X, dx);
+        }
+        var dw = ctx.NewGrad(Weight);
+        var db = Bias is null ? null : ctx.NewGrad(Bias);
+        ctx.Emit(new Conv2dBackwardWeightOp($"{Name}.backward_weight", dy, X, dw, db, Stride, Pad));
+        ctx.Contribute(Weight, dw);
+        if (Bias is not null)
+            ctx.Contribute(Bias, db!);
+    }
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}
+
+/// <summary>dx = transposed convolution of dy with w (the data gradient of <see cref="Conv2dOp"/>).</summary>
+public sealed class Conv2dBackwardInputOp : Op
+{
+    public Conv2dBackwardInputOp(string name, Tensor dy, Tensor weight, Tensor dx, int stride, int pad) : base(name)
+    {
+        Dy = Read(dy);
+        Weight = Read(weight);
+        Dx = Write(dx);
+        Stride = stride;
+        Pad = pad;
+    }
+
+    public override string Type => "Conv2dBackwardInput";
+    public Tensor Dy { get; }
+    public Tensor Weight { get; }
+    public Tensor Dx { get; }
+    public int Stride { get; }
+    public int Pad { get; }
+    public override long Macs => Conv2dOp.MacCount(Dy.Shape, Weight.Shape);
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}
+
+/// <summary>dw = correlation of x with dy summed over the batch, db = sum of dy (overwrites both).</summary>
+public sealed class Conv2dBackwardWeightOp : Op
+{
+    public Conv2dBackwardWeightOp(string name, Tensor dy, Tensor x, Tensor dw, Tensor? db, int stride, int pad) : base(name)
+    {
+        Dy = Read(dy);
+        X = Read(x);
+        Dw = Write(dw);
+        Db = db is null ? null : Write(db);
+        Stride = stride;
+        Pad = pad;
+    }
+
+    public override string Type => "Conv2dBackwardWeight";
+    public Tensor Dy { get; }
+    public Tensor X { get; }
+    public Tensor Dw { get; }
+    public Tensor? Db { get; }
+    public int Stride { get; }
+    public int Pad { get; }
+    public override long Macs => Conv2dOp.MacCount(Dy.Shape, Dw.Shape);
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}

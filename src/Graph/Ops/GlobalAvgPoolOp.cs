@@ -1,0 +1,52 @@
+using VkResNet.Graph.Autodiff;
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
+
+namespace VkResNet.Graph.Ops;
+
+/// <summary>y[n, c] = mean of x[n, c, :, :]; x NCHW, y [N, C] (flattened, as torch.flatten(avgpool(x), 1)).</summary>
+public sealed class GlobalAvgPoolOp : Op
+{
+    public GlobalAvgPoolOp(string name, Tensor x, Tensor y) : base(name)
+    {
+        X = Read(x);
+        Y = Write(y);
+        Require(x.Shape.Rank == 4 && y.Shape == OutputShape(x.Shape), "y must be [N, C]");
+    }
+
+    public override string Type => "GlobalAvgPool";
+    public Tensor X { get; }
+    public Tensor Y { get; }
+    public static TensorShape OutputShape(TensorShape x) => new(x.N, x.C);
+    public override long Flops => X.Shape.ElementCount;
+
+    public override bool IsDifferentiable => true;
+    public override void Backward(BackwardContext ctx)
+    {
+        var dy = ctx.GradOf(Y);
+        if (dy is null || !ctx.NeedsGrad(X))
+            return;
+        var dx = ctx.NewGrad(X);
+        ctx.Emit(new GlobalAvgPoolBackwardOp($"{Name}.backward", dy, dx));
+        ctx.Contribute(X, dx);
+    }
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}
+
+/// <summary>dx[n, c, h, w] = dy[n, c] / (H*W).</summary>
+public sealed class GlobalAvgPoolBackwardOp : Op
+{
+    public GlobalAvgPoolBackwardOp(string name, Tensor dy, Tensor dx) : base(name)
+    {
+        Dy = Read(dy);
+        Dx = Write(dx);
+    }
+
+    public override string Type => "GlobalAvgPoolBackward";
+    public Tensor Dy { get; }
+    public Tensor Dx { get; }
+    public override long Flops => Dx.Shape.ElementCount;
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}

@@ -1,0 +1,95 @@
+using VkResNet.Graph.Autodiff;
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
+
+namespace VkResNet.Graph.Ops;
+
+/// <summary>
+/// Fully connected layer y = x W^T + b; x [N, in], W [out, in] (PyTorch layout), b [out], y [N, out].
+/// Backward: dx = dy W, dW = dy^T x, db = sum over the batch of dy.
+/// </summary>
+public sealed class LinearOp : Op
+{
+    public LinearOp(string name, Tensor x, Tensor weight, Tensor? bias, Tensor y) : base(name)
+    {
+        X = Read(x);
+        Weight = Read(weight);
+        Bias = bias is null ? null : Read(bias);
+        Y = Write(y);
+        Require(x.Shape.Rank == 2 && weight.Shape.Rank == 2 && weight.Shape[1] == x.Shape[1], $"x {x.Shape} and W {weight.Shape} do not match");
+        Require(bias is null || bias.Shape == new TensorShape(weight.Shape[0]), "bias must be [out]");
+        Require(y.Shape == new TensorShape(x.Shape[0], weight.Shape[0]), "y must be [N, out]");
+    }
+
+    public override string Type => "Linear";
+    public Tensor X { get; }
+    public Tensor Weight { get; }
+    public Tensor? Bias { get; }
+    public Tensor Y { get; }
+    public int Batch => X.Shape[0];
+    public int InFeatures => Weight.Shape[1];
+    public int OutFeatures => Weight.Shape[0];
+    public override long Macs => (long)Batch * InFeatures * OutFeatures;
+
+    public override bool IsDifferentiable => true;
+    public override void Backward(BackwardContext ctx)
+    {
+        var dy = ctx.GradOf(Y);
+        if (dy is null)
+            return;
+        if (ctx.NeedsGrad(X))
+        {
+            var dx = ctx.NewGrad(X);
+            ctx.Emit(new LinearBackwardInputOp($"{Name}.backward_input", dy, Weight, dx));
+            ctx.Contribute(X, dx);
+        }
+        var dw = ctx.NewGrad(Weight);
+        var db = Bias is null ? null : ctx.NewGrad(Bias);
+        ctx.Emit(new LinearBackwardWeightOp($"{Name}.backward_weight", dy, X, dw, db));
+        ctx.Contribute(Weight, dw);
+        if (Bias is not null)
+            ctx.Contribute(Bias, db!);
+    }
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}
+
+/// <summary>dx = dy W: [N, out] x [out, in].</summary>
+public sealed class LinearBackwardInputOp : Op
+{
+    public LinearBackwardInputOp(string name, Tensor dy, Tensor weight, Tensor dx) : base(name)
+    {
+        Dy = Read(dy);
+        Weight = Read(weight);
+        Dx = Write(dx);
+    }
+
+    public override string Type => "LinearBackwardInput";
+    public Tensor Dy { get; }
+    public Tensor Weight { get; }
+    public Tensor Dx { get; }
+    public override long Macs => Dy.Shape.ElementCount * Weight.Shape[1];
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}
+
+/// <summary>dW = dy^T x, db = column sums of dy (overwrites both).</summary>
+public sealed class LinearBackwardWeightOp : Op
+{
+    public LinearBackwardWeightOp(string name, Tensor dy, Tensor x, Tensor dw, Tensor? db) : base(name)
+    {
+        Dy = Read(dy);
+        X = Read(x);
+        Dw = Write(dw);
+        Db = db is null ? null : Write(db);
+    }
+
+    public override string Type => "LinearBackwardWeight";
+    public Tensor Dy { get; }
+    public Tensor X { get; }
+    public Tensor Dw { get; }
+    public Tensor? Db { get; }
+    public override long Macs => Dy.Shape.ElementCount * X.Shape[1];
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}

@@ -1,0 +1,53 @@
+using VkResNet.Graph.Autodiff;
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
+
+namespace VkResNet.Graph.Ops;
+
+/// <summary>y = max(x, 0). Backward from the output: dx = dy where y &gt; 0, so x need not be kept.</summary>
+public sealed class ReluOp : Op
+{
+    public ReluOp(string name, Tensor x, Tensor y) : base(name)
+    {
+        X = Read(x);
+        Y = Write(y);
+        Require(x.Shape == y.Shape, "x and y must have the same shape");
+    }
+
+    public override string Type => "Relu";
+    public Tensor X { get; }
+    public Tensor Y { get; }
+    public override long Flops => X.Shape.ElementCount;
+
+    public override bool IsDifferentiable => true;
+    public override void Backward(BackwardContext ctx)
+    {
+        var dy = ctx.GradOf(Y);
+        if (dy is null || !ctx.NeedsGrad(X))
+            return;
+        var dx = ctx.NewGrad(X);
+        ctx.Emit(new ReluBackwardOp($"{Name}.backward", dy, Y, dx));
+        ctx.Contribute(X, dx);
+    }
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}
+
+/// <summary>dx = dy * (y &gt; 0), reading the forward output y.</summary>
+public sealed class ReluBackwardOp : Op
+{
+    public ReluBackwardOp(string name, Tensor dy, Tensor y, Tensor dx) : base(name)
+    {
+        Dy = Read(dy);
+        Y = Read(y);
+        Dx = Write(dx);
+    }
+
+    public override string Type => "ReluBackward";
+    public Tensor Dy { get; }
+    public Tensor Y { get; }
+    public Tensor Dx { get; }
+    public override long Flops => Dy.Shape.ElementCount;
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}

@@ -1,0 +1,36 @@
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
+
+namespace VkResNet.Graph.Ops;
+
+/// <summary>
+/// SGD with momentum in place (PyTorch, dampening 0): d = g + wd*w; v = mu*v + d;
+/// w -= lr * (nesterov ? d + mu*v : v). lr is a 1-float input tensor so a recorded step follows a schedule.
+/// </summary>
+public sealed class SgdUpdateOp : Op
+{
+    public SgdUpdateOp(string name, Tensor weight, Tensor grad, Tensor velocity, Tensor learningRate,
+                       float momentum, float weightDecay, bool nesterov) : base(name)
+    {
+        Grad = Read(grad);
+        LearningRate = Read(learningRate);
+        Weight = ReadWrite(weight);
+        Velocity = ReadWrite(velocity);
+        Momentum = momentum;
+        WeightDecay = weightDecay;
+        Nesterov = nesterov;
+        Require(grad.Shape == weight.Shape && velocity.Shape == weight.Shape, "weight, grad and velocity shapes differ");
+    }
+
+    public override string Type => "SgdUpdate";
+    public Tensor Weight { get; }
+    public Tensor Grad { get; }
+    public Tensor Velocity { get; }
+    public Tensor LearningRate { get; }
+    public float Momentum { get; }
+    public float WeightDecay { get; }
+    public bool Nesterov { get; }
+    public override long Flops => Weight.Shape.ElementCount * 6;
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}

@@ -1,0 +1,63 @@
+using VkResNet.Graph.Autodiff;
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
+
+namespace VkResNet.Graph.Ops;
+
+/// <summary>
+/// Option-A shortcut (He et al., CIFAR): subsample every stride-th pixel and pad zero channels,
+/// PadFront = (Cout - Cin) / 2 before and the rest after, as the common x[:, :, ::2, ::2] + F.pad form.
+/// Backward: dx picks the matching dy (zero at skipped pixels); padded channels' gradient is dropped.
+/// </summary>
+public sealed class ShortcutZeroPadOp : Op
+{
+    public ShortcutZeroPadOp(string name, Tensor x, Tensor y, int stride) : base(name)
+    {
+        X = Read(x);
+        Y = Write(y);
+        Stride = stride;
+        Require(y.Shape == OutputShape(x.Shape, y.Shape.C, stride), "output shape");
+        Require(y.Shape.C >= x.Shape.C, "zero-pad shortcut cannot drop channels");
+    }
+
+    public override string Type => "ShortcutZeroPad";
+    public Tensor X { get; }
+    public Tensor Y { get; }
+    public int Stride { get; }
+    public int PadFront => (Y.Shape.C - X.Shape.C) / 2;
+
+    public static TensorShape OutputShape(TensorShape x, int cout, int stride) =>
+        TensorShape.Nchw(x.N, cout, (x.H - 1) / stride + 1, (x.W - 1) / stride + 1);
+
+    public override bool IsDifferentiable => true;
+    public override void Backward(BackwardContext ctx)
+    {
+        var dy = ctx.GradOf(Y);
+        if (dy is null || !ctx.NeedsGrad(X))
+            return;
+        var dx = ctx.NewGrad(X);
+        ctx.Emit(new ShortcutZeroPadBackwardOp($"{Name}.backward", dy, dx, Stride));
+        ctx.Contribute(X, dx);
+    }
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}
+
+/// <summary>dx[n, ci, h, w] = dy[n, ci + PadFront, h/s, w/s] where h, w are multiples of s, else 0.</summary>
+public sealed class ShortcutZeroPadBackwardOp : Op
+{
+    public ShortcutZeroPadBackwardOp(string name, Tensor dy, Tensor dx, int stride) : base(name)
+    {
+        Dy = Read(dy);
+        Dx = Write(dx);
+        Stride = stride;
+    }
+
+    public override string Type => "ShortcutZeroPadBackward";
+    public Tensor Dy { get; }
+    public Tensor Dx { get; }
+    public int Stride { get; }
+    public int PadFront => (Dy.Shape.C - Dx.Shape.C) / 2;
+
+    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+}
