@@ -23,12 +23,12 @@ public class MalformedInputTests
 
     public static TheoryData<string, byte[], string> BadSafeTensors => new()
     {
-        { "header length past the end", Header(1000, "{}"), "points past the end of the file" },
-        { "offsets outside the data", Build("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", 4), "point outside the 4-byte data section" },
+        { "header length past the end", Header(1000, "{}"), "runs past the end of the file" },
+        { "offsets outside the data", Build("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", 4), "lie outside the 4-byte data section" },
         { "size disagrees with shape", Build("""{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", 8), "needs 12 bytes" },
         { "overlapping tensors", Build("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""", 12), "overlap" },
         { "header not JSON", Build("{not json", 0), "not valid UTF-8 JSON" },
-        { "unknown dtype", Build("""{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,1]}}""", 1), "dtype Q7" },
+        { "unknown dtype", Build("""{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,1]}}""", 1), "unsupported dtype 'Q7'" },
     };
 
     [Theory]
@@ -54,7 +54,7 @@ public class MalformedInputTests
         }
         w.Add(new WeightTensor("layer1.0.conv1.bias", [64], new float[64], SourceDType.F32));  // unexpected
         string source = dir.File("mismatch.safetensors");
-        TestImport.Codec.Write(source, w);
+        TestImport.WriteSafeTensors(source, w.Tensors);
         string err = AssertRefused(source, "does not match resnet18 (4 problems)", oneLine: false);
         Assert.Contains("missing: layer2.1.bn2.running_var [128]", err);
         Assert.Contains("missing: fc.bias [1000]", err);

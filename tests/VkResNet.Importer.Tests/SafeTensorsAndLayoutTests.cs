@@ -40,7 +40,7 @@ public class SafeTensorsAndLayoutTests
         var logits = reference["logits"];
         for (int i = 0; i < logits.Data.Length; i += 97) logits.Data[i] += 0.5f;
         string bad = dir.File("bad_ref.safetensors");
-        TestImport.Codec.Write(bad, reference);
+        TestImport.WriteSafeTensors(bad, reference.Tensors);
         var opts = new ImportOptions(ImportFixtures.Get("resnet18.pth"), dir.File("out.safetensors"), VerifyReference: bad);
         var e = Assert.Throws<ImportException>(() => ImportPipeline.Run(opts, TestImport.Codec, new CpuResNet(), TextWriter.Null));
         Assert.Contains("does not reproduce", e.Message);

@@ -1,3 +1,4 @@
+using VkResNet.Graph.IO;
 using VkResNet.Importer.SafeTensors;
 using VkResNet.Importer.Verify;
 
@@ -6,7 +7,7 @@ namespace VkResNet.Importer.Tests;
 /// <summary>Runs the import pipeline in-process into a temp folder and reads the output back.</summary>
 internal static class TestImport
 {
-    public static readonly SafeTensorsCodec Codec = new();
+    public static readonly GraphWeightFiles Codec = new();
 
     public static (ImportResult Result, WeightSet Written) Run(TempDir dir, string source, ImportOptions? options = null, IReferenceModelRunner? runner = null)
     {
@@ -16,6 +17,10 @@ internal static class TestImport
         ImportResult r = ImportPipeline.Run(o, Codec, runner, log);
         return (r, Codec.Read(output));
     }
+
+    /// <summary>Writes plain F32 safetensors (no checkpoint metadata), as another tool would.</summary>
+    public static void WriteSafeTensors(string path, IEnumerable<WeightTensor> tensors) =>
+        SafeTensorsWriter.Write(path, tensors.Select(t => SafeTensorEntry.Float32(t.Name, t.Shape, t.Data)).ToList());
 
     /// <summary>Asserts two tensors agree within atol + rtol * |expected|, printing the first mismatches.</summary>
     public static void AssertClose(WeightTensor expected, WeightTensor actual, double atol, double rtol)

@@ -54,7 +54,7 @@ public static class ImportPipeline
             check.Print(log, reference.LogitsShape);
             if (!check.Passed) throw new ImportException($"--verify: the imported {arch.Name} does not reproduce {o.VerifyReference}'s logits; nothing was written");
         }
-        format.Write(o.Output, weights);
+        format.Write(o.Output, arch.Name, weights);
         foreach (string note in weights.Notes) log.WriteLine($"note: {note}");
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"imported {arch.Name} ({weights.Count} tensors, {parameters:N0} parameters, {weights.Metadata["vkresnet.num_classes"]} classes) from {o.Source} ({kind}) -> {o.Output}"));

@@ -26,7 +26,7 @@ root.SetAction(r =>
     var options = new ImportOptions(r.GetValue(source)!, r.GetValue(output)!, r.GetValue(arch) is { } a ? ResNetArch.Parse(a) : null, r.GetValue(verify), layout);
     // The --verify hook: pass VkResNet's inference runner here once it exists (an IReferenceModelRunner); null refuses --verify.
     IReferenceModelRunner? runner = null;
-    ImportPipeline.Run(options, new SafeTensorsCodec(), runner, Console.Out);
+    ImportPipeline.Run(options, new GraphWeightFiles(), runner, Console.Out);
     return 0;
 });
 
