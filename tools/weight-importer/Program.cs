@@ -24,7 +24,8 @@ root.SetAction(r =>
         var other => throw new ImportException($"--bn must be 'separate' or 'conv-bias', not '{other}'"),
     };
     var options = new ImportOptions(r.GetValue(source)!, r.GetValue(output)!, r.GetValue(arch) is { } a ? ResNetArch.Parse(a) : null, r.GetValue(verify), layout);
-    // The --verify hook: pass VkResNet's inference runner here once it exists (an IReferenceModelRunner); null refuses --verify.
+    // The --verify hook: an IReferenceModelRunner on VkResNet's inference path (tests/VkResNet.Importer.Tests/VkResNetGpuRunner.cs).
+    // null (the importer opens no device) makes --verify refuse with a clear error and write nothing.
     IReferenceModelRunner? runner = null;
     ImportPipeline.Run(options, new GraphWeightFiles(), runner, Console.Out);
     return 0;
