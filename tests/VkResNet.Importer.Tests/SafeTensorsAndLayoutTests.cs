@@ -20,6 +20,22 @@ public class SafeTensorsAndLayoutTests
         foreach (var t in imported.Tensors) TestImport.AssertClose(t, written[t.Name], 1e-4, 1e-3);  // F16 rounding
     }
 
+    [Theory]
+    [InlineData("resnet50.onnx", "resnet50")]
+    [InlineData("resnet101_f16.pth", "resnet101")]
+    public void The_output_is_a_checkpoint_vkresnet_infer_accepts(string file, string arch)
+    {
+        using var dir = new TempDir();
+        TestImport.Run(dir, ImportFixtures.Get(file));
+        var ckpt = Graph.IO.Checkpoint.Load(dir.File("out.safetensors"));
+        Assert.Equal(arch, ckpt.ModelName);
+        var spec = Graph.Training.InferenceModel.SpecOf(ckpt, file);  // what `vkresnet infer -c` builds
+        Assert.Equal(arch, spec.Name);
+        Assert.Equal(1000, spec.Classes);
+        Assert.Equal(ResNetArch.Parse(arch).Parameters().Count, ckpt.Parameters.Count);
+        Assert.Empty(ckpt.OptimizerState);
+    }
+
     [Fact]
     public void Conv_bias_layout_folds_batch_norm_and_keeps_the_logits()
     {
