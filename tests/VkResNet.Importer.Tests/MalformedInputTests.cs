@@ -82,10 +82,22 @@ public class MalformedInputTests
     }
 
     [Fact]
-    public void Verify_without_an_inference_runner_refuses_and_writes_nothing()
+    public void Verify_against_another_models_logits_refuses_and_writes_nothing()
     {
-        AssertRefused(ImportFixtures.Get("resnet18.pth"), "--verify needs VkResNet's inference path", oneLine: true,
-            "--verify", ImportFixtures.Get("resnet18_ref.safetensors"));
+        AssertRefused(ImportFixtures.Get("resnet18.pth"), "does not reproduce", oneLine: true,
+            "--verify", ImportFixtures.Get("resnet50_ref.safetensors"));
+    }
+
+    [Fact]
+    public void Verify_on_the_cli_runs_the_imported_model_and_prints_the_largest_difference()
+    {
+        using var dir = new TempDir();
+        string output = dir.File("r18.safetensors");
+        var r = ImporterCli.Run(ImportFixtures.Get("resnet18.pth"), "-o", output, "--verify", ImportFixtures.Get("resnet18_ref.safetensors"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("verify", r.Stdout);
+        Assert.Contains("max |difference|", r.Stdout);
+        Assert.True(File.Exists(output));
     }
 
     [Fact]

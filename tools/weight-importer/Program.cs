@@ -24,10 +24,16 @@ root.SetAction(r =>
         var other => throw new ImportException($"--bn must be 'separate' or 'conv-bias', not '{other}'"),
     };
     var options = new ImportOptions(r.GetValue(source)!, r.GetValue(output)!, r.GetValue(arch) is { } a ? ResNetArch.Parse(a) : null, r.GetValue(verify), layout);
-    // The --verify hook: an IReferenceModelRunner on VkResNet's inference path (tests/VkResNet.Importer.Tests/VkResNetGpuRunner.cs).
-    // null (the importer opens no device) makes --verify refuse with a clear error and write nothing.
-    IReferenceModelRunner? runner = null;
-    ImportPipeline.Run(options, new GraphWeightFiles(), runner, Console.Out);
+    // Only --verify opens a Vulkan device (VKRESNET_DEVICE picks it); importing alone never touches the GPU.
+    if (options.VerifyReference is null)
+    {
+        ImportPipeline.Run(options, new GraphWeightFiles(), null, Console.Out);
+        return 0;
+    }
+    using var context = VkResNet.Runtime.VulkanContext.Create();
+    using var device = context.CreateDevice();
+    Console.Out.WriteLine($"verify on {device.Info.Line}");
+    ImportPipeline.Run(options, new GraphWeightFiles(), new VkResNetGpuRunner(device), Console.Out);
     return 0;
 });
 
@@ -35,7 +41,8 @@ try
 {
     return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is ImportException or IOException or UnauthorizedAccessException or OutOfMemoryException)
+catch (Exception e) when (e is ImportException or IOException or UnauthorizedAccessException or OutOfMemoryException
+                           or VkResNet.Runtime.VulkanUnavailableException or VkResNet.Runtime.VulkanException)
 {
     Console.Error.WriteLine($"vkresnet-import: error: {e.Message}");
     return 1;

@@ -3,15 +3,14 @@ using VkResNet.Graph.IO;
 using VkResNet.Graph.Models;
 using VkResNet.Graph.Training;
 using VkResNet.Importer.ResNet;
-using VkResNet.Importer.Verify;
 using VkResNet.Runtime;
 
-namespace VkResNet.Importer.Tests;
+namespace VkResNet.Importer.Verify;
 
 /// <summary>
 /// The --verify runner on VkResNet's inference path: builds the ResNet in inference mode for the reference's input
-/// size (BN folded, epilogues fused), restores the imported weights by name and returns the logits. This is what
-/// Program.cs's <c>runner</c> becomes once the lead lets vkresnet-import open a device (see the importer README).
+/// size (BN folded, epilogues fused), restores the imported weights by name and returns the logits. Only --verify
+/// opens a device; importing alone never touches the GPU.
 /// </summary>
 public sealed class VkResNetGpuRunner(Device device) : IReferenceModelRunner
 {
