@@ -89,29 +89,30 @@ public sealed class PlanInterpreter
     void ConvForward(Tensor xt, Tensor wt, Tensor? bt, Tensor? rt, Tensor yt, int stride, int pad, bool relu)
     {
         var s = xt.Shape; var ys = yt.Shape; var ws = wt.Shape;
+        int N = s.N, C = s.C, H = s.H, W = s.W, OC = ys.C, OH = ys.H, OW = ys.W;
         var x = this[xt]; var w = this[wt]; var y = this[yt];
         Span<double> b = bt is null ? default : this[bt];
         Span<double> r = rt is null ? default : this[rt];
         int kh = ws[2], kw = ws[3];
-        for (int n = 0; n < s.N; n++)
-            for (int o = 0; o < ys.C; o++)
-                for (int oh = 0; oh < ys.H; oh++)
-                    for (int ow = 0; ow < ys.W; ow++)
+        for (int n = 0; n < N; n++)
+            for (int o = 0; o < OC; o++)
+                for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
                     {
                         double acc = bt is null ? 0 : b[o];
-                        for (int c = 0; c < s.C; c++)
+                        for (int c = 0; c < C; c++)
                             for (int i = 0; i < kh; i++)
                             {
                                 int ih = oh * stride - pad + i;
-                                if (ih < 0 || ih >= s.H) continue;
+                                if (ih < 0 || ih >= H) continue;
                                 for (int j = 0; j < kw; j++)
                                 {
                                     int iw = ow * stride - pad + j;
-                                    if (iw < 0 || iw >= s.W) continue;
-                                    acc += x[((n * s.C + c) * s.H + ih) * s.W + iw] * w[((o * s.C + c) * kh + i) * kw + j];
+                                    if (iw < 0 || iw >= W) continue;
+                                    acc += x[((n * C + c) * H + ih) * W + iw] * w[((o * C + c) * kh + i) * kw + j];
                                 }
                             }
-                        int at = ((n * ys.C + o) * ys.H + oh) * ys.W + ow;
+                        int at = ((n * OC + o) * OH + oh) * OW + ow;
                         if (rt is not null) acc += r[at];
                         y[at] = relu ? Math.Max(acc, 0) : acc;
                     }
@@ -120,25 +121,27 @@ public sealed class PlanInterpreter
     void ConvBackwardInput(Conv2dBackwardInputOp op)
     {
         var s = op.Dx.Shape; var ys = op.Dy.Shape; var ws = op.Weight.Shape;
+        int N = s.N, C = s.C, H = s.H, W = s.W, OC = ys.C, OH = ys.H, OW = ys.W;
+        int stride = op.Stride, pad = op.Pad;
         var dx = this[op.Dx]; var w = this[op.Weight]; var dy = this[op.Dy];
         dx.Clear();
         int kh = ws[2], kw = ws[3];
-        for (int n = 0; n < s.N; n++)
-            for (int o = 0; o < ys.C; o++)
-                for (int oh = 0; oh < ys.H; oh++)
-                    for (int ow = 0; ow < ys.W; ow++)
+        for (int n = 0; n < N; n++)
+            for (int o = 0; o < OC; o++)
+                for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
                     {
-                        double g = dy[((n * ys.C + o) * ys.H + oh) * ys.W + ow];
-                        for (int c = 0; c < s.C; c++)
+                        double g = dy[((n * OC + o) * OH + oh) * OW + ow];
+                        for (int c = 0; c < C; c++)
                             for (int i = 0; i < kh; i++)
                             {
-                                int ih = oh * op.Stride - op.Pad + i;
-                                if (ih < 0 || ih >= s.H) continue;
+                                int ih = oh * stride - pad + i;
+                                if (ih < 0 || ih >= H) continue;
                                 for (int j = 0; j < kw; j++)
                                 {
-                                    int iw = ow * op.Stride - op.Pad + j;
-                                    if (iw < 0 || iw >= s.W) continue;
-                                    dx[((n * s.C + c) * s.H + ih) * s.W + iw] += g * w[((o * s.C + c) * kh + i) * kw + j];
+                                    int iw = ow * stride - pad + j;
+                                    if (iw < 0 || iw >= W) continue;
+                                    dx[((n * C + c) * H + ih) * W + iw] += g * w[((o * C + c) * kh + i) * kw + j];
                                 }
                             }
                     }
@@ -147,28 +150,30 @@ public sealed class PlanInterpreter
     void ConvBackwardWeight(Conv2dBackwardWeightOp op)
     {
         var s = op.X.Shape; var ys = op.Dy.Shape; var ws = op.Dw.Shape;
+        int N = s.N, C = s.C, H = s.H, W = s.W, OC = ys.C, OH = ys.H, OW = ys.W;
+        int stride = op.Stride, pad = op.Pad;
         var x = this[op.X]; var dw = this[op.Dw]; var dy = this[op.Dy];
         Span<double> db = op.Db is null ? default : this[op.Db];
         dw.Clear();
         db.Clear();
         int kh = ws[2], kw = ws[3];
-        for (int n = 0; n < s.N; n++)
-            for (int o = 0; o < ys.C; o++)
-                for (int oh = 0; oh < ys.H; oh++)
-                    for (int ow = 0; ow < ys.W; ow++)
+        for (int n = 0; n < N; n++)
+            for (int o = 0; o < OC; o++)
+                for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
                     {
-                        double g = dy[((n * ys.C + o) * ys.H + oh) * ys.W + ow];
+                        double g = dy[((n * OC + o) * OH + oh) * OW + ow];
                         if (op.Db is not null) db[o] += g;
-                        for (int c = 0; c < s.C; c++)
+                        for (int c = 0; c < C; c++)
                             for (int i = 0; i < kh; i++)
                             {
-                                int ih = oh * op.Stride - op.Pad + i;
-                                if (ih < 0 || ih >= s.H) continue;
+                                int ih = oh * stride - pad + i;
+                                if (ih < 0 || ih >= H) continue;
                                 for (int j = 0; j < kw; j++)
                                 {
-                                    int iw = ow * op.Stride - op.Pad + j;
-                                    if (iw < 0 || iw >= s.W) continue;
-                                    dw[((o * s.C + c) * kh + i) * kw + j] += g * x[((n * s.C + c) * s.H + ih) * s.W + iw];
+                                    int iw = ow * stride - pad + j;
+                                    if (iw < 0 || iw >= W) continue;
+                                    dw[((o * C + c) * kh + i) * kw + j] += g * x[((n * C + c) * H + ih) * W + iw];
                                 }
                             }
                     }
