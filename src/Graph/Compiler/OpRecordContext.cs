@@ -28,6 +28,26 @@ public sealed class OpRecordContext
     public IDispatchRecorder Recorder { get; }
     public GraphPlan Plan { get; }
 
+    /// <summary>The pass being recorded; set by <see cref="RecordAll"/> (or by a recorder looping itself).</summary>
+    public PlannedPass? Pass { get; set; }
+
+    /// <summary>The current pass's arena scratch block (<see cref="Op.ScratchBytes"/> rounded up to 16).</summary>
+    public BufferSlice Scratch => Pass?.Scratch is { } r
+        ? resources[r.Resource].Slice(r.Offset, r.Size)
+        : throw new InvalidOperationException($"Pass '{Pass?.Name}' declared no scratch bytes.");
+
+    /// <summary>Calls each planned pass's Record hook in plan order. Barriers are the recorder's business:
+    /// it derives them from the dispatches' declared accesses (see <see cref="BarrierTracker"/>).</summary>
+    public void RecordAll(FrameGraph graph)
+    {
+        foreach (var pass in Plan.Passes)
+        {
+            Pass = pass;
+            graph.Ops[pass.OpIndex].Record(this);
+        }
+        Pass = null;
+    }
+
     public BufferSlice Slice(Tensor t) => Slice(t.Id);
 
     public BufferSlice Slice(TensorId id)

@@ -35,6 +35,10 @@ public abstract class Op
     /// <summary>Floating-point operations: 2 per MAC plus elementwise work.</summary>
     public virtual long Flops => 2 * Macs;
 
+    /// <summary>Scratch bytes the pass's launcher needs (its static ScratchBytes(shape)); the compiler gives it
+    /// an arena block live during this pass only, reached through <see cref="OpRecordContext.Scratch"/>.</summary>
+    public virtual long ScratchBytes => 0;
+
     /// <summary>True when <see cref="Backward"/> is implemented (forward ops of a training graph).</summary>
     public virtual bool IsDifferentiable => false;
 

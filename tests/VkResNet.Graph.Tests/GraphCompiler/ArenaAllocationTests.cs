@@ -21,7 +21,7 @@ public class ArenaAllocationTests(ITestOutputHelper output)
                 ? g.Output($"out{i}.{k}", new TensorShape(rng.Next(1, 500)))
                 : g.Activation($"t{i}.{k}", new TensorShape(rng.Next(1, 500)))).ToList();
             var inPlace = rng.Next(6) == 0 ? reads.Where(t => t.IsTransient).Take(1).ToList() : [];
-            g.Add(new FakeOp($"op{i}", reads.Except(inPlace), writes, inPlace));
+            g.Add(new FakeOp($"op{i}", reads.Except(inPlace), writes, inPlace, scratchBytes: rng.Next(4) == 0 ? rng.Next(1, 700) : 0));
             tensors.AddRange(writes);
         }
         g.MarkOutput(tensors[^1]);
@@ -79,6 +79,23 @@ public class ArenaAllocationTests(ITestOutputHelper output)
         PlanChecks.ReadsSeeTheirWrites(plan);
         output.WriteLine(plan.Memory.ToString());
         Assert.True(plan.ArenaBytes < plan.Memory.TransientBytesWithoutAliasing);
+    }
+
+    [Fact]
+    public void ScratchIsPrivateToItsPassAndOrderedByBarriers()
+    {
+        // Two independent passes with scratch: their scratch blocks alias (disjoint lifetimes), so the
+        // second waits for the first even though their tensors are unrelated.
+        var g = new GraphBuilder();
+        var x = g.Input("x", new TensorShape(64));
+        var a = g.Output("a", new TensorShape(64));
+        var b = g.Output("b", new TensorShape(64));
+        g.Add(new FakeOp("first", [x], [a], scratchBytes: 100));
+        g.Add(new FakeOp("second", [x], [b], scratchBytes: 100));
+        var plan = Compiler.GraphCompiler.Plan(g.Graph);
+        Assert.Equal(112, plan.ArenaBytes);
+        Assert.Equal(plan.Passes[0].Scratch, plan.Passes[1].Scratch);
+        Assert.Equal([false, true], plan.Passes.Select(p => p.BarrierBefore));
     }
 
     [Fact]
