@@ -1,0 +1,21 @@
+using System.CommandLine;
+using VkResNet.Runtime;
+
+namespace VkResNet.Cli.Commands;
+
+/// <summary>Options every GPU command shares.</summary>
+public static class CommonOptions
+{
+    public static Option<string?> Device() => new("--device", "-d")
+    {
+        Description = "Vulkan device: an index or a name substring (default: VKRESNET_DEVICE, else discrete > integrated > virtual > CPU)",
+    };
+
+    public static Option<bool> Validation() => new("--validation")
+    {
+        Description = "Enable VK_LAYER_KHRONOS_validation with synchronization validation (also VKRESNET_VALIDATION=1)",
+    };
+
+    public static VulkanContext CreateContext(bool validation) =>
+        VulkanContext.Create(new ContextOptions { Validation = validation ? true : null });
+}

@@ -1,0 +1,13 @@
+using System.CommandLine;
+using VkResNet.Cli;
+using VkResNet.Cli.Commands;
+
+var root = new RootCommand("VkResNet: train and run ResNets on any Vulkan device.");
+root.Subcommands.Add(DevicesCommand.Create());
+root.Subcommands.Add(SummaryCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(InferCommand.Create());
+root.Subcommands.Add(GraphCommand.Create());
+root.Subcommands.Add(ExperimentCommand.Create());
+return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -1,0 +1,218 @@
+using System.Runtime.InteropServices;
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
+using VkResNet.Runtime;
+using Buffer = VkResNet.Runtime.Buffer;
+
+namespace VkResNet.Graph.Execution;
+
+/// <summary>How to compile a graph for a device.</summary>
+public sealed record CompileOptions
+{
+    /// <summary>Write a timestamp after every pass for a per-pass profile (costs a little on some devices).</summary>
+    public bool Profile { get; init; }
+    /// <summary>A barrier after every dispatch (VKRESNET_FULL_BARRIERS=1 sets it too).</summary>
+    public bool? FullBarriers { get; init; }
+    /// <summary>Force a kernel variant (tests); null: the device's.</summary>
+    public KernelVariant? Variant { get; init; }
+}
+
+/// <summary>
+/// A frame graph made real on a device: the plan's resources allocated, every pass recorded once
+/// into one command buffer, inputs staged through a persistently mapped upload buffer and outputs
+/// returned through a mapped readback buffer. <see cref="Run"/> replays it: no allocation, no
+/// compile, no recording, one host wait.
+/// </summary>
+public sealed class CompiledGraph : IDisposable
+{
+    readonly Buffer[] _resources;
+    readonly Buffer _upload;
+    readonly Buffer _readback;
+    readonly Dictionary<TensorId, long> _uploadOffset = [];
+    readonly Dictionary<TensorId, long> _readbackOffset = [];
+    readonly CommandList _commands;
+    readonly CommandRecorder _recorder;
+    readonly int[] _passTimestamp;
+
+    public Device Device { get; }
+    public FrameGraph Graph { get; }
+    public GraphPlan Plan { get; }
+    public int Dispatches => _recorder.Dispatches;
+    public int Barriers => _recorder.Barriers;
+    public bool Profiling { get; }
+
+    CompiledGraph(Device device, FrameGraph graph, GraphPlan plan, CompileOptions options)
+    {
+        Device = device;
+        Graph = graph;
+        Plan = plan;
+        Profiling = options.Profile;
+        _resources = plan.Resources.Select(r => device.CreateBuffer(Math.Max(16, r.Bytes), MemoryKind.DeviceLocal, $"graph.{r.Name}")).ToArray();
+
+        long up = 0, down = 0;
+        foreach (var t in plan.Tensors)
+        {
+            if (t.Kind is TensorKind.Input or TensorKind.Label) { _uploadOffset[t.Id] = up; up += t.Bytes + 15 & ~15L; }
+            if (t.Kind is TensorKind.Output) { _readbackOffset[t.Id] = down; down += t.Bytes + 15 & ~15L; }
+        }
+        _upload = device.CreateBuffer(Math.Max(16, up), MemoryKind.Upload, "graph.upload");
+        _readback = device.CreateBuffer(Math.Max(16, down), MemoryKind.Readback, "graph.readback");
+
+        _commands = device.CreateCommandList(options.Profile ? plan.Passes.Count + 1 : 0);
+        _recorder = new CommandRecorder(device, _commands, options.Variant, options.FullBarriers);
+        _passTimestamp = new int[plan.Passes.Count];
+        Record(options.Profile);
+    }
+
+    /// <summary>Plans (if needed), allocates and records a graph on a device.</summary>
+    public static CompiledGraph Compile(Device device, FrameGraph graph, CompileOptions? options = null, GraphPlan? plan = null)
+    {
+        options ??= new CompileOptions();
+        bool full = options.FullBarriers ?? Environment.GetEnvironmentVariable("VKRESNET_FULL_BARRIERS") == "1";
+        plan ??= GraphCompiler.Plan(graph, new PlanOptions(FullBarriers: full));
+        return new CompiledGraph(device, graph, plan, options with { FullBarriers = full });
+    }
+
+    void Record(bool profile)
+    {
+        var slices = Plan.Resources.Select(r => _resources[r.Index].Slice(0, Math.Max(16, r.Bytes))).ToArray();
+        var ctx = new OpRecordContext(_recorder, Plan, slices);
+        _commands.Begin(reusable: true);
+        // Host-written inputs (images, labels, learning rate) come in first.
+        foreach (var (id, offset) in _uploadOffset)
+        {
+            var dst = ctx.Slice(id);
+            _commands.Copy(_upload.Slice(offset, Plan.Placement(id).Shape.Bytes), dst.Slice(0, Plan.Placement(id).Shape.Bytes));
+        }
+        _commands.TransferToComputeBarrier();
+        if (profile) _commands.WriteTimestamp();
+        for (int i = 0; i < Plan.Passes.Count; i++)
+        {
+            Graph.Ops[Plan.Passes[i].OpIndex].Record(ctx);
+            if (profile) _passTimestamp[i] = _commands.WriteTimestamp();
+        }
+        // Outputs (loss, correct count, logits) go back through the mapped readback buffer.
+        if (_readbackOffset.Count > 0)
+        {
+            _commands.ComputeToTransferBarrier();
+            foreach (var (id, offset) in _readbackOffset)
+            {
+                long bytes = Plan.Placement(id).Shape.Bytes;
+                _commands.Copy(ctx.Slice(id).Slice(0, bytes), _readback.Slice(offset, bytes));
+            }
+            _commands.TransferToHostBarrier();
+        }
+        _commands.End();
+    }
+
+    /// <summary>The mapped upload region of an Input tensor: write it before <see cref="Run"/>.</summary>
+    public Span<float> Input(Tensor t) => MemoryMarshal.Cast<byte, float>(UploadBytes(t));
+
+    /// <summary>The mapped upload region of a Label tensor (int32 class indices).</summary>
+    public Span<int> Labels(Tensor t) => MemoryMarshal.Cast<byte, int>(UploadBytes(t));
+
+    Span<byte> UploadBytes(Tensor t) => _uploadOffset.TryGetValue(t.Id, out long o)
+        ? _upload.MappedBytes.Slice((int)o, (int)t.Bytes)
+        : throw new ArgumentException($"'{t.Name}' is not a host-written input of this graph.");
+
+    /// <summary>The mapped readback region of an Output tensor, valid after <see cref="Run"/> or <see cref="Wait"/>.</summary>
+    public ReadOnlySpan<float> Output(Tensor t) => _readbackOffset.TryGetValue(t.Id, out long o)
+        ? MemoryMarshal.Cast<byte, float>(_readback.MappedBytes.Slice((int)o, (int)t.Bytes))
+        : throw new ArgumentException($"'{t.Name}' is not an output of this graph.");
+
+    /// <summary>Replays the recorded step and waits for it.</summary>
+    public void Run()
+    {
+        _commands.Submit();
+        _commands.Wait();
+    }
+
+    /// <summary>Starts the step without waiting (the host prepares the next batch meanwhile).</summary>
+    public void Submit() => _commands.Submit();
+
+    public void Wait() => _commands.Wait();
+
+    public bool IsComplete => _commands.IsComplete;
+
+    /// <summary>The device slice a tensor lives in (for the viewer and embedding apps; valid while this graph lives).</summary>
+    public BufferSlice Slice(Tensor t)
+    {
+        var p = Plan.Placement(t.Id);
+        return _resources[p.Resource].Slice(p.Offset, p.Bytes);
+    }
+
+    /// <summary>Writes a persistent tensor (parameters, running statistics, momentum) through the staging ring.</summary>
+    public void Write(Tensor t, ReadOnlySpan<float> values)
+    {
+        if (values.Length != t.Shape.ElementCount)
+            throw new ArgumentException($"'{t.Name}' has {t.Shape.ElementCount} elements {t.Shape}; {values.Length} were given.");
+        if (t.IsTransient) throw new ArgumentException($"'{t.Name}' is transient; its memory is shared and rewritten every step.");
+        Device.Upload(Slice(t).Slice(0, t.Bytes), values);
+    }
+
+    /// <summary>Reads any tensor back (transients hold the values of the last step only until aliased).</summary>
+    public float[] Read(Tensor t)
+    {
+        var values = new float[t.Shape.ElementCount];
+        Device.Download(Slice(t).Slice(0, t.Bytes), values.AsSpan());
+        return values;
+    }
+
+    /// <summary>
+    /// Copies every persistent tensor that <paramref name="destination"/> has under the same name and
+    /// shape (parameters, running statistics), device to device: e.g. a training graph's weights
+    /// into the evaluation graph before a test pass. Returns how many tensors were copied.
+    /// </summary>
+    public int CopyPersistentTo(CompiledGraph destination, params TensorKind[] kinds)
+    {
+        if (!ReferenceEquals(destination.Device, Device)) throw new ArgumentException("Both graphs must live on the same device.");
+        kinds = kinds.Length > 0 ? kinds : [TensorKind.Parameter, TensorKind.RunningStat];
+        using var cl = Device.CreateCommandList();
+        cl.Begin();
+        cl.ComputeToTransferBarrier();
+        int n = 0;
+        foreach (var t in Graph.ReferencedTensors().Where(t => kinds.Contains(t.Kind)))
+        {
+            if (!destination.Graph.TryGetTensor(t.Name, out var d) || d.Shape != t.Shape || !destination.Plan.TryGetPlacement(d.Id, out _)) continue;
+            cl.Copy(Slice(t).Slice(0, t.Bytes), destination.Slice(d).Slice(0, t.Bytes));
+            n++;
+        }
+        cl.TransferToComputeBarrier();
+        cl.End();
+        cl.Submit();
+        cl.Wait();
+        return n;
+    }
+
+    /// <summary>Per-pass GPU milliseconds of the last run (profiling builds only).</summary>
+    public IReadOnlyList<PassTime> ReadProfile()
+    {
+        if (!Profiling) throw new InvalidOperationException("Compile with CompileOptions.Profile = true for a per-pass profile.");
+        var ms = _commands.ReadTimestampsMs();
+        var result = new List<PassTime>(Plan.Passes.Count);
+        for (int i = 0; i < Plan.Passes.Count; i++)
+        {
+            var pass = Plan.Passes[i];
+            var op = Graph.Ops[pass.OpIndex];
+            double start = i == 0 ? ms[0] : ms[_passTimestamp[i - 1]];
+            var shape = op.Outputs.FirstOrDefault()?.Shape.ToString() ?? "";
+            result.Add(new PassTime(pass.Name, pass.Type, shape, ms[_passTimestamp[i]] - start, op.Flops));
+        }
+        return result;
+    }
+
+    public void Dispose()
+    {
+        _commands.Dispose();
+        _recorder.Dispose();
+        _readback.Dispose();
+        _upload.Dispose();
+        foreach (var b in _resources) b.Dispose();
+    }
+}
+
+/// <summary>One pass's share of a profiled step.</summary>
+public sealed record PassTime(string Name, string Type, string Shape, double Milliseconds, long Flops)
+{
+    public double Gflops => Milliseconds > 0 ? Flops / (Milliseconds * 1e6) : 0;
+}

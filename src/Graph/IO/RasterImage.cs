@@ -1,0 +1,7 @@
+namespace VkResNet.Graph.IO;
+
+/// <summary>A decoded 8-bit image, interleaved HWC (channels 1 = gray, 2 = gray+alpha, 3 = RGB, 4 = RGBA).</summary>
+public sealed record RasterImage(int Width, int Height, int Channels, byte[] Pixels)
+{
+    public byte this[int y, int x, int c] => Pixels[(y * Width + x) * Channels + c];
+}

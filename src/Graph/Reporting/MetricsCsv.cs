@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text;
+
+namespace VkResNet.Graph.Reporting;
+
+/// <summary>
+/// Appends per-epoch rows to a CSV file and flushes after each, so a crash loses at most the row being written
+/// and another process (a plot, a tail -f) always sees whole rows. An existing file is appended to when its
+/// header matches; NaN values are written as empty fields. Invariant culture throughout.
+/// </summary>
+public sealed class MetricsCsv : IDisposable
+{
+    public const string Header = "epoch,step,train_loss,train_error,test_loss,test_error,lr,images_per_s,seconds";
+    private readonly StreamWriter _writer;
+
+    public MetricsCsv(string path, bool append = true)
+    {
+        Path = path;
+        string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        bool hasHeader = false;
+        if (append && File.Exists(path) && new FileInfo(path).Length > 0)
+        {
+            string first = File.ReadLines(path).First();
+            if (first != Header) throw new InvalidDataException($"{path}: existing file has header '{first}', expected '{Header}'");
+            hasHeader = true;
+        }
+        _writer = new StreamWriter(new FileStream(path, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        if (!hasHeader)
+        {
+            _writer.Write(Header + "\n");
+            _writer.Flush();
+        }
+    }
+
+    public string Path { get; }
+
+    public void Append(in EpochMetrics m)
+    {
+        var sb = new StringBuilder(128);
+        sb.Append(m.Epoch.ToString(CultureInfo.InvariantCulture)).Append(',')
+          .Append(m.Step.ToString(CultureInfo.InvariantCulture)).Append(',')
+          .Append(Format(m.TrainLoss)).Append(',').Append(Format(m.TrainError)).Append(',')
+          .Append(Format(m.TestLoss)).Append(',').Append(Format(m.TestError)).Append(',')
+          .Append(Format(m.LearningRate)).Append(',').Append(Format(m.ImagesPerSecond)).Append(',')
+          .Append(Format(m.Seconds)).Append('\n');
+        _writer.Write(sb.ToString());
+        _writer.Flush();
+    }
+
+    private static string Format(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Reads a metrics file back (for plotting an earlier run).</summary>
+    public static IReadOnlyList<EpochMetrics> Read(string path)
+    {
+        var rows = new List<EpochMetrics>();
+        int line = 0;
+        foreach (string text in File.ReadLines(path))
+        {
+            line++;
+            if (line == 1)
+            {
+                if (text != Header) throw new InvalidDataException($"{path}: header '{text}' is not a metrics header");
+                continue;
+            }
+            if (text.Length == 0) continue;
+            string[] f = text.Split(',');
+            if (f.Length != 9) throw new InvalidDataException($"{path}:{line}: expected 9 fields, found {f.Length}");
+            try
+            {
+                rows.Add(new EpochMetrics(int.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture),
+                    Parse(f[2]), Parse(f[3]), Parse(f[4]), Parse(f[5]), Parse(f[6]), Parse(f[7]), Parse(f[8])));
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidDataException($"{path}:{line}: {e.Message}", e);
+            }
+        }
+        return rows;
+    }
+
+    private static double Parse(string s) => s.Length == 0 ? double.NaN : double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    public void Dispose() => _writer.Dispose();
+}
