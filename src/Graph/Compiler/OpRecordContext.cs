@@ -11,6 +11,7 @@ namespace VkResNet.Graph.Compiler;
 public sealed class OpRecordContext
 {
     readonly IReadOnlyList<BufferSlice> resources;
+    Dictionary<string, PlannedPass>? passByName;
 
     /// <param name="resources">resources[i] backs plan.Resources[i] and is at least that many bytes</param>
     public OpRecordContext(IDispatchRecorder recorder, GraphPlan plan, IReadOnlyList<BufferSlice> resources)
@@ -28,24 +29,21 @@ public sealed class OpRecordContext
     public IDispatchRecorder Recorder { get; }
     public GraphPlan Plan { get; }
 
-    /// <summary>The pass being recorded; set by <see cref="RecordAll"/> (or by a recorder looping itself).</summary>
-    public PlannedPass? Pass { get; set; }
-
-    /// <summary>The current pass's arena scratch block (<see cref="Op.ScratchBytes"/> rounded up to 16).</summary>
-    public BufferSlice Scratch => Pass?.Scratch is { } r
-        ? resources[r.Resource].Slice(r.Offset, r.Size)
-        : throw new InvalidOperationException($"Pass '{Pass?.Name}' declared no scratch bytes.");
+    /// <summary>The arena scratch block of <paramref name="op"/>'s pass (<see cref="Op.ScratchBytes"/> rounded up to 16).</summary>
+    public BufferSlice ScratchFor(Op op)
+    {
+        passByName ??= Plan.Passes.ToDictionary(p => p.Name);
+        return passByName.TryGetValue(op.Name, out var pass) && pass.Scratch is { } r
+            ? resources[r.Resource].Slice(r.Offset, r.Size)
+            : throw new InvalidOperationException($"{op} has no scratch block in this plan (ScratchBytes was 0 when it was planned).");
+    }
 
     /// <summary>Calls each planned pass's Record hook in plan order. Barriers are the recorder's business:
     /// it derives them from the dispatches' declared accesses (see <see cref="BarrierTracker"/>).</summary>
     public void RecordAll(FrameGraph graph)
     {
         foreach (var pass in Plan.Passes)
-        {
-            Pass = pass;
             graph.Ops[pass.OpIndex].Record(this);
-        }
-        Pass = null;
     }
 
     public BufferSlice Slice(Tensor t) => Slice(t.Id);

@@ -36,7 +36,7 @@ public abstract class Op
     public virtual long Flops => 2 * Macs;
 
     /// <summary>Scratch bytes the pass's launcher needs (its static ScratchBytes(shape)); the compiler gives it
-    /// an arena block live during this pass only, reached through <see cref="OpRecordContext.Scratch"/>.</summary>
+    /// an arena block live during this pass only, reached through <see cref="OpRecordContext.ScratchFor"/>.</summary>
     public virtual long ScratchBytes => 0;
 
     /// <summary>True when <see cref="Backward"/> is implemented (forward ops of a training graph).</summary>
