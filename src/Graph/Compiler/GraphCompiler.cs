@@ -1,10 +1,12 @@
 using VkResNet.Graph.Ir;
+using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Compiler;
 
 public sealed record PlanOptions(
-    bool FullBarriers = false,      // debug: a barrier before every pass, for hunting a race
-    bool DropDeadPasses = true);
+    bool FullBarriers = false,                     // debug: a barrier before every pass, for hunting a race
+    bool DropDeadPasses = true,
+    KernelVariant Variant = KernelVariant.Cpu);    // sizes the ops' scratch (the _cpu kernels need none)
 
 /// <summary>Compiles a graph into a <see cref="GraphPlan"/>; each phase is one line here.</summary>
 public static class GraphCompiler
@@ -13,10 +15,10 @@ public static class GraphCompiler
     {
         options ??= new PlanOptions();
         var live = options.DropDeadPasses ? DeadPassElimination.Run(graph.Ops) : graph.Ops; // drop passes nothing reads
-        var order = TopologicalOrder.Run(live);                                               // order
-        var lifetimes = Lifetimes.Run(order);                                                 // first/last use of transients
-        var (tensors, scratch, resources) = Allocate(order, lifetimes);                       // alias transients, lay out persistents
-        var passes = PlanBarriers(graph, order, tensors, scratch, options.FullBarriers);     // barriers from declared ranges
+        var order = TopologicalOrder.Run(live);                                             // order
+        var lifetimes = Lifetimes.Run(order);                                               // first/last use of transients
+        var (tensors, scratch, resources) = Allocate(order, lifetimes, options.Variant);    // alias transients + scratch, lay out persistents
+        var passes = PlanBarriers(graph, order, tensors, scratch, options.FullBarriers);   // barriers from declared ranges
         var dropped = graph.Ops.Except(live).Select(o => o.Name).ToList();
         return new GraphPlan(resources, tensors.Values.OrderBy(t => t.Id.Index).ToList(), passes, dropped,
                              Report(tensors.Values, resources));
@@ -25,15 +27,15 @@ public static class GraphCompiler
     /// <summary>Phase 4: transients and per-pass scratch into the arena (resource 0), persistents packed per kind
     /// in declaration order.</summary>
     static (Dictionary<TensorId, TensorPlacement>, Dictionary<int, ByteRange>, List<PlannedResource>) Allocate(
-        IReadOnlyList<Op> order, Dictionary<Tensor, Lifetime> lifetimes)
+        IReadOnlyList<Op> order, Dictionary<Tensor, Lifetime> lifetimes, KernelVariant variant)
     {
         var used = order.SelectMany(o => o.Accesses).Select(a => a.Tensor).Distinct().OrderBy(t => t.Id.Index).ToList();
         var placements = new Dictionary<TensorId, TensorPlacement>();
 
         var transients = used.Where(t => t.IsTransient).ToList();
-        var scratchPasses = Enumerable.Range(0, order.Count).Where(i => order[i].ScratchBytes > 0).ToList();
+        var scratchPasses = Enumerable.Range(0, order.Count).Where(i => order[i].ScratchBytes(variant) > 0).ToList();
         var requests = transients.Select(t => new ArenaRequest(t.AlignedBytes, lifetimes[t]))
-            .Concat(scratchPasses.Select(i => new ArenaRequest(ArenaAllocator.AlignUp(order[i].ScratchBytes), new Lifetime(i, i)))).ToList();
+            .Concat(scratchPasses.Select(i => new ArenaRequest(ArenaAllocator.AlignUp(order[i].ScratchBytes(variant)), new Lifetime(i, i)))).ToList();
         var (offsets, arena) = ArenaAllocator.Allocate(requests);
         for (int i = 0; i < transients.Count; i++)
             placements[transients[i].Id] = Place(transients[i], GraphPlan.ArenaResource, offsets[i], lifetimes[transients[i]]);

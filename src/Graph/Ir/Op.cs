@@ -1,5 +1,6 @@
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Ir;
 
@@ -35,9 +36,9 @@ public abstract class Op
     /// <summary>Floating-point operations: 2 per MAC plus elementwise work.</summary>
     public virtual long Flops => 2 * Macs;
 
-    /// <summary>Scratch bytes the pass's launcher needs (its static ScratchBytes(shape)); the compiler gives it
-    /// an arena block live during this pass only, reached through <see cref="OpRecordContext.ScratchFor"/>.</summary>
-    public virtual long ScratchBytes => 0;
+    /// <summary>Scratch bytes the pass's launcher can use on a kernel variant (its static ScratchBytes); the compiler
+    /// gives it an arena block live during this pass only, reached through <see cref="OpRecordContext.ScratchFor"/>.</summary>
+    public virtual long ScratchBytes(KernelVariant variant) => 0;
 
     /// <summary>True when <see cref="Backward"/> is implemented (forward ops of a training graph).</summary>
     public virtual bool IsDifferentiable => false;

@@ -1,6 +1,7 @@
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -55,6 +56,7 @@ public sealed class BatchNormOp : Op
     public Tensor? SavedInvStd { get; }
     public double Eps { get; }
     public double Momentum { get; }
+    public NchwShape KernelShape => KernelShapes.Nchw(X.Shape);
 
     // Train: mean, variance and apply passes (~2 + 3 + 2 flops per element); infer: one multiply-add.
     public override long Flops => X.Shape.ElementCount * (Mode == BatchNormMode.Train ? 7 : 2);
@@ -109,6 +111,7 @@ public sealed class BatchNormBackwardOp : Op
     public Tensor Dx { get; }
     public Tensor Dgamma { get; }
     public Tensor Dbeta { get; }
+    public NchwShape KernelShape => KernelShapes.Nchw(X.Shape);
     public override long Flops => X.Shape.ElementCount * 8;
 
     public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");

@@ -1,6 +1,7 @@
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -42,6 +43,7 @@ public sealed class BnAddReluOp : Op
     public Tensor RunningVar { get; }
     public double Eps { get; }
     public double Momentum { get; }
+    public NchwShape KernelShape => KernelShapes.Nchw(X.Shape);
     public override long Flops => X.Shape.ElementCount * 9;
 
     public override bool IsDifferentiable => true;
@@ -95,6 +97,7 @@ public sealed class BnAddReluBackwardOp : Op
     public Tensor Dresidual { get; }
     public Tensor Dgamma { get; }
     public Tensor Dbeta { get; }
+    public NchwShape KernelShape => KernelShapes.Nchw(X.Shape);
     public override long Flops => X.Shape.ElementCount * 10;
 
     public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");

@@ -1,6 +1,8 @@
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Kernels;
+using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Ops;
 
@@ -33,6 +35,7 @@ public sealed class Conv2dOp : Op
     public int Pad { get; }
     public int KernelH => Weight.Shape[2];
     public int KernelW => Weight.Shape[3];
+    public Conv2dShape KernelShape => KernelShapes.Conv(X.Shape, Weight.Shape, Stride, Pad);
 
     /// <summary>Shape rule: Ho = (H + 2p - kh) / s + 1, likewise Wo.</summary>
     public static TensorShape OutputShape(TensorShape x, int cout, int kh, int kw, int stride, int pad)
@@ -87,6 +90,7 @@ public sealed class Conv2dBackwardInputOp : Op
     public Tensor Dx { get; }
     public int Stride { get; }
     public int Pad { get; }
+    public Conv2dShape KernelShape => KernelShapes.Conv(Dx.Shape, Weight.Shape, Stride, Pad);
     public override long Macs => Conv2dOp.MacCount(Dy.Shape, Weight.Shape);
 
     public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
@@ -112,6 +116,10 @@ public sealed class Conv2dBackwardWeightOp : Op
     public Tensor? Db { get; }
     public int Stride { get; }
     public int Pad { get; }
+    public Conv2dShape KernelShape => KernelShapes.Conv(X.Shape, Dw.Shape, Stride, Pad);
+
+    /// <summary>Split-K partial sums on the _gpu variant (the launcher runs one pass without them).</summary>
+    public override long ScratchBytes(KernelVariant variant) => Conv2dKernels.ScratchBytes(KernelShape, variant);
     public override long Macs => Conv2dOp.MacCount(Dy.Shape, Dw.Shape);
 
     public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");

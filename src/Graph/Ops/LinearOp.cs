@@ -1,6 +1,7 @@
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -29,6 +30,7 @@ public sealed class LinearOp : Op
     public int Batch => X.Shape[0];
     public int InFeatures => Weight.Shape[1];
     public int OutFeatures => Weight.Shape[0];
+    public LinearShape KernelShape => new(Batch, InFeatures, OutFeatures);
     public override long Macs => (long)Batch * InFeatures * OutFeatures;
 
     public override bool IsDifferentiable => true;
@@ -68,6 +70,7 @@ public sealed class LinearBackwardInputOp : Op
     public Tensor Dy { get; }
     public Tensor Weight { get; }
     public Tensor Dx { get; }
+    public LinearShape KernelShape => new(Dy.Shape[0], Weight.Shape[1], Weight.Shape[0]);
     public override long Macs => Dy.Shape.ElementCount * Weight.Shape[1];
 
     public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
@@ -89,6 +92,7 @@ public sealed class LinearBackwardWeightOp : Op
     public Tensor X { get; }
     public Tensor Dw { get; }
     public Tensor? Db { get; }
+    public LinearShape KernelShape => new(Dy.Shape[0], Dw.Shape[1], Dw.Shape[0]);
     public override long Macs => Dy.Shape.ElementCount * X.Shape[1];
 
     public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");

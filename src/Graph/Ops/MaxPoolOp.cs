@@ -1,6 +1,7 @@
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -30,6 +31,7 @@ public sealed class MaxPoolOp : Op
     public int Kernel { get; }
     public int Stride { get; }
     public int Pad { get; }
+    public MaxPoolShape KernelShape => new(KernelShapes.Nchw(X.Shape), Kernel, Stride, Pad);
 
     public static TensorShape OutputShape(TensorShape x, int kernel, int stride, int pad) =>
         TensorShape.Nchw(x.N, x.C, (x.H + 2 * pad - kernel) / stride + 1, (x.W + 2 * pad - kernel) / stride + 1);
@@ -70,6 +72,7 @@ public sealed class MaxPoolBackwardOp : Op
     public int Kernel { get; }
     public int Stride { get; }
     public int Pad { get; }
+    public MaxPoolShape KernelShape => new(KernelShapes.Nchw(Dx.Shape), Kernel, Stride, Pad);
     public override long Flops => Dx.Shape.ElementCount;
 
     public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");

@@ -82,6 +82,19 @@ public class ArenaAllocationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void GpuVariantPlansGiveConvWeightGradientsScratch()
+    {
+        var model = ResNetBuilder.Build(ResNetSpec.Cifar(20), 4, ResNetMode.Train);
+        var gpu = Compiler.GraphCompiler.Plan(model.Graph, new PlanOptions(Variant: Runtime.KernelVariant.Gpu));
+        var cpu = Compiler.GraphCompiler.Plan(model.Graph);
+        Assert.Contains(gpu.Passes, p => p.Scratch is not null && p.Type == "Conv2dBackwardWeight");
+        Assert.DoesNotContain(cpu.Passes, p => p.Scratch is not null);
+        Assert.True(gpu.ArenaBytes >= cpu.ArenaBytes);
+        PlanChecks.NoLiveOverlap(gpu);
+        PlanChecks.ReadsSeeTheirWrites(gpu);
+    }
+
+    [Fact]
     public void ScratchIsPrivateToItsPassAndOrderedByBarriers()
     {
         // Two independent passes with scratch: their scratch blocks alias (disjoint lifetimes), so the

@@ -1,5 +1,6 @@
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Tests.GraphCompiler;
 
@@ -9,13 +10,14 @@ sealed class FakeOp : Op
     public FakeOp(string name, IEnumerable<Tensor> reads, IEnumerable<Tensor> writes, IEnumerable<Tensor>? readWrites = null,
                   long scratchBytes = 0) : base(name)
     {
-        ScratchBytes = scratchBytes;
+        this.scratchBytes = scratchBytes;
         foreach (var t in reads) Read(t);
         foreach (var t in writes) Write(t);
         foreach (var t in readWrites ?? []) ReadWrite(t);
     }
 
     public override string Type => "Fake";
-    public override long ScratchBytes { get; }
+    readonly long scratchBytes;
+    public override long ScratchBytes(KernelVariant variant) => scratchBytes;
     public override void Record(OpRecordContext ctx) => throw new NotSupportedException("fake op");
 }
