@@ -30,12 +30,17 @@ public sealed class OpRecordContext
     public GraphPlan Plan { get; }
 
     /// <summary>The arena scratch block of <paramref name="op"/>'s pass (<see cref="Op.ScratchBytes"/> rounded up to 16).</summary>
-    public BufferSlice ScratchFor(Op op)
+    public BufferSlice ScratchFor(Op op) => TryScratchFor(op)
+        ?? throw new InvalidOperationException($"{op} has no scratch block in this plan (ScratchBytes was 0 for the planned variant).");
+
+    /// <summary>The scratch block, or null when the plan gave none (e.g. planned for the _cpu variant);
+    /// launchers whose scratch is optional take this.</summary>
+    public BufferSlice? TryScratchFor(Op op)
     {
         passByName ??= Plan.Passes.ToDictionary(p => p.Name);
         return passByName.TryGetValue(op.Name, out var pass) && pass.Scratch is { } r
             ? resources[r.Resource].Slice(r.Offset, r.Size)
-            : throw new InvalidOperationException($"{op} has no scratch block in this plan (ScratchBytes was 0 when it was planned).");
+            : null;
     }
 
     /// <summary>Calls each planned pass's Record hook in plan order. Barriers are the recorder's business:
