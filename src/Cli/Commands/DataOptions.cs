@@ -8,7 +8,7 @@ public sealed class DataOptions
 {
     public Option<string> Kind { get; } = new("--data")
     {
-        Description = "Dataset: fashion-mnist (Debian's dataset-fashion-mnist), cifar10 (binary batches in --data-dir) or images (--data-dir/train/<class>/*.png and --data-dir/test/<class>/*.png)",
+        Description = "Dataset: fashion-mnist (Debian's dataset-fashion-mnist), cifar10 (binary batches in --data-dir) or images (--data-dir/train/<class>/ and --data-dir/test/<class>/ holding PNG, baseline JPEG or PGM/PPM files)",
         DefaultValueFactory = _ => "fashion-mnist",
     };
 

@@ -53,6 +53,9 @@ public sealed class OpRecordContext
 
     public BufferSlice Slice(Tensor t) => Slice(t.Id);
 
+    /// <summary>The kernels' NCHW shape of a rank-4 tensor.</summary>
+    public static NchwShape Nchw(Tensor t) => new(t.Shape.N, t.Shape.C, t.Shape.H, t.Shape.W);
+
     public BufferSlice Slice(TensorId id)
     {
         var p = Plan.Placement(id);

@@ -70,14 +70,27 @@ public static class Conv2dKernels
         r.Dispatch(Name("conv2d_forward", r), [], bindings, new Conv2dPush(s, flags), gx, gy, 1);
     }
 
-    /// <summary>dx = conv_transpose(dy, w) (or dx += with accumulate).</summary>
+    /// <summary>
+    /// dx = conv_transpose(dy, w) (or dx += with accumulate). On _cpu, for stride 1, a scratch slice of
+    /// <see cref="ScratchBytes"/> lets it run as the (faster) forward kernel over flipped, transposed weights;
+    /// otherwise one implicit-GEMM pass per stride phase.
+    /// </summary>
     public static void BackwardInput(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
-                                     bool accumulate = false)
+                                     BufferSlice? scratch = null, bool accumulate = false)
     {
         s.Validate();
         Require(dy, s.OutputElements, "dy", s);
         Require(w, s.WeightElements, "w", s);
         Require(dx, s.InputElements, "dx", s);
+        if (FlipsWeights(s, r.Variant) && scratch is { } wt && wt.Size >= s.WeightElements * sizeof(float))
+        {
+            r.Dispatch("conv2d_weight_flip", [], [Access.Read(w), Access.Write(wt)], new Conv2dPush(s, 0),
+                       Groups(s.WeightElements, 256), 1, 1);
+            var t = new Conv2dShape(s.N, s.Cout, s.OutH, s.OutW, s.Cin, s.KernelH, s.KernelW, 1, 1,
+                                    s.KernelH - 1 - s.PadH, s.KernelW - 1 - s.PadW);
+            Forward(r, t, dy, wt.Slice(0, AlignedBytes(s.WeightElements)), null, null, dx, accumulate: accumulate);
+            return;
+        }
         // One grid per stride phase (z); x covers the largest phase.
         long phaseColumns = (long)s.N * DivUp(s.H, s.StrideH) * DivUp(s.W, s.StrideW);
         RequireColumns(phaseColumns, s);
@@ -85,6 +98,12 @@ public static class Conv2dKernels
                    new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0),
                    Groups(phaseColumns, Columns), Groups(s.Cin, Rows(r)), (uint)(s.StrideH * s.StrideW));
     }
+
+    // Stride 1 with padding below the kernel size is a plain convolution of dy (measured 1.2-1.7x faster on llvmpipe).
+    private static bool FlipsWeights(Conv2dShape s, KernelVariant v) =>
+        v == KernelVariant.Cpu && s.StrideH == 1 && s.StrideW == 1 && s.PadH < s.KernelH && s.PadW < s.KernelW;
+
+    private static long AlignedBytes(long elements) => (elements * sizeof(float) + 15) & ~15L;
 
     /// <summary>
     /// dw = sum over batch and space of dy x im2col(x) (or dw += with accumulate). On the _gpu variant a scratch
@@ -120,10 +139,13 @@ public static class Conv2dKernels
         r.Dispatch("splitk_reduce", [], [Access.Read(partial), Output(dw, accumulate)], reduce, Groups(s.WeightElements, 256), 1, 1);
     }
 
-    /// <summary>Scratch bytes <see cref="BackwardWeight"/> can use on this variant (0: it needs none).</summary>
+    /// <summary>
+    /// Scratch bytes that <see cref="BackwardInput"/> and <see cref="BackwardWeight"/> can use on this variant
+    /// (0: none); one slice serves both, the recorder orders the reuse. Without it both still run, slower.
+    /// </summary>
     public static long ScratchBytes(Conv2dShape s, KernelVariant variant)
     {
-        if (variant == KernelVariant.Cpu) return 0;
+        if (variant == KernelVariant.Cpu) return FlipsWeights(s, variant) ? AlignedBytes(s.WeightElements) : 0;
         var (slices, _) = SplitK(s);
         return slices == 1 ? 0 : slices * s.WeightElements * sizeof(float);
     }

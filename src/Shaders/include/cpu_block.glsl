@@ -12,11 +12,15 @@
 #define LOAD(img, i) imageLoad(img, int(i)).x
 
 // (a / b, a % b) without integer division, which llvmpipe scalarises lane by lane. Exact for
-// 0 <= a < 2^23 (launchers check column counts): the float quotient is off by at most one.
+// 0 <= a < 2^23 (launchers check column counts): with Vulkan's 2.5-ulp division the float quotient is
+// off by at most two, and two correction rounds fix that.
 ivec2 divmod(int a, int b, float invb)
 {
     int q = int(float(a) * invb);
     int r = a - q * b;
-    if (r < 0) { q--; r += b; } else if (r >= b) { q++; r -= b; }
+    [[unroll]] for (int round = 0; round < 2; round++)
+    {
+        if (r < 0) { q--; r += b; } else if (r >= b) { q++; r -= b; }
+    }
     return ivec2(q, r);
 }

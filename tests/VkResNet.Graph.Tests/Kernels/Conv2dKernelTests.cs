@@ -73,14 +73,14 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     {
         var s = Parse(spec);
         var d = MakeData(s);
-        // The split-K scratch (used by _gpu when the reduction is long) is given, as the graph gives it.
+        // The scratch (_gpu: split-K partials, _cpu: flipped weights for stride 1) is given, as the graph gives it.
         long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, variant) / 4);
         using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout, scratchFloats));
         BufferSlice x = a.Add(d.X), w = a.Add(d.W), dy = a.Add(d.Dy);
         BufferSlice dx = a.Alloc(s.InputElements), dw = a.Alloc(s.WeightElements), db = a.Alloc(s.Cout), scratch = a.Alloc(scratchFloats);
         Record(variant, r =>
         {
-            Conv2dKernels.BackwardInput(r, s, dy, w, dx);
+            Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch);
             Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch);
             Conv2dKernels.BackwardBias(r, s, dy, db);
         });
@@ -94,8 +94,10 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     }
 
     public static IEnumerable<object[]> AccumulateCases() =>
-        from v in Variants from spec in new[] { "3,13,9,7,11,3,3,2,2,1,1", "1,3,15,13,17,7,7,2,2,3,3" } select new object[] { v, spec };
+        from v in Variants from spec in new[] { "3,13,9,7,11,3,3,2,2,1,1", "1,3,15,13,17,7,7,2,2,3,3", "2,13,9,7,5,3,3,1,1,1,1" }
+        select new object[] { v, spec };
 
+    // Without scratch: also the phase path of stride-1 backward input on _cpu (with scratch it runs as a forward conv).
     [Theory, MemberData(nameof(AccumulateCases))]
     public void Accumulate_adds_into_the_existing_output(KernelVariant variant, string spec)
     {
@@ -138,7 +140,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
             Record(variant, r =>
             {
                 Conv2dKernels.Forward(r, s, x, w, b, null, y, relu: true);
-                Conv2dKernels.BackwardInput(r, s, dy, w, dx);
+                Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch);
                 Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch);
                 Conv2dKernels.BackwardBias(r, s, dy, db);
             });
@@ -156,7 +158,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         var s = Conv2dShape.Square(2, 16, 28, 28, 16, 3, 1, 1);
         long scratchFloats = Conv2dKernels.ScratchBytes(s, KernelVariant.Gpu) / 4;
         Assert.True(scratchFloats > s.WeightElements, $"expected a split-K plan for {s}");
-        Assert.Equal(0, Conv2dKernels.ScratchBytes(s, KernelVariant.Cpu));
+
         var d = MakeData(s);
         float[] prior = d.Prior[..(int)s.WeightElements];
         using var a = new Arena(Device, ArenaBytes(s.InputElements, s.OutputElements, s.WeightElements, s.WeightElements, scratchFloats));
