@@ -2,7 +2,6 @@ using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
-using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -57,7 +56,6 @@ public sealed class BatchNormOp : Op
     public Tensor? SavedInvStd { get; }
     public double Eps { get; }
     public double Momentum { get; }
-    public NchwShape KernelShape => KernelShapes.Nchw(X.Shape);
 
     // Train: mean, variance and apply passes (~2 + 3 + 2 flops per element); infer: one multiply-add.
     public override long Flops => X.Shape.ElementCount * (Mode == BatchNormMode.Train ? 7 : 2);
@@ -120,7 +118,6 @@ public sealed class BatchNormBackwardOp : Op
     public Tensor Dx { get; }
     public Tensor Dgamma { get; }
     public Tensor Dbeta { get; }
-    public NchwShape KernelShape => KernelShapes.Nchw(X.Shape);
     public override long Flops => X.Shape.ElementCount * 8;
 
     public override void Record(OpRecordContext ctx) =>

@@ -2,7 +2,6 @@ using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
-using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -44,7 +43,6 @@ public sealed class BnAddReluOp : Op
     public Tensor RunningVar { get; }
     public double Eps { get; }
     public double Momentum { get; }
-    public NchwShape KernelShape => KernelShapes.Nchw(X.Shape);
     public override long Flops => X.Shape.ElementCount * 9;
 
     public override bool IsDifferentiable => true;
@@ -99,7 +97,6 @@ public sealed class BnAddReluBackwardOp : Op
     public Tensor Dresidual { get; }
     public Tensor Dgamma { get; }
     public Tensor Dbeta { get; }
-    public NchwShape KernelShape => KernelShapes.Nchw(X.Shape);
     public override long Flops => X.Shape.ElementCount * 10;
 
     public override void Record(OpRecordContext ctx) =>

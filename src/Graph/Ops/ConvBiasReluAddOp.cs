@@ -1,7 +1,6 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
-using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -38,7 +37,6 @@ public sealed class ConvBiasReluAddOp : Op
     public bool Relu { get; }
     public int KernelH => Weight.Shape[2];
     public int KernelW => Weight.Shape[3];
-    public Conv2dShape KernelShape => KernelShapes.Conv(X.Shape, Weight.Shape, Stride, Pad);
     public override long Macs => Conv2dOp.MacCount(Y.Shape, Weight.Shape);
     public override long Flops => 2 * Macs + Y.Shape.ElementCount * (1 + (Relu ? 1 : 0) + (Residual is null ? 0 : 1));
 

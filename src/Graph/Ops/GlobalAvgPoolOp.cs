@@ -2,7 +2,6 @@ using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
-using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -20,7 +19,6 @@ public sealed class GlobalAvgPoolOp : Op
     public Tensor X { get; }
     public Tensor Y { get; }
     public static TensorShape OutputShape(TensorShape x) => new(x.N, x.C);
-    public NchwShape KernelShape => KernelShapes.Nchw(X.Shape);
     public override long Flops => X.Shape.ElementCount;
 
     public override bool IsDifferentiable => true;
@@ -50,7 +48,6 @@ public sealed class GlobalAvgPoolBackwardOp : Op
     public override string Type => "GlobalAvgPoolBackward";
     public Tensor Dy { get; }
     public Tensor Dx { get; }
-    public NchwShape KernelShape => KernelShapes.Nchw(Dx.Shape);
     public override long Flops => Dx.Shape.ElementCount;
 
     public override void Record(OpRecordContext ctx) =>

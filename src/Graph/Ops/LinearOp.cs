@@ -2,7 +2,6 @@ using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
-using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -31,7 +30,6 @@ public sealed class LinearOp : Op
     public int Batch => X.Shape[0];
     public int InFeatures => Weight.Shape[1];
     public int OutFeatures => Weight.Shape[0];
-    public LinearShape KernelShape => new(Batch, InFeatures, OutFeatures);
     public override long Macs => (long)Batch * InFeatures * OutFeatures;
 
     public override bool IsDifferentiable => true;
@@ -72,7 +70,6 @@ public sealed class LinearBackwardInputOp : Op
     public Tensor Dy { get; }
     public Tensor Weight { get; }
     public Tensor Dx { get; }
-    public LinearShape KernelShape => new(Dy.Shape[0], Weight.Shape[1], Weight.Shape[0]);
     public override long Macs => Dy.Shape.ElementCount * Weight.Shape[1];
 
     public override void Record(OpRecordContext ctx) =>
@@ -95,7 +92,6 @@ public sealed class LinearBackwardWeightOp : Op
     public Tensor X { get; }
     public Tensor Dw { get; }
     public Tensor? Db { get; }
-    public LinearShape KernelShape => new(Dy.Shape[0], Dw.Shape[1], Dw.Shape[0]);
     public override long Macs => Dy.Shape.ElementCount * X.Shape[1];
 
     public override void Record(OpRecordContext ctx)

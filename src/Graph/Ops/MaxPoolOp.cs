@@ -2,7 +2,6 @@ using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
-using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -32,7 +31,6 @@ public sealed class MaxPoolOp : Op
     public int Kernel { get; }
     public int Stride { get; }
     public int Pad { get; }
-    public MaxPoolShape KernelShape => new(KernelShapes.Nchw(X.Shape), Kernel, Stride, Pad);
 
     public static TensorShape OutputShape(TensorShape x, int kernel, int stride, int pad) =>
         TensorShape.Nchw(x.N, x.C, (x.H + 2 * pad - kernel) / stride + 1, (x.W + 2 * pad - kernel) / stride + 1);
@@ -74,7 +72,6 @@ public sealed class MaxPoolBackwardOp : Op
     public int Kernel { get; }
     public int Stride { get; }
     public int Pad { get; }
-    public MaxPoolShape KernelShape => new(KernelShapes.Nchw(Dx.Shape), Kernel, Stride, Pad);
     public override long Flops => Dx.Shape.ElementCount;
 
     public override void Record(OpRecordContext ctx) =>

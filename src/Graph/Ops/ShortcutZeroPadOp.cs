@@ -2,7 +2,6 @@ using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
-using VkResNet.Graph.Kernels;
 
 namespace VkResNet.Graph.Ops;
 
@@ -27,7 +26,6 @@ public sealed class ShortcutZeroPadOp : Op
     public Tensor Y { get; }
     public int Stride { get; }
     public int PadFront => (Y.Shape.C - X.Shape.C) / 2;
-    public ShortcutZeroPadShape KernelShape => new(KernelShapes.Nchw(X.Shape), Y.Shape.C, Stride, PadFront);
 
     public static TensorShape OutputShape(TensorShape x, int cout, int stride) =>
         TensorShape.Nchw(x.N, cout, (x.H - 1) / stride + 1, (x.W - 1) / stride + 1);
@@ -62,7 +60,6 @@ public sealed class ShortcutZeroPadBackwardOp : Op
     public Tensor Dx { get; }
     public int Stride { get; }
     public int PadFront => (Dy.Shape.C - Dx.Shape.C) / 2;
-    public ShortcutZeroPadShape KernelShape => new(KernelShapes.Nchw(Dx.Shape), Dy.Shape.C, Stride, PadFront);
 
     public override void Record(OpRecordContext ctx) =>
         ShortcutKernels.ZeroPadBackward(ctx.Recorder, new ShortcutZeroPadShape(OpRecordContext.Nchw(Dx), Dy.Shape.C, Stride, PadFront), ctx.Slice(Dy), ctx.Slice(Dx));
