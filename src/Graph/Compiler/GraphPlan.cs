@@ -13,12 +13,10 @@ public sealed record TensorPlacement(TensorId Id, string Name, TensorKind Kind, 
 }
 
 /// <summary>One pass in execution order: its declared byte ranges (ReadTensors[i] lies at Reads[i], likewise
-/// for writes; a read-write tensor is in both), whether a barrier precedes it, and its arena scratch block
-/// if the op asked for one (also listed in Reads and Writes, last).</summary>
+/// for writes; a read-write tensor is in both) and whether a barrier precedes it.</summary>
 public sealed record PlannedPass(int Index, int OpIndex, string Name, string Type, string Stage, OpPhase Phase,
                                  IReadOnlyList<TensorId> ReadTensors, IReadOnlyList<TensorId> WriteTensors,
-                                 IReadOnlyList<ByteRange> Reads, IReadOnlyList<ByteRange> Writes, bool BarrierBefore,
-                                 ByteRange? Scratch = null)
+                                 IReadOnlyList<ByteRange> Reads, IReadOnlyList<ByteRange> Writes, bool BarrierBefore)
 {
     public PassAccesses Accesses => new(Reads, Writes);
 }

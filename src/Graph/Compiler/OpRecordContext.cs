@@ -11,7 +11,6 @@ namespace VkResNet.Graph.Compiler;
 public sealed class OpRecordContext
 {
     readonly IReadOnlyList<BufferSlice> resources;
-    Dictionary<string, PlannedPass>? passByName;
 
     /// <param name="resources">resources[i] backs plan.Resources[i] and is at least that many bytes</param>
     public OpRecordContext(IDispatchRecorder recorder, GraphPlan plan, IReadOnlyList<BufferSlice> resources)
@@ -27,29 +26,10 @@ public sealed class OpRecordContext
     }
 
     public IDispatchRecorder Recorder { get; }
+
+    /// <summary>Shared scratch for passes whose kernels can use one (<see cref="Ir.Op.ScratchBytes"/>); null when none needs it.</summary>
+    public BufferSlice? Scratch { get; init; }
     public GraphPlan Plan { get; }
-
-    /// <summary>The arena scratch block of <paramref name="op"/>'s pass (<see cref="Op.ScratchBytes"/> rounded up to 16).</summary>
-    public BufferSlice ScratchFor(Op op) => TryScratchFor(op)
-        ?? throw new InvalidOperationException($"{op} has no scratch block in this plan (ScratchBytes was 0 for the planned variant).");
-
-    /// <summary>The scratch block, or null when the plan gave none (e.g. planned for the _cpu variant);
-    /// launchers whose scratch is optional take this.</summary>
-    public BufferSlice? TryScratchFor(Op op)
-    {
-        passByName ??= Plan.Passes.ToDictionary(p => p.Name);
-        return passByName.TryGetValue(op.Name, out var pass) && pass.Scratch is { } r
-            ? resources[r.Resource].Slice(r.Offset, r.Size)
-            : null;
-    }
-
-    /// <summary>Calls each planned pass's Record hook in plan order. Barriers are the recorder's business:
-    /// it derives them from the dispatches' declared accesses (see <see cref="BarrierTracker"/>).</summary>
-    public void RecordAll(FrameGraph graph)
-    {
-        foreach (var pass in Plan.Passes)
-            graph.Ops[pass.OpIndex].Record(this);
-    }
 
     public BufferSlice Slice(Tensor t) => Slice(t.Id);
 

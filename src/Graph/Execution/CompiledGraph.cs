@@ -28,6 +28,7 @@ public sealed class CompiledGraph : IDisposable
     readonly Buffer[] _resources;
     readonly Buffer _upload;
     readonly Buffer _readback;
+    readonly Buffer? _scratch;
     readonly Dictionary<TensorId, long> _uploadOffset = [];
     readonly Dictionary<TensorId, long> _readbackOffset = [];
     readonly CommandList _commands;
@@ -58,10 +59,25 @@ public sealed class CompiledGraph : IDisposable
         _upload = device.CreateBuffer(Math.Max(16, up), MemoryKind.Upload, "graph.upload");
         _readback = device.CreateBuffer(Math.Max(16, down), MemoryKind.Readback, "graph.readback");
 
+        ZeroFill(device, _resources);
         _commands = device.CreateCommandList(options.Profile ? plan.Passes.Count + 1 : 0);
         _recorder = new CommandRecorder(device, _commands, options.Variant, options.FullBarriers);
+        long scratch = plan.Passes.Max(p => (long?)graph.Ops[p.OpIndex].ScratchBytes(_recorder.Variant)) ?? 0;
+        if (scratch > 0) _scratch = device.CreateBuffer(scratch, MemoryKind.DeviceLocal, "graph.scratch");
         _passTimestamp = new int[plan.Passes.Count];
         Record(options.Profile);
+    }
+
+    /// <summary>Every resource starts as zeros (momentum buffers, gradients): fresh device memory may hold anything.</summary>
+    static void ZeroFill(Device device, Buffer[] buffers)
+    {
+        using var cl = device.CreateCommandList();
+        cl.Begin();
+        foreach (var b in buffers) cl.Fill(b.All, 0);
+        cl.TransferToComputeBarrier();
+        cl.End();
+        cl.Submit();
+        cl.Wait();
     }
 
     /// <summary>Plans (if needed), allocates and records a graph on a device.</summary>
@@ -76,7 +92,7 @@ public sealed class CompiledGraph : IDisposable
     void Record(bool profile)
     {
         var slices = Plan.Resources.Select(r => _resources[r.Index].Slice(0, Math.Max(16, r.Bytes))).ToArray();
-        var ctx = new OpRecordContext(_recorder, Plan, slices);
+        var ctx = new OpRecordContext(_recorder, Plan, slices) { Scratch = _scratch?.All };
         _commands.Begin(reusable: true);
         // Host-written inputs (images, labels, learning rate) come in first.
         foreach (var (id, offset) in _uploadOffset)
@@ -207,6 +223,7 @@ public sealed class CompiledGraph : IDisposable
         _recorder.Dispose();
         _readback.Dispose();
         _upload.Dispose();
+        _scratch?.Dispose();
         foreach (var b in _resources) b.Dispose();
     }
 }

@@ -1,6 +1,5 @@
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
-using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Ir;
 
@@ -36,16 +35,18 @@ public abstract class Op
     /// <summary>Floating-point operations: 2 per MAC plus elementwise work.</summary>
     public virtual long Flops => 2 * Macs;
 
-    /// <summary>Scratch bytes the pass's launcher can use on a kernel variant (its static ScratchBytes); the compiler
-    /// gives it an arena block live during this pass only, reached through <see cref="OpRecordContext.ScratchFor"/>.</summary>
-    public virtual long ScratchBytes(KernelVariant variant) => 0;
-
     /// <summary>True when <see cref="Backward"/> is implemented (forward ops of a training graph).</summary>
     public virtual bool IsDifferentiable => false;
 
     /// <summary>Appends the ops that compute this op's input gradients from its output gradients.</summary>
     public virtual void Backward(BackwardContext ctx) =>
         throw new NotSupportedException($"{Type} '{Name}' has no backward rule.");
+
+    /// <summary>
+    /// Scratch bytes the pass's kernels can use on a kernel variant (0: none). Passes run one after another
+    /// and the recorder orders them by their declared accesses, so one scratch buffer of the largest size serves all.
+    /// </summary>
+    public virtual long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => 0;
 
     /// <summary>Records this pass's dispatches through the context's recorder (one launcher call).</summary>
     public abstract void Record(OpRecordContext ctx);

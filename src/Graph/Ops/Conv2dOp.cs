@@ -2,7 +2,6 @@ using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
-using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Ops;
 
@@ -96,13 +95,10 @@ public sealed class Conv2dBackwardInputOp : Op
     public int Pad { get; }
     public override long Macs => Conv2dOp.MacCount(Dy.Shape, Weight.Shape);
 
-    // Conv2dKernels.ScratchBytes covers two launchers: flipped weights here (_cpu, stride 1), split-K partials for dw (_gpu).
-    public override long ScratchBytes(KernelVariant variant) =>
-        variant == KernelVariant.Cpu ? Conv2dKernels.ScratchBytes(Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), variant) : 0;
+    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), variant);
 
     public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.BackwardInput(ctx.Recorder, Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx),
-                                    ctx.TryScratchFor(this));
+        Conv2dKernels.BackwardInput(ctx.Recorder, Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx), ctx.Scratch);
 }
 
 /// <summary>dw = correlation of x with dy summed over the batch, db = sum of dy (overwrites both).</summary>
@@ -125,17 +121,14 @@ public sealed class Conv2dBackwardWeightOp : Op
     public Tensor? Db { get; }
     public int Stride { get; }
     public int Pad { get; }
-
-    /// <summary>Split-K partial sums on the _gpu variant (the launcher runs one pass without them).</summary>
-    // Conv2dKernels.ScratchBytes covers two launchers: split-K partials here (_gpu), flipped weights for dx (_cpu).
-    public override long ScratchBytes(KernelVariant variant) =>
-        variant == KernelVariant.Gpu ? Conv2dKernels.ScratchBytes(Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad), variant) : 0;
     public override long Macs => Conv2dOp.MacCount(Dy.Shape, Dw.Shape);
+
+    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad), variant);
 
     public override void Record(OpRecordContext ctx)
     {
         var s = Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad);
-        Conv2dKernels.BackwardWeight(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw), ctx.TryScratchFor(this));
+        Conv2dKernels.BackwardWeight(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw), ctx.Scratch);
         if (Db is not null) Conv2dKernels.BackwardBias(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(Db));
     }
 }

@@ -35,8 +35,7 @@ public class TrainingStepGpuTests(GpuFixture gpu) : GpuTest(gpu)
             for (int i = 0; i < v.Length; i++) v[i] = (float)v[i];
         }
 
-        var plan = Compiler.GraphCompiler.Plan(model.Graph, new PlanOptions(Variant: variant));
-        using var step = CompiledGraph.Compile(Device, model.Graph, new CompileOptions { Variant = variant }, plan);
+        using var step = CompiledGraph.Compile(Device, model.Graph, new CompileOptions { Variant = variant });
         foreach (var t in model.Graph.ReferencedTensors())
         {
             switch (t.Kind)

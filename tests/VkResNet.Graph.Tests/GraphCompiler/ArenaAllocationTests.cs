@@ -21,7 +21,7 @@ public class ArenaAllocationTests(ITestOutputHelper output)
                 ? g.Output($"out{i}.{k}", new TensorShape(rng.Next(1, 500)))
                 : g.Activation($"t{i}.{k}", new TensorShape(rng.Next(1, 500)))).ToList();
             var inPlace = rng.Next(6) == 0 ? reads.Where(t => t.IsTransient).Take(1).ToList() : [];
-            g.Add(new FakeOp($"op{i}", reads.Except(inPlace), writes, inPlace, scratchBytes: rng.Next(4) == 0 ? rng.Next(1, 700) : 0));
+            g.Add(new FakeOp($"op{i}", reads.Except(inPlace), writes, inPlace));
             tensors.AddRange(writes);
         }
         g.MarkOutput(tensors[^1]);
@@ -79,41 +79,6 @@ public class ArenaAllocationTests(ITestOutputHelper output)
         PlanChecks.ReadsSeeTheirWrites(plan);
         output.WriteLine(plan.Memory.ToString());
         Assert.True(plan.ArenaBytes < plan.Memory.TransientBytesWithoutAliasing);
-    }
-
-    [Fact]
-    public void ScratchFollowsTheKernelVariant()
-    {
-        // _gpu: split-K partials for weight gradients; _cpu: flipped weights for stride-1 data gradients.
-        var model = ResNetBuilder.Build(ResNetSpec.Cifar(20), 4, ResNetMode.Train);
-        var gpu = Compiler.GraphCompiler.Plan(model.Graph, new PlanOptions(Variant: Runtime.KernelVariant.Gpu));
-        var cpu = Compiler.GraphCompiler.Plan(model.Graph, new PlanOptions(Variant: Runtime.KernelVariant.Cpu));
-        Assert.Contains(gpu.Passes, p => p.Scratch is not null);
-        Assert.All(gpu.Passes.Where(p => p.Scratch is not null), p => Assert.Equal("Conv2dBackwardWeight", p.Type));
-        Assert.Contains(cpu.Passes, p => p.Scratch is not null);
-        Assert.All(cpu.Passes.Where(p => p.Scratch is not null), p => Assert.Equal("Conv2dBackwardInput", p.Type));
-        foreach (var plan in new[] { gpu, cpu })
-        {
-            PlanChecks.NoLiveOverlap(plan);
-            PlanChecks.ReadsSeeTheirWrites(plan);
-        }
-    }
-
-    [Fact]
-    public void ScratchIsPrivateToItsPassAndOrderedByBarriers()
-    {
-        // Two independent passes with scratch: their scratch blocks alias (disjoint lifetimes), so the
-        // second waits for the first even though their tensors are unrelated.
-        var g = new GraphBuilder();
-        var x = g.Input("x", new TensorShape(64));
-        var a = g.Output("a", new TensorShape(64));
-        var b = g.Output("b", new TensorShape(64));
-        g.Add(new FakeOp("first", [x], [a], scratchBytes: 100));
-        g.Add(new FakeOp("second", [x], [b], scratchBytes: 100));
-        var plan = Compiler.GraphCompiler.Plan(g.Graph);
-        Assert.Equal(112, plan.ArenaBytes);
-        Assert.Equal(plan.Passes[0].Scratch, plan.Passes[1].Scratch);
-        Assert.Equal([false, true], plan.Passes.Select(p => p.BarrierBefore));
     }
 
     [Fact]

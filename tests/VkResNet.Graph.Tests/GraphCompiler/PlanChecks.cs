@@ -24,12 +24,6 @@ static class PlanChecks
                     Assert.False(a.Range.Overlaps(b.Range),
                         $"{a.Name} {a.Range} live {a.Lifetime} overlaps {b.Name} {b.Range} live {b.Lifetime}");
             }
-        foreach (var p in plan.Passes.Where(p => p.Scratch is not null))
-        {
-            Assert.True(p.Scratch!.Value.Offset % 16 == 0 && p.Scratch.Value.End <= plan.ArenaBytes, $"{p.Name}: scratch {p.Scratch}");
-            foreach (var t in transients.Where(t => t.Lifetime!.Value.Overlaps(new Lifetime(p.Index, p.Index))))
-                Assert.False(t.Range.Overlaps(p.Scratch.Value), $"scratch of {p.Name} {p.Scratch} overlaps live {t.Name} {t.Range}");
-        }
     }
 
     /// <summary>
@@ -52,8 +46,6 @@ static class PlanChecks
                 int bad = units.IndexOfAnyExcept(id.Index);
                 Assert.True(bad < 0, $"pass {p.Index} {p.Name} reads {t.Name} but byte {t.Offset + 16 * bad} belongs to t{(bad < 0 ? 0 : units[bad])}");
             }
-            if (p.Scratch is { } scratch) // the pass scribbles over its scratch block
-                owner[scratch.Resource].AsSpan((int)(scratch.Offset / 16), (int)(scratch.Size / 16)).Fill(-2);
             foreach (var id in p.WriteTensors)
             {
                 var t = plan.Placement(id);
