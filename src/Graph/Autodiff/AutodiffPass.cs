@@ -37,8 +37,7 @@ public static class AutodiffPass
                 var op = forward[i];
                 if (!op.Outputs.Any(reachesLoss.Contains) || !op.Inputs.Any(needsGrad.Contains))
                     continue;
-                if (!op.IsDifferentiable)
-                    throw new NotSupportedException($"{op} lies between a parameter and the loss but has no backward rule.");
+                // An op without a backward rule throws from Backward with its own reason (e.g. BN in inference mode).
                 foreach (var t in op.Inputs)
                     reachesLoss.Add(t);
                 ctx.Current = op;

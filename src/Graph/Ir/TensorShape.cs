@@ -22,10 +22,10 @@ public readonly struct TensorShape : IEquatable<TensorShape>
     public int this[int axis] => Dims[axis];
 
     // NCHW accessors; only meaningful on rank-4 activations.
-    public int N => Dims[0];
-    public int C => Dims[1];
-    public int H => Dims[2];
-    public int W => Dims[3];
+    public int N => dims![0];
+    public int C => dims![1];
+    public int H => dims![2];
+    public int W => dims![3];
 
     public long ElementCount
     {

@@ -1,0 +1,82 @@
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
+using Xunit;
+
+namespace VkResNet.Graph.Tests.GraphCompiler;
+
+public class BarrierPlannerTests
+{
+    static ByteRange R(long offset, long size, int resource = 0) => new(resource, offset, size);
+    static PassAccesses P(ByteRange[] reads, ByteRange[] writes) => new(reads, writes);
+
+    public static TheoryData<string, PassAccesses[], bool[]> Cases => new()
+    {
+        { "read after write", [P([], [R(0, 64)]), P([R(0, 64)], [R(64, 64)])], [false, true] },
+        { "partial overlap counts", [P([], [R(0, 64)]), P([R(48, 32)], [R(128, 16)])], [false, true] },
+        { "adjacent ranges do not", [P([], [R(0, 64)]), P([R(64, 64)], [R(128, 16)])], [false, false] },
+        { "write after read", [P([R(0, 64)], [R(64, 16)]), P([], [R(0, 16)])], [false, true] },
+        { "write after write", [P([], [R(0, 64)]), P([], [R(32, 64)])], [false, true] },
+        { "read after read", [P([R(0, 64)], [R(64, 16)]), P([R(0, 64)], [R(80, 16)])], [false, false] },
+        { "other resource, same offsets", [P([], [R(0, 64, 1)]), P([R(0, 64, 2)], [R(0, 64, 3)])], [false, false] },
+        { "independent writers then a join", [P([], [R(0, 16)]), P([], [R(16, 16)]), P([R(0, 32)], [R(32, 16)])], [false, false, true] },
+        { "a barrier covers everything before it", [P([], [R(0, 16)]), P([R(0, 16)], [R(16, 16)]), P([R(0, 16)], [R(32, 16)])], [false, true, false] },
+        { "hazard against a pass before the last barrier is already covered",
+          [P([], [R(0, 16)]), P([], [R(100, 16)]), P([R(100, 16)], [R(200, 16)]), P([R(0, 16)], [R(300, 16)])], [false, false, true, false] },
+        { "read-write (in place) after a read", [P([R(0, 16)], [R(16, 16)]), P([R(0, 16)], [R(0, 16)])], [false, true] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void PlacesExactlyTheNeededBarriers(string name, PassAccesses[] passes, bool[] expected)
+    {
+        var got = BarrierPlanner.Plan(passes);
+        Assert.True(expected.SequenceEqual(got), $"{name}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", got)}]");
+    }
+
+    /// <summary>On random sequences: every conflicting pair is separated by a barrier, and every barrier
+    /// is forced by a conflict with a pass since the previous barrier.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void RandomSequencesAreSafeAndMinimal(int seed)
+    {
+        var rng = new Random(seed);
+        ByteRange Rand() => new(rng.Next(2), rng.Next(16) * 16, (rng.Next(4) + 1) * 16);
+        var passes = Enumerable.Range(0, 200).Select(_ => P(
+            Enumerable.Range(0, rng.Next(3)).Select(_ => Rand()).ToArray(),
+            Enumerable.Range(0, rng.Next(1, 3)).Select(_ => Rand()).ToArray())).ToArray();
+        var barrier = BarrierPlanner.Plan(passes);
+
+        bool Conflict(PassAccesses a, PassAccesses b) =>
+            a.Writes.Any(w => b.Reads.Concat(b.Writes).Any(w.Overlaps)) || a.Reads.Any(r => b.Writes.Any(r.Overlaps));
+        int lastBarrier = 0;
+        for (int j = 0; j < passes.Length; j++)
+        {
+            if (barrier[j])
+            {
+                Assert.True(Enumerable.Range(lastBarrier, j - lastBarrier).Any(i => Conflict(passes[i], passes[j])),
+                    $"seed {seed}: barrier before pass {j} has no conflict since pass {lastBarrier}");
+                lastBarrier = j;
+            }
+            for (int i = lastBarrier; i < j; i++)
+                Assert.False(Conflict(passes[i], passes[j]) && !barrier[j] && i >= lastBarrier,
+                    $"seed {seed}: passes {i} and {j} conflict with no barrier between them");
+        }
+    }
+
+    [Fact]
+    public void GraphPlanBarriersFollowDataflow()
+    {
+        // Two convolutions of one input run together; their sum needs the only barrier.
+        var g = new GraphBuilder();
+        var x = g.Input("x", TensorShape.Nchw(1, 3, 8, 8));
+        var a = g.Conv2d("a", x, 4, 3, 1, 1);
+        var b = g.Conv2d("b", x, 4, 1, 1, 0);
+        var y = g.Add("sum", a, b);
+        g.MarkOutput(y);
+        var plan = Compiler.GraphCompiler.Plan(g.Graph);
+        Assert.Equal([false, false, true], plan.Passes.Select(p => p.BarrierBefore));
+        Assert.All(Compiler.GraphCompiler.Plan(g.Graph, new PlanOptions(FullBarriers: true)).Passes, p => Assert.True(p.BarrierBefore));
+    }
+}
