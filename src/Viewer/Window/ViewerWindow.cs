@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using VkResNet.Runtime;
+using VkResNet.Runtime.Native;
+using VkResNet.Viewer.Glfw;
+using VkResNet.Viewer.Rendering;
+using VkResNet.Viewer.Sources;
+
+namespace VkResNet.Viewer.Window;
+
+/// <summary>
+/// The interactive viewer: a GLFW window whose Vulkan swapchain lives on the device that holds the
+/// tensors. Each frame: the compute list (inference every N frames, statistics, draw) is submitted
+/// without waiting on the presentation engine; a second, small list waits for the acquired image,
+/// copies the view into it and signals the present. Two frames in flight, one fence each.
+/// </summary>
+public sealed unsafe class ViewerWindow : IDisposable
+{
+    const int FramesInFlight = 2;
+    readonly ViewerOptions _options;
+    readonly GlfwWindow _window;
+    readonly VulkanContext _context;
+    readonly Device _device;
+    readonly VkPresentApi _present;
+    readonly VkSurfaceKHR _surface;
+    readonly Swapchain _swapchain;
+    readonly SyntheticFeatureSource _source;
+    readonly FrameRenderer _renderer;
+    readonly CommandList[] _copies = new CommandList[FramesInFlight];
+    readonly VkSemaphore[] _imageReady = new VkSemaphore[FramesInFlight];
+    readonly ViewState _state;
+    bool _disposed, _resized;
+
+    public ViewerWindow(ViewerOptions options)
+    {
+        _options = options;
+        _window = new GlfwWindow(options.Width, options.Height, "vkresnet-viewer");
+        try
+        {
+            _context = VulkanContext.Create(new ContextOptions
+            {
+                Validation = options.Validation, ApplicationName = "vkresnet-viewer", InstanceExtensions = GlfwWindow.RequiredInstanceExtensions(),
+            });
+            _device = _context.CreateDevice(options.Device, new DeviceOptions { DeviceExtensions = ["VK_KHR_swapchain"] });
+            _present = new VkPresentApi(_context.Api, _device.Handle);
+            _surface = _window.CreateSurface(_context.Instance);
+            _swapchain = new Swapchain(_device, _present, _surface);
+            for (int i = 0; i < FramesInFlight; i++)
+            {
+                _copies[i] = _device.CreateCommandList();
+                _imageReady[i] = Swapchain.CreateSemaphore(_device);
+            }
+            _source = new SyntheticFeatureSource(_device, SyntheticFeatureSource.ResNet18Shapes());
+            _source.SelectImage(options.Image);
+            _renderer = new FrameRenderer(_source, FramesInFlight);
+            _state = new ViewState { PerStageNormalisation = options.PerStage, FramesPerInference = options.InferEvery };
+            _state.SelectStage(options.StageIndex(_source.Stages.Select(s => s.Name).ToArray()), _source.Stages.Count);
+            _state.Page = options.Page;
+            _state.ZoomChannel = options.Zoom;
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs until the window closes (or <see cref="ViewerOptions.Frames"/> frames were presented); returns the exit code.</summary>
+    public int Run()
+    {
+        var clock = Stopwatch.StartNew();
+        long frame = 0, presented = 0;
+        bool haveSwapchain = RecreateSwapchain();
+        while (!_window.ShouldClose)
+        {
+            _window.PollEvents();
+            HandleEvents();
+            var (fw, fh) = _window.FramebufferSize;
+            if (_window.IsIconified || fw == 0 || fh == 0)
+            {
+                _window.WaitEvents(); // minimised: sleep until something happens
+                continue;
+            }
+            if (!haveSwapchain || _resized || fw != _swapchain.Width || fh != _swapchain.Height)
+            {
+                haveSwapchain = RecreateSwapchain();
+                if (!haveSwapchain) continue;
+            }
+
+            int slot = (int)(frame % FramesInFlight);
+            bool infer = frame % _state.FramesPerInference == 0;
+            var compute = _renderer.BeginFrame(slot, _state, infer, _swapchain.Bgra);
+            compute.End();
+            compute.Submit();
+
+            var copy = _copies[slot];
+            copy.Wait(); // its acquire semaphore is free again once its last copy ran
+            uint? index = _swapchain.Acquire(_imageReady[slot]);
+            frame++;
+            if (index is not uint i)
+            {
+                haveSwapchain = false;
+                continue;
+            }
+            copy.Begin();
+            _swapchain.RecordCopy(copy, i, _renderer.Output);
+            copy.End();
+            copy.Submit([(_imageReady[slot], 0)], [(_swapchain.RenderDone[i], 0)]);
+            if (!_swapchain.Present(i)) _resized = true;
+            presented++;
+
+            double now = clock.Elapsed.TotalMilliseconds;
+            _state.FrameMs = _state.FrameMs == 0 ? now : 0.9 * _state.FrameMs + 0.1 * now;
+            clock.Restart();
+            if (_options.Frames > 0 && presented >= _options.Frames) _window.Close();
+        }
+        _device.WaitIdle();
+        if (_context.ValidationEnabled) _context.ThrowIfValidationMessages();
+        Console.WriteLine($"vkresnet-viewer: presented {presented} frames");
+        return 0;
+    }
+
+    bool RecreateSwapchain()
+    {
+        _device.WaitIdle();
+        _resized = false;
+        var (w, h) = _window.FramebufferSize;
+        if (!_swapchain.Create(w, h)) return false;
+        _renderer.Resize(_swapchain.Width, _swapchain.Height);
+        return true;
+    }
+
+    void HandleEvents()
+    {
+        var layout = _renderer.Width > 0 ? _renderer.Layout(_state) : null;
+        int stages = _source.Stages.Count;
+        while (_window.TryDequeue(out var e))
+        {
+            switch (e.Kind)
+            {
+                case WindowEventKind.Resize:
+                    _resized = true;
+                    break;
+                case WindowEventKind.Key when e.B != GlfwNative.Release:
+                    switch (e.A)
+                    {
+                        case GlfwKeys.Escape: _window.Close(); break;
+                        case GlfwKeys.Right or GlfwKeys.Down: _state.SelectStage(_state.Stage + 1, stages); break;
+                        case GlfwKeys.Left or GlfwKeys.Up: _state.SelectStage(_state.Stage - 1, stages); break;
+                        case GlfwKeys.PageDown or GlfwKeys.Space: _state.Page++; break;
+                        case GlfwKeys.PageUp: _state.Page = Math.Max(0, _state.Page - 1); break;
+                        case GlfwKeys.S: _state.PerStageNormalisation = !_state.PerStageNormalisation; break;
+                        case GlfwKeys.Z: _state.ZoomChannel = _state.ZoomChannel >= 0 ? -1 : layout?.FirstChannel ?? 0; break;
+                        case GlfwKeys.N: SelectImage(_source.BatchIndex + 1); break;
+                        case GlfwKeys.P: SelectImage(_source.BatchIndex - 1); break;
+                    }
+                    break;
+                case WindowEventKind.MouseButton when e.B == GlfwNative.Press && layout != null:
+                    int s = layout.StageAt((int)e.X, (int)e.Y);
+                    if (s >= 0) _state.SelectStage(s, stages);
+                    else if (_state.ZoomChannel >= 0 || e.A == GlfwKeys.MouseRight) _state.ZoomChannel = -1;
+                    else if (layout.ChannelAt((int)e.X, (int)e.Y) is int c && c >= 0) _state.ZoomChannel = c;
+                    break;
+                case WindowEventKind.Scroll:
+                    _state.Page = Math.Max(0, _state.Page + (e.Y < 0 ? 1 : -1));
+                    break;
+            }
+        }
+    }
+
+    void SelectImage(int index)
+    {
+        _device.WaitIdle(); // the source may rewrite its input; no frame may be reading it
+        _source.SelectImage(index);
+        _renderer.StatsDirty = true;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _device?.WaitIdle();
+        _renderer?.Dispose();
+        _source?.Dispose();
+        foreach (var c in _copies) c?.Dispose();
+        if (_device != null)
+            foreach (var s in _imageReady) if (!s.IsNull) _device.Api.DestroySemaphore(_device.Handle, s, null);
+        _swapchain?.Dispose();
+        if (!_surface.IsNull) _present.DestroySurfaceKHR(_context.Instance, _surface, null);
+        _device?.Dispose();
+        _context?.Dispose();
+        _window.Dispose();
+    }
+}
