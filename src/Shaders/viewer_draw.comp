@@ -3,7 +3,8 @@
 // for swapchains that want it) into a storage buffer that is then copied to the swapchain image:
 // stage strip with per-stage mean/std bars (the paper's Figure 7), input image, a page of channel
 // tiles of the selected stage (min/max-normalised per channel or per stage, viridis), top-5 bars,
-// and text labels from a 6x13 bitmap font. 8x8 tiles of pixels; every read is a gather by index.
+// and text labels from a 6x13 bitmap font. 8x8 tiles of pixels; each workgroup first culls the labels
+// to those touching its tile into shared memory, so a pixel tests one or two labels, not all of them.
 #extension GL_GOOGLE_include_directive : require
 #include "viewer_params.glsl"
 #include "viewer_font.glsl"
@@ -74,8 +75,22 @@ float stageValue(int c, int y, int x) {
     return hi > lo ? (v - lo) / (hi - lo) : 0.5;
 }
 
+shared int tileLabels[MAX_LABELS];
+shared uint tileLabelCount;
+
 void main() {
     ivec2 q = ivec2(gl_GlobalInvocationID.xy);
+    uint lid = gl_LocalInvocationIndex;
+    if (lid == 0u) tileLabelCount = 0u;
+    barrier();
+    ivec2 t0 = ivec2(gl_WorkGroupID.xy) * 8;
+    for (int i = int(lid); i < p.labelCount; i += 64) {
+        Label l = labels[i];
+        int w = l.len * FONT_W * l.scale, h = FONT_H * l.scale;
+        if (l.x < t0.x + 8 && l.x + w > t0.x && l.y < t0.y + 8 && l.y + h > t0.y)
+            tileLabels[atomicAdd(tileLabelCount, 1u)] = i;
+    }
+    barrier();
     if (q.x >= p.viewW || q.y >= p.viewH) return;
     vec3 color = BACKGROUND;
 
@@ -135,8 +150,8 @@ void main() {
     }
 
     // Text last, over everything.
-    for (int i = 0; i < p.labelCount; ++i) {
-        Label l = labels[i];
+    for (uint j = 0u; j < tileLabelCount; ++j) {
+        Label l = labels[tileLabels[j]];
         int cw = FONT_W * l.scale, chh = FONT_H * l.scale;
         if (!inside(q, l.x, l.y, l.len * cw, chh)) continue;
         int k = (q.x - l.x) / cw;

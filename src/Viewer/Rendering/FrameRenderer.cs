@@ -254,14 +254,20 @@ public sealed class FrameRenderer : IDisposable
     }
 
     /// <summary>Renders one frame and downloads it: rows of packed RGBA8 (the screenshot path; a readback by design).</summary>
-    public uint[] RenderToHost(ViewState state)
+    public uint[] RenderToHost(ViewState state, int width, int height)
     {
+        Resize(width, height);
         var cl = BeginFrame(0, state, runInference: true, bgra: false);
         cl.End();
         cl.Submit();
         cl.Wait();
         return _device.Download<uint>(Output);
     }
+
+    internal Buffer StatsBuffer => _stats;
+    internal Buffer TopBuffer => _top;
+    /// <summary>Float offset of the per-channel statistics of stage <paramref name="slot"/> (the input is the last slot).</summary>
+    internal int ChannelBase(int slot) => _channelBase[slot];
 
     void DisposeDrawSets()
     {

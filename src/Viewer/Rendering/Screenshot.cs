@@ -21,8 +21,7 @@ public static class Screenshot
 
     public static RasterImage Render(FrameRenderer renderer, ViewState state, int width, int height)
     {
-        renderer.Resize(width, height);
-        return ToImage(renderer.RenderToHost(state), width, height);
+        return ToImage(renderer.RenderToHost(state, width, height), width, height);
     }
 
     public static void Write(string path, FrameRenderer renderer, ViewState state, int width, int height) =>
