@@ -19,6 +19,8 @@ public sealed record ViewerOptions
     /// <summary>Window mode: close after this many presented frames (0: run until closed). For tests and demos.</summary>
     public int Frames { get; init; }
     public bool Help { get; init; }
+    /// <summary>Window: the synthetic source's "inference" alternates two phases (exercises the inference path).</summary>
+    public bool Animate { get; init; }
 
     public const string Usage = """
         vkresnet-viewer: a ResNet's feature maps per stage, drawn live from the GPU tensors.
@@ -35,6 +37,7 @@ public sealed record ViewerOptions
           --validation            enable the Khronos validation layer (also VKRESNET_VALIDATION=1)
           --infer-every N         window: run inference every N frames (default 4)
           --frames N              window: close after N frames
+          --animate               window: synthetic "inference" alternates two patterns every N frames
         The source is synthetic (ResNet-18-shaped patterns) until a model source is wired in.
         Keys: Left/Right stage, PgUp/PgDn or wheel page, N/P image, S normalisation, Z or click zoom, Esc quit.
         """;
@@ -61,6 +64,7 @@ public sealed record ViewerOptions
                 "--validation" => o with { Validation = true },
                 "--infer-every" => o with { InferEvery = Int(1) },
                 "--frames" => o with { Frames = Int(1) },
+                "--animate" => o with { Animate = true },
                 "-h" or "--help" => o with { Help = true },
                 _ => throw new ArgumentException($"Unknown option {a}. Run vkresnet-viewer --help."),
             };

@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using VkResNet.Runtime;
 using VkResNet.Viewer.Sources;
+using Access = VkResNet.Runtime.Native.VkAccess;
 using Buffer = VkResNet.Runtime.Buffer;
+using Stage = VkResNet.Runtime.Native.VkPipelineStage;
 
 namespace VkResNet.Viewer.Rendering;
 
@@ -148,13 +150,13 @@ public sealed class FrameRenderer : IDisposable
         bool timed = _device.Info.TimestampsSupported;
         _timed[slot] = timed;
         if (timed) cl.WriteTimestamp();
-        // Earlier frames' draws and copies read what this frame rewrites (stats, output): order them.
-        cl.Barrier(VkResNet.Runtime.Native.VkPipelineStage.ComputeShader | VkResNet.Runtime.Native.VkPipelineStage.Transfer,
-            VkResNet.Runtime.Native.VkPipelineStage.ComputeShader,
-            VkResNet.Runtime.Native.VkAccess.ShaderWrite | VkResNet.Runtime.Native.VkAccess.TransferWrite,
-            VkResNet.Runtime.Native.VkAccess.ShaderRead | VkResNet.Runtime.Native.VkAccess.ShaderWrite);
+        // Earlier frames' draws and copies read what this frame rewrites (stats, output, and the
+        // tensors inference writes, by compute or transfer): order them.
+        cl.Barrier(Stage.ComputeShader | Stage.Transfer, Stage.ComputeShader | Stage.Transfer,
+            Access.ShaderWrite | Access.TransferWrite, Access.ShaderRead | Access.ShaderWrite | Access.TransferRead | Access.TransferWrite);
         bool inferred = runInference && _source.RecordInference(cl);
-        if (inferred) cl.ComputeBarrier();
+        if (inferred)
+            cl.Barrier(Stage.ComputeShader | Stage.Transfer, Stage.ComputeShader, Access.ShaderWrite | Access.TransferWrite, Access.ShaderRead);
         if (timed) cl.WriteTimestamp();
         if (inferred || StatsDirty || _statsBatch != _source.BatchIndex) RecordStatistics(cl);
         WriteParams(slot, state, layout, bgra);

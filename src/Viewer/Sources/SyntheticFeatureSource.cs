@@ -6,13 +6,17 @@ namespace VkResNet.Viewer.Sources;
 /// A ResNet-shaped source with known patterns, for tests and the demo: an input gradient image and
 /// stages whose channel c is a ramp, a checkerboard, a ring or (every <see cref="ConstantEvery"/>-th
 /// channel) a constant, with a per-stage scale. Logits favour class (image + 3 * r) for rank r.
-/// Data are uploaded once; there is no inference to record.
+/// Data are uploaded once. With <c>animate</c>, "inference" alternates the tensors between two
+/// precomputed phases (the patterns of image n and n+1) by GPU copies, so the viewer's inference
+/// path, its barriers and the statistics recompute run as they would with a real model.
 /// </summary>
 public sealed class SyntheticFeatureSource : IFeatureSource, IDisposable
 {
     public const int ConstantEvery = 5;
     readonly List<VkResNet.Runtime.Buffer> _buffers = [];
-    int _image;
+    readonly bool _animate;
+    readonly List<(BufferSlice Dst, BufferSlice Phase0, BufferSlice Phase1)> _phases = [];
+    int _image, _inferences;
 
     public Device Device { get; }
     public StageView Input { get; }
@@ -35,13 +39,14 @@ public sealed class SyntheticFeatureSource : IFeatureSource, IDisposable
     ];
 
     public SyntheticFeatureSource(Device device, IReadOnlyList<(string Name, int C, int H, int W)> stages, int images = 2,
-        int inputSize = 224, int classes = 10)
+        int inputSize = 224, int classes = 10, bool animate = false)
     {
         Device = device;
+        _animate = animate;
         ImageCount = images;
         Input = Upload("input", images, 3, inputSize, inputSize, InputValue);
-        Stages = stages.Select((s, i) => Upload(s.Name, images, s.C, s.H, s.W, (n, c, y, x) => StageValue(i, n, c, y, x, s.H, s.W))).ToArray();
-        Logits = Upload("logits", images, classes, 1, 1, (n, c, _, _) => LogitValue(n, c, classes));
+        Stages = stages.Select((s, i) => Animated(s.Name, images, s.C, s.H, s.W, (n, c, y, x) => StageValue(i, n, c, y, x, s.H, s.W))).ToArray();
+        Logits = Animated("logits", images, classes, 1, 1, (n, c, _, _) => LogitValue(n, c, classes));
         ClassNames = Enumerable.Range(0, classes).Select(k => $"class-{k:D3} synthetic").ToArray();
     }
 
@@ -75,6 +80,15 @@ public sealed class SyntheticFeatureSource : IFeatureSource, IDisposable
         return -2f - 0.01f * k;
     }
 
+    /// <summary>The tensor, plus (when animating) its two phases: as uploaded, and with image n showing image n+1's pattern.</summary>
+    StageView Animated(string name, int n, int c, int h, int w, Func<int, int, int, int, float> value)
+    {
+        var view = Upload(name, n, c, h, w, value);
+        if (_animate)
+            _phases.Add((view.Data, Upload(name + "-phase0", n, c, h, w, value).Data, Upload(name + "-phase1", n, c, h, w, (b, ch, y, x) => value(b + 1, ch, y, x)).Data));
+        return view;
+    }
+
     StageView Upload(string name, int n, int c, int h, int w, Func<int, int, int, int, float> value)
     {
         var data = new float[n * c * h * w];
@@ -92,7 +106,13 @@ public sealed class SyntheticFeatureSource : IFeatureSource, IDisposable
 
     public void SelectImage(int index) => _image = ((index % ImageCount) + ImageCount) % ImageCount;
 
-    public bool RecordInference(CommandList commands) => false;
+    public bool RecordInference(CommandList commands)
+    {
+        if (!_animate) return false;
+        bool odd = (++_inferences & 1) == 1;
+        foreach (var (dst, p0, p1) in _phases) commands.Copy(odd ? p1 : p0, dst);
+        return true;
+    }
 
     public void Dispose()
     {

@@ -49,7 +49,7 @@ public sealed unsafe class ViewerWindow : IDisposable
                 _copies[i] = _device.CreateCommandList();
                 _imageReady[i] = Swapchain.CreateSemaphore(_device);
             }
-            _source = new SyntheticFeatureSource(_device, SyntheticFeatureSource.ResNet18Shapes());
+            _source = new SyntheticFeatureSource(_device, SyntheticFeatureSource.ResNet18Shapes(), animate: options.Animate);
             _source.SelectImage(options.Image);
             _renderer = new FrameRenderer(_source, FramesInFlight);
             _state = new ViewState { PerStageNormalisation = options.PerStage, FramesPerInference = options.InferEvery };
@@ -131,37 +131,28 @@ public sealed unsafe class ViewerWindow : IDisposable
 
     void HandleEvents()
     {
-        var layout = _renderer.Width > 0 ? _renderer.Layout(_state) : null;
-        int stages = _source.Stages.Count;
+        if (_renderer.Width == 0) return;
         while (_window.TryDequeue(out var e))
         {
+            var layout = _renderer.Layout(_state); // each event sees the layout the previous one made
             switch (e.Kind)
             {
                 case WindowEventKind.Resize:
                     _resized = true;
                     break;
                 case WindowEventKind.Key when e.B != GlfwNative.Release:
-                    switch (e.A)
+                    switch (ViewControls.Key(e.A, _state, layout))
                     {
-                        case GlfwKeys.Escape: _window.Close(); break;
-                        case GlfwKeys.Right or GlfwKeys.Down: _state.SelectStage(_state.Stage + 1, stages); break;
-                        case GlfwKeys.Left or GlfwKeys.Up: _state.SelectStage(_state.Stage - 1, stages); break;
-                        case GlfwKeys.PageDown or GlfwKeys.Space: _state.Page++; break;
-                        case GlfwKeys.PageUp: _state.Page = Math.Max(0, _state.Page - 1); break;
-                        case GlfwKeys.S: _state.PerStageNormalisation = !_state.PerStageNormalisation; break;
-                        case GlfwKeys.Z: _state.ZoomChannel = _state.ZoomChannel >= 0 ? -1 : layout?.FirstChannel ?? 0; break;
-                        case GlfwKeys.N: SelectImage(_source.BatchIndex + 1); break;
-                        case GlfwKeys.P: SelectImage(_source.BatchIndex - 1); break;
+                        case ControlAction.Quit: _window.Close(); break;
+                        case ControlAction.NextImage: SelectImage(_source.BatchIndex + 1); break;
+                        case ControlAction.PreviousImage: SelectImage(_source.BatchIndex - 1); break;
                     }
                     break;
-                case WindowEventKind.MouseButton when e.B == GlfwNative.Press && layout != null:
-                    int s = layout.StageAt((int)e.X, (int)e.Y);
-                    if (s >= 0) _state.SelectStage(s, stages);
-                    else if (_state.ZoomChannel >= 0 || e.A == GlfwKeys.MouseRight) _state.ZoomChannel = -1;
-                    else if (layout.ChannelAt((int)e.X, (int)e.Y) is int c && c >= 0) _state.ZoomChannel = c;
+                case WindowEventKind.MouseButton when e.B == GlfwNative.Press:
+                    ViewControls.Click(e.A, (int)e.X, (int)e.Y, _state, layout);
                     break;
                 case WindowEventKind.Scroll:
-                    _state.Page = Math.Max(0, _state.Page + (e.Y < 0 ? 1 : -1));
+                    ViewControls.Scroll(e.Y, _state, layout);
                     break;
             }
         }
