@@ -50,6 +50,25 @@ public sealed class StatisticsTests(GpuFixture gpu) : GpuTest(gpu)
         }
     }
 
+    [Fact]
+    public void Each_inference_recomputes_statistics_and_top5_from_the_new_tensors()
+    {
+        using var source = new VkResNet.Viewer.Sources.SyntheticFeatureSource(Device, [("a", 6, 5, 4), ("b", 7, 3, 3)], images: 2, inputSize: 8, animate: true);
+        using var renderer = new FrameRenderer(source, slots: 1);
+        var state = new ViewState();
+        for (int frame = 1; frame <= 3; frame++)
+        {
+            renderer.RenderToHost(state, 96, 96); // every headless frame runs inference: phases alternate
+            uint[] top = Device.Download<uint>(renderer.TopBuffer.All);
+            float[] stats = Device.Download<float>(renderer.StatsBuffer.All);
+            int shown = frame % 2; // odd inferences give image 0 the pattern of image 1
+            Assert.True(top[0] == (uint)shown, $"frame {frame}: top class {top[0]}, expected {shown}");
+            // Channel 4 of stage "a" is constant: 1 * (0.25 + 0.01 * 4 + 0.1 * n).
+            float want = 0.25f + 0.04f + 0.1f * shown;
+            Assert.True(Math.Abs(stats[renderer.ChannelBase(0) + 4 * 4 + 2] - want) < 1e-5f, $"frame {frame}: channel 4 mean {stats[renderer.ChannelBase(0) + 18]}, expected {want}");
+        }
+    }
+
     static void Expect(float[] stats, int at, double[] v, string what)
     {
         double mean = v.Average();

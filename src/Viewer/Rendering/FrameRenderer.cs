@@ -28,7 +28,7 @@ public sealed class FrameRenderer : IDisposable
     readonly Buffer _stats, _top, _names;
     readonly Buffer[] _frames;
     readonly CommandList[] _lists;
-    readonly bool[] _timed;
+    readonly bool[] _timed, _inferred;
     readonly BindingSet[] _channelSets;
     readonly BindingSet _stageSet;
     readonly BindingSet? _topSet;
@@ -88,6 +88,7 @@ public sealed class FrameRenderer : IDisposable
         _frames = new Buffer[slots];
         _lists = new CommandList[slots];
         _timed = new bool[slots];
+        _inferred = new bool[slots];
         for (int s = 0; s < slots; s++)
         {
             _frames[s] = _device.CreateBuffer(FrameParamsBytes, MemoryKind.Upload, $"viewer-frame-{s}");
@@ -139,7 +140,7 @@ public sealed class FrameRenderer : IDisposable
         {
             Span<double> ms = stackalloc double[3];
             cl.ReadTimestampsMs(ms);
-            if (ms[1] > 0) state.InferenceMs = ms[1];
+            if (_inferred[slot]) state.InferenceMs = ms[1];
             state.DrawMs = ms[2] - ms[1];
         }
         state.Stage = Math.Clamp(state.Stage, 0, _source.Stages.Count - 1);
@@ -155,6 +156,7 @@ public sealed class FrameRenderer : IDisposable
         cl.Barrier(Stage.ComputeShader | Stage.Transfer, Stage.ComputeShader | Stage.Transfer,
             Access.ShaderWrite | Access.TransferWrite, Access.ShaderRead | Access.ShaderWrite | Access.TransferRead | Access.TransferWrite);
         bool inferred = runInference && _source.RecordInference(cl);
+        _inferred[slot] = inferred;
         if (inferred)
             cl.Barrier(Stage.ComputeShader | Stage.Transfer, Stage.ComputeShader, Access.ShaderWrite | Access.TransferWrite, Access.ShaderRead);
         if (timed) cl.WriteTimestamp();
