@@ -21,6 +21,8 @@ public sealed record ViewerOptions
     public bool Help { get; init; }
     /// <summary>Window: the synthetic source's "inference" alternates two phases (exercises the inference path).</summary>
     public bool Animate { get; init; }
+    /// <summary>Window: after this many presented frames, resize the window (exercises swapchain recreation in tests).</summary>
+    public (int Frame, int Width, int Height)? ResizeAt { get; init; }
 
     public const string Usage = """
         vkresnet-viewer: a ResNet's feature maps per stage, drawn live from the GPU tensors.
@@ -37,6 +39,7 @@ public sealed record ViewerOptions
           --validation            enable the Khronos validation layer (also VKRESNET_VALIDATION=1)
           --infer-every N         window: run inference every N frames (default 4)
           --frames N              window: close after N frames
+          --resize-at F:WxH       window: resize itself to WxH after F frames (tests swapchain recreation)
           --animate               window: synthetic "inference" alternates two patterns every N frames
         The source is synthetic (ResNet-18-shaped patterns) until a model source is wired in.
         Keys: Left/Right stage, PgUp/PgDn or wheel page, N/P image, S normalisation, Z or click zoom, Esc quit.
@@ -65,11 +68,23 @@ public sealed record ViewerOptions
                 "--infer-every" => o with { InferEvery = Int(1) },
                 "--frames" => o with { Frames = Int(1) },
                 "--animate" => o with { Animate = true },
+                "--resize-at" => ParseResize(o, Next()),
                 "-h" or "--help" => o with { Help = true },
                 _ => throw new ArgumentException($"Unknown option {a}. Run vkresnet-viewer --help."),
             };
         }
         return o;
+    }
+
+    static ViewerOptions ParseResize(ViewerOptions o, string s)
+    {
+        int colon = s.IndexOf(':');
+        if (colon > 0 && int.TryParse(s[..colon], out int frame) && frame >= 1)
+        {
+            var sized = ParseSize(o, s[(colon + 1)..]);
+            return o with { ResizeAt = (frame, sized.Width, sized.Height) };
+        }
+        throw new ArgumentException($"--resize-at needs FRAME:WxH (frame >= 1), got \"{s}\".");
     }
 
     static ViewerOptions ParseSize(ViewerOptions o, string s)

@@ -80,6 +80,18 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
     }
 
     [Fact]
+    public void Resizing_the_window_recreates_the_swapchain_validation_clean()
+    {
+        Assert.True(ViewerProcess.OnPath("xvfb-run"), $"xvfb-run is not installed; the window test needs Xvfb and GLFW: {InstallHint}.");
+        using var viewer = new ViewerProcess(null, "-screen 0 800x600x24", "--frames", "12", "--size", "640x400", "--resize-at", "4:480x320", "--validation");
+        var (code, stdout, stderr) = viewer.Wait(TimeSpan.FromMinutes(5));
+        Assert.True(code == 0, $"vkresnet-viewer exited with {code}.\nstdout: {stdout}\nstderr: {stderr}");
+        Assert.Contains("swapchain 640x400", stdout);
+        Assert.Contains("swapchain 480x320", stdout);
+        Assert.Contains("presented 12 frames", stdout);
+    }
+
+    [Fact]
     public void Without_a_display_the_window_fails_with_an_xvfb_hint()
     {
         using var viewer = new ViewerProcess(new Dictionary<string, string?> { ["DISPLAY"] = null, ["WAYLAND_DISPLAY"] = null }, null, "--frames", "1");

@@ -90,6 +90,9 @@ public sealed unsafe class GlfwWindow : IDisposable
         }
     }
 
+    /// <summary>Asks for a new client size (the framebuffer-size callback reports when it took effect).</summary>
+    public void Resize(int width, int height) => GlfwNative.SetWindowSize(Handle, width, height);
+
     public void PollEvents() => GlfwNative.PollEvents();
     public void WaitEvents() => GlfwNative.WaitEvents();
 

@@ -10,9 +10,10 @@ namespace VkResNet.Viewer.Rendering;
 /// <summary>
 /// Records one viewer frame into a command list: (inference) -> per-channel and per-stage
 /// statistics and top-5 on the GPU -> viewer_draw writes every pixel of the view into
-/// <see cref="Output"/> (packed 8-bit RGBA/BGRA). Nothing is read back; a window copies Output to a
-/// swapchain image, the headless path downloads it. One params buffer and command list per frame
-/// slot, so the host fills slot k+1 while the GPU still draws slot k.
+/// <see cref="Output"/>(slot) (packed 8-bit RGBA/BGRA). Nothing is read back; a window copies it to
+/// a swapchain image, the headless path downloads it. One params buffer, output buffer and command
+/// list per frame slot, so the host fills slot k+1 while the GPU still draws slot k, and a frame's
+/// compute work never waits for the previous frame's copy to the (possibly not yet acquired) image.
 /// </summary>
 public sealed class FrameRenderer : IDisposable
 {
@@ -36,13 +37,14 @@ public sealed class FrameRenderer : IDisposable
     readonly int[] _channelBase;
     readonly LabelList _labels = new(MaxLabels, MaxChars);
     BindingSet[,]? _drawSets;
-    Buffer? _output;
+    Buffer[] _outputs = [];
     int _statsBatch = -1;
 
     public int Slots { get; }
     public int Width { get; private set; }
     public int Height { get; private set; }
-    public BufferSlice Output => _output?.Slice(0, 4L * Width * Height) ?? throw new InvalidOperationException("Call Resize first.");
+    /// <summary>The view slot <paramref name="slot"/> draws: Width x Height packed 8-bit pixels, row-major.</summary>
+    public BufferSlice Output(int slot) => _outputs.Length > 0 ? _outputs[slot].Slice(0, 4L * Width * Height) : throw new InvalidOperationException("Call Resize first.");
     public IFeatureSource Source => _source;
     /// <summary>Set when the tensors changed outside the viewer's own inference (statistics are recomputed next frame).</summary>
     public bool StatsDirty { get; set; } = true;
@@ -108,17 +110,17 @@ public sealed class FrameRenderer : IDisposable
     /// <summary>(Re)creates the output for a w x h view. The caller makes sure no frame is in flight.</summary>
     public void Resize(int width, int height)
     {
-        if (width == Width && height == Height && _output != null) return;
+        if (width == Width && height == Height && _outputs.Length > 0) return;
         DisposeDrawSets();
-        _output?.Dispose();
+        foreach (var o in _outputs) o.Dispose();
         Width = Math.Max(width, 1);
         Height = Math.Max(height, 1);
-        _output = _device.CreateBuffer(4L * Width * Height, MemoryKind.DeviceLocal, "viewer-output");
+        _outputs = Enumerable.Range(0, Slots).Select(s => _device.CreateBuffer(4L * Width * Height, MemoryKind.DeviceLocal, $"viewer-output-{s}")).ToArray();
         _drawSets = new BindingSet[Slots, _source.Stages.Count];
         for (int s = 0; s < Slots; s++)
             for (int k = 0; k < _source.Stages.Count; k++)
                 _drawSets[s, k] = _device.CreateBindingSet(_draw,
-                    [_frames[s].All, _source.Input.Data, _source.Stages[k].Data, _stats.All, _top.All, _names.All, Output]);
+                    [_frames[s].All, _source.Input.Data, _source.Stages[k].Data, _stats.All, _top.All, _names.All, Output(s)]);
     }
 
     public ViewLayout Layout(ViewState state)
@@ -129,8 +131,9 @@ public sealed class FrameRenderer : IDisposable
 
     /// <summary>
     /// Waits for slot's previous frame (reading its GPU times into <paramref name="state"/>), then
-    /// begins its command list and records the frame up to Output being ready for transfer reads.
-    /// The caller appends its copy, ends and submits the list.
+    /// begins its command list and records the frame up to Output(slot) being ready for transfer reads.
+    /// The caller appends its copy, ends and submits the list. Reads of Output(slot) by other command
+    /// lists (the previous copy from this slot) must have completed: wait for them first.
     /// </summary>
     public CommandList BeginFrame(int slot, ViewState state, bool runInference, bool bgra)
     {
@@ -151,10 +154,11 @@ public sealed class FrameRenderer : IDisposable
         bool timed = _device.Info.TimestampsSupported;
         _timed[slot] = timed;
         if (timed) cl.WriteTimestamp();
-        // Earlier frames' draws and copies read what this frame rewrites (stats, output, and the
-        // tensors inference writes, by compute or transfer): order them.
-        cl.Barrier(Stage.ComputeShader | Stage.Transfer, Stage.ComputeShader | Stage.Transfer,
-            Access.ShaderWrite | Access.TransferWrite, Access.ShaderRead | Access.ShaderWrite | Access.TransferRead | Access.TransferWrite);
+        // Earlier frames' passes read and wrote what this frame rewrites (stats, the tensors inference
+        // writes by compute or transfer). Only compute work is named as the source: a pending copy to
+        // a swapchain image must not hold this frame back (its output buffer is this slot's own).
+        cl.Barrier(Stage.ComputeShader, Stage.ComputeShader | Stage.Transfer,
+            Access.ShaderWrite, Access.ShaderRead | Access.ShaderWrite | Access.TransferRead | Access.TransferWrite);
         bool inferred = runInference && _source.RecordInference(cl);
         _inferred[slot] = inferred;
         if (inferred)
@@ -265,7 +269,7 @@ public sealed class FrameRenderer : IDisposable
         cl.End();
         cl.Submit();
         cl.Wait();
-        return _device.Download<uint>(Output);
+        return _device.Download<uint>(Output(0));
     }
 
     internal Buffer StatsBuffer => _stats;
@@ -288,7 +292,7 @@ public sealed class FrameRenderer : IDisposable
         _stageSet.Dispose();
         foreach (var s in _channelSets) s.Dispose();
         foreach (var f in _frames) f.Dispose();
-        _output?.Dispose();
+        foreach (var o in _outputs) o.Dispose();
         _names.Dispose();
         _top.Dispose();
         _stats.Dispose();

@@ -88,12 +88,11 @@ public sealed unsafe class ViewerWindow : IDisposable
 
             int slot = (int)(frame % FramesInFlight);
             bool infer = frame % _state.FramesPerInference == 0;
+            var copy = _copies[slot];
+            copy.Wait(); // this slot's output buffer and acquire semaphore are free once its last copy ran (two frames ago)
             var compute = _renderer.BeginFrame(slot, _state, infer, _swapchain.Bgra);
             compute.End();
-            compute.Submit();
-
-            var copy = _copies[slot];
-            copy.Wait(); // its acquire semaphore is free again once its last copy ran
+            compute.Submit(); // waits on nothing: inference and drawing never wait for the presentation engine
             uint? index = _swapchain.Acquire(_imageReady[slot]);
             frame++;
             if (index is not uint i)
@@ -102,7 +101,7 @@ public sealed unsafe class ViewerWindow : IDisposable
                 continue;
             }
             copy.Begin();
-            _swapchain.RecordCopy(copy, i, _renderer.Output);
+            _swapchain.RecordCopy(copy, i, _renderer.Output(slot));
             copy.End();
             copy.Submit([(_imageReady[slot], 0)], [(_swapchain.RenderDone[i], 0)]);
             if (!_swapchain.Present(i)) _resized = true;
@@ -112,6 +111,7 @@ public sealed unsafe class ViewerWindow : IDisposable
             _state.FrameMs = _state.FrameMs == 0 ? now : 0.9 * _state.FrameMs + 0.1 * now;
             clock.Restart();
             if (_options.Frames > 0 && presented >= _options.Frames) _window.Close();
+            if (_options.ResizeAt is var (at, rw, rh) && presented == at) _window.Resize(rw, rh);
         }
         _device.WaitIdle();
         if (_context.ValidationEnabled) _context.ThrowIfValidationMessages();
@@ -126,6 +126,7 @@ public sealed unsafe class ViewerWindow : IDisposable
         var (w, h) = _window.FramebufferSize;
         if (!_swapchain.Create(w, h)) return false;
         _renderer.Resize(_swapchain.Width, _swapchain.Height);
+        Console.WriteLine($"vkresnet-viewer: swapchain {_swapchain.Width}x{_swapchain.Height}, {_swapchain.Images.Length} images, format {_swapchain.Format}");
         return true;
     }
 
