@@ -28,7 +28,7 @@ public sealed unsafe class ViewerWindow : IDisposable
     readonly CommandList[] _copies = new CommandList[FramesInFlight];
     readonly VkSemaphore[] _imageReady = new VkSemaphore[FramesInFlight];
     readonly ViewState _state;
-    bool _disposed, _resized;
+    bool _disposed, _outOfDate;
 
     public ViewerWindow(ViewerOptions options)
     {
@@ -80,7 +80,7 @@ public sealed unsafe class ViewerWindow : IDisposable
                 _window.WaitEvents(); // minimised: sleep until something happens
                 continue;
             }
-            if (!haveSwapchain || _resized || fw != _swapchain.Width || fh != _swapchain.Height)
+            if (!haveSwapchain || _outOfDate || fw != _swapchain.Width || fh != _swapchain.Height)
             {
                 haveSwapchain = RecreateSwapchain();
                 if (!haveSwapchain) continue;
@@ -104,7 +104,7 @@ public sealed unsafe class ViewerWindow : IDisposable
             _swapchain.RecordCopy(copy, i, _renderer.Output(slot));
             copy.End();
             copy.Submit([(_imageReady[slot], 0)], [(_swapchain.RenderDone[i], 0)]);
-            if (!_swapchain.Present(i)) _resized = true;
+            if (!_swapchain.Present(i)) _outOfDate = true;
             presented++;
 
             double now = clock.Elapsed.TotalMilliseconds;
@@ -122,7 +122,7 @@ public sealed unsafe class ViewerWindow : IDisposable
     bool RecreateSwapchain()
     {
         _device.WaitIdle();
-        _resized = false;
+        _outOfDate = false;
         var (w, h) = _window.FramebufferSize;
         if (!_swapchain.Create(w, h)) return false;
         _renderer.Resize(_swapchain.Width, _swapchain.Height);
@@ -139,8 +139,7 @@ public sealed unsafe class ViewerWindow : IDisposable
             switch (e.Kind)
             {
                 case WindowEventKind.Resize:
-                    _resized = true;
-                    break;
+                    break; // the loop compares the framebuffer with the swapchain size every frame
                 case WindowEventKind.Key when e.B != GlfwNative.Release:
                     switch (ViewControls.Key(e.A, _state, layout))
                     {
