@@ -30,6 +30,7 @@ public static unsafe class GlfwNative
     public static delegate* unmanaged<nint, int, void> SetWindowShouldClose;
     public static delegate* unmanaged<nint, int*, int*, void> GetFramebufferSize;
     public static delegate* unmanaged<nint, int, int, void> SetWindowSize;
+    public static delegate* unmanaged<nint, int*, int*, void> GetWindowSize;
     public static delegate* unmanaged<nint, int, int> GetWindowAttrib;
     public static delegate* unmanaged<nint, nint, void> SetWindowUserPointer;
     public static delegate* unmanaged<nint, nint> GetWindowUserPointer;
@@ -73,6 +74,7 @@ public static unsafe class GlfwNative
         SetWindowShouldClose = (delegate* unmanaged<nint, int, void>)F("glfwSetWindowShouldClose");
         GetFramebufferSize = (delegate* unmanaged<nint, int*, int*, void>)F("glfwGetFramebufferSize");
         SetWindowSize = (delegate* unmanaged<nint, int, int, void>)F("glfwSetWindowSize");
+        GetWindowSize = (delegate* unmanaged<nint, int*, int*, void>)F("glfwGetWindowSize");
         GetWindowAttrib = (delegate* unmanaged<nint, int, int>)F("glfwGetWindowAttrib");
         SetWindowUserPointer = (delegate* unmanaged<nint, nint, void>)F("glfwSetWindowUserPointer");
         GetWindowUserPointer = (delegate* unmanaged<nint, nint>)F("glfwGetWindowUserPointer");

@@ -106,7 +106,13 @@ public sealed unsafe class GlfwWindow : IDisposable
     [UnmanagedCallersOnly] static void OnMouseButton(nint w, int button, int action, int mods)
     {
         var self = From(w);
-        self?._events.Enqueue(new WindowEvent(WindowEventKind.MouseButton, button, action, self.CursorX, self.CursorY));
+        if (self == null) return;
+        // The cursor is in window coordinates; the view is in framebuffer pixels (they differ on HiDPI screens).
+        int ww, wh, fw, fh;
+        GlfwNative.GetWindowSize(w, &ww, &wh);
+        GlfwNative.GetFramebufferSize(w, &fw, &fh);
+        double sx = ww > 0 ? (double)fw / ww : 1, sy = wh > 0 ? (double)fh / wh : 1;
+        self._events.Enqueue(new WindowEvent(WindowEventKind.MouseButton, button, action, self.CursorX * sx, self.CursorY * sy));
     }
     [UnmanagedCallersOnly] static void OnScroll(nint w, double dx, double dy) =>
         From(w)?._events.Enqueue(new WindowEvent(WindowEventKind.Scroll, 0, 0, dx, dy));

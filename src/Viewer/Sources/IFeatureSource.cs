@@ -43,8 +43,13 @@ public interface IFeatureSource
     void SelectImage(int index);
 
     /// <summary>
-    /// Records one inference (input -> stages -> logits) into the viewer's frame command list, which
-    /// the viewer brackets with barriers. Returns false when there is nothing to run (static data).
+    /// Runs one inference (input -> stages -> logits) as part of the viewer's next frame, and returns
+    /// true when the tensors changed (the viewer then recomputes statistics and top-5). Either record
+    /// the work into <paramref name="commands"/> (compute or transfer; the viewer brackets it with
+    /// barriers), or submit a pre-recorded command buffer to the same queue (e.g.
+    /// CompiledGraph.Submit()): it then runs before the frame, and the frame's barriers order it.
+    /// Stage tensors must not be aliased by later passes of the step (keep them persistent).
+    /// Return false when there is nothing to run (static data).
     /// </summary>
     bool RecordInference(CommandList commands);
 }
