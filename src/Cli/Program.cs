@@ -4,4 +4,11 @@ using VkResNet.Cli.Commands;
 
 var root = new RootCommand("VkResNet: train and run ResNets on any Vulkan device.");
 root.Subcommands.Add(DevicesCommand.Create());
+root.Subcommands.Add(SummaryCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(InferCommand.Create());
+root.Subcommands.Add(GraphCommand.Create());
+root.Subcommands.Add(ExperimentCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -141,7 +141,9 @@ public sealed class SpirvReflection
                 var image = types[t[2]];
                 if (image[3] == 5) // Dim Buffer
                 {
-                    format = name.EndsWith("_r32f", StringComparison.Ordinal) ? VkFormat.R32Sfloat : VkFormat.R32G32B32A32Sfloat;
+                    // A samplerBuffer carries no format in SPIR-V (and -O strips names): it is always viewed as rgba32f.
+                    // Scalar texel reads use a storage texel buffer, whose layout qualifier (r32f) is in the module.
+                    format = VkFormat.R32G32B32A32Sfloat;
                     return VkDescriptorType.UniformTexelBuffer;
                 }
                 return VkDescriptorType.CombinedImageSampler;

@@ -26,9 +26,15 @@ public sealed class OpRecordContext
     }
 
     public IDispatchRecorder Recorder { get; }
+
+    /// <summary>Shared scratch for passes whose kernels can use one (<see cref="Ir.Op.ScratchBytes"/>); null when none needs it.</summary>
+    public BufferSlice? Scratch { get; init; }
     public GraphPlan Plan { get; }
 
     public BufferSlice Slice(Tensor t) => Slice(t.Id);
+
+    /// <summary>The kernels' NCHW shape of a rank-4 tensor.</summary>
+    public static NchwShape Nchw(Tensor t) => new(t.Shape.N, t.Shape.C, t.Shape.H, t.Shape.W);
 
     public BufferSlice Slice(TensorId id)
     {

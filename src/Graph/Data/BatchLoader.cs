@@ -1,24 +1,5 @@
 namespace VkResNet.Graph.Data;
 
-/// <summary>How a <see cref="BatchLoader"/> orders, augments and normalises batches.</summary>
-public sealed record BatchLoaderOptions
-{
-    public int BatchSize { get; init; } = 128;
-    /// <summary>A fresh permutation every epoch, drawn from (Seed, epoch) alone, so a resumed run sees the same order.</summary>
-    public bool Shuffle { get; init; } = true;
-    public long Seed { get; init; }
-    public Augmentation Augmentation { get; init; } = Augmentation.None;
-    /// <summary>Required: per-channel statistics (see <see cref="Data.Normalization"/>).</summary>
-    public required Normalization Normalization { get; init; }
-    /// <summary>Drop the last partial batch (training); otherwise it is padded with zeros and label -1.</summary>
-    public bool DropLast { get; init; }
-    /// <summary>Fill the next batches on a worker thread while the caller uses this one.</summary>
-    public bool Prefetch { get; init; } = true;
-}
-
-/// <summary>Where a batch sits in the stream: its epoch, its index in the epoch, and how many real images it holds.</summary>
-public readonly record struct BatchInfo(int Epoch, int Index, int Count, bool IsLastInEpoch);
-
 /// <summary>
 /// Produces float32 NCHW batches and int32 labels into caller buffers (e.g. a mapped staging buffer),
 /// epoch after epoch without end. With Prefetch a worker thread fills two internal slots ahead of the
@@ -48,6 +29,7 @@ public sealed class BatchLoader : IDisposable
 
     private int _startEpoch;
     private long _consumed; // batches handed out since the last Reset
+    private bool _disposed;
 
     public BatchLoader(Dataset data, BatchLoaderOptions options, int startEpoch = 0)
     {
@@ -88,6 +70,7 @@ public sealed class BatchLoader : IDisposable
     /// <summary>Restarts the stream at the first batch of <paramref name="epoch"/> (e.g. when resuming a checkpoint).</summary>
     public void Reset(int epoch)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         StopWorker();
         _startEpoch = epoch;
         _consumed = 0;
@@ -106,6 +89,7 @@ public sealed class BatchLoader : IDisposable
     /// </summary>
     public BatchInfo Next(Span<float> images, Span<int> labels)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (images.Length < BatchFloats) throw new ArgumentException($"image buffer holds {images.Length} floats, a batch needs {BatchFloats}");
         if (labels.Length < BatchSize) throw new ArgumentException($"label buffer holds {labels.Length} ints, a batch needs {BatchSize}");
         long g = _consumed++;
@@ -202,5 +186,9 @@ public sealed class BatchLoader : IDisposable
         _free = _filled = null;
     }
 
-    public void Dispose() => StopWorker();
+    public void Dispose()
+    {
+        _disposed = true;
+        StopWorker();
+    }
 }

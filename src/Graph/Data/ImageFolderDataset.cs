@@ -4,12 +4,13 @@ namespace VkResNet.Graph.Data;
 
 /// <summary>
 /// Loads a folder laid out as root/&lt;class name&gt;/&lt;image&gt; (class order = ordinal sort of folder names),
-/// decodes PNG and binary PGM/PPM by their magic bytes, converts to the requested channel count
+/// decodes PNG, baseline JPEG and binary PGM/PPM by their magic bytes, converts to the requested channel count
 /// and resizes bilinearly to the model's input size, all into memory.
 /// </summary>
 public static class ImageFolderDataset
 {
-    public const string SupportedFormats = "PNG (8-bit gray/gray+alpha/RGB/RGBA/palette, non-interlaced), binary PGM (P5), binary PPM (P6)";
+    public const string SupportedFormats =
+        "PNG (8-bit gray/gray+alpha/RGB/RGBA/palette, non-interlaced), baseline JPEG (gray/YCbCr, not progressive), binary PGM (P5), binary PPM (P6)";
 
     public static Dataset Load(string root, int channels, int height, int width)
     {
@@ -42,6 +43,15 @@ public static class ImageFolderDataset
     }
 
     /// <summary>Decodes one image file by its content; unsupported or corrupt files give a DatasetException naming the file.</summary>
+    /// <summary>One image file decoded and resized to planar uint8 CHW of the given size.</summary>
+    public static byte[] LoadImage(string path, int channels, int height, int width)
+    {
+        var img = Decode(path);
+        var pixels = new byte[channels * height * width];
+        ImageResize.ToPlanar(img.Pixels, img.Width, img.Height, img.Channels, pixels, channels, height, width);
+        return pixels;
+    }
+
     public static RasterImage Decode(string path)
     {
         byte[] data;
@@ -54,13 +64,13 @@ public static class ImageFolderDataset
         {
             if (PngReader.HasSignature(data)) return PngReader.Decode(data);
             if (PnmReader.HasSignature(data)) return PnmReader.Decode(data);
+            if (JpegReader.HasSignature(data)) return JpegReader.Decode(data);
         }
         catch (InvalidDataException e)
         {
             throw DatasetException.For(path, e.Message);
         }
-        string kind = data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF ? "JPEG is not supported"
-            : data.Length >= 2 && data[0] == (byte)'B' && data[1] == (byte)'M' ? "BMP is not supported"
+        string kind = data.Length >= 2 && data[0] == (byte)'B' && data[1] == (byte)'M' ? "BMP is not supported"
             : data.Length >= 3 && data[0] == (byte)'G' && data[1] == (byte)'I' && data[2] == (byte)'F' ? "GIF is not supported"
             : "unrecognised image format";
         throw DatasetException.For(path, $"{kind}; supported formats: {SupportedFormats}");

@@ -28,6 +28,7 @@ public sealed class CompiledGraph : IDisposable
     readonly Buffer[] _resources;
     readonly Buffer _upload;
     readonly Buffer _readback;
+    readonly Buffer? _scratch;
     readonly Dictionary<TensorId, long> _uploadOffset = [];
     readonly Dictionary<TensorId, long> _readbackOffset = [];
     readonly CommandList _commands;
@@ -60,6 +61,8 @@ public sealed class CompiledGraph : IDisposable
 
         _commands = device.CreateCommandList(options.Profile ? plan.Passes.Count + 1 : 0);
         _recorder = new CommandRecorder(device, _commands, options.Variant, options.FullBarriers);
+        long scratch = plan.Passes.Max(p => (long?)graph.Ops[p.OpIndex].ScratchBytes(_recorder.Variant)) ?? 0;
+        if (scratch > 0) _scratch = device.CreateBuffer(scratch, MemoryKind.DeviceLocal, "graph.scratch");
         _passTimestamp = new int[plan.Passes.Count];
         Record(options.Profile);
     }
@@ -76,7 +79,7 @@ public sealed class CompiledGraph : IDisposable
     void Record(bool profile)
     {
         var slices = Plan.Resources.Select(r => _resources[r.Index].Slice(0, Math.Max(16, r.Bytes))).ToArray();
-        var ctx = new OpRecordContext(_recorder, Plan, slices);
+        var ctx = new OpRecordContext(_recorder, Plan, slices) { Scratch = _scratch?.All };
         _commands.Begin(reusable: true);
         // Host-written inputs (images, labels, learning rate) come in first.
         foreach (var (id, offset) in _uploadOffset)
@@ -158,6 +161,32 @@ public sealed class CompiledGraph : IDisposable
         return values;
     }
 
+    /// <summary>
+    /// Copies every persistent tensor that <paramref name="destination"/> has under the same name and
+    /// shape (parameters, running statistics), device to device: e.g. a training graph's weights
+    /// into the evaluation graph before a test pass. Returns how many tensors were copied.
+    /// </summary>
+    public int CopyPersistentTo(CompiledGraph destination, params TensorKind[] kinds)
+    {
+        if (!ReferenceEquals(destination.Device, Device)) throw new ArgumentException("Both graphs must live on the same device.");
+        kinds = kinds.Length > 0 ? kinds : [TensorKind.Parameter, TensorKind.RunningStat];
+        using var cl = Device.CreateCommandList();
+        cl.Begin();
+        cl.ComputeToTransferBarrier();
+        int n = 0;
+        foreach (var t in Graph.ReferencedTensors().Where(t => kinds.Contains(t.Kind)))
+        {
+            if (!destination.Graph.TryGetTensor(t.Name, out var d) || d.Shape != t.Shape || !destination.Plan.TryGetPlacement(d.Id, out _)) continue;
+            cl.Copy(Slice(t).Slice(0, t.Bytes), destination.Slice(d).Slice(0, t.Bytes));
+            n++;
+        }
+        cl.TransferToComputeBarrier();
+        cl.End();
+        cl.Submit();
+        cl.Wait();
+        return n;
+    }
+
     /// <summary>Per-pass GPU milliseconds of the last run (profiling builds only).</summary>
     public IReadOnlyList<PassTime> ReadProfile()
     {
@@ -181,6 +210,7 @@ public sealed class CompiledGraph : IDisposable
         _recorder.Dispose();
         _readback.Dispose();
         _upload.Dispose();
+        _scratch?.Dispose();
         foreach (var b in _resources) b.Dispose();
     }
 }

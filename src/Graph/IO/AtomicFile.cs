@@ -7,6 +7,10 @@ namespace VkResNet.Graph.IO;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>Writes UTF-8 text atomically.</summary>
+    public static void WriteAllText(string path, string text) =>
+        Write(path, s => { var bytes = System.Text.Encoding.UTF8.GetBytes(text); s.Write(bytes, 0, bytes.Length); });
+
     public static void Write(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);

@@ -42,7 +42,7 @@ public static class PngReader
                     height = BinaryPrimitives.ReadInt32BigEndian(data[4..]);
                     int bitDepth = data[8];
                     colorType = data[9];
-                    if (width <= 0 || height <= 0 || (long)width * height > 1 << 28) throw new InvalidDataException($"PNG size {width}x{height} is not supported");
+                    if (width <= 0 || height <= 0 || (long)width * height > RasterImage.MaxPixels) throw new InvalidDataException($"PNG size {width}x{height} is not supported");
                     if (bitDepth != 8) throw new InvalidDataException($"PNG bit depth {bitDepth} is not supported (only 8)");
                     if (colorType is not (0 or 2 or 3 or 4 or 6)) throw new InvalidDataException($"PNG color type {colorType} is invalid");
                     if (data[10] != 0 || data[11] != 0) throw new InvalidDataException("PNG compression or filter method is not 0");

@@ -21,7 +21,7 @@ public static class PnmReader
         int width = ReadHeaderInt(data, ref pos, "width");
         int height = ReadHeaderInt(data, ref pos, "height");
         int maxval = ReadHeaderInt(data, ref pos, "maxval");
-        if (width <= 0 || height <= 0 || (long)width * height > 1 << 28) throw new InvalidDataException($"PNM size {width}x{height} is not supported");
+        if (width <= 0 || height <= 0 || (long)width * height > RasterImage.MaxPixels) throw new InvalidDataException($"PNM size {width}x{height} is not supported");
         if (maxval is <= 0 or > 65535) throw new InvalidDataException($"PNM maxval {maxval} is outside 1..65535");
         if (pos >= data.Length || !IsSpace(data[pos])) throw new InvalidDataException("PNM header is not followed by whitespace");
         pos++;

@@ -173,10 +173,22 @@ public sealed class SafeTensorsFile
                 ReadOnlySpan<ushort> b = MemoryMarshal.Cast<byte, ushort>(raw);
                 for (int i = 0; i < result.Length; i++) result[i] = BitConverter.Int32BitsToSingle(b[i] << 16);
                 break;
+            case TensorDType.F64:
+                ReadOnlySpan<double> d = MemoryMarshal.Cast<byte, double>(raw);
+                for (int i = 0; i < result.Length; i++) result[i] = (float)d[i];
+                break;
             default:
                 throw WeightFileException.For(Path, $"tensor '{name}' has dtype {t.DType}, not a floating-point type");
         }
         return result;
+    }
+
+    /// <summary>A floating-point tensor as float64 (exact for F64 and F32).</summary>
+    public double[] ReadFloat64(string name)
+    {
+        SafeTensorInfo t = this[name];
+        if (t.DType == TensorDType.F64) return MemoryMarshal.Cast<byte, double>(GetBytes(name)).ToArray();
+        return Array.ConvertAll(ReadFloat32(name), v => (double)v);
     }
 
     /// <summary>An integer tensor (I32 or I64) as int64.</summary>

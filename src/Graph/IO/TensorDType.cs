@@ -1,7 +1,7 @@
 namespace VkResNet.Graph.IO;
 
-/// <summary>Element types a safetensors file may hold here. F16 and BF16 are widened to float32 on read.</summary>
-public enum TensorDType { F32, F16, BF16, I64, I32 }
+/// <summary>Element types a safetensors file may hold here. F16 and BF16 are widened to float32 on read; F64 (reference statistics) is read as double or narrowed.</summary>
+public enum TensorDType { F32, F16, BF16, I64, I32, F64 }
 
 public static class TensorDTypeInfo
 {
@@ -9,7 +9,7 @@ public static class TensorDTypeInfo
     {
         TensorDType.F32 or TensorDType.I32 => 4,
         TensorDType.F16 or TensorDType.BF16 => 2,
-        TensorDType.I64 => 8,
+        TensorDType.I64 or TensorDType.F64 => 8,
         _ => throw new ArgumentOutOfRangeException(nameof(t)),
     };
 
@@ -24,9 +24,10 @@ public static class TensorDTypeInfo
             case "BF16": t = TensorDType.BF16; return true;
             case "I64": t = TensorDType.I64; return true;
             case "I32": t = TensorDType.I32; return true;
+            case "F64": t = TensorDType.F64; return true;
             default: t = default; return false;
         }
     }
 
-    public const string Supported = "F32, F16, BF16, I64, I32";
+    public const string Supported = "F32, F16, BF16, F64, I64, I32";
 }

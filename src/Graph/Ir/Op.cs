@@ -42,6 +42,12 @@ public abstract class Op
     public virtual void Backward(BackwardContext ctx) =>
         throw new NotSupportedException($"{Type} '{Name}' has no backward rule.");
 
+    /// <summary>
+    /// Scratch bytes the pass's kernels can use on a kernel variant (0: none). Passes run one after another
+    /// and the recorder orders them by their declared accesses, so one scratch buffer of the largest size serves all.
+    /// </summary>
+    public virtual long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => 0;
+
     /// <summary>Records this pass's dispatches through the context's recorder (one launcher call).</summary>
     public abstract void Record(OpRecordContext ctx);
 

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 
@@ -21,5 +22,6 @@ public sealed class AccumulateOp : Op
     public Tensor Y { get; }
     public override long Flops => Y.Shape.ElementCount;
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        ResidualKernels.Accumulate(ctx.Recorder, X.Shape.ElementCount, ctx.Slice(X), ctx.Slice(Y));
 }

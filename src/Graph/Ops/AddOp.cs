@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
@@ -36,5 +37,6 @@ public sealed class AddOp : Op
             ctx.Contribute(B, dy);
     }
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        ResidualKernels.Add(ctx.Recorder, Y.Shape.ElementCount, ctx.Slice(A), ctx.Slice(B), ctx.Slice(Y));
 }

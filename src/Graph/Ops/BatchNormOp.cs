@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
@@ -78,7 +79,15 @@ public sealed class BatchNormOp : Op
         ctx.Contribute(Beta, dbeta);
     }
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx)
+    {
+        var s = OpRecordContext.Nchw(X);
+        if (Mode == BatchNormMode.Train)
+            BatchNormKernels.ForwardTrain(ctx.Recorder, s, ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(Beta), ctx.Slice(Y), ctx.Slice(SavedMean!),
+                ctx.Slice(SavedInvStd!), ctx.Slice(RunningMean), ctx.Slice(RunningVar), (float)Eps, (float)Momentum);
+        else
+            BatchNormKernels.ForwardInfer(ctx.Recorder, s, ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(Beta), ctx.Slice(RunningMean), ctx.Slice(RunningVar), ctx.Slice(Y), (float)Eps);
+    }
 }
 
 /// <summary>
@@ -111,5 +120,6 @@ public sealed class BatchNormBackwardOp : Op
     public Tensor Dbeta { get; }
     public override long Flops => X.Shape.ElementCount * 8;
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        BatchNormKernels.Backward(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(Dx), ctx.Slice(Dgamma), ctx.Slice(Dbeta));
 }

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
@@ -63,7 +64,8 @@ public sealed class BnAddReluOp : Op
         ctx.Contribute(Beta, dbeta);
     }
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        BatchNormKernels.ForwardTrainAddRelu(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(X), ctx.Slice(Residual), ctx.Slice(Gamma), ctx.Slice(Beta), ctx.Slice(Y), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(RunningMean), ctx.Slice(RunningVar), (float)Eps, (float)Momentum);
 }
 
 /// <summary>g = dy * (y &gt; 0); dresidual = g; then the BN backward of g into dx, dgamma, dbeta.</summary>
@@ -97,5 +99,6 @@ public sealed class BnAddReluBackwardOp : Op
     public Tensor Dbeta { get; }
     public override long Flops => X.Shape.ElementCount * 10;
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        BatchNormKernels.BackwardAddRelu(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(Dy), ctx.Slice(Y), ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(Dx), ctx.Slice(Dresidual), ctx.Slice(Dgamma), ctx.Slice(Dbeta));
 }

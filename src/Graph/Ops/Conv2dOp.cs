@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
@@ -43,6 +44,10 @@ public sealed class Conv2dOp : Op
         return TensorShape.Nchw(x.N, cout, ho, wo);
     }
 
+    /// <summary>The kernel-launch shape of a square conv on input x with weight [Cout, Cin, kh, kw].</summary>
+    public static Conv2dShape Shape(TensorShape x, TensorShape weight, int stride, int pad) =>
+        new(x.N, x.C, x.H, x.W, weight[0], weight[2], weight[3], stride, stride, pad, pad);
+
     public static long MacCount(TensorShape y, TensorShape weight) => y.ElementCount * weight[1] * weight[2] * weight[3];
     public override long Macs => MacCount(Y.Shape, Weight.Shape);
 
@@ -66,7 +71,8 @@ public sealed class Conv2dOp : Op
             ctx.Contribute(Bias, db!);
     }
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        Conv2dKernels.Forward(ctx.Recorder, Shape(X.Shape, Weight.Shape, Stride, Pad), ctx.Slice(X), ctx.Slice(Weight), Bias is null ? null : ctx.Slice(Bias), null, ctx.Slice(Y));
 }
 
 /// <summary>dx = transposed convolution of dy with w (the data gradient of <see cref="Conv2dOp"/>).</summary>
@@ -89,7 +95,10 @@ public sealed class Conv2dBackwardInputOp : Op
     public int Pad { get; }
     public override long Macs => Conv2dOp.MacCount(Dy.Shape, Weight.Shape);
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), variant);
+
+    public override void Record(OpRecordContext ctx) =>
+        Conv2dKernels.BackwardInput(ctx.Recorder, Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx), ctx.Scratch);
 }
 
 /// <summary>dw = correlation of x with dy summed over the batch, db = sum of dy (overwrites both).</summary>
@@ -114,5 +123,12 @@ public sealed class Conv2dBackwardWeightOp : Op
     public int Pad { get; }
     public override long Macs => Conv2dOp.MacCount(Dy.Shape, Dw.Shape);
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad), variant);
+
+    public override void Record(OpRecordContext ctx)
+    {
+        var s = Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad);
+        Conv2dKernels.BackwardWeight(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw), ctx.Scratch);
+        if (Db is not null) Conv2dKernels.BackwardBias(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(Db));
+    }
 }

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 
@@ -39,5 +40,6 @@ public sealed class ConvBiasReluAddOp : Op
     public override long Macs => Conv2dOp.MacCount(Y.Shape, Weight.Shape);
     public override long Flops => 2 * Macs + Y.Shape.ElementCount * (1 + (Relu ? 1 : 0) + (Residual is null ? 0 : 1));
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        Conv2dKernels.Forward(ctx.Recorder, Conv2dOp.Shape(X.Shape, Weight.Shape, Stride, Pad), ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Bias), Residual is null ? null : ctx.Slice(Residual), ctx.Slice(Y), Relu);
 }

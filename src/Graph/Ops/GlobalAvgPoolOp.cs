@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
@@ -31,7 +32,8 @@ public sealed class GlobalAvgPoolOp : Op
         ctx.Contribute(X, dx);
     }
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        PoolKernels.GlobalAvgForward(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(X), ctx.Slice(Y));
 }
 
 /// <summary>dx[n, c, h, w] = dy[n, c] / (H*W).</summary>
@@ -48,5 +50,6 @@ public sealed class GlobalAvgPoolBackwardOp : Op
     public Tensor Dx { get; }
     public override long Flops => Dx.Shape.ElementCount;
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        PoolKernels.GlobalAvgBackward(ctx.Recorder, OpRecordContext.Nchw(Dx), ctx.Slice(Dy), ctx.Slice(Dx));
 }

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
@@ -51,7 +52,8 @@ public sealed class LinearOp : Op
             ctx.Contribute(Bias, db!);
     }
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        LinearKernels.Forward(ctx.Recorder, new LinearShape(Batch, InFeatures, OutFeatures), ctx.Slice(X), ctx.Slice(Weight), Bias is null ? null : ctx.Slice(Bias), ctx.Slice(Y));
 }
 
 /// <summary>dx = dy W: [N, out] x [out, in].</summary>
@@ -70,7 +72,8 @@ public sealed class LinearBackwardInputOp : Op
     public Tensor Dx { get; }
     public override long Macs => Dy.Shape.ElementCount * Weight.Shape[1];
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        LinearKernels.BackwardInput(ctx.Recorder, new LinearShape(Dy.Shape[0], Weight.Shape[1], Weight.Shape[0]), ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx));
 }
 
 /// <summary>dW = dy^T x, db = column sums of dy (overwrites both).</summary>
@@ -91,5 +94,10 @@ public sealed class LinearBackwardWeightOp : Op
     public Tensor? Db { get; }
     public override long Macs => Dy.Shape.ElementCount * X.Shape[1];
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx)
+    {
+        var s = new LinearShape(X.Shape[0], Dw.Shape[1], Dw.Shape[0]);
+        LinearKernels.BackwardWeight(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw));
+        if (Db is not null) LinearKernels.BackwardBias(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(Db));
+    }
 }

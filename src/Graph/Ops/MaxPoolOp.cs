@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
@@ -47,7 +48,8 @@ public sealed class MaxPoolOp : Op
         ctx.Contribute(X, dx);
     }
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        PoolKernels.MaxForward(ctx.Recorder, new MaxPoolShape(OpRecordContext.Nchw(X), Kernel, Stride, Pad), ctx.Slice(X), ctx.Slice(Y), ctx.Slice(Indices));
 }
 
 /// <summary>dx[i] = sum of dy over the windows whose saved argmax is i (a gather, no atomics).</summary>
@@ -72,5 +74,6 @@ public sealed class MaxPoolBackwardOp : Op
     public int Pad { get; }
     public override long Flops => Dx.Shape.ElementCount;
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        PoolKernels.MaxBackward(ctx.Recorder, new MaxPoolShape(OpRecordContext.Nchw(Dx), Kernel, Stride, Pad), ctx.Slice(Dy), ctx.Slice(Indices), ctx.Slice(Dx));
 }

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
@@ -30,7 +31,8 @@ public sealed class ReluOp : Op
         ctx.Contribute(X, dx);
     }
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        ReluKernels.Forward(ctx.Recorder, X.Shape.ElementCount, ctx.Slice(X), ctx.Slice(Y));
 }
 
 /// <summary>dx = dy * (y &gt; 0), reading the forward output y.</summary>
@@ -49,5 +51,6 @@ public sealed class ReluBackwardOp : Op
     public Tensor Dx { get; }
     public override long Flops => Dy.Shape.ElementCount;
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        ReluKernels.Backward(ctx.Recorder, Dy.Shape.ElementCount, ctx.Slice(Dy), ctx.Slice(Y), ctx.Slice(Dx));
 }

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 
@@ -32,5 +33,6 @@ public sealed class SgdUpdateOp : Op
     public bool Nesterov { get; }
     public override long Flops => Weight.Shape.ElementCount * 6;
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        SgdKernels.Update(ctx.Recorder, Weight.Shape.ElementCount, ctx.Slice(Grad), ctx.Slice(LearningRate), ctx.Slice(Weight), ctx.Slice(Velocity), Momentum, WeightDecay, Nesterov);
 }

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
@@ -40,7 +41,8 @@ public sealed class ShortcutZeroPadOp : Op
         ctx.Contribute(X, dx);
     }
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        ShortcutKernels.ZeroPadForward(ctx.Recorder, new ShortcutZeroPadShape(OpRecordContext.Nchw(X), Y.Shape.C, Stride, PadFront), ctx.Slice(X), ctx.Slice(Y));
 }
 
 /// <summary>dx[n, ci, h, w] = dy[n, ci + PadFront, h/s, w/s] where h, w are multiples of s, else 0.</summary>
@@ -59,5 +61,6 @@ public sealed class ShortcutZeroPadBackwardOp : Op
     public int Stride { get; }
     public int PadFront => (Dy.Shape.C - Dx.Shape.C) / 2;
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        ShortcutKernels.ZeroPadBackward(ctx.Recorder, new ShortcutZeroPadShape(OpRecordContext.Nchw(Dx), Dy.Shape.C, Stride, PadFront), ctx.Slice(Dy), ctx.Slice(Dx));
 }

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
@@ -42,7 +43,8 @@ public sealed class SoftmaxCrossEntropyOp : Op
         ctx.Contribute(Logits, dlogits);
     }
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        SoftmaxCrossEntropyKernels.Forward(ctx.Recorder, Batch, Classes, ctx.Slice(Logits), ctx.Slice(Labels), ctx.Slice(Result), LabelSmoothing);
 }
 
 /// <summary>dlogits[n, k] = (softmax(z_n)_k - t_k) / N, t = (1 - s) one_hot + s / K.</summary>
@@ -63,5 +65,6 @@ public sealed class SoftmaxCrossEntropyBackwardOp : Op
     public float LabelSmoothing { get; }
     public override long Flops => Logits.Shape.ElementCount * 4;
 
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("wired when launchers land");
+    public override void Record(OpRecordContext ctx) =>
+        SoftmaxCrossEntropyKernels.Backward(ctx.Recorder, Logits.Shape[0], Logits.Shape[1], ctx.Slice(Logits), ctx.Slice(Labels), ctx.Slice(Dlogits), LabelSmoothing);
 }

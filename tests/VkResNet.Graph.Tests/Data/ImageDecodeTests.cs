@@ -111,7 +111,7 @@ public class ImageDecodeTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10 }, "JPEG is not supported")]
+    [InlineData(new byte[] { (byte)'G', (byte)'I', (byte)'F', (byte)'8' }, "GIF is not supported")]
     [InlineData(new byte[] { (byte)'B', (byte)'M', 0, 0 }, "BMP is not supported")]
     [InlineData(new byte[] { 1, 2, 3 }, "unrecognised image format")]
     public void UnsupportedFormatNamesFileAndSupportedFormats(byte[] content, string expected)

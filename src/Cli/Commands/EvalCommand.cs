@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Spectre.Console;
+using VkResNet.Graph.Data;
+using VkResNet.Graph.Training;
+
+namespace VkResNet.Cli.Commands;
+
+/// <summary><c>vkresnet eval</c>: top-1/top-5 error, per-class accuracy and the confusion matrix of a checkpoint on a test set.</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Checkpoint (from train or vkresnet-import)", DefaultValueFactory = _ => "runs/latest/checkpoint.safetensors" };
+        var batch = new Option<int>("--batch", "-b") { Description = "Batch size", DefaultValueFactory = _ => 250 };
+        var tenCrop = new Option<int?>("--ten-crop") { Description = "The paper's 10-crop testing: average softmax over 4 corners + centre and their flips, crops of this size" };
+        var limit = new Option<int>("--limit") { Description = "Use only the first N test images" };
+        var data = new DataOptions();
+        var device = CommonOptions.Device();
+        var validation = CommonOptions.Validation();
+        var cmd = new Command("eval", "Evaluate a checkpoint: top-1/top-5 error, per-class accuracy, confusion matrix");
+        foreach (var o in new Option[] { checkpoint, batch, tenCrop, limit, device, validation }) cmd.Options.Add(o);
+        data.AddTo(cmd);
+        cmd.SetAction(r => Run(r.GetValue(checkpoint)!, r.GetValue(batch), r.GetValue(tenCrop), r.GetValue(limit),
+            r.GetValue(data.Kind)!, r.GetValue(data.Directory), r.GetValue(device), r.GetValue(validation)));
+        return cmd;
+    }
+
+    static int Run(string checkpoint, int batch, int? tenCrop, int limit, string dataKind, string? dataDir, string? deviceSelector, bool validation)
+    {
+        if (!File.Exists(checkpoint)) throw new UserInputException($"No checkpoint at {checkpoint}. Train one with `vkresnet train` or import one with vkresnet-import.");
+        var (_, test) = DataOptions.Load(dataKind, dataDir);
+        if (limit > 0 && limit < test.Count) test = test.Take(limit);
+        using var ctx = CommonOptions.CreateContext(validation);
+        using var device = ctx.CreateDevice(deviceSelector);
+        AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(device.Info.Line)}");
+        Evaluation result;
+        if (tenCrop is int crop)
+            result = TenCropEvaluator.Run(device, checkpoint, test, crop, batch);
+        else
+        {
+            using var model = InferenceModel.Load(device, checkpoint, batch);
+            if (model.Spec.InputChannels != test.Channels || model.Spec.InputHeight != test.Height || model.Spec.InputWidth != test.Width)
+                throw new UserInputException($"{checkpoint} expects {model.Spec.InputChannels}x{model.Spec.InputHeight}x{model.Spec.InputWidth} images; {test.Name} has {test.Channels}x{test.Height}x{test.Width}.");
+            result = Evaluator.Run(model.Graph, model.Model, test, model.Normalization);
+        }
+        Print(result, test);
+        if (validation) ctx.ThrowIfValidationMessages();
+        return 0;
+    }
+
+    public static void Print(Evaluation e, Dataset test)
+    {
+        var m = e.Metrics;
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(test.Name)}[/]: {m.Count:N0} images, top-1 error {100 * m.Top1Error:F2}% (accuracy {100 * (1 - m.Top1Error):F2}%), top-5 error {100 * m.Top5Error:F2}%, loss {m.MeanLoss:F4}");
+        var perClass = e.Confusion.PerClassAccuracy();
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("true \\ predicted");
+        for (int j = 0; j < e.Confusion.Classes; j++) table.AddColumn(new TableColumn(j.ToString()).RightAligned());
+        table.AddColumn(new TableColumn("accuracy").RightAligned());
+        for (int i = 0; i < e.Confusion.Classes; i++)
+        {
+            var row = new List<string> { $"{i} {Markup.Escape(i < test.ClassNames.Count ? test.ClassNames[i] : "")}" };
+            for (int j = 0; j < e.Confusion.Classes; j++) row.Add(i == j ? $"[green]{e.Confusion[i, j]}[/]" : e.Confusion[i, j].ToString());
+            row.Add($"{100 * perClass[i]:F1}%");
+            table.AddRow(row.ToArray());
+        }
+        AnsiConsole.Write(table);
+    }
+}

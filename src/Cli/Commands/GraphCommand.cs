@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Spectre.Console;
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Models;
+
+namespace VkResNet.Cli.Commands;
+
+/// <summary><c>vkresnet graph MODEL [--train] [--batch N] [--dot FILE]</c>: the compiled plan — passes, barriers, memory — without a GPU.</summary>
+public static class GraphCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("model") { Description = "resnet18/34/50/101/152, resnet20/32/44/56/110/1202, plainN" };
+        var input = new Option<string?>("--input") { Description = "Input CxHxW (default 3x224x224 for ImageNet models, 3x32x32 for CIFAR-style)" };
+        var classes = new Option<int?>("--classes") { Description = "Number of classes" };
+        var batch = new Option<int>("--batch", "-b") { Description = "Batch size", DefaultValueFactory = _ => 1 };
+        var train = new Option<bool>("--train") { Description = "The training graph (forward, loss, backward, SGD) instead of inference" };
+        var noOptimize = new Option<bool>("--no-optimize") { Description = "Inference without BN folding and epilogue fusion" };
+        var dot = new Option<string?>("--dot") { Description = "Write Graphviz of the plan (passes, barriers, arena offsets) to this file" };
+        var cmd = new Command("graph", "Compile a model's frame graph and report passes, barriers and memory (Graphviz with --dot)");
+        cmd.Arguments.Add(model);
+        foreach (var o in new Option[] { input, classes, batch, train, noOptimize, dot }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            var spec = SummaryCommand.Resolve(r.GetValue(model)!, r.GetValue(input), r.GetValue(classes), null);
+            var built = ResNetBuilder.Build(spec, r.GetValue(batch), r.GetValue(train) ? ResNetMode.Train : ResNetMode.Infer,
+                new ResNetBuildOptions(OptimizeInference: !r.GetValue(noOptimize)));
+            var plan = GraphCompiler.Plan(built.Graph);
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(spec.Name)}[/] {(r.GetValue(train) ? "training" : "inference")} batch {r.GetValue(batch)}: " +
+                $"{plan.Passes.Count} passes, {plan.BarrierCount} barriers, {plan.DroppedOps.Count} dropped");
+            Console.WriteLine(plan.Memory.ToString());
+            if (r.GetValue(dot) is string path)
+            {
+                File.WriteAllText(path, PlanDot.Write(plan));
+                AnsiConsole.MarkupLine($"wrote {Markup.Escape(path)} (render with: dot -Tsvg {Markup.Escape(path)} -o plan.svg)");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using VkResNet.Graph.Data;
+using VkResNet.Graph.Training;
+
+namespace VkResNet.Cli.Commands;
+
+/// <summary>
+/// <c>vkresnet train</c>: the main job. Defaults train ResNet-20 (option A) on Fashion-MNIST for two
+/// epochs with SGD (momentum 0.9, weight decay 1e-4) and a one-cycle learning rate peaking at 0.1.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Model: resnet20 (default), resnet32/44/56/110/1202, resnet18/34/50/101/152, plainN", DefaultValueFactory = _ => "resnet20" };
+        var shortcut = new Option<string?>("--shortcut") { Description = "Shortcut option A, B or C (default A for CIFAR-style, B for ImageNet models)" };
+        var epochs = new Option<int>("--epochs", "-e") { Description = "Epochs", DefaultValueFactory = _ => 2 };
+        var batch = new Option<int>("--batch", "-b") { Description = "Batch size", DefaultValueFactory = _ => 128 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 0.1 };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: onecycle, step (/10 at 50% and 75%, the paper's), cosine, constant", DefaultValueFactory = _ => "onecycle" };
+        var warmup = new Option<int>("--warmup") { Description = "Epochs of linear warm-up", DefaultValueFactory = _ => 0 };
+        var momentum = new Option<float>("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0.9f };
+        var wd = new Option<float>("--weight-decay") { Description = "Weight decay", DefaultValueFactory = _ => 1e-4f };
+        var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum" };
+        var smoothing = new Option<float>("--label-smoothing") { Description = "Label smoothing epsilon", DefaultValueFactory = _ => 0f };
+        var augment = new Option<bool>("--augment") { Description = "Random crop (padding 4) and horizontal flip" };
+        var seed = new Option<int>("--seed") { Description = "Random seed (initialisation, shuffling, augmentation)", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out", "-o") { Description = "Run folder for checkpoint.safetensors, metrics.csv and curves.svg", DefaultValueFactory = _ => "runs/latest" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --out" };
+        var limitTrain = new Option<int>("--limit-train") { Description = "Use only the first N training images (quick runs)" };
+        var limitTest = new Option<int>("--limit-test") { Description = "Use only the first N test images" };
+        var data = new DataOptions();
+        var device = CommonOptions.Device();
+        var validation = CommonOptions.Validation();
+
+        var cmd = new Command("train", "Train a ResNet (default: ResNet-20 on Fashion-MNIST, 2 epochs)");
+        foreach (var o in new Option[] { model, shortcut, epochs, batch, lr, schedule, warmup, momentum, wd, nesterov, smoothing, augment, seed, output, resume, limitTrain, limitTest, device, validation })
+            cmd.Options.Add(o);
+        data.AddTo(cmd);
+        cmd.SetAction(r =>
+        {
+            var options = new TrainOptions
+            {
+                Model = r.GetValue(model)!, Shortcut = SummaryCommand.ParseShortcut(r.GetValue(shortcut)),
+                Epochs = Positive(r.GetValue(epochs), "--epochs"), BatchSize = Positive(r.GetValue(batch), "--batch"),
+                LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule)!, WarmupEpochs = r.GetValue(warmup),
+                Momentum = r.GetValue(momentum), WeightDecay = r.GetValue(wd), Nesterov = r.GetValue(nesterov),
+                LabelSmoothing = r.GetValue(smoothing), Augmentation = r.GetValue(augment) ? Augmentation.Standard : Augmentation.None,
+                Seed = r.GetValue(seed), OutputDirectory = r.GetValue(output)!, Resume = r.GetValue(resume),
+                LimitTrainImages = r.GetValue(limitTrain), LimitTestImages = r.GetValue(limitTest),
+            };
+            return Run(options, r.GetValue(data.Kind)!, r.GetValue(data.Directory), r.GetValue(device), r.GetValue(validation));
+        });
+        return cmd;
+    }
+
+    static int Positive(int v, string name) => v > 0 ? v : throw new UserInputException($"{name} must be positive (got {v}).");
+
+    static int Run(TrainOptions options, string dataKind, string? dataDir, string? deviceSelector, bool validation)
+    {
+        var (train, test) = DataOptions.Load(dataKind, dataDir);
+        using var ctx = CommonOptions.CreateContext(validation);
+        using var device = ctx.CreateDevice(deviceSelector);
+        AnsiConsole.MarkupLine($"[bold]device[/]  {Markup.Escape(device.Info.Line)}");
+        AnsiConsole.MarkupLine($"[bold]data[/]    {Markup.Escape(train.Name)}: {train.Count:N0} train / {test.Count:N0} test, {train.Channels}x{train.Height}x{train.Width}, {train.ClassCount} classes");
+
+        var compileClock = System.Diagnostics.Stopwatch.StartNew();
+        Trainer trainer;
+        try { trainer = new Trainer(device, options, train, test); }
+        catch (ArgumentException e) { throw new UserInputException(e.Message); }
+        using var _ = trainer;
+        AnsiConsole.MarkupLine($"[bold]model[/]   {trainer.Spec.Name} ({trainer.Spec.Shortcut} shortcuts{(trainer.Spec.Plain ? ", plain" : "")}), batch {options.BatchSize}, " +
+            $"{options.Epochs} epochs x {trainer.StepsPerEpoch} steps, {options.Schedule} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}");
+        AnsiConsole.MarkupLine($"[bold]compiled[/] {trainer.Step.Dispatches} dispatches, {trainer.Step.Barriers} barriers, arena {trainer.Step.Plan.ArenaBytes / 1048576.0:F1} MiB in {compileClock.Elapsed.TotalSeconds:F1} s");
+
+        var runClock = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<EpochResult> results;
+        try
+        {
+            results = ProgressView.Run(options.Epochs, progress => trainer.Run(progress), PrintEpoch);
+        }
+        catch (DivergedException e)
+        {
+            throw new UserInputException(e.Message);
+        }
+        var last = results.Count > 0 ? results[^1] : null;
+        if (last != null)
+            AnsiConsole.MarkupLine($"[bold green]done[/]    test accuracy {100 * (1 - last.TestError):F2}% (top-5 {100 * (1 - last.TestTop5Error):F2}%) in {runClock.Elapsed.TotalSeconds:F0} s");
+        AnsiConsole.MarkupLine($"[bold]files[/]   {Markup.Escape(trainer.CheckpointPath)}, {Markup.Escape(trainer.MetricsPath)}, {Markup.Escape(trainer.PlotPath)}");
+        if (validation) ctx.ThrowIfValidationMessages();
+        return 0;
+    }
+
+    static void PrintEpoch(EpochResult e) => AnsiConsole.MarkupLine(
+        $"epoch {e.Epoch}: train loss {e.TrainLoss:F4} error {100 * e.TrainError:F2}% | test loss {e.TestLoss:F4} error {100 * e.TestError:F2}% | " +
+        $"{e.ImagesPerSecond:F0} images/s, {e.Seconds:F0} s");
+}

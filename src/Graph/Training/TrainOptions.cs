@@ -1,0 +1,32 @@
+using VkResNet.Graph.Data;
+using VkResNet.Graph.Models;
+
+namespace VkResNet.Graph.Training;
+
+/// <summary>A training recipe. Defaults are the main job: ResNet-20 (option A) on Fashion-MNIST, 2 epochs.</summary>
+public sealed record TrainOptions
+{
+    public string Model { get; init; } = "resnet20";
+    public ShortcutOption? Shortcut { get; init; }
+    public int Epochs { get; init; } = 2;
+    public int BatchSize { get; init; } = 128;
+    public int EvalBatchSize { get; init; } = 250;
+    public double LearningRate { get; init; } = 0.1;
+    public string Schedule { get; init; } = "onecycle";
+    public int WarmupEpochs { get; init; }
+    public float Momentum { get; init; } = 0.9f;
+    public float WeightDecay { get; init; } = 1e-4f;
+    public bool Nesterov { get; init; }
+    public float LabelSmoothing { get; init; }
+    public Augmentation Augmentation { get; init; } = Augmentation.None;
+    public int Seed { get; init; } = 1;
+    /// <summary>Folder for checkpoint.safetensors, metrics.csv and curves.svg.</summary>
+    public string OutputDirectory { get; init; } = "runs/latest";
+    /// <summary>Continue from the checkpoint in <see cref="OutputDirectory"/>.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Stop after this many training images per epoch (0: all); for quick runs and tests.</summary>
+    public int LimitTrainImages { get; init; }
+    public int LimitTestImages { get; init; }
+    /// <summary>Evaluate on the test set after every epoch (else only after the last).</summary>
+    public bool EvaluateEveryEpoch { get; init; } = true;
+}

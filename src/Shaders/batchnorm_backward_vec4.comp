@@ -1,0 +1,58 @@
+#version 450
+// Batch norm backward for H*W a multiple of 4 (the launcher picks it then): the same dx, dgamma, dbeta
+// as batchnorm_backward.comp, but each lane step reads one rgba32f texel (4 elements of one plane) of
+// dy and x and writes one vec4 of dx. Layout NCHW float32. One workgroup per channel (grid = C): one
+// strided pass for both sums (fixed tree), one pass for dx; dgamma / dbeta are overwritten.
+#define WG_SIZE 64
+#define BN_VEC4
+layout(local_size_x = WG_SIZE) in;
+
+layout(binding = 0) uniform samplerBuffer dy;
+layout(binding = 1) uniform samplerBuffer x;
+layout(std430, binding = 2) readonly buffer Gamma { float gamma[]; };
+layout(std430, binding = 3) readonly buffer SavedMean { float saved_mean[]; };
+layout(std430, binding = 4) readonly buffer SavedInvStd { float saved_invstd[]; };
+layout(std430, binding = 5) writeonly buffer DX { vec4 dx[]; };
+layout(std430, binding = 6) writeonly buffer DGamma { float dgamma[]; };
+layout(std430, binding = 7) writeonly buffer DBeta { float dbeta[]; };
+
+layout(push_constant) uniform Push
+{
+    uint batch;
+    uint channels;
+    uint hw; // elements per plane, a multiple of 4
+} p;
+
+#include "wg_reduce.glsl"
+#include "batchnorm_common.glsl"
+
+void main()
+{
+    uint c = gl_WorkGroupID.x;
+    uint hw4 = p.hw / 4u;
+    uint m = p.batch * p.hw;
+    float mean = saved_mean[c];
+    float invstd = saved_invstd[c];
+    vec2 acc = vec2(0.0); // (sum dy, sum dy * xhat)
+    for (BnCursor k = bn_begin(c, p.channels, hw4); k.n < p.batch; bn_next(k, p.channels, hw4))
+    {
+        int t = int(k.index);
+        vec4 g = texelFetch(dy, t);
+        vec4 xhat = (texelFetch(x, t) - mean) * invstd;
+        acc += vec2(g.x + g.y + g.z + g.w, dot(g, xhat));
+    }
+    vec2 sums = wg_reduce_sum2(acc);
+    float coef = gamma[c] * invstd / float(m);
+    for (BnCursor k = bn_begin(c, p.channels, hw4); k.n < p.batch; bn_next(k, p.channels, hw4))
+    {
+        int t = int(k.index);
+        vec4 g = texelFetch(dy, t);
+        vec4 xhat = (texelFetch(x, t) - mean) * invstd;
+        dx[k.index] = coef * (float(m) * g - sums.x - xhat * sums.y);
+    }
+    if (gl_LocalInvocationID.x == 0)
+    {
+        dbeta[c] = sums.x;
+        dgamma[c] = sums.y;
+    }
+}

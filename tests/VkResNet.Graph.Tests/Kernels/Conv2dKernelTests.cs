@@ -1,0 +1,195 @@
+using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Tests.Reference;
+using VkResNet.Runtime;
+using VkResNet.Runtime.Tests;
+using Xunit;
+
+namespace VkResNet.Graph.Tests.Kernels;
+
+/// <summary>Conv2d launchers (every variant forced in turn) against the CPU double-precision reference.</summary>
+public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
+{
+    // n, cin, h, w, cout, kh, kw, sh, sw, ph, pw
+    static readonly int[][] Shapes =
+    [
+        [1, 13, 9, 7, 5, 3, 3, 1, 1, 1, 1],     // odd channels and map, 3x3 same padding
+        [3, 13, 9, 7, 11, 3, 3, 2, 2, 1, 1],    // stride 2 on odd sizes, batch 3
+        [3, 13, 9, 7, 21, 1, 1, 2, 2, 0, 0],    // 1x1 stride-2 projection shortcut
+        [1, 3, 15, 13, 17, 7, 7, 2, 2, 3, 3],   // ResNet stem: 7x7 stride 2 pad 3
+        [3, 5, 9, 7, 13, 1, 1, 1, 1, 0, 0],     // 1x1 bottleneck
+        [1, 7, 5, 6, 9, 3, 3, 1, 1, 0, 0],      // no padding
+        [2, 3, 6, 9, 70, 3, 1, 1, 2, 1, 0],     // non-square kernel and stride, Cout over one 64-row tile
+        [1, 12, 9, 7, 70, 3, 3, 2, 2, 1, 1],    // Cin*9 % 4 == 0: the _cpu vec4-weight path, stride 2
+        [3, 4, 11, 9, 5, 7, 7, 2, 2, 3, 3],     // vec4-weight path with a 7x7 kernel and batch 3
+        [2, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1],  // ResNet-20 stage 1
+    ];
+
+    static readonly KernelVariant[] Variants = [KernelVariant.Cpu, KernelVariant.Gpu];
+
+    public static IEnumerable<object[]> Cases() =>
+        from v in Variants from s in Shapes select new object[] { v, string.Join(",", s) };
+
+    static Conv2dShape Parse(string spec)
+    {
+        var d = spec.Split(',').Select(int.Parse).ToArray();
+        return new Conv2dShape(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]);
+    }
+
+    // fp32 sums of K products of values in [-1, 1]: error grows with the reduction length.
+    static double Atol(long k) => 1e-5 + 2e-7 * k;
+    const double Rtol = 1e-4;
+
+    sealed record Data(float[] X, float[] W, float[] B, float[] Res, float[] Dy, float[] Prior);
+
+    static Data MakeData(Conv2dShape s) => new(
+        RandomData.Uniform((int)s.InputElements, 11), RandomData.Uniform((int)s.WeightElements, 12),
+        RandomData.Uniform(s.Cout, 13), RandomData.Uniform((int)s.OutputElements, 14),
+        RandomData.Uniform((int)s.OutputElements, 15),
+        RandomData.Uniform((int)Math.Max(s.InputElements, Math.Max(s.WeightElements, s.OutputElements)), 16));
+
+    [Theory, MemberData(nameof(Cases))]
+    public void Forward_plain_and_fused_epilogue_match_the_cpu(KernelVariant variant, string spec)
+    {
+        var s = Parse(spec);
+        var d = MakeData(s);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.OutputElements));
+        BufferSlice x = a.Add(d.X), w = a.Add(d.W), b = a.Add(d.B), res = a.Add(d.Res), y = a.Alloc(s.OutputElements), yf = a.Alloc(s.OutputElements);
+        Record(variant, r =>
+        {
+            Conv2dKernels.Forward(r, s, x, w, null, null, y);
+            Conv2dKernels.Forward(r, s, x, w, b, res, yf, relu: true);
+        });
+
+        var plain = CpuRef.Conv2dForward(ToDouble(d.X), ToDouble(d.W), null, s);
+        var fused = CpuRef.Conv2dForward(ToDouble(d.X), ToDouble(d.W), ToDouble(d.B), s);
+        for (int i = 0; i < fused.Length; i++) fused[i] = Math.Max(0, fused[i] + d.Res[i]);
+        string what = $"conv2d_forward {variant} {s}";
+        Tolerance.AssertClose(plain, a.Read(y, s.OutputElements), Atol(s.PatchSize), Rtol, what);
+        Tolerance.AssertClose(fused, a.Read(yf, s.OutputElements), Atol(s.PatchSize), Rtol, what + " +bias +residual relu");
+    }
+
+    [Theory, MemberData(nameof(Cases))]
+    public void Backward_input_weight_and_bias_match_the_cpu(KernelVariant variant, string spec)
+    {
+        var s = Parse(spec);
+        var d = MakeData(s);
+        // The scratch (_gpu: split-K partials, _cpu: flipped weights for stride 1) is given, as the graph gives it.
+        long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, variant) / 4);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout, scratchFloats));
+        BufferSlice x = a.Add(d.X), w = a.Add(d.W), dy = a.Add(d.Dy);
+        BufferSlice dx = a.Alloc(s.InputElements), dw = a.Alloc(s.WeightElements), db = a.Alloc(s.Cout), scratch = a.Alloc(scratchFloats);
+        Record(variant, r =>
+        {
+            Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch);
+            Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch);
+            Conv2dKernels.BackwardBias(r, s, dy, db);
+        });
+
+        double[] dyD = ToDouble(d.Dy);
+        long taps = (long)s.Cout * s.KernelH * s.KernelW, pixels = (long)s.N * s.OutH * s.OutW;
+        string what = $"{variant} {s}";
+        Tolerance.AssertClose(CpuRef.Conv2dBackwardInput(dyD, ToDouble(d.W), s), a.Read(dx, s.InputElements), Atol(taps), Rtol, "conv2d dx " + what);
+        Tolerance.AssertClose(CpuRef.Conv2dBackwardWeight(dyD, ToDouble(d.X), s), a.Read(dw, s.WeightElements), Atol(pixels), Rtol, "conv2d dW " + what);
+        Tolerance.AssertClose(CpuRef.Conv2dBackwardBias(dyD, s), a.Read(db, s.Cout), Atol(pixels), Rtol, "conv2d db " + what);
+    }
+
+    public static IEnumerable<object[]> AccumulateCases() =>
+        from v in Variants from spec in new[] { "3,13,9,7,11,3,3,2,2,1,1", "1,3,15,13,17,7,7,2,2,3,3", "2,13,9,7,5,3,3,1,1,1,1" }
+        select new object[] { v, spec };
+
+    // Without scratch: also the phase path of stride-1 backward input on _cpu (with scratch it runs as a forward conv).
+    [Theory, MemberData(nameof(AccumulateCases))]
+    public void Accumulate_adds_into_the_existing_output(KernelVariant variant, string spec)
+    {
+        var s = Parse(spec);
+        var d = MakeData(s);
+        float[] py = d.Prior[..(int)s.OutputElements], px = d.Prior[..(int)s.InputElements], pw = d.Prior[..(int)s.WeightElements], pb = d.Prior[..s.Cout];
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout));
+        BufferSlice x = a.Add(d.X), w = a.Add(d.W), b = a.Add(d.B), dy = a.Add(d.Dy);
+        BufferSlice y = a.Add(py), dx = a.Add(px), dw = a.Add(pw), db = a.Add(pb);
+        Record(variant, r =>
+        {
+            Conv2dKernels.Forward(r, s, x, w, b, null, y, accumulate: true);
+            Conv2dKernels.BackwardInput(r, s, dy, w, dx, accumulate: true);
+            Conv2dKernels.BackwardWeight(r, s, dy, x, dw, accumulate: true);
+            Conv2dKernels.BackwardBias(r, s, dy, db, accumulate: true);
+        });
+
+        double[] xD = ToDouble(d.X), wD = ToDouble(d.W), dyD = ToDouble(d.Dy);
+        string what = $"accumulate {variant} {s}";
+        Tolerance.AssertClose(Add(CpuRef.Conv2dForward(xD, wD, ToDouble(d.B), s), py), a.Read(y, s.OutputElements), Atol(s.PatchSize), Rtol, "y " + what);
+        Tolerance.AssertClose(Add(CpuRef.Conv2dBackwardInput(dyD, wD, s), px), a.Read(dx, s.InputElements), Atol(s.PatchSize), Rtol, "dx " + what);
+        Tolerance.AssertClose(Add(CpuRef.Conv2dBackwardWeight(dyD, xD, s), pw), a.Read(dw, s.WeightElements), Atol(s.OutputElements), Rtol, "dW " + what);
+        Tolerance.AssertClose(Add(CpuRef.Conv2dBackwardBias(dyD, s), pb), a.Read(db, s.Cout), Atol(s.OutputElements), Rtol, "db " + what);
+    }
+
+    [Theory]
+    [InlineData(KernelVariant.Cpu)]
+    [InlineData(KernelVariant.Gpu)]
+    public void Every_pass_is_bit_identical_run_to_run(KernelVariant variant)
+    {
+        var s = Conv2dShape.Square(3, 13, 19, 17, 11, 3, 1, 1);   // long enough for the _gpu split-K path
+        var d = MakeData(s);
+        long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, variant) / 4);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout, scratchFloats));
+        BufferSlice x = a.Add(d.X), w = a.Add(d.W), b = a.Add(d.B), dy = a.Add(d.Dy);
+        BufferSlice y = a.Alloc(s.OutputElements), dx = a.Alloc(s.InputElements), dw = a.Alloc(s.WeightElements), db = a.Alloc(s.Cout);
+        BufferSlice scratch = a.Alloc(scratchFloats);
+        float[][] Once()
+        {
+            Record(variant, r =>
+            {
+                Conv2dKernels.Forward(r, s, x, w, b, null, y, relu: true);
+                Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch);
+                Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch);
+                Conv2dKernels.BackwardBias(r, s, dy, db);
+            });
+            return [a.Read(y, s.OutputElements), a.Read(dx, s.InputElements), a.Read(dw, s.WeightElements), a.Read(db, s.Cout)];
+        }
+        var first = Once();
+        var second = Once();
+        string[] names = ["y", "dx", "dW", "db"];
+        for (int i = 0; i < names.Length; i++) Tolerance.AssertBitIdentical(first[i], second[i], $"{names[i]} {variant} {s}");
+    }
+
+    [Fact]
+    public void Gpu_split_k_weight_gradient_accumulates_and_matches_the_single_pass()
+    {
+        var s = Conv2dShape.Square(2, 16, 28, 28, 16, 3, 1, 1);
+        long scratchFloats = Conv2dKernels.ScratchBytes(s, KernelVariant.Gpu) / 4;
+        Assert.True(scratchFloats > s.WeightElements, $"expected a split-K plan for {s}");
+
+        var d = MakeData(s);
+        float[] prior = d.Prior[..(int)s.WeightElements];
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.OutputElements, s.WeightElements, s.WeightElements, scratchFloats));
+        BufferSlice x = a.Add(d.X), dy = a.Add(d.Dy), split = a.Add(prior), single = a.Alloc(s.WeightElements), scratch = a.Alloc(scratchFloats);
+        Record(KernelVariant.Gpu, r =>
+        {
+            Conv2dKernels.BackwardWeight(r, s, dy, x, split, scratch, accumulate: true);
+            Conv2dKernels.BackwardWeight(r, s, dy, x, single);
+        });
+        var dw = CpuRef.Conv2dBackwardWeight(ToDouble(d.Dy), ToDouble(d.X), s);
+        Tolerance.AssertClose(Add(dw, prior), a.Read(split, s.WeightElements), Atol(s.OutputElements), Rtol, $"split-K dW += {s}");
+        Tolerance.AssertClose(dw, a.Read(single, s.WeightElements), Atol(s.OutputElements), Rtol, $"single-pass dW {s}");
+    }
+
+    [Fact]
+    public void Push_constant_block_matches_the_shaders()
+    {
+        foreach (var name in new[] { "conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight" })
+        foreach (var suffix in new[] { "_cpu", "_gpu" })
+            Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name + suffix).Interface.PushConstantBytes);
+        Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<BiasGradPush>(), (int)Device.GetKernel("bias_grad").Interface.PushConstantBytes);
+        Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<SplitKReducePush>(), (int)Device.GetKernel("splitk_reduce").Interface.PushConstantBytes);
+    }
+
+    [Fact]
+    public void A_buffer_too_small_for_the_shape_is_refused_with_the_shape_in_the_message()
+    {
+        var s = Conv2dShape.Square(2, 3, 5, 5, 4, 3, 1, 1);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, 4));
+        BufferSlice x = a.Alloc(s.InputElements), w = a.Alloc(s.WeightElements), y = a.Alloc(4);
+        var e = Assert.Throws<ArgumentException>(() => Record(KernelVariant.Cpu, r => Conv2dKernels.Forward(r, s, x, w, null, null, y)));
+        Assert.Contains("y holds", e.Message);
+    }
+}

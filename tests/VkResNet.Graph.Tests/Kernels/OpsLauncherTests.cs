@@ -1,0 +1,167 @@
+using System.Runtime.CompilerServices;
+using VkResNet.Graph.Kernels;
+using VkResNet.Runtime;
+using VkResNet.Runtime.Native;
+using Xunit;
+
+namespace VkResNet.Graph.Tests.Kernels;
+
+/// <summary>
+/// The launchers against their shaders' reflected interfaces, with no GPU: a recording fake checks
+/// that each dispatch names an embedded kernel, binds exactly its bindings (texel inputs only read),
+/// pushes a struct of the block's size, and launches enough lanes on a grid within device limits.
+/// </summary>
+public sealed class OpsLauncherTests
+{
+    private sealed record Call(string Kernel, Access[] Bindings, int PushBytes, uint Gx, uint Gy, uint Gz);
+
+    private sealed class FakeRecorder : IDispatchRecorder
+    {
+        public List<Call> Calls { get; } = [];
+        public Device Device => throw new NotSupportedException("launchers must not touch the device");
+        public KernelVariant Variant => KernelVariant.Cpu;
+
+        public void Dispatch<TPush>(string kernel, ReadOnlySpan<SpecConstant> spec, ReadOnlySpan<Access> bindings,
+            in TPush push, uint gx, uint gy, uint gz) where TPush : unmanaged
+            => Calls.Add(new Call(kernel, bindings.ToArray(), Unsafe.SizeOf<TPush>(), gx, gy, gz));
+    }
+
+    // A slice that is never dereferenced: launchers only look at sizes.
+    private static BufferSlice Slice(long floats) => new(null!, 0, (floats * 4 + 15) / 16 * 16);
+
+    /// <summary>Records one launcher call; returns the lanes it must cover (elements / per-lane work).</summary>
+    private static long Record(FakeRecorder r, string op, long scale)
+    {
+        var s = new NchwShape(3, 13, 9 * (int)scale, 7);
+        var pool = new MaxPoolShape(s);
+        var sc = new ShortcutZeroPadShape(s, 29);
+        long n = s.Count, c = s.C;
+        switch (op)
+        {
+            case "batchnorm_forward_train":
+                BatchNormKernels.ForwardTrain(r, s, Slice(n), Slice(c), Slice(c), Slice(n), Slice(c), Slice(c), Slice(c), Slice(c));
+                return c * 64;
+            case "batchnorm_forward_infer":
+                BatchNormKernels.ForwardInfer(r, s, Slice(n), Slice(c), Slice(c), Slice(c), Slice(c), Slice(n));
+                return (n + 3) / 4;
+            case "batchnorm_backward":
+                BatchNormKernels.Backward(r, s, Slice(n), Slice(n), Slice(c), Slice(c), Slice(c), Slice(n), Slice(c), Slice(c));
+                return c * 64;
+            case "bn_add_relu_forward":
+                BatchNormKernels.ForwardTrainAddRelu(r, s, Slice(n), Slice(n), Slice(c), Slice(c), Slice(n), Slice(c), Slice(c), Slice(c), Slice(c));
+                return c * 64;
+            case "bn_add_relu_backward":
+                BatchNormKernels.BackwardAddRelu(r, s, Slice(n), Slice(n), Slice(n), Slice(c), Slice(c), Slice(c), Slice(n), Slice(n), Slice(c), Slice(c));
+                return c * 64;
+            case "relu_forward":
+                ReluKernels.Forward(r, n, Slice(n), Slice(n));
+                return (n + 3) / 4;
+            case "relu_backward":
+                ReluKernels.Backward(r, n, Slice(n), Slice(n), Slice(n));
+                return (n + 3) / 4;
+            case "residual_add":
+                ResidualKernels.Add(r, n, Slice(n), Slice(n), Slice(n));
+                return (n + 3) / 4;
+            case "accumulate":
+                ResidualKernels.Accumulate(r, n, Slice(n), Slice(n));
+                return (n + 3) / 4;
+            case "maxpool_forward":
+                PoolKernels.MaxForward(r, pool, Slice(n), Slice(pool.Output.Count), Slice(pool.Output.Count));
+                return pool.Output.Count;
+            case "maxpool_backward":
+                PoolKernels.MaxBackward(r, pool, Slice(pool.Output.Count), Slice(pool.Output.Count), Slice(n));
+                return n;
+            case "global_avgpool_forward":
+                PoolKernels.GlobalAvgForward(r, s, Slice(n), Slice(s.N * c));
+                return s.N * c;
+            case "global_avgpool_backward":
+                PoolKernels.GlobalAvgBackward(r, s, Slice(s.N * c), Slice(n));
+                return (n + 3) / 4;
+            case "shortcut_zeropad_forward":
+                ShortcutKernels.ZeroPadForward(r, sc, Slice(n), Slice(sc.Output.Count));
+                return (sc.Output.Count + 3) / 4;
+            case "shortcut_zeropad_backward":
+                ShortcutKernels.ZeroPadBackward(r, sc, Slice(sc.Output.Count), Slice(n));
+                return (n + 3) / 4;
+            case "softmax_cross_entropy_forward":
+                SoftmaxCrossEntropyKernels.Forward(r, 7 * (int)scale, 10, Slice(70 * scale), Slice(7 * scale), Slice(2), 0.1f);
+                return 64; // one workgroup loops over the batch
+            case "softmax_cross_entropy_backward":
+                SoftmaxCrossEntropyKernels.Backward(r, 7 * (int)scale, 10, Slice(70 * scale), Slice(7 * scale), Slice(70 * scale));
+                return 7 * scale;
+            case "sgd_update":
+                SgdKernels.Update(r, n, Slice(n), Slice(1), Slice(n), Slice(n), 0.9f, 1e-4f, nesterov: true);
+                return (n + 3) / 4;
+            default:
+                throw new ArgumentException(op);
+        }
+    }
+
+    public static TheoryData<string, long> Ops()
+    {
+        var data = new TheoryData<string, long>();
+        foreach (var op in new[]
+        {
+            "batchnorm_forward_train", "batchnorm_forward_infer", "batchnorm_backward", "bn_add_relu_forward", "bn_add_relu_backward",
+            "relu_forward", "relu_backward", "residual_add", "accumulate", "maxpool_forward", "maxpool_backward",
+            "global_avgpool_forward", "global_avgpool_backward", "shortcut_zeropad_forward", "shortcut_zeropad_backward",
+            "softmax_cross_entropy_forward", "softmax_cross_entropy_backward", "sgd_update",
+        })
+        {
+            data.Add(op, 1);
+            data.Add(op, 20000); // ~74M elements: needs the 2-D grid (more than 65535 groups)
+        }
+        return data;
+    }
+
+    [Theory, MemberData(nameof(Ops))]
+    public void Launcher_MatchesReflectedKernelInterface(string op, long scale)
+    {
+        var r = new FakeRecorder();
+        long lanes = Record(r, op, scale);
+        var call = Assert.Single(r.Calls);
+        Assert.True(call.Kernel == op || call.Kernel == op + "_vec4", $"{op}: dispatched {call.Kernel}");
+        var iface = SpirvReflection.Parse(ShaderLibrary.Load(call.Kernel), call.Kernel);
+        Assert.True(iface.Bindings.Count == call.Bindings.Length,
+            $"{op}: shader declares {iface.Bindings.Count} bindings, launcher binds {call.Bindings.Length}");
+        Assert.True(iface.PushConstantBytes == call.PushBytes && call.PushBytes <= 128,
+            $"{op}: push block {iface.PushConstantBytes} bytes, C# struct {call.PushBytes}");
+        for (int i = 0; i < call.Bindings.Length; i++)
+        {
+            bool texel = iface.Bindings[i].Type is VkDescriptorType.UniformTexelBuffer or VkDescriptorType.StorageTexelBuffer;
+            Assert.True(!texel || call.Bindings[i].Kind == AccessKind.Read, $"{op}: texel binding {i} must be read-only");
+        }
+        var (wx, wy, wz) = iface.ResolveWorkgroupSize([]);
+        long launched = (long)call.Gx * call.Gy * call.Gz * wx * wy * wz;
+        Assert.True(launched >= lanes, $"{op} scale {scale}: grid {call.Gx}x{call.Gy}x{call.Gz} of {wx} lanes covers {launched} < {lanes}");
+        Assert.True(call.Gx is >= 1 and <= FlatGrid.MaxGroupsX && call.Gy is >= 1 and <= FlatGrid.MaxGroupsX,
+            $"{op}: grid {call.Gx}x{call.Gy} outside 1..{FlatGrid.MaxGroupsX}");
+    }
+
+    public static TheoryData<string> BadCalls => new()
+    {
+        "slice too small", "unpadded texel input", "zero channels", "pool pad over half the kernel", "shortcut Cout too small",
+        "nesterov without momentum", "smoothing 1",
+    };
+
+    [Theory, MemberData(nameof(BadCalls))]
+    public void Launcher_RejectsBadArguments_WithTheOpName(string why)
+    {
+        var r = new FakeRecorder();
+        var s = new NchwShape(1, 13, 9, 7);
+        Action call = why switch
+        {
+            "slice too small" => () => ReluKernels.Forward(r, s.Count, Slice(s.Count), Slice(s.Count - 8)),
+            "unpadded texel input" => () => ReluKernels.Forward(r, 63, new BufferSlice(null!, 0, 252), Slice(63)),
+            "zero channels" => () => BatchNormKernels.Backward(r, s with { C = 0 }, Slice(1), Slice(1), Slice(1), Slice(1), Slice(1), Slice(1), Slice(1), Slice(1)),
+            "pool pad over half the kernel" => () => PoolKernels.MaxForward(r, new MaxPoolShape(s, 3, 2, 2), Slice(s.Count), Slice(s.Count), Slice(s.Count)),
+            "shortcut Cout too small" => () => ShortcutKernels.ZeroPadForward(r, new ShortcutZeroPadShape(s, 13, 2, 1), Slice(s.Count), Slice(s.Count)),
+            "nesterov without momentum" => () => SgdKernels.Update(r, 4, Slice(4), Slice(1), Slice(4), Slice(4), 0f, 0f, nesterov: true),
+            "smoothing 1" => () => SoftmaxCrossEntropyKernels.Forward(r, 2, 10, Slice(20), Slice(2), Slice(2), 1f),
+            _ => throw new ArgumentException(why),
+        };
+        var e = Assert.Throws<ArgumentException>(call);
+        Assert.True(e.Message.Length > 20, $"{why}: message too terse: {e.Message}");
+        Assert.Empty(r.Calls);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text;
+using Xunit;
+
+namespace VkResNet.Graph.Tests.Reference;
+
+/// <summary>
+/// Shared helpers of the non-conv kernel tests: seeded random data, central finite differences, and
+/// an abs + rel comparison that fails with the case's parameters and the first mismatches.
+/// </summary>
+public static class OpsTestKit
+{
+    public static double[] Random(int count, int seed, double lo = -1, double hi = 1)
+    {
+        var rng = new Random(seed);
+        var a = new double[count];
+        for (int i = 0; i < count; i++)
+            a[i] = lo + (hi - lo) * rng.NextDouble();
+        return a;
+    }
+
+    public static int[] RandomLabels(int count, int classes, int seed)
+    {
+        var rng = new Random(seed);
+        var a = new int[count];
+        for (int i = 0; i < count; i++)
+            a[i] = rng.Next(classes);
+        return a;
+    }
+
+    public static float[] ToFloat(double[] a) => Array.ConvertAll(a, v => (float)v);
+    public static double[] ToDouble(float[] a) => Array.ConvertAll(a, v => (double)v);
+
+    /// <summary>Rounds through float so CPU references see exactly the values the GPU sees.</summary>
+    public static double[] FloatRounded(double[] a) => Array.ConvertAll(a, v => (double)(float)v);
+
+    /// <summary>d loss / d x[i] for every i by central differences (x is restored afterwards).</summary>
+    public static double[] FiniteDifference(Func<double> loss, double[] x, double h = 1e-5)
+    {
+        var g = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            double keep = x[i];
+            x[i] = keep + h;
+            double up = loss();
+            x[i] = keep - h;
+            double down = loss();
+            x[i] = keep;
+            g[i] = (up - down) / (2 * h);
+        }
+        return g;
+    }
+
+    /// <summary>sum_i w[i] * y[i]: a scalar loss whose gradient with respect to y is w.</summary>
+    public static double Dot(double[] w, double[] y)
+    {
+        double s = 0;
+        for (int i = 0; i < y.Length; i++)
+            s += w[i] * y[i];
+        return s;
+    }
+
+    /// <summary>Asserts |actual - expected| &lt;= atol + rtol * |expected| elementwise; prints the first mismatches.</summary>
+    public static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, double atol, double rtol,
+        string what, string parameters)
+    {
+        Assert.True(expected.Length == actual.Length,
+            $"{what} ({parameters}): length {actual.Length}, expected {expected.Length}");
+        var sb = new StringBuilder();
+        int bad = 0;
+        double worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = expected[i], a = actual[i];
+            double err = Math.Abs(a - e);
+            double allowed = atol + rtol * Math.Abs(e);
+            if (!(err <= allowed)) // also catches NaN
+            {
+                if (bad < 8)
+                    sb.AppendLine($"  [{i}] got {a:G9}, expected {e:G9}, |diff| {err:G3} > {allowed:G3}");
+                bad++;
+                worst = double.IsNaN(err) ? double.NaN : Math.Max(worst, err);
+            }
+        }
+        Assert.True(bad == 0,
+            $"{what} ({parameters}): {bad} of {expected.Length} values outside atol {atol:G3} + rtol {rtol:G3}, worst {worst:G3}; first:\n{sb}");
+    }
+
+    public static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double atol, double rtol,
+        string what, string parameters)
+    {
+        var a = new double[actual.Length];
+        for (int i = 0; i < a.Length; i++)
+            a[i] = actual[i];
+        AssertClose(expected, a, atol, rtol, what, parameters);
+    }
+}
