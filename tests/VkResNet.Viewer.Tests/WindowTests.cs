@@ -101,6 +101,16 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
     }
 
     [Fact]
+    public void Without_glfw_the_window_fails_saying_how_to_install_it()
+    {
+        using var viewer = new ViewerProcess(new Dictionary<string, string?> { ["VKRESNET_GLFW_LIBRARY"] = "/nonexistent/libglfw.so.3" }, null, "--frames", "1");
+        var (code, _, stderr) = viewer.Wait(TimeSpan.FromMinutes(2));
+        Assert.True(code == 1, $"exit code {code}, stderr: {stderr}");
+        Assert.Contains("apt-get install libglfw3", stderr);
+        Assert.Contains("--screenshot", stderr);
+    }
+
+    [Fact]
     public void Screenshot_command_writes_a_png_of_the_asked_size()
     {
         string path = Path.Combine(Path.GetTempPath(), $"vkresnet-viewer-{Guid.NewGuid():N}.png");

@@ -41,8 +41,10 @@ public static unsafe class GlfwNative
     public static delegate* unmanaged<nint, delegate* unmanaged<nint, int, int, void>, nint> SetFramebufferSizeCallback;
     public static delegate* unmanaged<nint, delegate* unmanaged<nint, int, void>, nint> SetWindowIconifyCallback;
 
+    /// <summary>Library names to try; VKRESNET_GLFW_LIBRARY overrides them (tests of the missing-library path use it).</summary>
     static string[] CandidateNames() =>
-        OperatingSystem.IsWindows() ? ["glfw3.dll"]
+        Environment.GetEnvironmentVariable("VKRESNET_GLFW_LIBRARY") is { Length: > 0 } path ? [path]
+        : OperatingSystem.IsWindows() ? ["glfw3.dll"]
         : OperatingSystem.IsMacOS() ? ["libglfw.3.dylib", "libglfw.dylib"]
         : ["libglfw.so.3", "libglfw.so"];
 
