@@ -7,10 +7,11 @@
 #   vulkan-tools         vulkaninfo, for looking at a device by hand
 #   libglfw3 xvfb        the viewer's window (xvfb for headless machines)
 #   dataset-fashion-mnist  the default training data (/usr/share/datasets/fashion-mnist)
+#   python3-torch python3-torchvision  PyTorch fixtures for the tests (tests/reference/*.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(mesa-vulkan-drivers libvulkan1 glslc vulkan-validationlayers vulkan-tools libglfw3 xvfb dataset-fashion-mnist)
+packages=(mesa-vulkan-drivers libvulkan1 glslc vulkan-validationlayers vulkan-tools libglfw3 xvfb dataset-fashion-mnist python3-torch python3-torchvision)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

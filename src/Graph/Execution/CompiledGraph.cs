@@ -59,12 +59,25 @@ public sealed class CompiledGraph : IDisposable
         _upload = device.CreateBuffer(Math.Max(16, up), MemoryKind.Upload, "graph.upload");
         _readback = device.CreateBuffer(Math.Max(16, down), MemoryKind.Readback, "graph.readback");
 
+        ZeroFill(device, _resources);
         _commands = device.CreateCommandList(options.Profile ? plan.Passes.Count + 1 : 0);
         _recorder = new CommandRecorder(device, _commands, options.Variant, options.FullBarriers);
         long scratch = plan.Passes.Max(p => (long?)graph.Ops[p.OpIndex].ScratchBytes(_recorder.Variant)) ?? 0;
         if (scratch > 0) _scratch = device.CreateBuffer(scratch, MemoryKind.DeviceLocal, "graph.scratch");
         _passTimestamp = new int[plan.Passes.Count];
         Record(options.Profile);
+    }
+
+    /// <summary>Every resource starts as zeros (momentum buffers, gradients): fresh device memory may hold anything.</summary>
+    static void ZeroFill(Device device, Buffer[] buffers)
+    {
+        using var cl = device.CreateCommandList();
+        cl.Begin();
+        foreach (var b in buffers) cl.Fill(b.All, 0);
+        cl.TransferToComputeBarrier();
+        cl.End();
+        cl.Submit();
+        cl.Wait();
     }
 
     /// <summary>Plans (if needed), allocates and records a graph on a device.</summary>

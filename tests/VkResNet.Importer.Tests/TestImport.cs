@@ -1,0 +1,37 @@
+using VkResNet.Graph.IO;
+using VkResNet.Importer.SafeTensors;
+using VkResNet.Importer.Verify;
+
+namespace VkResNet.Importer.Tests;
+
+/// <summary>Runs the import pipeline in-process into a temp folder and reads the output back.</summary>
+internal static class TestImport
+{
+    public static readonly GraphWeightFiles Codec = new();
+
+    public static (ImportResult Result, WeightSet Written) Run(TempDir dir, string source, ImportOptions? options = null, IReferenceModelRunner? runner = null)
+    {
+        string output = dir.File("out.safetensors");
+        var o = (options ?? new ImportOptions(source, output)) with { Source = source, Output = output };
+        var log = new StringWriter();
+        ImportResult r = ImportPipeline.Run(o, Codec, runner, log);
+        return (r, Codec.Read(output));
+    }
+
+    /// <summary>Writes plain F32 safetensors (no checkpoint metadata), as another tool would.</summary>
+    public static void WriteSafeTensors(string path, IEnumerable<WeightTensor> tensors) =>
+        SafeTensorsWriter.Write(path, tensors.Select(t => SafeTensorEntry.Float32(t.Name, t.Shape, t.Data)).ToList());
+
+    /// <summary>Asserts two tensors agree within atol + rtol * |expected|, printing the first mismatches.</summary>
+    public static void AssertClose(WeightTensor expected, WeightTensor actual, double atol, double rtol)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        var bad = new List<string>();
+        for (int i = 0; i < expected.Data.Length && bad.Count < 5; i++)
+        {
+            double e = expected.Data[i], a = actual.Data[i];
+            if (!(Math.Abs(a - e) <= atol + rtol * Math.Abs(e))) bad.Add($"[{i}] expected {e:G9} got {a:G9}");
+        }
+        Assert.True(bad.Count == 0, $"{expected.Name} {expected.ShapeText} (atol {atol}, rtol {rtol}): {string.Join("; ", bad)}");
+    }
+}
