@@ -1,0 +1,42 @@
+using VkResNet.Runtime;
+using VkResNet.Viewer;
+using VkResNet.Viewer.Glfw;
+using VkResNet.Viewer.Rendering;
+using VkResNet.Viewer.Sources;
+using VkResNet.Viewer.Window;
+
+try
+{
+    var o = ViewerOptions.Parse(args);
+    if (o.Help)
+    {
+        Console.WriteLine(ViewerOptions.Usage);
+        return 0;
+    }
+    if (o.ScreenshotPath != null) return Headless(o);
+    using var app = new ViewerWindow(o);
+    return app.Run();
+}
+catch (Exception e) when (e is ArgumentException or VulkanException or VulkanUnavailableException or GlfwException or IOException or UnauthorizedAccessException or ValidationException)
+{
+    Console.Error.WriteLine($"vkresnet-viewer: {e.Message}");
+    return e is ArgumentException ? 2 : 1;
+}
+
+// The screenshot path touches no window system: no GLFW, no surface, no swapchain.
+static int Headless(ViewerOptions o)
+{
+    using var context = VulkanContext.Create(new ContextOptions { Validation = o.Validation, ApplicationName = "vkresnet-viewer" });
+    using var device = context.CreateDevice(o.Device);
+    using var source = new SyntheticFeatureSource(device, SyntheticFeatureSource.ResNet18Shapes());
+    source.SelectImage(o.Image);
+    using var renderer = new FrameRenderer(source, slots: 1);
+    var state = new ViewState { PerStageNormalisation = o.PerStage, ZoomChannel = o.Zoom };
+    state.SelectStage(o.StageIndex(source.Stages.Select(s => s.Name).ToArray()), source.Stages.Count);
+    state.Page = o.Page;
+    state.ZoomChannel = o.Zoom;
+    Screenshot.Write(o.ScreenshotPath!, renderer, state, o.Width, o.Height);
+    if (context.ValidationEnabled) context.ThrowIfValidationMessages();
+    Console.WriteLine($"wrote {o.ScreenshotPath} ({o.Width}x{o.Height}, stage {state.Stage}: {source.Stages[state.Stage].Name})");
+    return 0;
+}
