@@ -102,7 +102,7 @@ public class SafeTensorsTests
             "header past end" => "header length 1000 runs past the end of the file",
             "bad json" => "not valid UTF-8 JSON",
             "not an object" => "not an object",
-            "unknown dtype" => "unsupported dtype 'Q4' (supported: F32, F16, BF16, I64, I32)",
+            "unknown dtype" => "unsupported dtype 'Q4' (supported: F32, F16, BF16, F64, I64, I32)",
             "offsets outside data" => "data_offsets [0, 8] lie outside the 4-byte data section",
             "overlap" => "tensors 'a' [0, 8] and 'b' [4, 12] overlap",
             "gap" => "data bytes [4, 8) belong to no tensor",
