@@ -4,7 +4,7 @@ namespace VkResNet.Graph.Compiler;
 /// Places memory barriers from declared byte ranges. A barrier goes before pass i only when pass i
 /// reads or writes a range that a pass since the last barrier wrote (RAW, WAW), or writes a range that a
 /// pass since the last barrier read (WAR). A barrier makes everything before it visible, so the
-/// bookkeeping restarts from pass i. Pure; the CommandRecorder reuses it for a launcher's dispatches.
+/// bookkeeping restarts from pass i. Pure; the rule itself is <see cref="HazardTracker"/>, which the CommandRecorder applies per dispatch.
 /// </summary>
 public static class BarrierPlanner
 {
@@ -12,30 +12,19 @@ public static class BarrierPlanner
     public static bool[] Plan(IReadOnlyList<PassAccesses> passes)
     {
         var barrierBefore = new bool[passes.Count];
-        var written = new List<ByteRange>();
-        var read = new List<ByteRange>();
+        var hazards = new HazardTracker();
         for (int i = 0; i < passes.Count; i++)
         {
             var p = passes[i];
-            bool hazard = AnyOverlap(p.Reads, written) || AnyOverlap(p.Writes, written) || AnyOverlap(p.Writes, read);
-            if (hazard)
+            if (p.Reads.Any(r => hazards.NeedsBarrier(r.Resource, r.Offset, r.Offset + r.Size, writes: false))
+                || p.Writes.Any(w => hazards.NeedsBarrier(w.Resource, w.Offset, w.Offset + w.Size, writes: true)))
             {
                 barrierBefore[i] = true;
-                written.Clear();
-                read.Clear();
+                hazards.Clear();
             }
-            written.AddRange(p.Writes);
-            read.AddRange(p.Reads);
+            foreach (var r in p.Reads) hazards.Record(r.Resource, r.Offset, r.Offset + r.Size, writes: false, reads: true);
+            foreach (var w in p.Writes) hazards.Record(w.Resource, w.Offset, w.Offset + w.Size, writes: true, reads: false);
         }
         return barrierBefore;
-    }
-
-    static bool AnyOverlap(IReadOnlyList<ByteRange> a, List<ByteRange> b)
-    {
-        foreach (var x in a)
-            foreach (var y in b)
-                if (x.Overlaps(y))
-                    return true;
-        return false;
     }
 }

@@ -6,7 +6,8 @@ namespace VkResNet.Graph.Compiler;
 /// <summary>
 /// Decides where barriers go from declared byte ranges: a pass needs a barrier before it when it
 /// reads a range written since the last barrier (read after write), or writes a range read or
-/// written since then (write after read / write after write). Pure bookkeeping, no GPU.
+/// written since then (write after read / write after write). Pure bookkeeping, no GPU: the plan's
+/// <see cref="BarrierPlanner"/> (resources by index) and the CommandRecorder (buffers) share this one rule.
 /// </summary>
 public sealed class HazardTracker
 {
@@ -48,7 +49,7 @@ public sealed class HazardTracker
     static bool Overlaps(List<(object Resource, long Start, long End)> list, (object Resource, long Start, long End) r)
     {
         foreach (var x in list)
-            if (ReferenceEquals(x.Resource, r.Resource) && x.Start < r.End && r.Start < x.End) return true;
+            if (Equals(x.Resource, r.Resource) && x.Start < r.End && r.Start < x.End) return true;
         return false;
     }
 }
