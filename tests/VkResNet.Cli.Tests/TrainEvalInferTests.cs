@@ -1,0 +1,68 @@
+using Xunit;
+
+namespace VkResNet.Cli.Tests;
+
+/// <summary>The user's path through the CLI on a slice of Fashion-MNIST: train, then eval and infer the checkpoint.</summary>
+public sealed class TrainEvalInferTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), $"vkresnet-cli-{Guid.NewGuid():N}");
+
+    [Fact]
+    public void Train_then_eval_then_infer()
+    {
+        var train = CliRunner.Run(null, "train", "--model", "resnet8", "--epochs", "1", "--batch", "32", "--limit-train", "256",
+            "--limit-test", "100", "--out", _dir, "--validation");
+        Assert.True(train.ExitCode == 0, train.Stdout + train.Stderr);
+        Assert.Contains("test accuracy", train.Stdout);
+        string ckpt = Path.Combine(_dir, "checkpoint.safetensors");
+        Assert.True(File.Exists(ckpt));
+
+        var eval = CliRunner.Run(null, "eval", "-c", ckpt, "--limit", "100", "--batch", "50");
+        Assert.True(eval.ExitCode == 0, eval.Stdout + eval.Stderr);
+        Assert.Contains("top-1 error", eval.Stdout);
+        Assert.Contains("Ankle boot", eval.Stdout);
+
+        var infer = CliRunner.Run(null, "infer", "--index", "0", "-c", ckpt);
+        Assert.True(infer.ExitCode == 0, infer.Stdout + infer.Stderr);
+        Assert.Contains("true class: 9 Ankle boot", infer.Stdout);
+    }
+
+    [Theory]
+    [InlineData("eval -c /nonexistent/ckpt.safetensors", "No checkpoint at /nonexistent/ckpt.safetensors")]
+    [InlineData("train --model resnet7", "depth 7 is neither")]
+    [InlineData("train --epochs 0", "--epochs must be positive")]
+    [InlineData("train --data cifar10", "--data cifar10 needs --data-dir")]
+    [InlineData("summary resnet50 --input 3x224", "is not CxHxW")]
+    public void Bad_input_is_one_clear_message_and_a_nonzero_exit(string args, string message)
+    {
+        var r = CliRunner.Run(null, args.Split(' '));
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains(message, r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_checkpoint_is_refused()
+    {
+        Directory.CreateDirectory(_dir);
+        string bogus = Path.Combine(_dir, "bogus.safetensors");
+        File.WriteAllBytes(bogus, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        var r = CliRunner.Run(null, "infer", "--index", "0", "-c", bogus);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("bogus.safetensors", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [Fact]
+    public void Summary_prints_the_published_parameter_count()
+    {
+        var r = CliRunner.Run(null, "summary", "resnet50");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("25,557,032", r.Stdout);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,74 @@
+using VkResNet.Graph.Data;
+using VkResNet.Graph.IO;
+using VkResNet.Graph.Reporting;
+using VkResNet.Graph.Training;
+using VkResNet.Runtime.Tests;
+using Xunit;
+
+namespace VkResNet.Graph.Tests.Training;
+
+/// <summary>The trainer end to end on a slice of Fashion-MNIST: files, resume, and a diverging loss.</summary>
+[Collection(GpuCollection.Name)]
+public sealed class TrainerTests(GpuFixture gpu) : GpuTest(gpu), IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), $"vkresnet-trainer-{Guid.NewGuid():N}");
+
+    static (Dataset Train, Dataset Test) Data()
+    {
+        Assert.True(Directory.Exists(Dataset.DefaultFashionMnistFolder),
+            $"Fashion-MNIST is missing at {Dataset.DefaultFashionMnistFolder}: run scripts/setup.sh (apt-get install dataset-fashion-mnist).");
+        return (Dataset.LoadFashionMnist(train: true).Take(256), Dataset.LoadFashionMnist(train: false).Take(100));
+    }
+
+    TrainOptions Recipe(int epochs, double lr = 0.05) => new()
+    {
+        Model = "resnet8", Epochs = epochs, BatchSize = 32, EvalBatchSize = 50, LearningRate = lr, Schedule = "constant",
+        OutputDirectory = _dir, Seed = 5,
+    };
+
+    [Fact]
+    public void Training_writes_checkpoint_metrics_and_plot_and_resumes_where_it_stopped()
+    {
+        var (train, test) = Data();
+        using (var first = new Trainer(Device, Recipe(epochs: 1), train, test))
+        {
+            var r = first.Run();
+            Assert.Single(r);
+            Assert.True(double.IsFinite(r[0].TrainLoss) && r[0].TestError is >= 0 and <= 1, $"epoch 1: {r[0]}");
+        }
+        Assert.Equal(1, Checkpoint.Load(Path.Combine(_dir, "checkpoint.safetensors")).Epoch);
+        Assert.Single(MetricsCsv.Read(Path.Combine(_dir, "metrics.csv")));
+        Assert.True(File.Exists(Path.Combine(_dir, "curves.svg")));
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp*"));
+
+        using var second = new Trainer(Device, Recipe(epochs: 2) with { Resume = true }, train, test);
+        var resumed = second.Run();
+        Assert.Single(resumed);
+        Assert.Equal(2, resumed[0].Epoch);
+        var ckpt = Checkpoint.Load(Path.Combine(_dir, "checkpoint.safetensors"));
+        Assert.Equal(2, ckpt.Epoch);
+        Assert.Equal(16, ckpt.Step); // 2 epochs x 256/32 steps
+        Assert.NotEmpty(ckpt.OptimizerState);
+        Assert.Equal(2, MetricsCsv.Read(Path.Combine(_dir, "metrics.csv")).Count);
+    }
+
+    [Fact]
+    public void A_diverging_loss_stops_the_run_naming_the_step_and_keeps_the_last_good_checkpoint()
+    {
+        var (train, test) = Data();
+        using (var first = new Trainer(Device, Recipe(epochs: 1), train, test)) first.Run();
+        byte[] good = File.ReadAllBytes(Path.Combine(_dir, "checkpoint.safetensors"));
+
+        using var wild = new Trainer(Device, Recipe(epochs: 2, lr: 1e12) with { Resume = true }, train, test);
+        var e = Assert.Throws<DivergedException>(() => wild.Run());
+        Assert.Matches(@"at step \d+", e.Message);
+        Assert.Contains("last good checkpoint", e.Message);
+        Assert.Equal(good, File.ReadAllBytes(Path.Combine(_dir, "checkpoint.safetensors")));
+    }
+
+    public override void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        base.Dispose();
+    }
+}
