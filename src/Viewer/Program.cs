@@ -38,6 +38,7 @@ static int Headless(ViewerOptions o)
     state.SelectStage(o.StageIndex(source.Stages.Select(s => s.Name).ToArray()), source.Stages.Count);
     state.Page = o.Page;
     state.ZoomChannel = o.Zoom;
+    renderer.RenderToHost(state, o.Width, o.Height); // a frame shows the GPU times of the one before: draw one first
     Screenshot.Write(o.ScreenshotPath!, renderer, state, o.Width, o.Height);
     if (context.ValidationEnabled) context.ThrowIfValidationMessages();
     Console.WriteLine($"wrote {o.ScreenshotPath} ({o.Width}x{o.Height}, stage {state.Stage}: {source.Stages[state.Stage].Name})");

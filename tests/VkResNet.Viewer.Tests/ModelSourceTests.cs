@@ -103,7 +103,8 @@ public sealed class ModelSourceTests(GpuFixture gpu) : GpuTest(gpu), IDisposable
             else if (hi == lo) Assert.True(colors.Count == 1, $"{what}: constant activations drawn with several colours");
         }
         Assert.True(varying >= st.C / 2, $"only {varying} of {st.C} {st.Name} channels vary: the test image or the weights are degenerate");
-        Assert.Contains($"#{index} true: ", string.Join("\n", source.Notes));
+        Assert.Contains($"index {index}, true: ", string.Join("\n", source.Notes));
+        if (Device.Info.TimestampsSupported) Assert.True(source.InferenceMs > 0, $"inference time {source.InferenceMs} ms from the graph's timestamps");
     }
 
     [Fact]

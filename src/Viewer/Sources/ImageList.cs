@@ -70,6 +70,6 @@ public sealed class ImageList
     {
         if (_dataset == null) return Path.GetFileName(_files[index]);
         int label = _dataset.GetLabel(index);
-        return $"#{index} true: {_dataset.ClassNames[label]}";
+        return $"index {index}, true: {_dataset.ClassNames[label]}";
     }
 }
