@@ -1,3 +1,5 @@
+using VkResNet.Graph.Data;
+using VkResNet.Graph.IO;
 using VkResNet.Runtime;
 using VkResNet.Viewer;
 using VkResNet.Viewer.Glfw;
@@ -17,7 +19,8 @@ try
     using var app = new ViewerWindow(o);
     return app.Run();
 }
-catch (Exception e) when (e is ArgumentException or VulkanException or VulkanUnavailableException or GlfwException or IOException or UnauthorizedAccessException or ValidationException)
+catch (Exception e) when (e is ArgumentException or VulkanException or VulkanUnavailableException or GlfwException or IOException or UnauthorizedAccessException
+                              or ValidationException or InvalidDataException or WeightFileException or DatasetException)
 {
     Console.Error.WriteLine($"vkresnet-viewer: {e.Message}");
     return e is ArgumentException ? 2 : 1;
@@ -28,13 +31,14 @@ static int Headless(ViewerOptions o)
 {
     using var context = VulkanContext.Create(new ContextOptions { Validation = o.Validation, ApplicationName = "vkresnet-viewer" });
     using var device = context.CreateDevice(o.Device);
-    using var source = new SyntheticFeatureSource(device, SyntheticFeatureSource.ResNet18Shapes());
-    source.SelectImage(o.Image);
+    var source = FeatureSources.Open(device, o, Console.Out);
+    using var owner = (IDisposable)source;
     using var renderer = new FrameRenderer(source, slots: 1);
     var state = new ViewState { PerStageNormalisation = o.PerStage, ZoomChannel = o.Zoom };
     state.SelectStage(o.StageIndex(source.Stages.Select(s => s.Name).ToArray()), source.Stages.Count);
     state.Page = o.Page;
     state.ZoomChannel = o.Zoom;
+    renderer.RenderToHost(state, o.Width, o.Height); // a frame shows the GPU times of the one before: draw one first
     Screenshot.Write(o.ScreenshotPath!, renderer, state, o.Width, o.Height);
     if (context.ValidationEnabled) context.ThrowIfValidationMessages();
     Console.WriteLine($"wrote {o.ScreenshotPath} ({o.Width}x{o.Height}, stage {state.Stage}: {source.Stages[state.Stage].Name})");

@@ -9,7 +9,17 @@ public sealed record ViewerOptions
     public string? Stage { get; init; }
     public int Width { get; init; } = 1280;
     public int Height { get; init; } = 800;
-    public int Image { get; init; }
+    /// <summary>The image to show first: a dataset index, an index into <see cref="Images"/>, or the synthetic batch entry.</summary>
+    public int Index { get; init; }
+    /// <summary>Image files to step through (--image, repeatable) instead of a dataset.</summary>
+    public IReadOnlyList<string> Images { get; init; } = [];
+    public string? Checkpoint { get; init; }
+    public string Data { get; init; } = "fashion-mnist";
+    public string? DataDir { get; init; }
+    /// <summary>A training run's folder: view its checkpoint and reload it whenever the trainer rewrites it.</summary>
+    public string? LiveRun { get; init; }
+    /// <summary>Draw the synthetic source even when a checkpoint is at hand (tests, demos).</summary>
+    public bool Synthetic { get; init; }
     public int Page { get; init; }
     public int Zoom { get; init; } = -1;
     public bool PerStage { get; init; }
@@ -28,10 +38,17 @@ public sealed record ViewerOptions
         vkresnet-viewer: a ResNet's feature maps per stage, drawn live from the GPU tensors.
 
         usage: vkresnet-viewer [options]
+          --checkpoint PATH       model to view (trainer's or vkresnet-import's; default runs/latest/checkpoint.safetensors
+                                  when it exists, else a synthetic source)
+          --live RUN_DIR          view RUN_DIR/checkpoint.safetensors and reload it whenever training rewrites it
+          --image FILE            image to classify (PNG, baseline JPEG, PGM/PPM; resized); repeat for several
+          --index N               image to show first: dataset test index or --image number (default 0)
+          --data KIND             dataset of the images when no --image: fashion-mnist (default), cifar10, images
+          --data-dir DIR          its folder (fashion-mnist default /usr/share/datasets/fashion-mnist)
+          --synthetic             draw the synthetic ResNet-18-shaped source instead of a model
           --screenshot FILE.png   render one frame offscreen (no window system) and write a PNG
           --stage S               stage to show, by index or name (default 0)
           --size WxH              view size (default 1280x800)
-          --image I               image (batch entry) to show (default 0)
           --page P                page of channel tiles (default 0)
           --zoom C                show channel C alone
           --per-stage             normalise tiles per stage instead of per channel
@@ -40,8 +57,7 @@ public sealed record ViewerOptions
           --infer-every N         window: run inference every N frames (default 4)
           --frames N              window: close after N frames
           --resize-at F:WxH       window: resize itself to WxH after F frames (tests swapchain recreation)
-          --animate               window: synthetic "inference" alternates two patterns every N frames
-        The source is synthetic (ResNet-18-shaped patterns) until a model source is wired in.
+          --animate               window, synthetic source: "inference" alternates two patterns every N frames
         Keys: Left/Right stage, PgUp/PgDn or wheel page, N/P image, S normalisation, Z or click zoom, Esc quit.
         """;
 
@@ -59,7 +75,13 @@ public sealed record ViewerOptions
                 "--screenshot" => o with { ScreenshotPath = Next() },
                 "--stage" => o with { Stage = Next() },
                 "--size" => ParseSize(o, Next()),
-                "--image" => o with { Image = Int(0) },
+                "--index" => o with { Index = Int(0) },
+                "--image" => o with { Images = [.. o.Images, Next()] },
+                "--checkpoint" => o with { Checkpoint = Next() },
+                "--live" => o with { LiveRun = Next() },
+                "--data" => o with { Data = Next() },
+                "--data-dir" => o with { DataDir = Next() },
+                "--synthetic" => o with { Synthetic = true },
                 "--page" => o with { Page = Int(0) },
                 "--zoom" => o with { Zoom = Int(0) },
                 "--per-stage" => o with { PerStage = true },
@@ -73,6 +95,10 @@ public sealed record ViewerOptions
                 _ => throw new ArgumentException($"Unknown option {a}. Run vkresnet-viewer --help."),
             };
         }
+        if (o.LiveRun != null && o.Checkpoint != null)
+            throw new ArgumentException("Give --checkpoint PATH or --live RUN_DIR, not both (--live views RUN_DIR/checkpoint.safetensors).");
+        if (o.Synthetic && (o.LiveRun != null || o.Checkpoint != null || o.Images.Count > 0))
+            throw new ArgumentException("--synthetic draws made-up tensors; it takes no --checkpoint, --live or --image.");
         return o;
     }
 

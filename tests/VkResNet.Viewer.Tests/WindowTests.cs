@@ -43,7 +43,7 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
             }
 
             using var viewer = new ViewerProcess(null, $"-screen 0 {w}x{h}x24 -fbdir {fb}",
-                "--frames", $"{frames}", "--size", $"{w}x{h}", "--stage", "2", "--validation");
+                "--frames", $"{frames}", "--size", $"{w}x{h}", "--stage", "2", "--validation", "--synthetic");
             double best = 1;
             string screenFile = Path.Combine(fb, "Xvfb_screen0");
             while (!viewer.HasExited && best > 0.02)
@@ -73,7 +73,7 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
     public void Animated_inference_every_two_frames_is_validation_clean_under_xvfb()
     {
         Assert.True(ViewerProcess.OnPath("xvfb-run"), $"xvfb-run is not installed; the window test needs Xvfb and GLFW: {InstallHint}.");
-        using var viewer = new ViewerProcess(null, "-screen 0 800x600x24", "--frames", "12", "--size", "800x600", "--animate", "--infer-every", "2", "--validation");
+        using var viewer = new ViewerProcess(null, "-screen 0 800x600x24", "--frames", "12", "--size", "800x600", "--animate", "--infer-every", "2", "--validation", "--synthetic");
         var (code, stdout, stderr) = viewer.Wait(TimeSpan.FromMinutes(5));
         Assert.True(code == 0, $"vkresnet-viewer exited with {code}.\nstdout: {stdout}\nstderr: {stderr}");
         Assert.Contains("presented 12 frames", stdout);
@@ -83,7 +83,7 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
     public void Resizing_the_window_recreates_the_swapchain_validation_clean()
     {
         Assert.True(ViewerProcess.OnPath("xvfb-run"), $"xvfb-run is not installed; the window test needs Xvfb and GLFW: {InstallHint}.");
-        using var viewer = new ViewerProcess(null, "-screen 0 800x600x24", "--frames", "12", "--size", "640x400", "--resize-at", "4:480x320", "--validation");
+        using var viewer = new ViewerProcess(null, "-screen 0 800x600x24", "--frames", "12", "--size", "640x400", "--resize-at", "4:480x320", "--validation", "--synthetic");
         var (code, stdout, stderr) = viewer.Wait(TimeSpan.FromMinutes(5));
         Assert.True(code == 0, $"vkresnet-viewer exited with {code}.\nstdout: {stdout}\nstderr: {stderr}");
         Assert.Contains("swapchain 640x400", stdout);
@@ -116,7 +116,7 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
         string path = Path.Combine(Path.GetTempPath(), $"vkresnet-viewer-{Guid.NewGuid():N}.png");
         try
         {
-            using var viewer = new ViewerProcess(null, null, "--screenshot", path, "--stage", "layer3", "--size", "320x200", "--per-stage");
+            using var viewer = new ViewerProcess(null, null, "--screenshot", path, "--stage", "layer3", "--size", "320x200", "--per-stage", "--synthetic");
             var (code, stdout, stderr) = viewer.Wait(TimeSpan.FromMinutes(3));
             Assert.True(code == 0, $"exit code {code}, stderr: {stderr}");
             Assert.Contains("layer3", stdout);
@@ -134,6 +134,10 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
     [InlineData("--size 10x10", "--size needs WxH")]
     [InlineData("--bogus", "Unknown option --bogus")]
     [InlineData("--frames 0", "--frames needs an integer >= 1")]
+    [InlineData("--checkpoint /nonexistent/model.safetensors", "No checkpoint at /nonexistent/model.safetensors")]
+    [InlineData("--live /nonexistent/run", "No checkpoint.safetensors in /nonexistent/run yet")]
+    [InlineData("--live /nonexistent/run --checkpoint x.safetensors", "not both")]
+    [InlineData("--synthetic --image x.png", "--synthetic draws made-up tensors")]
     public void Bad_arguments_end_with_one_clear_message(string args, string message)
     {
         using var viewer = new ViewerProcess(null, null, ["--screenshot", Path.Combine(Path.GetTempPath(), "never.png"), .. args.Split(' ')]);
@@ -141,5 +145,51 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
         Assert.True(code == 2, $"exit code {code}, stderr: {stderr}");
         Assert.Contains(message, stderr);
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), "never.png")));
+    }
+
+    [Fact]
+    public void Model_checkpoint_in_the_window_under_xvfb_is_validation_clean()
+    {
+        Assert.True(ViewerProcess.OnPath("xvfb-run"), $"xvfb-run is not installed; the window test needs Xvfb and GLFW: {InstallHint}.");
+        string dir = Directory.CreateTempSubdirectory("vkresnet-viewer-window-").FullName;
+        try
+        {
+            string ckpt = Path.Combine(dir, "checkpoint.safetensors");
+            TinyCheckpoint.Write(Device, ckpt, seed: 4);
+            // Inference every frame: the graph's submission and the frame lists overlap as much as they can.
+            using var viewer = new ViewerProcess(null, "-screen 0 800x600x24", "--live", dir, "--index", "9", "--frames", "12", "--infer-every", "1",
+                "--size", "640x400", "--validation");
+            var (code, stdout, stderr) = viewer.Wait(TimeSpan.FromMinutes(5));
+            Assert.True(code == 0, $"vkresnet-viewer exited with {code}.\nstdout: {stdout}\nstderr: {stderr}");
+            Assert.Contains("resnet20 from", stdout);
+            Assert.Contains("presented 12 frames", stdout);
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public void Screenshot_command_renders_a_checkpoint_on_a_dataset_image()
+    {
+        string dir = Directory.CreateTempSubdirectory("vkresnet-viewer-shot-").FullName;
+        try
+        {
+            string ckpt = Path.Combine(dir, "model.safetensors"), png = Path.Combine(dir, "shot.png");
+            TinyCheckpoint.Write(Device, ckpt, seed: 5);
+            using var viewer = new ViewerProcess(null, null, "--screenshot", png, "--checkpoint", ckpt, "--index", "3", "--stage", "layer1",
+                "--size", "480x300", "--validation");
+            var (code, stdout, stderr) = viewer.Wait(TimeSpan.FromMinutes(3));
+            Assert.True(code == 0, $"exit code {code}\nstdout: {stdout}\nstderr: {stderr}");
+            Assert.Contains("stage 1: layer1", stdout);
+            Assert.Contains("cifar-resnet20 from", stdout);
+            var image = PngReader.Read(png);
+            Assert.Equal((480, 300), (image.Width, image.Height));
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using VkResNet.Graph.Data;
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.IO;
+using VkResNet.Graph.Ir;
 using VkResNet.Graph.Models;
 using VkResNet.Runtime;
 
@@ -28,13 +29,23 @@ public sealed class InferenceModel : IDisposable
         Normalization = normalization;
     }
 
-    /// <summary>Builds, compiles and loads a checkpoint written by the trainer or the importer.</summary>
+    /// <summary>
+    /// Builds, compiles and loads a checkpoint written by the trainer or the importer. With
+    /// <paramref name="keepStages"/> every stage output (stem, pool, layer1.., avgpool) gets memory of its
+    /// own, readable after each run through <see cref="CompiledGraph.Slice"/> (the viewer draws them);
+    /// otherwise the activation arena reuses it in later passes.
+    /// </summary>
     public static InferenceModel Load(Device device, string checkpointPath, int batch = 1, bool optimize = true, CompileOptions? compile = null,
-                                      ResNetSpec? specOverride = null)
+                                      ResNetSpec? specOverride = null, bool keepStages = false)
     {
         var ckpt = Checkpoint.Load(checkpointPath);
         var spec = specOverride ?? SpecOf(ckpt, checkpointPath);
         var model = ResNetBuilder.Build(spec, batch, ResNetMode.Infer, new ResNetBuildOptions(OptimizeInference: optimize));
+        if (keepStages)
+        {
+            var builder = new GraphBuilder(model.Graph);
+            foreach (string stage in model.Stages) builder.MarkOutput(model.Graph[stage]);
+        }
         var graph = CompiledGraph.Compile(device, model.Graph, compile);
         try
         {

@@ -143,7 +143,7 @@ public sealed class FrameRenderer : IDisposable
         {
             Span<double> ms = stackalloc double[3];
             cl.ReadTimestampsMs(ms);
-            if (_inferred[slot]) state.InferenceMs = ms[1];
+            if (_inferred[slot]) state.InferenceMs = _source.InferenceMs ?? ms[1];
             state.DrawMs = ms[2] - ms[1];
         }
         state.Stage = Math.Clamp(state.Stage, 0, _source.Stages.Count - 1);
@@ -250,7 +250,12 @@ public sealed class FrameRenderer : IDisposable
         t.Text(x, ty, state.PerStageNormalisation ? "norm: per stage" : "norm: per channel", maxColumns: cols); ty += line;
         t.Text(x, ty, state.ZoomChannel >= 0 ? $"channel {state.ZoomChannel} (zoom)"
             : $"ch {l.FirstChannel}-{l.FirstChannel + l.TileCount - 1} of {st.C}, page {state.Page + 1}/{l.Pages}", maxColumns: cols); ty += line;
-        t.Text(x, ty, $"image {_source.BatchIndex + 1}/{_source.ImageCount}", maxColumns: cols); ty += line;
+        t.Text(x, ty, $"image {_source.ImageIndex + 1}/{_source.ImageCount}", maxColumns: cols); ty += line;
+        foreach (string note in _source.Notes)
+        {
+            t.Text(x, ty, note, LabelList.Gray, maxColumns: cols);
+            ty += line;
+        }
         t.Text(x, ty, $"frame {state.FrameMs,6:F1} ms", maxColumns: cols); ty += line;
         t.Text(x, ty, $"infer {state.InferenceMs,6:F1} ms", maxColumns: cols); ty += line;
         t.Text(x, ty, $"draw  {state.DrawMs,6:F1} ms", maxColumns: cols); ty += line + 6;

@@ -36,6 +36,12 @@ public interface IFeatureSource
     /// <summary>Which batch entry n of every tensor holds the current image.</summary>
     int BatchIndex { get; }
 
+    /// <summary>The current image, 0..<see cref="ImageCount"/>-1 (a model source runs batch 1: its images are not batch entries).</summary>
+    int ImageIndex => BatchIndex;
+
+    /// <summary>Lines the viewer prints under the image counter (e.g. the true class, the checkpoint's epoch).</summary>
+    IReadOnlyList<string> Notes => [];
+
     /// <summary>
     /// Makes image <paramref name="index"/> current (host side: e.g. uploads it into the input tensor).
     /// Called only while no frame is in flight; the viewer records inference on its next frame.
@@ -52,4 +58,17 @@ public interface IFeatureSource
     /// Return false when there is nothing to run (static data).
     /// </summary>
     bool RecordInference(CommandList commands);
+
+    /// <summary>
+    /// Called once per frame between frames on the viewer's thread (e.g. to apply newly loaded weights);
+    /// returns true when the next frame must run inference. Must return quickly.
+    /// </summary>
+    bool Refresh() => false;
+
+    /// <summary>
+    /// GPU milliseconds of the last finished inference when the source times it itself (a graph
+    /// submitted ahead of the frame finishes before the frame's own timestamps start); null: the
+    /// viewer's timestamps around <see cref="RecordInference"/> measure it.
+    /// </summary>
+    double? InferenceMs => null;
 }

@@ -23,12 +23,12 @@ public sealed unsafe class ViewerWindow : IDisposable
     readonly VkPresentApi _present;
     readonly VkSurfaceKHR _surface;
     readonly Swapchain _swapchain;
-    readonly SyntheticFeatureSource _source;
+    readonly IFeatureSource _source;
     readonly FrameRenderer _renderer;
     readonly CommandList[] _copies = new CommandList[FramesInFlight];
     readonly VkSemaphore[] _imageReady = new VkSemaphore[FramesInFlight];
     readonly ViewState _state;
-    bool _disposed, _outOfDate;
+    bool _disposed, _outOfDate, _inferNext;
 
     public ViewerWindow(ViewerOptions options)
     {
@@ -49,8 +49,7 @@ public sealed unsafe class ViewerWindow : IDisposable
                 _copies[i] = _device.CreateCommandList();
                 _imageReady[i] = Swapchain.CreateSemaphore(_device);
             }
-            _source = new SyntheticFeatureSource(_device, SyntheticFeatureSource.ResNet18Shapes(), animate: options.Animate);
-            _source.SelectImage(options.Image);
+            _source = FeatureSources.Open(_device, options, Console.Out);
             _renderer = new FrameRenderer(_source, FramesInFlight);
             _state = new ViewState { PerStageNormalisation = options.PerStage, FramesPerInference = options.InferEvery };
             _state.SelectStage(options.StageIndex(_source.Stages.Select(s => s.Name).ToArray()), _source.Stages.Count);
@@ -87,7 +86,9 @@ public sealed unsafe class ViewerWindow : IDisposable
             }
 
             int slot = (int)(frame % FramesInFlight);
-            bool infer = frame % _state.FramesPerInference == 0;
+            if (_source.Refresh()) _inferNext = true; // e.g. --live loaded new weights
+            bool infer = _inferNext || frame % _state.FramesPerInference == 0;
+            _inferNext = false;
             var copy = _copies[slot];
             copy.Wait(); // this slot's output buffer and acquire semaphore are free once its last copy ran (two frames ago)
             var compute = _renderer.BeginFrame(slot, _state, infer, _swapchain.Bgra);
@@ -144,8 +145,8 @@ public sealed unsafe class ViewerWindow : IDisposable
                     switch (ViewControls.Key(e.A, _state, layout))
                     {
                         case ControlAction.Quit: _window.Close(); break;
-                        case ControlAction.NextImage: SelectImage(_source.BatchIndex + 1); break;
-                        case ControlAction.PreviousImage: SelectImage(_source.BatchIndex - 1); break;
+                        case ControlAction.NextImage: SelectImage(_source.ImageIndex + 1); break;
+                        case ControlAction.PreviousImage: SelectImage(_source.ImageIndex - 1); break;
                     }
                     break;
                 case WindowEventKind.MouseButton when e.B == GlfwNative.Press:
@@ -163,6 +164,7 @@ public sealed unsafe class ViewerWindow : IDisposable
         _device.WaitIdle(); // the source may rewrite its input; no frame may be reading it
         _source.SelectImage(index);
         _renderer.StatsDirty = true;
+        _inferNext = true; // a model source shows the new image's activations on the next frame
     }
 
     public void Dispose()
@@ -171,7 +173,7 @@ public sealed unsafe class ViewerWindow : IDisposable
         _disposed = true;
         _device?.WaitIdle();
         _renderer?.Dispose();
-        _source?.Dispose();
+        (_source as IDisposable)?.Dispose();
         foreach (var c in _copies) c?.Dispose();
         if (_device != null)
             foreach (var s in _imageReady) if (!s.IsNull) _device.Api.DestroySemaphore(_device.Handle, s, null);
