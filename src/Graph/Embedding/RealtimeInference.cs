@@ -242,13 +242,22 @@ public sealed class RealtimeInference : IDisposable
 
     // ---- one-shot submission -------------------------------------------------------------------
 
-    /// <summary>Writes an NCHW input into the upload ring and submits the inference; returns at once.</summary>
-    public InferenceTicket Submit(ReadOnlySpan<float> input)
+    /// <summary>
+    /// Writes an NCHW input into the upload ring and submits the inference; returns at once. With a
+    /// <paramref name="wait"/> semaphore (binary, or timeline with <paramref name="waitValue"/>) the GPU starts after it.
+    /// </summary>
+    public InferenceTicket Submit(ReadOnlySpan<float> input, VkSemaphore wait = default, ulong waitValue = 0)
     {
         var s = Acquire();
         WriteUpload(s, input);
-        s.UploadList.Submit();
+        SubmitInput(s.UploadList, wait, waitValue);
         return Finish(s, s.OneShot);
+    }
+
+    static void SubmitInput(CommandList list, VkSemaphore wait, ulong waitValue)
+    {
+        if (wait.IsNull) list.Submit();
+        else list.Submit([(wait, waitValue)], []);
     }
 
     /// <summary>
@@ -258,9 +267,7 @@ public sealed class RealtimeInference : IDisposable
     public InferenceTicket Submit(Rgba8Source source, VkSemaphore wait = default, ulong waitValue = 0)
     {
         var s = Acquire();
-        var list = SourceList(s, source);
-        if (wait.IsNull) list.Submit();
-        else list.Submit([(wait, waitValue)], []);
+        SubmitInput(SourceList(s, source), wait, waitValue);
         return Finish(s, s.OneShot);
     }
 
