@@ -67,6 +67,8 @@ public sealed class RealtimeInference : IDisposable
     ulong _lastValue;
     int _nextSlot;
     int _slicingSlot = -1, _nextSlice;
+    CommandList? _pendingInputList;   // the input step of the sliced inference, run with its first slice
+    CommandTape? _pendingInputTape;
     bool _disposed;
 
     public Device Device => _graph.Device;
@@ -330,20 +332,25 @@ public sealed class RealtimeInference : IDisposable
 
     // ---- frame slicing ----------------------------------------------------------------------------
 
-    /// <summary>Starts a sliced inference: writes the input and submits its copy; each <see cref="SubmitNextSlice"/> then submits one slice.</summary>
+    /// <summary>
+    /// Starts a sliced inference: writes the input into the upload ring and touches no queue; each
+    /// <see cref="SubmitNextSlice"/> (or <see cref="RecordNextSlice"/>) then runs one slice, the first one with the input copy.
+    /// </summary>
     public InferenceTicket BeginSliced(ReadOnlySpan<float> input)
     {
         var s = BeginSlicing();
         WriteUpload(s, input);
-        s.UploadList.Submit();
+        _pendingInputList = s.UploadList;
+        _pendingInputTape = s.UploadTape;
         return new InferenceTicket(this, s.Index, s.Value);
     }
 
-    /// <summary>Starts a sliced inference from a registered RGBA8 buffer.</summary>
+    /// <summary>Starts a sliced inference from a registered RGBA8 buffer (its pre-pass runs with the first slice).</summary>
     public InferenceTicket BeginSliced(Rgba8Source source)
     {
         var s = BeginSlicing();
-        SourceList(s, source).Submit();
+        _pendingInputList = SourceList(s, source);
+        _pendingInputTape = SourceTape(source);
         return new InferenceTicket(this, s.Index, s.Value);
     }
 
@@ -362,6 +369,7 @@ public sealed class RealtimeInference : IDisposable
     {
         if (_slicingSlot < 0) throw new InvalidOperationException("No sliced inference is running; call BeginSliced first.");
         var s = _slots[_slicingSlot];
+        if (_nextSlice == 0) _pendingInputList!.Submit();
         var list = s.SliceLists[_nextSlice++];
         if (_nextSlice < _slices.Length)
         {
@@ -378,6 +386,7 @@ public sealed class RealtimeInference : IDisposable
     {
         if (_slicingSlot < 0) throw new InvalidOperationException("No sliced inference is running; call BeginSliced first.");
         var s = _slots[_slicingSlot];
+        if (_nextSlice == 0) _pendingInputTape!.Replay(commandBuffer);
         var (from, to) = _slices[_nextSlice++];
         _fullBarrier.Replay(commandBuffer);
         _tape.Replay(commandBuffer, _passStart[from], _passStart[to]);
