@@ -28,8 +28,8 @@ public sealed unsafe class CommandTape : ICommandSink
     }
 
     readonly List<Entry> _entries = [];
-    readonly List<byte> _push = [];
-    byte[] _pushArray = [];
+    byte[] _push = new byte[256];   // push-constant bytes of every dispatch, grown by doubling while recording
+    int _pushBytes;
     readonly Device _device;
 
     public CommandTape(Device device) => _device = device;
@@ -51,9 +51,11 @@ public sealed unsafe class CommandTape : ICommandSink
         _entries.Add(new Entry
         {
             Kind = Kind.Dispatch, Pipeline = kernel.Pipeline, Layout = kernel.Layout, Set = set.Handle,
-            PushOffset = _push.Count, PushLength = push.Length, X = gx, Y = gy, Z = gz,
+            PushOffset = _pushBytes, PushLength = push.Length, X = gx, Y = gy, Z = gz,
         });
-        foreach (byte b in push) _push.Add(b);
+        if (_pushBytes + push.Length > _push.Length) Array.Resize(ref _push, Math.Max(_push.Length * 2, _pushBytes + push.Length));
+        push.CopyTo(_push.AsSpan(_pushBytes));
+        _pushBytes += push.Length;
         DispatchCount++;
     }
 
@@ -98,11 +100,10 @@ public sealed unsafe class CommandTape : ICommandSink
         if (end < 0) end = _entries.Count;
         if (start < 0 || start > end || end > _entries.Count)
             throw new ArgumentOutOfRangeException(nameof(start), $"Range [{start}, {end}) is outside the tape's [0, {_entries.Count}).");
-        if (_pushArray.Length != _push.Count) _pushArray = [.. _push]; // once after recording; replays then reuse it
         var api = _device.Api;
         ReadOnlySpan<Entry> entries = CollectionsMarshal.AsSpan(_entries)[start..end];
         VkPipeline bound = default;
-        fixed (byte* push = _pushArray)
+        fixed (byte* push = _push)
         {
             foreach (ref readonly Entry e in entries)
             {
