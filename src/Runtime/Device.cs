@@ -160,6 +160,10 @@ public sealed unsafe class Device : IDisposable
 
     StagingRing Staging => _staging ??= new StagingRing(this);
 
+    VkImageApi? _images;
+    /// <summary>Image entry points (copies from an app's images), resolved on first use.</summary>
+    public VkImageApi Images => _images ??= new VkImageApi(Context.Api, Handle);
+
     /// <summary>Copies host data into a device buffer through the staging ring, and waits. Not for the hot path.</summary>
     public void Upload<T>(BufferSlice dst, ReadOnlySpan<T> src) where T : unmanaged => Staging.Upload(dst, System.Runtime.InteropServices.MemoryMarshal.AsBytes(src));
 

@@ -59,7 +59,7 @@ public sealed class RealtimeInference : IDisposable
     readonly TimelineSemaphore? _timeline;
     readonly Slot[] _slots;
     readonly List<CommandTape> _sourceTapes = [];
-    readonly List<Buffer> _externalBuffers = [];
+    readonly List<Buffer> _externalBuffers = [];   // app buffers we wrapped, and image staging buffers
     readonly Normalization _normalization;
     readonly long _inputBytes, _outputBytes;
     (int Start, int End)[] _slices = [];
@@ -408,17 +408,42 @@ public sealed class RealtimeInference : IDisposable
     /// </summary>
     public Rgba8Source RegisterRgba8(BufferSlice pixels)
     {
-        RequireIdleSlicing();
-        var shape = _input.Shape;
         var tape = new CommandTape(Device);
         tape.FullBarrier(); // the app's writes to the pixels and the previous inference's reads of the input are done
+        return RegisterSource(tape, pixels);
+    }
+
+    Rgba8Source RegisterSource(CommandTape tape, BufferSlice pixels)
+    {
+        RequireIdleSlicing();
+        var shape = _input.Shape;
         var recorder = new CommandRecorder(Device, tape, _graph.Variant); // owns the pre-pass binding set
         _sourceRecorders.Add(recorder);
         ImageInputKernels.Rgba8ToNchw(recorder, shape.N, shape.H, shape.W, _normalization.Mean, _normalization.Std, pixels, InputTensor);
         _sourceTapes.Add(tape);
-        var source = new Rgba8Source(_sourceTapes.Count - 1);
         foreach (var s in _slots) s.SourceLists = [.. s.SourceLists, RecordList(tape)];
-        return source;
+        return new Rgba8Source(_sourceTapes.Count - 1);
+    }
+
+    /// <summary>
+    /// Registers an app-owned VkImage as an input source: 2-D, R8G8B8A8 (UNORM or SRGB; the bytes are taken as they
+    /// are), width x (height * batch) of the model's input (batch images stacked vertically), created with
+    /// TRANSFER_SRC usage and in <paramref name="layout"/> (TRANSFER_SRC_OPTIMAL or GENERAL) whenever an inference
+    /// from it runs: VkResNet does not transition it. Each inference copies it into a staging buffer on the GPU,
+    /// then runs the pre-pass from there (a storage-image read would save that copy; the runtime binds no images yet).
+    /// </summary>
+    public Rgba8Source RegisterRgba8Image(VkImage image, VkImageLayout layout, int width, int height)
+    {
+        var shape = _input.Shape;
+        if (width != shape.W || height != shape.H * shape.N)
+            throw new ArgumentException($"The image is {width}x{height}; the model reads {shape.W}x{shape.H} x batch {shape.N} (images stacked vertically).");
+        var staging = Device.CreateBuffer((long)width * height * 4, MemoryKind.DeviceLocal, "realtime.image-staging");
+        _externalBuffers.Add(staging);
+        var tape = new CommandTape(Device);
+        tape.FullBarrier();
+        tape.CopyImageToBuffer(image, layout, (uint)width, (uint)height, 4, staging.All);
+        tape.Barrier(VkPipelineStage.Transfer, VkPipelineStage.ComputeShader, VkAccess.TransferWrite, VkAccess.ShaderRead);
+        return RegisterSource(tape, staging.All);
     }
 
     /// <summary>Registers an app-owned VkBuffer (created with STORAGE_BUFFER usage) holding RGBA8 pixels at <paramref name="offset"/>.</summary>
