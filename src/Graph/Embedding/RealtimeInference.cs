@@ -533,6 +533,10 @@ public sealed class RealtimeInference : IDisposable
     /// <summary>The readback ring slot of a ticket as a GPU buffer (host-visible; the app may bind it after waiting on the ticket).</summary>
     public BufferSlice ResultSlice(in InferenceTicket t) => SlotOf(t).Readback;
 
+    /// <summary>
+    /// Waits for the inferences VkResNet submitted (their own fences or timeline values; no device-wide wait), then
+    /// frees everything. Inferences recorded into the app's command buffers must have finished before this is called.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
