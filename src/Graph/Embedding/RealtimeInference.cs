@@ -98,6 +98,8 @@ public sealed class RealtimeInference : IDisposable
     {
         if (options.Slots < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Slots, "At least one ring slot.");
         if (input.Kind != TensorKind.Input) throw new ArgumentException($"'{input.Name}' is not an input of the graph.", nameof(input));
+        if (options.Slicing?.MillisecondsPerSlice != null && (!graph.Device.Info.TimestampsSupported || options.ProfileRuns <= 0))
+            throw new NotSupportedException($"A millisecond budget needs per-pass times: {graph.Device.Info.Name} has no timestamps or ProfileRuns is 0; use SliceBudget.Passes.");
         _graph = graph;
         _input = input;
         _output = output;
@@ -143,8 +145,6 @@ public sealed class RealtimeInference : IDisposable
         MeasurePasses(options.ProfileRuns);
         if (options.Slicing != null)
         {
-            if (options.Slicing.MillisecondsPerSlice != null && _passMs.Length == 0)
-                throw new NotSupportedException($"{device.Info.Name} has no timestamps to measure passes with; use SliceBudget.Passes.");
             _slices = options.Slicing.Plan(PassCount, _passMs);
             foreach (var s in _slots)
                 s.SliceLists = _slices.Select((r, j) => RecordBody(s, r.Start, r.End, last: j == _slices.Length - 1)).ToArray();
