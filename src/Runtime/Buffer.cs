@@ -13,6 +13,7 @@ public sealed unsafe class Buffer : IDisposable
 {
     readonly Device _device;
     readonly Allocation _allocation;
+    readonly bool _external;
     bool _disposed;
 
     public VkBuffer Handle { get; }
@@ -57,7 +58,30 @@ public sealed unsafe class Buffer : IDisposable
         }
     }
 
-    public bool IsMapped => _allocation.Block.Mapped != null;
+    /// <summary>
+    /// Wraps a VkBuffer the embedding app owns (its memory bound by the app), so kernels can read or write
+    /// it in place. VkResNet never destroys it; the app keeps it alive while any binding set names it.
+    /// Kernels bind it as a storage buffer, so the app must have created it with STORAGE_BUFFER usage
+    /// (and TRANSFER_SRC/DST for copies).
+    /// </summary>
+    public static Buffer FromExternal(Device device, VkBuffer handle, long size, string? name = null) => new(device, handle, size, name);
+
+    Buffer(Device device, VkBuffer handle, long size, string? name)
+    {
+        if (handle.IsNull) throw new ArgumentException("The buffer handle is null.", nameof(handle));
+        if (size <= 0) throw new ArgumentOutOfRangeException(nameof(size), size, "A buffer needs at least one byte.");
+        _device = device;
+        _external = true;
+        Handle = handle;
+        Size = size;
+        Kind = MemoryKind.DeviceLocal;
+        Name = name ?? "external";
+    }
+
+    /// <summary>True for a buffer wrapped with <see cref="FromExternal"/> (not ours to free, not mapped by us).</summary>
+    public bool IsExternal => _external;
+
+    public bool IsMapped => !_external && _allocation.Block.Mapped != null;
 
     /// <summary>The persistently mapped bytes of a host-visible buffer.</summary>
     public Span<byte> MappedBytes => IsMapped
@@ -72,6 +96,7 @@ public sealed unsafe class Buffer : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        if (_external) return;
         _device.Api.DestroyBuffer(_device.Handle, Handle, null);
         _device.Memory.Free(_allocation);
     }

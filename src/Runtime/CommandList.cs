@@ -8,7 +8,7 @@ namespace VkResNet.Runtime;
 /// with <c>Begin(reusable: true)</c> and replay with <see cref="Submit"/> + <see cref="Wait"/>:
 /// neither allocates managed memory.
 /// </summary>
-public sealed unsafe class CommandList : IDisposable
+public sealed unsafe class CommandList : ICommandSink, IDisposable
 {
     readonly Device _device;
     readonly VkFence _fence;
@@ -171,6 +171,16 @@ public sealed unsafe class CommandList : IDisposable
         _device.Api.CmdFillBuffer(Handle, dst.Buffer.Handle, (ulong)dst.Offset, (ulong)dst.Size, value);
     }
 
+    /// <summary>Replays commands [start, end) of a tape into this list (no allocation).</summary>
+    public void Append(CommandTape tape, int start = 0, int end = -1)
+    {
+        RequireRecording();
+        if (!ReferenceEquals(tape.Device, _device)) throw new ArgumentException("The tape was recorded for another device.");
+        tape.Replay(Handle, start, end);
+        _boundPipeline = default; // the tape binds its own pipelines
+        DispatchCount += tape.DispatchesIn(start, end < 0 ? tape.Count : end);
+    }
+
     /// <summary>Writes a timestamp once all earlier commands completed; returns its index.</summary>
     public int WriteTimestamp()
     {
@@ -217,7 +227,7 @@ public sealed unsafe class CommandList : IDisposable
         VkCommandBuffer cb = Handle;
         var submit = new VkSubmitInfo
         {
-            sType = VkStructureType.SubmitInfo, pNext = _device.Info.TimelineSemaphores ? &timeline : null,
+            sType = VkStructureType.SubmitInfo, pNext = _device.TimelineSemaphores ? &timeline : null,
             waitSemaphoreCount = (uint)wait.Length, pWaitSemaphores = waitSems, pWaitDstStageMask = waitStages,
             commandBufferCount = 1, pCommandBuffers = &cb,
             signalSemaphoreCount = (uint)signal.Length, pSignalSemaphores = sigSems,

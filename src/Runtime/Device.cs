@@ -22,6 +22,10 @@ public sealed unsafe class Device : IDisposable
     public VkQueue Queue { get; }
     public uint QueueFamily { get; }
     public KernelVariant Variant { get; }
+    /// <summary>Timeline semaphores are enabled on this VkDevice (ours: whenever supported; an app's: as it says in <see cref="DeviceOptions.TimelineSemaphoresEnabled"/>).</summary>
+    public bool TimelineSemaphores { get; }
+    /// <summary>False for a device wrapped with <see cref="FromExternal"/>: Dispose leaves the VkDevice alone.</summary>
+    public bool OwnsDevice => _ownsDevice;
     public TimeSpan FenceTimeout { get; }
     public MemoryPool Memory { get; }
     public KernelCache Kernels { get; }
@@ -38,6 +42,7 @@ public sealed unsafe class Device : IDisposable
         Queue = queue;
         QueueFamily = family;
         _ownsDevice = ownsDevice;
+        TimelineSemaphores = info.TimelineSemaphores && api.WaitSemaphores != null && (ownsDevice || options.TimelineSemaphoresEnabled == true);
         Variant = options.Variant ?? VariantFromEnvironment() ?? (info.Kind == DeviceKind.Cpu ? KernelVariant.Cpu : KernelVariant.Gpu);
         FenceTimeout = options.FenceTimeout ?? TimeoutFromEnvironment() ?? TimeSpan.FromSeconds(600);
         VkPhysicalDeviceMemoryProperties mem;
@@ -107,7 +112,9 @@ public sealed unsafe class Device : IDisposable
 
     /// <summary>
     /// Wraps a device the embedding app created. VkResNet neither creates nor destroys it; the app
-    /// keeps it alive until this object is disposed. The queue must support compute.
+    /// keeps it alive until this object is disposed. The queue must support compute. Submissions to
+    /// the queue need external synchronisation: submit from the thread that owns the queue (or serialise).
+    /// Set <see cref="DeviceOptions.TimelineSemaphoresEnabled"/> when the app enabled that feature; else fences are used.
     /// </summary>
     public static Device FromExternal(VulkanContext context, VkPhysicalDevice physicalDevice, VkDevice device, uint queueFamily, uint queueIndex, DeviceOptions? options = null)
     {
@@ -118,6 +125,9 @@ public sealed unsafe class Device : IDisposable
         var families = VulkanContext.QueueFamilies(context.Api, physicalDevice);
         if (queueFamily >= families.Length || (families[queueFamily].queueFlags & VkQueueFlags.Compute) == 0)
             throw new ArgumentException($"Queue family {queueFamily} does not support compute.", nameof(queueFamily));
+        if (device.IsNull) throw new ArgumentException("The device handle is null.", nameof(device));
+        if (queueIndex >= families[queueFamily].queueCount)
+            throw new ArgumentException($"Queue family {queueFamily} has {families[queueFamily].queueCount} queue(s); index {queueIndex} does not exist.", nameof(queueIndex));
         var api = new VkDeviceApi(context.Api, device);
         VkQueue queue;
         api.GetDeviceQueue(device, queueFamily, queueIndex, &queue);
@@ -150,6 +160,10 @@ public sealed unsafe class Device : IDisposable
 
     StagingRing Staging => _staging ??= new StagingRing(this);
 
+    VkImageApi? _images;
+    /// <summary>Image entry points (copies from an app's images), resolved on first use.</summary>
+    public VkImageApi Images => _images ??= new VkImageApi(Context.Api, Handle);
+
     /// <summary>Copies host data into a device buffer through the staging ring, and waits. Not for the hot path.</summary>
     public void Upload<T>(BufferSlice dst, ReadOnlySpan<T> src) where T : unmanaged => Staging.Upload(dst, System.Runtime.InteropServices.MemoryMarshal.AsBytes(src));
 
@@ -169,6 +183,7 @@ public sealed unsafe class Device : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        // On an app's device this waits for the app's work too; it happens once, at teardown.
         Api.DeviceWaitIdle(Handle);
         _staging?.Dispose();
         Descriptors.Dispose();

@@ -17,6 +17,12 @@ public sealed record DeviceOptions
 
     /// <summary>Force a kernel variant; null: VKRESNET_KERNEL_VARIANT, else chosen from the device kind.</summary>
     public KernelVariant? Variant { get; init; }
+
+    /// <summary>
+    /// For <see cref="Device.FromExternal"/>: the app enabled the timelineSemaphore feature on its VkDevice.
+    /// Null or false: VkResNet uses fences (a device it creates itself enables timelines whenever supported).
+    /// </summary>
+    public bool? TimelineSemaphoresEnabled { get; init; }
 }
 
 /// <summary>The family of kernel forms a device runs fastest (see ANCHORS.md: CPU devices want texel loads and no shared memory).</summary>

@@ -17,6 +17,7 @@ public sealed unsafe class VulkanContext : IDisposable
     readonly GCHandle _self;
     readonly ConcurrentQueue<ValidationMessage> _messages = new();
     readonly VkPhysicalDevice[] _physical;
+    readonly bool _ownsInstance;
     bool _disposed;
 
     public VkInstanceApi Api { get; }
@@ -33,8 +34,12 @@ public sealed unsafe class VulkanContext : IDisposable
 
     public void ClearValidationMessages() => _messages.Clear();
 
-    VulkanContext(VkInstanceApi api, bool validation, uint apiVersion, VkDebugUtilsMessengerEXT messenger, GCHandle self)
+    /// <summary>False when the instance belongs to an embedding app (<see cref="FromExternal"/>): Dispose leaves it alone.</summary>
+    public bool OwnsInstance => _ownsInstance;
+
+    VulkanContext(VkInstanceApi api, bool validation, uint apiVersion, VkDebugUtilsMessengerEXT messenger, GCHandle self, bool ownsInstance = true)
     {
+        _ownsInstance = ownsInstance;
         Api = api;
         ValidationEnabled = validation;
         ApiVersion = apiVersion;
@@ -130,6 +135,41 @@ public sealed unsafe class VulkanContext : IDisposable
         byte* Track(byte* p) { names.Add((nint)p); return p; }
     }
 
+    /// <summary>
+    /// Wraps a VkInstance the embedding app created: the instance API is resolved through the loader,
+    /// and VkResNet neither creates nor destroys the instance (the app keeps it alive until this is disposed).
+    /// <paramref name="apiVersion"/> is the version the app asked for in VkApplicationInfo.
+    /// With <paramref name="collectValidation"/>, a debug messenger (ours, destroyed on Dispose) collects
+    /// validation messages; the app must have enabled VK_EXT_debug_utils for that.
+    /// </summary>
+    public static VulkanContext FromExternal(VkInstance instance, uint apiVersion, bool collectValidation = false)
+    {
+        if (instance.IsNull) throw new ArgumentException("The instance handle is null.", nameof(instance));
+        if (apiVersion < VkConst.MakeApiVersion(1, 1, 0))
+            throw new VulkanUnavailableException($"The app's instance is Vulkan {VkConst.ApiVersionString(apiVersion)}; VkResNet needs 1.1 or newer.");
+        var api = new VkInstanceApi(instance);
+        var self = GCHandle.Alloc(null, GCHandleType.Normal);
+        try
+        {
+            VkDebugUtilsMessengerEXT messenger = default;
+            if (collectValidation)
+            {
+                if (api.CreateDebugUtilsMessengerEXT == null)
+                    throw new VulkanUnavailableException("Validation messages were asked for but the app's instance lacks VK_EXT_debug_utils.");
+                var messengerInfo = MessengerCreateInfo(self);
+                Vk.Check(api.CreateDebugUtilsMessengerEXT(instance, &messengerInfo, null, &messenger), "vkCreateDebugUtilsMessengerEXT");
+            }
+            var ctx = new VulkanContext(api, collectValidation, apiVersion, messenger, self, ownsInstance: false);
+            self.Target = ctx;
+            return ctx;
+        }
+        catch
+        {
+            self.Free();
+            throw;
+        }
+    }
+
     const string NoDeviceMessage =
         "No Vulkan device found. Install a Vulkan driver (on Debian, the CPU driver lavapipe: sudo apt-get install mesa-vulkan-drivers), " +
         "and check that VK_DRIVER_FILES / VK_ICD_FILENAMES, if set, point at it.";
@@ -183,7 +223,7 @@ public sealed unsafe class VulkanContext : IDisposable
         if (_disposed) return;
         _disposed = true;
         if (!_messenger.IsNull) Api.DestroyDebugUtilsMessengerEXT(Instance, _messenger, null);
-        Api.DestroyInstance(Instance, null);
+        if (_ownsInstance) Api.DestroyInstance(Instance, null);
         if (_self.IsAllocated) _self.Free();
     }
 

@@ -4,7 +4,7 @@ using VkResNet.Runtime;
 namespace VkResNet.Graph.Compiler;
 
 /// <summary>
-/// Records launcher dispatches into a <see cref="CommandList"/>: resolves kernels, creates and owns
+/// Records launcher dispatches into a <see cref="CommandList"/> (or a <see cref="CommandTape"/> to replay later): resolves kernels, creates and owns
 /// their binding sets, and places a compute barrier only where the declared accesses require one
 /// (<see cref="HazardTracker"/>). VKRESNET_FULL_BARRIERS=1 puts a barrier after every dispatch to hunt races.
 /// Recording happens once per compiled graph; replaying the list touches none of this.
@@ -16,7 +16,7 @@ public sealed class CommandRecorder : IDispatchRecorder, IDisposable
     readonly bool _fullBarriers;
 
     public Device Device { get; }
-    public CommandList Commands { get; }
+    public ICommandSink Commands { get; }
     public KernelVariant Variant { get; }
     public int Dispatches { get; private set; }
     public int Barriers { get; private set; }
@@ -24,7 +24,7 @@ public sealed class CommandRecorder : IDispatchRecorder, IDisposable
     /// <summary>Called before each dispatch with the kernel name (profilers hook timestamps here).</summary>
     public Action<string>? BeforeDispatch { get; set; }
 
-    public CommandRecorder(Device device, CommandList commands, KernelVariant? variant = null, bool? fullBarriers = null)
+    public CommandRecorder(Device device, ICommandSink commands, KernelVariant? variant = null, bool? fullBarriers = null)
     {
         Device = device;
         Commands = commands;

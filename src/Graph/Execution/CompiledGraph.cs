@@ -41,6 +41,14 @@ public sealed class CompiledGraph : IDisposable
     public int Dispatches => _recorder.Dispatches;
     public int Barriers => _recorder.Barriers;
     public bool Profiling { get; }
+    /// <summary>The kernel variant the passes were recorded with.</summary>
+    public KernelVariant Variant => _recorder.Variant;
+
+    /// <summary>One slice per plan resource (what an <see cref="OpRecordContext"/> needs to record the passes again, e.g. onto a tape).</summary>
+    public IReadOnlyList<BufferSlice> ResourceSlices => Plan.Resources.Select(r => _resources[r.Index].Slice(0, Math.Max(16, r.Bytes))).ToArray();
+
+    /// <summary>The shared scratch buffer of passes that use one; null when none does.</summary>
+    public BufferSlice? Scratch => _scratch?.All;
 
     CompiledGraph(Device device, FrameGraph graph, GraphPlan plan, CompileOptions options)
     {

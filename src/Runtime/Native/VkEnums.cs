@@ -46,6 +46,7 @@ public enum VkStructureType
     QueryPoolCreateInfo = 11,
     BufferCreateInfo = 12,
     BufferViewCreateInfo = 13,
+    ImageCreateInfo = 14,
     ShaderModuleCreateInfo = 16,
     PipelineCacheCreateInfo = 17,
     PipelineShaderStageCreateInfo = 18,

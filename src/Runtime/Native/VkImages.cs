@@ -47,3 +47,49 @@ public struct VkBufferImageCopy
     public VkOffset3D imageOffset;
     public VkExtent3D imageExtent;
 }
+
+public unsafe struct VkImageCreateInfo
+{
+    public VkStructureType sType; public void* pNext; public uint flags;
+    public int imageType;                 // VK_IMAGE_TYPE_2D = 1
+    public VkFormat format;
+    public VkExtent3D extent;
+    public uint mipLevels, arrayLayers;
+    public uint samples;                  // VK_SAMPLE_COUNT_1_BIT = 1
+    public int tiling;                    // VK_IMAGE_TILING_OPTIMAL = 0
+    public VkImageUsage usage;
+    public int sharingMode;
+    public uint queueFamilyIndexCount; public uint* pQueueFamilyIndices;
+    public VkImageLayout initialLayout;
+}
+
+/// <summary>
+/// Image entry points, resolved on their own (like <see cref="VkPresentApi"/>): creating images (tests and
+/// samples that stand in for an app) and copying between images and buffers (an app's image as model input).
+/// </summary>
+public sealed unsafe class VkImageApi
+{
+    public readonly delegate* unmanaged<VkDevice, VkImageCreateInfo*, void*, VkImage*, VkResult> CreateImage;
+    public readonly delegate* unmanaged<VkDevice, VkImage, void*, void> DestroyImage;
+    public readonly delegate* unmanaged<VkDevice, VkImage, VkMemoryRequirements*, void> GetImageMemoryRequirements;
+    public readonly delegate* unmanaged<VkDevice, VkImage, VkDeviceMemory, ulong, VkResult> BindImageMemory;
+    public readonly delegate* unmanaged<VkCommandBuffer, VkImage, VkImageLayout, VkBuffer, uint, VkBufferImageCopy*, void> CmdCopyImageToBuffer;
+    public readonly delegate* unmanaged<VkCommandBuffer, VkBuffer, VkImage, VkImageLayout, uint, VkBufferImageCopy*, void> CmdCopyBufferToImage;
+
+    public VkImageApi(VkInstanceApi instance, VkDevice device)
+    {
+        nint Get(string name)
+        {
+            byte[] bytes = System.Text.Encoding.ASCII.GetBytes(name + "\0");
+            nint p;
+            fixed (byte* n = bytes) p = instance.GetDeviceProcAddr(device, n);
+            return p != 0 ? p : throw new VulkanUnavailableException($"The Vulkan driver does not provide {name}.");
+        }
+        CreateImage = (delegate* unmanaged<VkDevice, VkImageCreateInfo*, void*, VkImage*, VkResult>)Get("vkCreateImage");
+        DestroyImage = (delegate* unmanaged<VkDevice, VkImage, void*, void>)Get("vkDestroyImage");
+        GetImageMemoryRequirements = (delegate* unmanaged<VkDevice, VkImage, VkMemoryRequirements*, void>)Get("vkGetImageMemoryRequirements");
+        BindImageMemory = (delegate* unmanaged<VkDevice, VkImage, VkDeviceMemory, ulong, VkResult>)Get("vkBindImageMemory");
+        CmdCopyImageToBuffer = (delegate* unmanaged<VkCommandBuffer, VkImage, VkImageLayout, VkBuffer, uint, VkBufferImageCopy*, void>)Get("vkCmdCopyImageToBuffer");
+        CmdCopyBufferToImage = (delegate* unmanaged<VkCommandBuffer, VkBuffer, VkImage, VkImageLayout, uint, VkBufferImageCopy*, void>)Get("vkCmdCopyBufferToImage");
+    }
+}

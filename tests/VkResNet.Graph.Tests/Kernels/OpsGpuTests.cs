@@ -436,6 +436,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         { "softmax_cross_entropy_forward", Unsafe.SizeOf<SoftmaxCrossEntropyPush>() },
         { "softmax_cross_entropy_backward", Unsafe.SizeOf<SoftmaxCrossEntropyPush>() },
         { "sgd_update", Unsafe.SizeOf<SgdPush>() },
+        { "rgba8_to_nchw", Unsafe.SizeOf<Rgba8ToNchwPush>() },
     };
 
     [Theory, MemberData(nameof(PushSizes))]

@@ -1,0 +1,164 @@
+using System.Runtime.InteropServices;
+using VkResNet.Runtime.Native;
+
+namespace VkResNet.Runtime;
+
+/// <summary>
+/// Compute commands kept as data (pipeline, descriptor set, push bytes, group counts; barriers; copies)
+/// so that one recording can be replayed into any command buffer of the device: our own lists, per-slice
+/// lists, or an embedding app's VkCommandBuffer. Replaying allocates nothing. The tape owns no Vulkan
+/// object: the kernels and binding sets it names must outlive every replay (their recorder owns them).
+/// </summary>
+public sealed unsafe class CommandTape : ICommandSink
+{
+    enum Kind : byte { Dispatch, Barrier, Copy, Fill, CopyImageToBuffer }
+
+    struct Entry
+    {
+        public Kind Kind;
+        public VkPipeline Pipeline;
+        public VkPipelineLayout Layout;
+        public VkDescriptorSet Set;
+        public int PushOffset, PushLength;
+        public uint X, Y, Z;
+        public VkPipelineStage SrcStage, DstStage;
+        public VkAccess SrcAccess, DstAccess;
+        public VkBuffer Src, Dst;
+        public ulong SrcOffset, DstOffset, Size;
+        public VkImage Image;
+        public VkImageLayout ImageLayout;
+    }
+
+    readonly List<Entry> _entries = [];
+    byte[] _push = new byte[256];   // push-constant bytes of every dispatch, grown by doubling while recording
+    int _pushBytes;
+    readonly Device _device;
+
+    public CommandTape(Device device) => _device = device;
+
+    public Device Device => _device;
+    /// <summary>Commands on the tape; a position between two commands is a mark to replay ranges from.</summary>
+    public int Count => _entries.Count;
+    public int DispatchCount { get; private set; }
+
+    public void Dispatch(Kernel kernel, BindingSet set, ReadOnlySpan<byte> push, uint gx, uint gy = 1, uint gz = 1)
+    {
+        if (!ReferenceEquals(set.Kernel, kernel))
+            throw new ArgumentException($"The binding set was made for kernel {set.Kernel.Name}, not {kernel.Name}.");
+        if (push.Length != kernel.Interface.PushConstantBytes)
+            throw new ArgumentException($"Kernel {kernel.Name} takes {kernel.Interface.PushConstantBytes} bytes of push constants; {push.Length} were given.");
+        var max = _device.Info.MaxWorkgroupCount;
+        if (gx == 0 || gy == 0 || gz == 0 || gx > max[0] || gy > max[1] || gz > max[2])
+            throw new ArgumentOutOfRangeException(nameof(gx), $"Kernel {kernel.Name}: dispatch ({gx}, {gy}, {gz}) is outside the device's 1..({max[0]}, {max[1]}, {max[2]}).");
+        _entries.Add(new Entry
+        {
+            Kind = Kind.Dispatch, Pipeline = kernel.Pipeline, Layout = kernel.Layout, Set = set.Handle,
+            PushOffset = _pushBytes, PushLength = push.Length, X = gx, Y = gy, Z = gz,
+        });
+        if (_pushBytes + push.Length > _push.Length) Array.Resize(ref _push, Math.Max(_push.Length * 2, _pushBytes + push.Length));
+        push.CopyTo(_push.AsSpan(_pushBytes));
+        _pushBytes += push.Length;
+        DispatchCount++;
+    }
+
+    public void Barrier(VkPipelineStage src, VkPipelineStage dst, VkAccess srcAccess, VkAccess dstAccess) =>
+        _entries.Add(new Entry { Kind = Kind.Barrier, SrcStage = src, DstStage = dst, SrcAccess = srcAccess, DstAccess = dstAccess });
+
+    public void FullBarrier() =>
+        Barrier(VkPipelineStage.AllCommands, VkPipelineStage.AllCommands, VkAccess.MemoryWrite, VkAccess.MemoryRead | VkAccess.MemoryWrite);
+
+    public void ComputeBarrier() =>
+        Barrier(VkPipelineStage.ComputeShader, VkPipelineStage.ComputeShader, VkAccess.ShaderWrite, VkAccess.ShaderRead | VkAccess.ShaderWrite);
+
+    public void Copy(BufferSlice src, BufferSlice dst)
+    {
+        if (src.Size > dst.Size) throw new ArgumentException($"Copy of {src} does not fit in {dst}.");
+        _entries.Add(new Entry
+        {
+            Kind = Kind.Copy, Src = src.Buffer.Handle, Dst = dst.Buffer.Handle, SrcOffset = (ulong)src.Offset, DstOffset = (ulong)dst.Offset, Size = (ulong)src.Size,
+        });
+    }
+
+    public void Fill(BufferSlice dst, uint value)
+    {
+        if (dst.Offset % 4 != 0 || dst.Size % 4 != 0) throw new ArgumentException($"Fill needs 4-byte aligned offset and size; {dst} is not.");
+        _entries.Add(new Entry { Kind = Kind.Fill, Dst = dst.Buffer.Handle, DstOffset = (ulong)dst.Offset, Size = (ulong)dst.Size, X = value });
+    }
+
+    /// <summary>
+    /// Copies mip 0, layer 0 of a 2-D colour image (an app's, in <paramref name="layout"/>: TRANSFER_SRC_OPTIMAL or
+    /// GENERAL, created with TRANSFER_SRC usage) into a buffer, texels packed row after row. The caller places barriers.
+    /// </summary>
+    public void CopyImageToBuffer(VkImage image, VkImageLayout layout, uint width, uint height, uint texelBytes, BufferSlice dst)
+    {
+        if (image.IsNull) throw new ArgumentException("The image handle is null.", nameof(image));
+        if (layout is not (VkImageLayout.TransferSrcOptimal or VkImageLayout.General))
+            throw new ArgumentException($"An image is copied from TRANSFER_SRC_OPTIMAL or GENERAL layout, not {layout}.", nameof(layout));
+        if ((long)width * height * texelBytes > dst.Size) throw new ArgumentException($"A {width}x{height} image does not fit in {dst}.");
+        _ = _device.Images; // resolve the entry points now, not in a replay
+        _entries.Add(new Entry { Kind = Kind.CopyImageToBuffer, Image = image, ImageLayout = layout, Dst = dst.Buffer.Handle, DstOffset = (ulong)dst.Offset, X = width, Y = height });
+    }
+
+    /// <summary>Dispatches in [start, end).</summary>
+    public int DispatchesIn(int start, int end)
+    {
+        int n = 0;
+        for (int i = start; i < end; i++) if (_entries[i].Kind == Kind.Dispatch) n++;
+        return n;
+    }
+
+    /// <summary>
+    /// Records commands [start, end) into <paramref name="commandBuffer"/>, which must be recording and belong to
+    /// this tape's device (an app's command buffer works as well as ours). Allocates nothing.
+    /// </summary>
+    public void Replay(VkCommandBuffer commandBuffer, int start = 0, int end = -1)
+    {
+        if (end < 0) end = _entries.Count;
+        if (start < 0 || start > end || end > _entries.Count)
+            throw new ArgumentOutOfRangeException(nameof(start), $"Range [{start}, {end}) is outside the tape's [0, {_entries.Count}).");
+        var api = _device.Api;
+        ReadOnlySpan<Entry> entries = CollectionsMarshal.AsSpan(_entries)[start..end];
+        VkPipeline bound = default;
+        fixed (byte* push = _push)
+        {
+            foreach (ref readonly Entry e in entries)
+            {
+                switch (e.Kind)
+                {
+                    case Kind.Dispatch:
+                        if (bound != e.Pipeline)
+                        {
+                            api.CmdBindPipeline(commandBuffer, VkConst.PipelineBindPointCompute, e.Pipeline);
+                            bound = e.Pipeline;
+                        }
+                        VkDescriptorSet set = e.Set;
+                        api.CmdBindDescriptorSets(commandBuffer, VkConst.PipelineBindPointCompute, e.Layout, 0, 1, &set, 0, null);
+                        if (e.PushLength > 0)
+                            api.CmdPushConstants(commandBuffer, e.Layout, VkConst.ShaderStageCompute, 0, (uint)e.PushLength, push + e.PushOffset);
+                        api.CmdDispatch(commandBuffer, e.X, e.Y, e.Z);
+                        break;
+                    case Kind.Barrier:
+                        var mb = new VkMemoryBarrier { sType = VkStructureType.MemoryBarrier, srcAccessMask = e.SrcAccess, dstAccessMask = e.DstAccess };
+                        api.CmdPipelineBarrier(commandBuffer, e.SrcStage, e.DstStage, 0, 1, &mb, 0, null, 0, null);
+                        break;
+                    case Kind.Copy:
+                        var region = new VkBufferCopy { srcOffset = e.SrcOffset, dstOffset = e.DstOffset, size = e.Size };
+                        api.CmdCopyBuffer(commandBuffer, e.Src, e.Dst, 1, &region);
+                        break;
+                    case Kind.CopyImageToBuffer:
+                        var copy = new VkBufferImageCopy
+                        {
+                            bufferOffset = e.DstOffset,
+                            imageSubresource = new VkImageSubresourceLayers { aspectMask = VkImageConst.AspectColor, layerCount = 1 },
+                            imageExtent = new VkExtent3D { width = e.X, height = e.Y, depth = 1 },
+                        };
+                        _device.Images.CmdCopyImageToBuffer(commandBuffer, e.Image, e.ImageLayout, e.Dst, 1, &copy);
+                        break;
+                    case Kind.Fill:
+                        api.CmdFillBuffer(commandBuffer, e.Dst, e.DstOffset, e.Size, e.X);
+                        break;
+                }
+            }
+        }
+    }
+}

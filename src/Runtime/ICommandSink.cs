@@ -1,0 +1,28 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using VkResNet.Runtime.Native;
+
+namespace VkResNet.Runtime;
+
+/// <summary>
+/// Where compute commands are recorded: a <see cref="CommandList"/> (into its VkCommandBuffer, now) or a
+/// <see cref="CommandTape"/> (kept, to be replayed into any command buffer of the device later).
+/// </summary>
+public interface ICommandSink
+{
+    void Dispatch(Kernel kernel, BindingSet set, ReadOnlySpan<byte> push, uint gx, uint gy = 1, uint gz = 1);
+    void Barrier(VkPipelineStage src, VkPipelineStage dst, VkAccess srcAccess, VkAccess dstAccess);
+    void Copy(BufferSlice src, BufferSlice dst);
+    void Fill(BufferSlice dst, uint value);
+
+    void Dispatch<TPush>(Kernel kernel, BindingSet set, in TPush push, uint gx, uint gy = 1, uint gz = 1) where TPush : unmanaged =>
+        Dispatch(kernel, set, MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in push), 1)), gx, gy, gz);
+
+    /// <summary>Compute writes become visible to later compute reads and writes.</summary>
+    void ComputeBarrier() =>
+        Barrier(VkPipelineStage.ComputeShader, VkPipelineStage.ComputeShader, VkAccess.ShaderWrite, VkAccess.ShaderRead | VkAccess.ShaderWrite);
+
+    /// <summary>Everything before (in submission order, earlier submissions included) finishes and is visible to everything after.</summary>
+    void FullBarrier() =>
+        Barrier(VkPipelineStage.AllCommands, VkPipelineStage.AllCommands, VkAccess.MemoryWrite, VkAccess.MemoryRead | VkAccess.MemoryWrite);
+}
