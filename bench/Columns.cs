@@ -1,0 +1,60 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace VkResNet.Bench;
+
+/// <summary>Which time a rate column divides by.</summary>
+public enum TimeSource
+{
+    /// <summary>GPU timestamps around the dispatches (kernel benchmarks); falls back to wall time if none.</summary>
+    Gpu,
+    /// <summary>BenchmarkDotNet's median wall time per call (Submit + fence wait).</summary>
+    Wall,
+}
+
+/// <summary>
+/// GPU ms, GFLOP/s and share of the run's measured fp32 peak, for every case that registered its FLOPs
+/// in <see cref="Measurements"/>. "gpu" figures come from timestamps, "wall" ones from BenchmarkDotNet's median.
+/// </summary>
+public sealed class RateColumn(string name, Func<Summary, BenchmarkCase, double?> value, string format, string legend) : IColumn
+{
+    public string Id => "VkResNet." + name;
+    public string ColumnName => name;
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => legend;
+    public bool IsAvailable(Summary summary) => true;
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        value(summary, benchmarkCase) is double v && double.IsFinite(v) ? v.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "-";
+    public override string ToString() => ColumnName;
+
+    /// <summary>Milliseconds of one call: GPU median over the measured iterations, else BenchmarkDotNet's wall median.</summary>
+    public static double? Milliseconds(Summary summary, BenchmarkCase c, TimeSource source)
+    {
+        var m = Measurements.Find(c);
+        if (m is null) return null;
+        int measured = c.Job.Run.IterationCount > 0 ? c.Job.Run.IterationCount : Math.Max(1, m.Count - 2);
+        if (source == TimeSource.Gpu && m.MedianGpuMs(measured) is double gpu) return gpu;
+        return summary[c]?.ResultStatistics?.Median / 1e6;
+    }
+
+    static double? Gflops(Summary s, BenchmarkCase c, TimeSource source) =>
+        Measurements.Find(c) is { } m && Milliseconds(s, c, source) is double ms && ms > 0 ? m.Flops / (ms * 1e6) : null;
+
+    public static IColumn[] All() =>
+    [
+        new RateColumn("GFLOP", (_, c) => Measurements.Find(c)?.Flops / 1e9, "F3", "FLOPs of one call, counted as direct convolution (2 x MACs), in 10^9"),
+        new RateColumn("GPU ms", (s, c) => Measurements.Find(c)?.Count > 0 ? Milliseconds(s, c, TimeSource.Gpu) : null, "F3",
+            "Median GPU time of one call from timestamps around its dispatches (measured iterations only)"),
+        new RateColumn("GFLOP/s", (s, c) => Gflops(s, c, TimeSource.Gpu), "F1",
+            "GFLOP / time: GPU time where the case has timestamps (kernels), else BenchmarkDotNet's median wall time"),
+        new RateColumn("% peak", (s, c) => Gflops(s, c, TimeSource.Gpu) / BenchDevice.Peak.Vec4GflopsMedian * 100, "F1",
+            "GFLOP/s as a share of the vec4 FMA peak measured by PeakProbe at the start of this run"),
+    ];
+}
