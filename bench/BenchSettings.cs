@@ -8,7 +8,31 @@ public static class BenchSettings
     /// <summary>`quick`: fewer conv shapes, the device's own kernel variant only, 3 measured iterations.</summary>
     public static bool Quick { get; set; }
 
+    /// <summary>`variant=cpu|gpu`: time only this kernel variant (null: both, or the device's in quick mode).</summary>
+    public static KernelVariant? Variant { get; set; }
+
+    /// <summary>`batch=1,32`: conv shapes at these batch sizes only (null: all).</summary>
+    public static int[]? Batches { get; set; }
+
     /// <summary>Kernel variants to time: both (each passes the same tests), or in quick mode only the device's.</summary>
     public static IEnumerable<KernelVariant> Variants =>
-        Quick ? [BenchDevice.Device.Variant] : [KernelVariant.Cpu, KernelVariant.Gpu];
+        Variant is { } v ? [v] : Quick ? [BenchDevice.Device.Variant] : [KernelVariant.Cpu, KernelVariant.Gpu];
+
+    /// <summary>Takes this project's own arguments (quick, variant=, batch=) out of the list BenchmarkDotNet parses.</summary>
+    public static List<string> Parse(IEnumerable<string> args)
+    {
+        var rest = new List<string>();
+        foreach (string a in args)
+        {
+            if (a == "quick") Quick = true;
+            else if (a.StartsWith("variant=", StringComparison.Ordinal))
+                Variant = Enum.TryParse<KernelVariant>(a["variant=".Length..], ignoreCase: true, out var v) ? v
+                    : throw new ArgumentException($"{a}: the variants are cpu and gpu.");
+            else if (a.StartsWith("batch=", StringComparison.Ordinal))
+                Batches = a["batch=".Length..].Split(',').Select(b => int.TryParse(b, out int n) && n > 0 ? n
+                    : throw new ArgumentException($"{a}: '{b}' is not a positive batch size.")).ToArray();
+            else rest.Add(a);
+        }
+        return rest;
+    }
 }

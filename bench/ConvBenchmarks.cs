@@ -18,7 +18,8 @@ public class ConvBenchmarks
     [ParamsAllValues] public ConvDirection Direction { get; set; }
     [ParamsSource(nameof(Variants))] public KernelVariant Variant { get; set; }
 
-    public static IEnumerable<ConvCase> Cases => BenchSettings.Quick ? ConvCase.Quick : ConvCase.All;
+    public static IEnumerable<ConvCase> Cases =>
+        (BenchSettings.Quick ? ConvCase.Quick : ConvCase.All).Where(c => BenchSettings.Batches?.Contains(c.Shape.N) ?? true);
     public static IEnumerable<KernelVariant> Variants => BenchSettings.Variants;
 
     readonly List<Buffer> _buffers = [];

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using VkResNet.Runtime;
@@ -11,14 +12,15 @@ namespace VkResNet.Bench;
 /// <summary>
 /// dotnet run -c Release --project bench -- --filter '*'      every benchmark (kernels: both variants, batch 1/32/128)
 /// dotnet run -c Release --project bench -- quick             a smaller set in a few minutes
-/// Other arguments go to BenchmarkDotNet (e.g. --filter '*EndToEnd*').
+/// variant=cpu|gpu, batch=1,32 narrow the conv cases; other arguments go to BenchmarkDotNet (e.g. --filter '*EndToEnd*').
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        BenchSettings.Quick = args.Contains("quick");
-        var rest = args.Where(a => a != "quick").ToList();
+        List<string> rest;
+        try { rest = BenchSettings.Parse(args); }
+        catch (ArgumentException e) { Console.Error.WriteLine($"vkresnet-bench: {e.Message}"); return 2; }
         if (!rest.Any(a => a is "--filter" or "-f")) rest.AddRange(["--filter", "*"]);
 
         // In process: one Vulkan device for the whole run, and the columns read the GPU times the cases
@@ -26,13 +28,14 @@ public static class Program
         var job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithStrategy(RunStrategy.Monitoring)
-            .WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(BenchSettings.Quick ? 3 : 5)
+            .WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3)
             .WithInvocationCount(1).WithUnrollFactor(1)
-            .WithId(BenchSettings.Quick ? "quick" : "full");
+            .WithId(BenchSettings.Quick ? "quick" : "short");
         var config = ManualConfig.Create(DefaultConfig.Instance)
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumn(RateColumn.All())
+            .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40))
             .WithArtifactsPath(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../BenchmarkDotNet.Artifacts")));
 
         var device = BenchDevice.Device;
