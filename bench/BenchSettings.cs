@@ -5,18 +5,14 @@ namespace VkResNet.Bench;
 /// <summary>Run-wide choices made on the command line before BenchmarkDotNet builds its cases.</summary>
 public static class BenchSettings
 {
-    /// <summary>`quick`: fewer conv shapes, the device's own kernel variant only, 3 measured iterations.</summary>
+    /// <summary>`quick`: fewer conv shapes, the device's own kernel variant only, fewer models.</summary>
     public static bool Quick { get; set; }
 
-    /// <summary>`variant=cpu|gpu`: time only this kernel variant (null: both, or the device's in quick mode).</summary>
+    /// <summary>`variant=cpu|gpu`: time only this kernel variant (null: see <see cref="ConvCase.ForRun"/>).</summary>
     public static KernelVariant? Variant { get; set; }
 
     /// <summary>`batch=1,32`: conv shapes at these batch sizes only (null: all).</summary>
     public static int[]? Batches { get; set; }
-
-    /// <summary>Kernel variants to time: both (each passes the same tests), or in quick mode only the device's.</summary>
-    public static IEnumerable<KernelVariant> Variants =>
-        Variant is { } v ? [v] : Quick ? [BenchDevice.Device.Variant] : [KernelVariant.Cpu, KernelVariant.Gpu];
 
     /// <summary>Takes this project's own arguments (quick, variant=, batch=) out of the list BenchmarkDotNet parses.</summary>
     public static List<string> Parse(IEnumerable<string> args)

@@ -39,10 +39,12 @@ public sealed class RateColumn(string name, Func<Summary, BenchmarkCase, double?
     {
         var m = Measurements.Find(c);
         if (m is null) return null;
-        int measured = c.Job.Run.IterationCount > 0 ? c.Job.Run.IterationCount : Math.Max(1, m.Count - 2);
-        if (source == TimeSource.Gpu && m.MedianGpuMs(measured) is double gpu) return gpu;
+        if (source == TimeSource.Gpu && m.MedianGpuMs(Measured(c, m.GpuCount)) is double gpu) return gpu;
         return summary[c]?.ResultStatistics?.Median / 1e6;
     }
+
+    // The measured iterations are the last calls (BenchmarkDotNet ran jitting and warm-up calls first).
+    static int Measured(BenchmarkCase c, int calls) => c.Job.Run.IterationCount > 0 ? c.Job.Run.IterationCount : Math.Max(1, calls - 2);
 
     static double? Gflops(Summary s, BenchmarkCase c, TimeSource source) =>
         Measurements.Find(c) is { } m && Milliseconds(s, c, source) is double ms && ms > 0 ? m.Flops / (ms * 1e6) : null;
@@ -50,11 +52,14 @@ public sealed class RateColumn(string name, Func<Summary, BenchmarkCase, double?
     public static IColumn[] All() =>
     [
         new RateColumn("GFLOP", (_, c) => Measurements.Find(c)?.Flops / 1e9, "F3", "FLOPs of one call, counted as direct convolution (2 x MACs), in 10^9"),
-        new RateColumn("GPU ms", (s, c) => Measurements.Find(c)?.Count > 0 ? Milliseconds(s, c, TimeSource.Gpu) : null, "F3",
+        new RateColumn("GPU ms", (s, c) => Measurements.Find(c)?.GpuCount > 0 ? Milliseconds(s, c, TimeSource.Gpu) : null, "F3",
             "Median GPU time of one call from timestamps around its dispatches (measured iterations only)"),
         new RateColumn("GFLOP/s", (s, c) => Gflops(s, c, TimeSource.Gpu), "F1",
             "GFLOP / time: GPU time where the case has timestamps (kernels), else BenchmarkDotNet's median wall time"),
         new RateColumn("% peak", (s, c) => Gflops(s, c, TimeSource.Gpu) / BenchDevice.Peak.Vec4GflopsMedian * 100, "F1",
             "GFLOP/s as a share of the vec4 FMA peak measured by PeakProbe at the start of this run"),
+        new RateColumn("Alloc B/call", (_, c) => Measurements.Find(c) is { } m ? m.MaxAllocated(Measured(c, m.AllocationCount)) : null, "F0",
+            "Largest managed allocation of one measured call on the benchmark thread (GC.GetAllocatedBytesForCurrentThread, exact; "
+            + "BenchmarkDotNet 0.14's Allocated counts the whole process and shows '-' for totals up to 8 KB on .NET 10)"),
     ];
 }

@@ -7,7 +7,7 @@ using Buffer = VkResNet.Runtime.Buffer;
 namespace VkResNet.Bench;
 
 /// <summary>
-/// One conv pass (forward, backward-input or backward-weight) on one layer shape and kernel variant,
+/// One conv pass (forward, backward-input or backward-weight) on one layer shape and kernel variant (the Case),
 /// recorded once through <see cref="CommandRecorder"/> between two timestamps into a reusable command list
 /// and replayed per call. BenchmarkDotNet's time is the wall time of Submit + fence wait; the GFLOP/s and
 /// % peak columns use the GPU time between the timestamps (scratch weight flips and split-K reduces included).
@@ -16,11 +16,9 @@ public class ConvBenchmarks
 {
     [ParamsSource(nameof(Cases))] public ConvCase Case { get; set; } = null!;
     [ParamsAllValues] public ConvDirection Direction { get; set; }
-    [ParamsSource(nameof(Variants))] public KernelVariant Variant { get; set; }
 
     public static IEnumerable<ConvCase> Cases =>
-        (BenchSettings.Quick ? ConvCase.Quick : ConvCase.All).Where(c => BenchSettings.Batches?.Contains(c.Shape.N) ?? true);
-    public static IEnumerable<KernelVariant> Variants => BenchSettings.Variants;
+        ConvCase.ForRun(BenchSettings.Quick, BenchDevice.Device.Variant, BenchSettings.Variant, BenchSettings.Batches);
 
     readonly List<Buffer> _buffers = [];
     CommandList _commands = null!;
@@ -49,11 +47,11 @@ public class ConvBenchmarks
         var x = Tensor(s.InputElements, "x", Direction != ConvDirection.BackwardInput);
         var w = Tensor(s.WeightElements, "w", Direction != ConvDirection.BackwardWeight);
         var y = Tensor(s.OutputElements, "y", Direction != ConvDirection.Forward);
-        long scratchBytes = Conv2dKernels.ScratchBytes(s, Variant);
+        long scratchBytes = Conv2dKernels.ScratchBytes(s, Case.Variant);
         BufferSlice? scratch = scratchBytes > 0 ? Tensor(scratchBytes / sizeof(float), "scratch", false) : null;
 
         _commands = device.CreateCommandList(timestampCapacity: 2);
-        _recorder = new CommandRecorder(device, _commands, Variant);
+        _recorder = new CommandRecorder(device, _commands, Case.Variant);
         _commands.Begin(reusable: true);
         _commands.WriteTimestamp();
         switch (Direction)
@@ -64,17 +62,19 @@ public class ConvBenchmarks
         }
         _commands.WriteTimestamp();
         _commands.End();
-        _measurement = Measurements.Start(Measurements.Key(typeof(ConvBenchmarks), (nameof(Case), Case), (nameof(Direction), Direction), (nameof(Variant), Variant)), s.Flops);
+        _measurement = Measurements.Start(Measurements.Key(typeof(ConvBenchmarks), (nameof(Case), Case), (nameof(Direction), Direction)), s.Flops);
     }
 
     [Benchmark]
     public void Run()
     {
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         _commands.Submit();
         _commands.Wait();
         Span<double> ts = stackalloc double[2];
         _commands.ReadTimestampsMs(ts);
         _measurement.AddGpuMs(ts[1]);
+        _measurement.AddAllocated(GC.GetAllocatedBytesForCurrentThread() - allocated);
     }
 
     [GlobalCleanup]

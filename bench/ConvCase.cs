@@ -1,4 +1,5 @@
 using VkResNet.Graph.Kernels;
+using VkResNet.Runtime;
 
 namespace VkResNet.Bench;
 
@@ -10,9 +11,9 @@ public enum ConvDirection { Forward, BackwardInput, BackwardWeight }
 /// layers of ResNet-18 and ResNet-50 have the same shapes stage by stage (64@56, 128@28, 256@14, 512@7),
 /// so they are listed once; the 1x1 layers differ (ResNet-18: stride-2 projections; ResNet-50: the 4x expansions).
 /// </summary>
-public sealed record ConvCase(string Name, Conv2dShape Shape)
+public sealed record ConvCase(string Name, Conv2dShape Shape, KernelVariant Variant = KernelVariant.Cpu)
 {
-    public override string ToString() => $"{Name} b{Shape.N}";
+    public override string ToString() => $"{Variant,-3} {Name} b{Shape.N}";
 
     static ConvCase Sq(string name, int n, int cin, int hw, int cout, int k, int stride, int pad) =>
         new(name, Conv2dShape.Square(n, cin, hw, hw, cout, k, stride, pad));
@@ -50,4 +51,20 @@ public sealed record ConvCase(string Name, Conv2dShape Shape)
     public static IEnumerable<ConvCase> Quick =>
         ImageNet(1).Where(c => c.Name.StartsWith("r18+r50 l2", StringComparison.Ordinal) || c.Name.StartsWith("r50 l3 1x1", StringComparison.Ordinal))
             .Concat(ResNet20());
+
+    /// <summary>
+    /// The cases of a run: every shape of the set on the device's own variant; the other variant (the form
+    /// for the other kind of device, ~1% of peak here: shared memory on lavapipe) at batch 1 only, unless
+    /// `variant=` asks for it alone. `batch=` narrows either.
+    /// </summary>
+    public static IEnumerable<ConvCase> ForRun(bool quick, KernelVariant own, KernelVariant? only, int[]? batches)
+    {
+        var set = (quick ? Quick : All).ToList();
+        var other = own == KernelVariant.Cpu ? KernelVariant.Gpu : KernelVariant.Cpu;
+        IEnumerable<ConvCase> cases = only is { } v
+            ? set.Select(c => c with { Variant = v })
+            : set.Select(c => c with { Variant = own })
+                 .Concat(quick ? [] : set.Where(c => c.Shape.N == 1).Select(c => c with { Variant = other }));
+        return cases.Where(c => batches?.Contains(c.Shape.N) ?? true);
+    }
 }
