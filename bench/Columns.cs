@@ -46,7 +46,7 @@ public sealed class RateColumn(string name, Func<Summary, BenchmarkCase, double?
     // The measured iterations are the last calls (BenchmarkDotNet ran jitting and warm-up calls first).
     static int Measured(BenchmarkCase c, int calls) => c.Job.Run.IterationCount > 0 ? c.Job.Run.IterationCount : Math.Max(1, calls - 2);
 
-    static double? Gflops(Summary s, BenchmarkCase c, TimeSource source) =>
+    public static double? Gflops(Summary s, BenchmarkCase c, TimeSource source) =>
         Measurements.Find(c) is { } m && Milliseconds(s, c, source) is double ms && ms > 0 ? m.Flops / (ms * 1e6) : null;
 
     public static IColumn[] All() =>

@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Engines;
@@ -34,6 +35,7 @@ public static class Program
         var config = ManualConfig.Create(DefaultConfig.Instance)
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(StatisticColumn.Median)
             .AddColumn(RateColumn.All())
             .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40))
             .WithArtifactsPath(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../BenchmarkDotNet.Artifacts")));
@@ -48,6 +50,13 @@ public static class Program
 
         var end = PeakProbe.Measure(device);
         Console.WriteLine();
+        if (ConvTable.Render(summaries) is { } table)
+        {
+            Console.WriteLine(table);
+            string dir = summaries.First().ResultsDirectoryPath;
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "conv-table.md"), table);
+        }
         Console.WriteLine($"device  {device.Info.Line}");
         Console.WriteLine($"peak    start vec4 {start.Vec4GflopsMedian:F1} / scalar {start.ScalarGflopsMedian:F1} GFLOP/s; end vec4 {end.Vec4GflopsMedian:F1} / scalar {end.ScalarGflopsMedian:F1} GFLOP/s (\"% peak\" uses the start vec4 figure)");
         Console.WriteLine($"load    {LoadAverage()} (1/5/15 min) at the end");

@@ -30,7 +30,7 @@ command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK (dotnet) is not 
 
 # Build Release when the CLI is missing or older than any source.
 dll=src/Cli/bin/Release/net10.0/vkresnet.dll
-if [ ! -f "$dll" ] || [ -n "$(find src Directory.Build.props Directory.Packages.props -newer "$dll" \
+if [ ! -f "$dll" ] || [ -n "$(find src Directory.Build.props Directory.Packages.props \( -name bin -o -name obj \) -prune -o -newer "$dll" \
       \( -name '*.cs' -o -name '*.comp' -o -name '*.glsl' -o -name '*.csproj' -o -name '*.props' \) -print -quit)" ]; then
   echo "run.sh: building src/Cli (Release)"
   dotnet build src/Cli/VkResNet.Cli.csproj -c Release -v quiet -nologo
