@@ -4,18 +4,10 @@ using BenchmarkDotNet.Running;
 
 namespace VkResNet.Bench;
 
-/// <summary>Which time a rate column divides by.</summary>
-public enum TimeSource
-{
-    /// <summary>GPU timestamps around the dispatches (kernel benchmarks); falls back to wall time if none.</summary>
-    Gpu,
-    /// <summary>BenchmarkDotNet's median wall time per call (Submit + fence wait).</summary>
-    Wall,
-}
-
 /// <summary>
-/// GPU ms, GFLOP/s and share of the run's measured fp32 peak, for every case that registered its FLOPs
-/// in <see cref="Measurements"/>. "gpu" figures come from timestamps, "wall" ones from BenchmarkDotNet's median.
+/// GFLOP, GPU ms, GFLOP/s, share of the run's measured fp32 peak and allocation per call, for every case that
+/// registered in <see cref="Measurements"/>. Rates divide by the GPU time where the case recorded timestamps
+/// (kernels, peak), else by BenchmarkDotNet's median wall time (whole models).
 /// </summary>
 public sealed class RateColumn(string name, Func<Summary, BenchmarkCase, double?> value, string format, string legend) : IColumn
 {
@@ -35,28 +27,28 @@ public sealed class RateColumn(string name, Func<Summary, BenchmarkCase, double?
     public override string ToString() => ColumnName;
 
     /// <summary>Milliseconds of one call: GPU median over the measured iterations, else BenchmarkDotNet's wall median.</summary>
-    public static double? Milliseconds(Summary summary, BenchmarkCase c, TimeSource source)
+    public static double? Milliseconds(Summary summary, BenchmarkCase c)
     {
         var m = Measurements.Find(c);
         if (m is null) return null;
-        if (source == TimeSource.Gpu && m.MedianGpuMs(Measured(c, m.GpuCount)) is double gpu) return gpu;
+        if (m.MedianGpuMs(Measured(c, m.GpuCount)) is double gpu) return gpu;
         return summary[c]?.ResultStatistics?.Median / 1e6;
     }
 
     // The measured iterations are the last calls (BenchmarkDotNet ran jitting and warm-up calls first).
     static int Measured(BenchmarkCase c, int calls) => c.Job.Run.IterationCount > 0 ? c.Job.Run.IterationCount : Math.Max(1, calls - 2);
 
-    public static double? Gflops(Summary s, BenchmarkCase c, TimeSource source) =>
-        Measurements.Find(c) is { } m && Milliseconds(s, c, source) is double ms && ms > 0 ? m.Flops / (ms * 1e6) : null;
+    public static double? Gflops(Summary s, BenchmarkCase c) =>
+        Measurements.Find(c) is { } m && Milliseconds(s, c) is double ms && ms > 0 ? m.Flops / (ms * 1e6) : null;
 
     public static IColumn[] All() =>
     [
-        new RateColumn("GFLOP", (_, c) => Measurements.Find(c)?.Flops / 1e9, "F3", "FLOPs of one call, counted as direct convolution (2 x MACs), in 10^9"),
-        new RateColumn("GPU ms", (s, c) => Measurements.Find(c)?.GpuCount > 0 ? Milliseconds(s, c, TimeSource.Gpu) : null, "F3",
+        new RateColumn("GFLOP", (_, c) => Measurements.Find(c)?.Flops / 1e9, "F3", "FLOPs of one call in 10^9 (conv: direct convolution, 2 x MACs; models: sum over the passes; peak: 2 x FMAs)"),
+        new RateColumn("GPU ms", (s, c) => Measurements.Find(c)?.GpuCount > 0 ? Milliseconds(s, c) : null, "F3",
             "Median GPU time of one call from timestamps around its dispatches (measured iterations only)"),
-        new RateColumn("GFLOP/s", (s, c) => Gflops(s, c, TimeSource.Gpu), "F1",
+        new RateColumn("GFLOP/s", (s, c) => Gflops(s, c), "F1",
             "GFLOP / time: GPU time where the case has timestamps (kernels), else BenchmarkDotNet's median wall time"),
-        new RateColumn("% peak", (s, c) => Gflops(s, c, TimeSource.Gpu) / BenchDevice.Peak.Vec4GflopsMedian * 100, "F1",
+        new RateColumn("% peak", (s, c) => Gflops(s, c) / BenchDevice.Peak.Vec4GflopsMedian * 100, "F1",
             "GFLOP/s as a share of the vec4 FMA peak measured by PeakProbe at the start of this run"),
         new RateColumn("Alloc B/call", (_, c) => Measurements.Find(c) is { } m ? m.MaxAllocated(Measured(c, m.AllocationCount)) : null, "F0",
             "Largest managed allocation of one measured call on the benchmark thread (GC.GetAllocatedBytesForCurrentThread, exact; "

@@ -25,7 +25,7 @@ public static class ConvTable
         {
             string Cell(ConvDirection d) =>
                 layer.FirstOrDefault(x => (ConvDirection)x.Case.Parameters["Direction"] == d) is { Case: not null } x
-                && RateColumn.Gflops(x.Summary, x.Case, TimeSource.Gpu) is double g
+                && RateColumn.Gflops(x.Summary, x.Case) is double g
                     ? string.Create(CultureInfo.InvariantCulture, $"{g:F1} ({100 * g / peak:F0}%)") : "-";
             var c = layer.Key;
             text.AppendLine(CultureInfo.InvariantCulture,

@@ -24,8 +24,9 @@ public static class Program
         catch (ArgumentException e) { Console.Error.WriteLine($"vkresnet-bench: {e.Message}"); return 2; }
         if (!rest.Any(a => a is "--filter" or "-f")) rest.AddRange(["--filter", "*"]);
 
-        // In process: one Vulkan device for the whole run, and the columns read the GPU times the cases
-        // recorded (the emitted runnable derives from the benchmark type, hence typeof, not GetType, in the keys). Monitoring with one call per iteration: each call is a whole GPU job of 1 ms to seconds.
+        // In process: one Vulkan device for the whole run, and the columns read the GPU times the cases recorded
+        // (the emitted runnable derives from the benchmark type: keys use typeof, not GetType).
+        // Monitoring with one call per iteration: each call is a whole GPU job of 1 ms to seconds.
         var job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithStrategy(RunStrategy.Monitoring)
