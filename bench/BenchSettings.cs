@@ -1,0 +1,34 @@
+using VkResNet.Runtime;
+
+namespace VkResNet.Bench;
+
+/// <summary>Run-wide choices made on the command line before BenchmarkDotNet builds its cases.</summary>
+public static class BenchSettings
+{
+    /// <summary>`quick`: fewer conv shapes, the device's own kernel variant only, fewer models.</summary>
+    public static bool Quick { get; set; }
+
+    /// <summary>`variant=cpu|gpu`: time only this kernel variant (null: see <see cref="ConvCase.ForRun"/>).</summary>
+    public static KernelVariant? Variant { get; set; }
+
+    /// <summary>`batch=1,32`: conv shapes at these batch sizes only (null: all).</summary>
+    public static int[]? Batches { get; set; }
+
+    /// <summary>Takes this project's own arguments (quick, variant=, batch=) out of the list BenchmarkDotNet parses.</summary>
+    public static List<string> Parse(IEnumerable<string> args)
+    {
+        var rest = new List<string>();
+        foreach (string a in args)
+        {
+            if (a == "quick") Quick = true;
+            else if (a.StartsWith("variant=", StringComparison.Ordinal))
+                Variant = Enum.TryParse<KernelVariant>(a["variant=".Length..], ignoreCase: true, out var v) ? v
+                    : throw new ArgumentException($"{a}: the variants are cpu and gpu.");
+            else if (a.StartsWith("batch=", StringComparison.Ordinal))
+                Batches = a["batch=".Length..].Split(',').Select(b => int.TryParse(b, out int n) && n > 0 ? n
+                    : throw new ArgumentException($"{a}: '{b}' is not a positive batch size.")).ToArray();
+            else rest.Add(a);
+        }
+        return rest;
+    }
+}
