@@ -7,7 +7,7 @@ using VkResNet.Graph.Training;
 namespace VkResNet.Cli.Commands;
 
 /// <summary>
-/// <c>vkresnet train</c>: the main job. Defaults train ResNet-20 (option A) on Fashion-MNIST for two
+/// <c>vkresnet train</c>: the main job. Defaults train ResNet-20 (option A) on Fashion-MNIST for three
 /// epochs with SGD (momentum 0.9, weight decay 1e-4) and a one-cycle learning rate peaking at 0.1.
 /// </summary>
 public static class TrainCommand
@@ -16,7 +16,7 @@ public static class TrainCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "Model: resnet20 (default), resnet32/44/56/110/1202, resnet18/34/50/101/152, plainN", DefaultValueFactory = _ => "resnet20" };
         var shortcut = new Option<string?>("--shortcut") { Description = "Shortcut option A, B or C (default A for CIFAR-style, B for ImageNet models)" };
-        var epochs = new Option<int>("--epochs", "-e") { Description = "Epochs", DefaultValueFactory = _ => 2 };
+        var epochs = new Option<int>("--epochs", "-e") { Description = "Epochs", DefaultValueFactory = _ => new TrainOptions().Epochs };
         var batch = new Option<int>("--batch", "-b") { Description = "Batch size", DefaultValueFactory = _ => 128 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 0.1 };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: onecycle, step (/10 at 50% and 75%, the paper's), cosine, constant", DefaultValueFactory = _ => "onecycle" };
@@ -35,7 +35,7 @@ public static class TrainCommand
         var device = CommonOptions.Device();
         var validation = CommonOptions.Validation();
 
-        var cmd = new Command("train", "Train a ResNet (default: ResNet-20 on Fashion-MNIST, 2 epochs)");
+        var cmd = new Command("train", "Train a ResNet (default: ResNet-20 on Fashion-MNIST, 3 epochs)");
         foreach (var o in new Option[] { model, shortcut, epochs, batch, lr, schedule, warmup, momentum, wd, nesterov, smoothing, augment, seed, output, resume, limitTrain, limitTest, device, validation })
             cmd.Options.Add(o);
         data.AddTo(cmd);
