@@ -74,7 +74,7 @@ public class ImageSourceTests(GpuFixture gpu) : GpuTest(gpu)
         var rgba = AppImage.Pixels(28 * 28, 1);
         using var transferOnly = new AppImage(Device, rgba, 28, 28, VkFormat.R8G8B8A8Unorm, VkImageUsage.TransferSrc, VkImageLayout.TransferSrcOptimal);
         using var image = new AppImage(Device, rgba, 28, 28, VkFormat.R8G8B8A8Unorm, VkImageUsage.Sampled, VkImageLayout.ShaderReadOnlyOptimal);
-        using var inference = RealtimeInference.Create(graph, model.Input, model.Logits, new RealtimeOptions { ProfileRuns = 0 }); // outlives nothing it views
+        using var inference = RealtimeInference.Create(graph, model.Input, model.Logits, new RealtimeOptions { ProfileRuns = 0 }); // disposed before the images it views
         var cases = new (string Expect, ExternalImage Image, VkImageLayout Layout)[]
         {
             ("lacks VK_IMAGE_USAGE_SAMPLED_BIT", transferOnly.Info, VkImageLayout.ShaderReadOnlyOptimal),

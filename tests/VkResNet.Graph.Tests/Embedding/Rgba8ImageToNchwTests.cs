@@ -3,6 +3,7 @@ using VkResNet.Graph.Tests.Kernels;
 using VkResNet.Graph.Tests.Reference;
 using VkResNet.Runtime;
 using VkResNet.Runtime.Native;
+using VkResNet.Runtime.Tests;
 using Xunit;
 using static VkResNet.Graph.Tests.Embedding.EmbeddingModels;
 
