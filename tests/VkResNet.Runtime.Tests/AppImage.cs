@@ -1,7 +1,6 @@
-using VkResNet.Runtime;
 using VkResNet.Runtime.Native;
 
-namespace VkResNet.Graph.Tests.Embedding;
+namespace VkResNet.Runtime.Tests;
 
 /// <summary>
 /// An image as an embedding app owns it, made through the raw binding: device-local, 2-D, one mip, filled from RGBA
