@@ -3,8 +3,8 @@ using VkResNet.Runtime.Native;
 namespace VkResNet.Runtime;
 
 /// <summary>
-/// A descriptor set for one kernel: binding i points at slice i, as the kernel's reflected
-/// binding kind says (storage buffer, or a texel-buffer view this set creates and owns).
+/// A descriptor set for one kernel: binding i points at resource i, as the kernel's reflected
+/// binding kind says (storage buffer, a texel-buffer view this set creates and owns, or an app image's view).
 /// Made once when a graph is compiled; dispose only after the GPU is done with it.
 /// </summary>
 public sealed unsafe class BindingSet : IDisposable
@@ -17,24 +17,25 @@ public sealed unsafe class BindingSet : IDisposable
     public Kernel Kernel { get; }
     public VkDescriptorSet Handle { get; }
 
-    internal BindingSet(Device device, Kernel kernel, ReadOnlySpan<BufferSlice> slices)
+    internal BindingSet(Device device, Kernel kernel, ReadOnlySpan<BindingResource> resources)
     {
         var bindings = kernel.Interface.Bindings;
-        if (slices.Length != bindings.Count)
-            throw new ArgumentException($"Kernel {kernel.Name} has {bindings.Count} bindings ({string.Join(", ", bindings.Select(b => b.Name))}); {slices.Length} slices were given.");
+        if (resources.Length != bindings.Count)
+            throw new ArgumentException($"Kernel {kernel.Name} has {bindings.Count} bindings ({string.Join(", ", bindings.Select(b => b.Name))}); {resources.Length} resources were given.");
         _device = device;
         Kernel = kernel;
-        _views = new VkBufferView[slices.Length];
+        _views = new VkBufferView[resources.Length];
         (Handle, _pool) = device.Descriptors.Allocate(kernel.SetLayout);
         try
         {
-            var writes = stackalloc VkWriteDescriptorSet[slices.Length];
-            var infos = stackalloc VkDescriptorBufferInfo[slices.Length];
-            var views = stackalloc VkBufferView[slices.Length];
-            for (int i = 0; i < slices.Length; i++)
+            var writes = stackalloc VkWriteDescriptorSet[resources.Length];
+            var infos = stackalloc VkDescriptorBufferInfo[resources.Length];
+            var views = stackalloc VkBufferView[resources.Length];
+            var images = stackalloc VkDescriptorImageInfo[resources.Length];
+            for (int i = 0; i < resources.Length; i++)
             {
                 var b = bindings[i];
-                var s = slices[i];
+                var r = resources[i];
                 writes[i] = new VkWriteDescriptorSet
                 {
                     sType = VkStructureType.WriteDescriptorSet, dstSet = Handle, dstBinding = (uint)i, descriptorCount = 1, descriptorType = b.Type,
@@ -42,6 +43,7 @@ public sealed unsafe class BindingSet : IDisposable
                 switch (b.Type)
                 {
                     case VkDescriptorType.StorageBuffer or VkDescriptorType.UniformBuffer:
+                        var s = RequireBuffer(r, b);
                         CheckAlignment(s, device.Info.MinStorageBufferOffsetAlignment, b);
                         if ((ulong)s.Size > device.Info.MaxStorageBufferRange)
                             throw new ArgumentException($"Kernel {kernel.Name} binding {b.Name}: {s} is {s.Size} bytes, over the device's storage-buffer range of {device.Info.MaxStorageBufferRange}.");
@@ -49,21 +51,51 @@ public sealed unsafe class BindingSet : IDisposable
                         writes[i].pBufferInfo = &infos[i];
                         break;
                     case VkDescriptorType.UniformTexelBuffer or VkDescriptorType.StorageTexelBuffer:
-                        _views[i] = CreateView(s, b);
+                        _views[i] = CreateView(RequireBuffer(r, b), b);
                         views[i] = _views[i];
                         writes[i].pTexelBufferView = &views[i];
                         break;
+                    case VkDescriptorType.SampledImage or VkDescriptorType.StorageImage:
+                        var view = RequireImage(r, b);
+                        images[i] = new VkDescriptorImageInfo { imageView = view.Handle, imageLayout = view.Layout };
+                        writes[i].pImageInfo = &images[i];
+                        break;
                     default:
-                        throw new ArgumentException($"Kernel {kernel.Name} binding {b.Name} is a {b.Type}; bind images through the viewer's image bindings.");
+                        throw new ArgumentException($"Kernel {kernel.Name} binding {b.Name} is a {b.Type}; VkResNet binds no samplers: declare a texture2D and read it with texelFetch (GL_EXT_samplerless_texture_functions).");
                 }
             }
-            device.Api.UpdateDescriptorSets(device.Handle, (uint)slices.Length, writes, 0, null);
+            device.Api.UpdateDescriptorSets(device.Handle, (uint)resources.Length, writes, 0, null);
         }
         catch
         {
             Dispose();
             throw;
         }
+    }
+
+    BufferSlice RequireBuffer(in BindingResource r, in KernelBinding b) =>
+        r.IsImage || r.Buffer.Buffer is null
+            ? throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name} is a {b.Type} and takes a buffer slice; {r} was given.")
+            : r.Buffer;
+
+    /// <summary>The view, once the image's stated usage, layout and format fit the binding (the checks Vulkan leaves to the validation layer).</summary>
+    ImageView RequireImage(in BindingResource r, in KernelBinding b)
+    {
+        if (r.Image is not { } v)
+            throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name} is a {b.Type} and takes an image view; {r} was given.");
+        var image = v.Image;
+        if (b.Type == VkDescriptorType.SampledImage && (image.Usage & VkImageUsage.Sampled) == 0)
+            throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name} reads {image} as a sampled image: it needs VK_IMAGE_USAGE_SAMPLED_BIT.");
+        if (b.Type == VkDescriptorType.StorageImage)
+        {
+            if ((image.Usage & VkImageUsage.Storage) == 0)
+                throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name} reads {image} as a storage image: it needs VK_IMAGE_USAGE_STORAGE_BIT.");
+            if (v.Layout != VkImageLayout.General)
+                throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name}: a storage image is read in GENERAL layout, not {v.Layout}.");
+            if (b.TexelFormat != VkFormat.Undefined && b.TexelFormat != image.Format)
+                throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name} declares {b.TexelFormat}; {image} is {image.Format}.");
+        }
+        return v;
     }
 
     void CheckAlignment(in BufferSlice s, ulong alignment, in KernelBinding b)

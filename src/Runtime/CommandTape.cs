@@ -11,7 +11,7 @@ namespace VkResNet.Runtime;
 /// </summary>
 public sealed unsafe class CommandTape : ICommandSink
 {
-    enum Kind : byte { Dispatch, Barrier, Copy, Fill, CopyImageToBuffer }
+    enum Kind : byte { Dispatch, Barrier, Copy, Fill }
 
     struct Entry
     {
@@ -25,8 +25,6 @@ public sealed unsafe class CommandTape : ICommandSink
         public VkAccess SrcAccess, DstAccess;
         public VkBuffer Src, Dst;
         public ulong SrcOffset, DstOffset, Size;
-        public VkImage Image;
-        public VkImageLayout ImageLayout;
     }
 
     readonly List<Entry> _entries = [];
@@ -85,20 +83,6 @@ public sealed unsafe class CommandTape : ICommandSink
         _entries.Add(new Entry { Kind = Kind.Fill, Dst = dst.Buffer.Handle, DstOffset = (ulong)dst.Offset, Size = (ulong)dst.Size, X = value });
     }
 
-    /// <summary>
-    /// Copies mip 0, layer 0 of a 2-D colour image (an app's, in <paramref name="layout"/>: TRANSFER_SRC_OPTIMAL or
-    /// GENERAL, created with TRANSFER_SRC usage) into a buffer, texels packed row after row. The caller places barriers.
-    /// </summary>
-    public void CopyImageToBuffer(VkImage image, VkImageLayout layout, uint width, uint height, uint texelBytes, BufferSlice dst)
-    {
-        if (image.IsNull) throw new ArgumentException("The image handle is null.", nameof(image));
-        if (layout is not (VkImageLayout.TransferSrcOptimal or VkImageLayout.General))
-            throw new ArgumentException($"An image is copied from TRANSFER_SRC_OPTIMAL or GENERAL layout, not {layout}.", nameof(layout));
-        if ((long)width * height * texelBytes > dst.Size) throw new ArgumentException($"A {width}x{height} image does not fit in {dst}.");
-        _ = _device.Images; // resolve the entry points now, not in a replay
-        _entries.Add(new Entry { Kind = Kind.CopyImageToBuffer, Image = image, ImageLayout = layout, Dst = dst.Buffer.Handle, DstOffset = (ulong)dst.Offset, X = width, Y = height });
-    }
-
     /// <summary>Dispatches in [start, end).</summary>
     public int DispatchesIn(int start, int end)
     {
@@ -144,15 +128,6 @@ public sealed unsafe class CommandTape : ICommandSink
                     case Kind.Copy:
                         var region = new VkBufferCopy { srcOffset = e.SrcOffset, dstOffset = e.DstOffset, size = e.Size };
                         api.CmdCopyBuffer(commandBuffer, e.Src, e.Dst, 1, &region);
-                        break;
-                    case Kind.CopyImageToBuffer:
-                        var copy = new VkBufferImageCopy
-                        {
-                            bufferOffset = e.DstOffset,
-                            imageSubresource = new VkImageSubresourceLayers { aspectMask = VkImageConst.AspectColor, layerCount = 1 },
-                            imageExtent = new VkExtent3D { width = e.X, height = e.Y, depth = 1 },
-                        };
-                        _device.Images.CmdCopyImageToBuffer(commandBuffer, e.Image, e.ImageLayout, e.Dst, 1, &copy);
                         break;
                     case Kind.Fill:
                         api.CmdFillBuffer(commandBuffer, e.Dst, e.DstOffset, e.Size, e.X);

@@ -44,12 +44,13 @@ internal sealed unsafe class DescriptorAllocator : IDisposable
             new() { type = VkDescriptorType.StorageTexelBuffer, descriptorCount = SetsPerPool * 4 },
             new() { type = VkDescriptorType.UniformBuffer, descriptorCount = SetsPerPool },
             new() { type = VkDescriptorType.StorageImage, descriptorCount = SetsPerPool },
+            new() { type = VkDescriptorType.SampledImage, descriptorCount = SetsPerPool },
             new() { type = VkDescriptorType.CombinedImageSampler, descriptorCount = SetsPerPool },
         };
         var info = new VkDescriptorPoolCreateInfo
         {
             sType = VkStructureType.DescriptorPoolCreateInfo, flags = VkConst.DescriptorPoolFreeDescriptorSet,
-            maxSets = SetsPerPool, poolSizeCount = 6, pPoolSizes = sizes,
+            maxSets = SetsPerPool, poolSizeCount = 7, pPoolSizes = sizes,
         };
         VkDescriptorPool pool;
         Vk.Check(_device.Api.CreateDescriptorPool(_device.Handle, &info, null, &pool), "vkCreateDescriptorPool");

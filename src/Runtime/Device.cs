@@ -152,7 +152,10 @@ public sealed unsafe class Device : IDisposable
 
     public Kernel GetKernel(string name, params SpecConstant[] spec) => Kernels.Get(name, spec);
 
-    public BindingSet CreateBindingSet(Kernel kernel, ReadOnlySpan<BufferSlice> bindings) => new(this, kernel, bindings);
+    public BindingSet CreateBindingSet(Kernel kernel, ReadOnlySpan<BufferSlice> bindings) => new(this, kernel, BindingResource.From(bindings));
+
+    /// <summary>A binding set mixing buffer slices and image views (<see cref="ImageView"/> for sampled or storage image bindings).</summary>
+    public BindingSet CreateBindingSet(Kernel kernel, ReadOnlySpan<BindingResource> bindings) => new(this, kernel, bindings);
 
     public CommandList CreateCommandList(int timestampCapacity = 0) => new(this, timestampCapacity);
 
@@ -161,7 +164,7 @@ public sealed unsafe class Device : IDisposable
     StagingRing Staging => _staging ??= new StagingRing(this);
 
     VkImageApi? _images;
-    /// <summary>Image entry points (copies from an app's images), resolved on first use.</summary>
+    /// <summary>Image entry points (views of and copies from an app's images), resolved on first use.</summary>
     public VkImageApi Images => _images ??= new VkImageApi(Context.Api, Handle);
 
     /// <summary>Copies host data into a device buffer through the staging ring, and waits. Not for the hot path.</summary>

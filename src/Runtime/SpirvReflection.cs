@@ -150,8 +150,11 @@ public sealed class SpirvReflection
             }
             if (op == OpTypeImage)
             {
+                // Words: result, sampled type, Dim (5 = Buffer), depth, arrayed, MS, Sampled (1 = with a sampler or texelFetch, 2 = storage), format.
                 format = ImageFormat(t[8]);
-                return t[3] == 5 ? (t[7] == 2 ? VkDescriptorType.StorageTexelBuffer : VkDescriptorType.UniformTexelBuffer) : VkDescriptorType.StorageImage;
+                bool storage = t[7] == 2;
+                if (t[3] == 5) return storage ? VkDescriptorType.StorageTexelBuffer : VkDescriptorType.UniformTexelBuffer;
+                return storage ? VkDescriptorType.StorageImage : VkDescriptorType.SampledImage; // texture2D: a sampled image read samplerless
             }
             throw new InvalidDataException($"Kernel {kernelName}: binding {name} has a type VkResNet does not bind (SPIR-V op {op}).");
         }

@@ -59,7 +59,9 @@ public sealed class RealtimeInference : IDisposable
     readonly TimelineSemaphore? _timeline;
     readonly Slot[] _slots;
     readonly List<CommandTape> _sourceTapes = [];
-    readonly List<Buffer> _externalBuffers = [];   // app buffers we wrapped, and image staging buffers
+    readonly List<Buffer> _externalBuffers = [];   // app buffers we wrapped
+    readonly List<ImageView> _imageViews = [];     // views of app images (the images stay the app's)
+    readonly List<BindingSet> _imageSets = [];     // the image pre-passes' binding sets
     readonly Normalization _normalization;
     readonly long _inputBytes, _outputBytes;
     (int Start, int End)[] _slices = [];
@@ -408,42 +410,43 @@ public sealed class RealtimeInference : IDisposable
     /// </summary>
     public Rgba8Source RegisterRgba8(BufferSlice pixels)
     {
-        var tape = new CommandTape(Device);
-        tape.FullBarrier(); // the app's writes to the pixels and the previous inference's reads of the input are done
-        return RegisterSource(tape, pixels);
-    }
-
-    Rgba8Source RegisterSource(CommandTape tape, BufferSlice pixels)
-    {
         RequireIdleSlicing();
         var shape = _input.Shape;
+        var tape = new CommandTape(Device);
+        tape.FullBarrier(); // the app's writes to the pixels and the previous inference's reads of the input are done
         var recorder = new CommandRecorder(Device, tape, _graph.Variant); // owns the pre-pass binding set
         _sourceRecorders.Add(recorder);
         ImageInputKernels.Rgba8ToNchw(recorder, shape.N, shape.H, shape.W, _normalization.Mean, _normalization.Std, pixels, InputTensor);
-        _sourceTapes.Add(tape);
-        foreach (var s in _slots) s.SourceLists = [.. s.SourceLists, RecordList(tape)];
-        return new Rgba8Source(_sourceTapes.Count - 1);
+        return AddSource(tape);
     }
 
     /// <summary>
-    /// Registers an app-owned VkImage as an input source: 2-D, R8G8B8A8 (UNORM or SRGB; the bytes are taken as they
-    /// are), width x (height * batch) of the model's input (batch images stacked vertically), created with
-    /// TRANSFER_SRC usage and in <paramref name="layout"/> (TRANSFER_SRC_OPTIMAL or GENERAL) whenever an inference
-    /// from it runs: VkResNet does not transition it. Each inference copies it into a staging buffer on the GPU,
-    /// then runs the pre-pass from there (a storage-image read would save that copy; the runtime binds no images yet).
+    /// Registers an app-owned VkImage as an input source, read in place by the pre-pass (no copy): a 2-D image of one
+    /// of <see cref="ImageInputKernels.ImageFormats"/> (R8G8B8A8 or B8G8R8A8, UNORM or SRGB; the stored bytes are used
+    /// as they are, R first), width x (height * batch) of the model's input (batch images stacked vertically), created
+    /// with VK_IMAGE_USAGE_SAMPLED_BIT (it is bound as a sampled image and read with texelFetch; no sampler), and in
+    /// <paramref name="layout"/> (SHADER_READ_ONLY_OPTIMAL or GENERAL) whenever an inference from it runs: VkResNet
+    /// never transitions it. Each inference opens with a full barrier, which orders the app's earlier writes on the
+    /// queue; the app must not write the image again before the ticket completes. Mip 0, layer 0 is read.
     /// </summary>
-    public Rgba8Source RegisterRgba8Image(VkImage image, VkImageLayout layout, int width, int height)
+    public Rgba8Source RegisterRgba8Image(in ExternalImage image, VkImageLayout layout)
     {
+        RequireIdleSlicing();
         var shape = _input.Shape;
-        if (width != shape.W || height != shape.H * shape.N)
-            throw new ArgumentException($"The image is {width}x{height}; the model reads {shape.W}x{shape.H} x batch {shape.N} (images stacked vertically).");
-        var staging = Device.CreateBuffer((long)width * height * 4, MemoryKind.DeviceLocal, "realtime.image-staging");
-        _externalBuffers.Add(staging);
+        ImageInputKernels.RequireRgba8Image(image, shape.N, shape.H, shape.W); // before a view exists: a view of an unusable image is itself invalid
+        var view = ImageView.FromExternal(Device, image, layout, "app.rgba8-image");
+        _imageViews.Add(view);
         var tape = new CommandTape(Device);
         tape.FullBarrier();
-        tape.CopyImageToBuffer(image, layout, (uint)width, (uint)height, 4, staging.All);
-        tape.Barrier(VkPipelineStage.Transfer, VkPipelineStage.ComputeShader, VkAccess.TransferWrite, VkAccess.ShaderRead);
-        return RegisterSource(tape, staging.All);
+        _imageSets.Add(ImageInputKernels.Rgba8ImageToNchw(Device, tape, view, shape.N, shape.H, shape.W, _normalization.Mean, _normalization.Std, InputTensor));
+        return AddSource(tape);
+    }
+
+    Rgba8Source AddSource(CommandTape tape)
+    {
+        _sourceTapes.Add(tape);
+        foreach (var s in _slots) s.SourceLists = [.. s.SourceLists, RecordList(tape)];
+        return new Rgba8Source(_sourceTapes.Count - 1);
     }
 
     /// <summary>Registers an app-owned VkBuffer (created with STORAGE_BUFFER usage) holding RGBA8 pixels at <paramref name="offset"/>.</summary>
@@ -555,5 +558,7 @@ public sealed class RealtimeInference : IDisposable
         _readback.Dispose();
         _upload.Dispose();
         foreach (var b in _externalBuffers) b.Dispose();
+        foreach (var set in _imageSets) set.Dispose();
+        foreach (var v in _imageViews) v.Dispose();
     }
 }

@@ -47,6 +47,7 @@ public enum VkStructureType
     BufferCreateInfo = 12,
     BufferViewCreateInfo = 13,
     ImageCreateInfo = 14,
+    ImageViewCreateInfo = 15,
     ShaderModuleCreateInfo = 16,
     PipelineCacheCreateInfo = 17,
     PipelineShaderStageCreateInfo = 18,
@@ -85,6 +86,7 @@ public enum VkPhysicalDeviceType { Other = 0, IntegratedGpu = 1, DiscreteGpu = 2
 public enum VkDescriptorType
 {
     CombinedImageSampler = 1,
+    SampledImage = 2,
     StorageImage = 3,
     UniformTexelBuffer = 4,
     StorageTexelBuffer = 5,
@@ -96,6 +98,7 @@ public enum VkFormat
 {
     Undefined = 0,
     R8G8B8A8Unorm = 37,
+    R8G8B8A8Srgb = 43,
     B8G8R8A8Unorm = 44,
     B8G8R8A8Srgb = 50,
     R32Uint = 98,

@@ -1,21 +1,25 @@
 namespace VkResNet.Runtime.Native;
 
-// The image subset the viewer needs to hand a rendered view to a swapchain image: layouts,
-// layout-transition barriers and buffer-to-image copies. Numbers from the Vulkan registry (vk.xml).
+// The image subset VkResNet needs: the viewer hands a rendered view to a swapchain image (layouts,
+// layout-transition barriers, buffer-to-image copies), and an embedding app's image is read as model input
+// through a sampled-image view (image views, image descriptors). Numbers from the Vulkan registry (vk.xml).
 
 public readonly record struct VkImage(ulong Handle) { public bool IsNull => Handle == 0; }
+public readonly record struct VkImageView(ulong Handle) { public bool IsNull => Handle == 0; }
+public readonly record struct VkSampler(ulong Handle) { public bool IsNull => Handle == 0; }
 
 public enum VkImageLayout
 {
     Undefined = 0,
     General = 1,
+    ShaderReadOnlyOptimal = 5,
     TransferSrcOptimal = 6,
     TransferDstOptimal = 7,
     PresentSrcKhr = 1000001002,
 }
 
 [Flags]
-public enum VkImageUsage : uint { TransferSrc = 0x1, TransferDst = 0x2, Storage = 0x8, ColorAttachment = 0x10 }
+public enum VkImageUsage : uint { TransferSrc = 0x1, TransferDst = 0x2, Sampled = 0x4, Storage = 0x8, ColorAttachment = 0x10 }
 
 public static class VkImageConst
 {
@@ -37,6 +41,27 @@ public unsafe struct VkImageMemoryBarrier
     public uint srcQueueFamilyIndex, dstQueueFamilyIndex;
     public VkImage image;
     public VkImageSubresourceRange subresourceRange;
+}
+
+/// <summary>VK_COMPONENT_SWIZZLE_IDENTITY (0) in every field keeps the format's own component order.</summary>
+public struct VkComponentMapping { public int r, g, b, a; }
+
+public unsafe struct VkImageViewCreateInfo
+{
+    public VkStructureType sType; public void* pNext; public uint flags;
+    public VkImage image;
+    public int viewType;                  // VK_IMAGE_VIEW_TYPE_2D = 1
+    public VkFormat format;
+    public VkComponentMapping components;
+    public VkImageSubresourceRange subresourceRange;
+}
+
+/// <summary>An image descriptor; <see cref="sampler"/> stays null for sampled and storage images (texelFetch/imageLoad need none).</summary>
+public struct VkDescriptorImageInfo
+{
+    public VkSampler sampler;
+    public VkImageView imageView;
+    public VkImageLayout imageLayout;
 }
 
 public struct VkBufferImageCopy
@@ -65,7 +90,8 @@ public unsafe struct VkImageCreateInfo
 
 /// <summary>
 /// Image entry points, resolved on their own (like <see cref="VkPresentApi"/>): creating images (tests and
-/// samples that stand in for an app) and copying between images and buffers (an app's image as model input).
+/// samples that stand in for an app), views of an app's image (model input read by a kernel) and buffer-to-image
+/// copies.
 /// </summary>
 public sealed unsafe class VkImageApi
 {
@@ -73,7 +99,8 @@ public sealed unsafe class VkImageApi
     public readonly delegate* unmanaged<VkDevice, VkImage, void*, void> DestroyImage;
     public readonly delegate* unmanaged<VkDevice, VkImage, VkMemoryRequirements*, void> GetImageMemoryRequirements;
     public readonly delegate* unmanaged<VkDevice, VkImage, VkDeviceMemory, ulong, VkResult> BindImageMemory;
-    public readonly delegate* unmanaged<VkCommandBuffer, VkImage, VkImageLayout, VkBuffer, uint, VkBufferImageCopy*, void> CmdCopyImageToBuffer;
+    public readonly delegate* unmanaged<VkDevice, VkImageViewCreateInfo*, void*, VkImageView*, VkResult> CreateImageView;
+    public readonly delegate* unmanaged<VkDevice, VkImageView, void*, void> DestroyImageView;
     public readonly delegate* unmanaged<VkCommandBuffer, VkBuffer, VkImage, VkImageLayout, uint, VkBufferImageCopy*, void> CmdCopyBufferToImage;
 
     public VkImageApi(VkInstanceApi instance, VkDevice device)
@@ -89,7 +116,8 @@ public sealed unsafe class VkImageApi
         DestroyImage = (delegate* unmanaged<VkDevice, VkImage, void*, void>)Get("vkDestroyImage");
         GetImageMemoryRequirements = (delegate* unmanaged<VkDevice, VkImage, VkMemoryRequirements*, void>)Get("vkGetImageMemoryRequirements");
         BindImageMemory = (delegate* unmanaged<VkDevice, VkImage, VkDeviceMemory, ulong, VkResult>)Get("vkBindImageMemory");
-        CmdCopyImageToBuffer = (delegate* unmanaged<VkCommandBuffer, VkImage, VkImageLayout, VkBuffer, uint, VkBufferImageCopy*, void>)Get("vkCmdCopyImageToBuffer");
+        CreateImageView = (delegate* unmanaged<VkDevice, VkImageViewCreateInfo*, void*, VkImageView*, VkResult>)Get("vkCreateImageView");
+        DestroyImageView = (delegate* unmanaged<VkDevice, VkImageView, void*, void>)Get("vkDestroyImageView");
         CmdCopyBufferToImage = (delegate* unmanaged<VkCommandBuffer, VkBuffer, VkImage, VkImageLayout, uint, VkBufferImageCopy*, void>)Get("vkCmdCopyBufferToImage");
     }
 }

@@ -293,7 +293,7 @@ public unsafe struct VkWriteDescriptorSet
 {
     public VkStructureType sType; public void* pNext; public VkDescriptorSet dstSet;
     public uint dstBinding, dstArrayElement, descriptorCount; public VkDescriptorType descriptorType;
-    public void* pImageInfo; public VkDescriptorBufferInfo* pBufferInfo; public VkBufferView* pTexelBufferView;
+    public VkDescriptorImageInfo* pImageInfo; public VkDescriptorBufferInfo* pBufferInfo; public VkBufferView* pTexelBufferView;
 }
 
 public unsafe struct VkCommandPoolCreateInfo

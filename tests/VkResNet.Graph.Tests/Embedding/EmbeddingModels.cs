@@ -8,9 +8,9 @@ namespace VkResNet.Graph.Tests.Embedding;
 /// <summary>A CIFAR-style ResNet-20 inference graph with seeded random weights (no checkpoint needed), and seeded inputs.</summary>
 public static class EmbeddingModels
 {
-    public static (ResNetModel Model, CompiledGraph Graph) ResNet20(Device device, int batch = 1, int channels = 1, int size = 28)
+    public static (ResNetModel Model, CompiledGraph Graph) ResNet20(Device device, int batch = 1, int channels = 1, int size = 28, int? width = null)
     {
-        var spec = ResNetSpec.Cifar(20).WithInput(channels, size, size);
+        var spec = ResNetSpec.Cifar(20).WithInput(channels, size, width ?? size);
         var model = ResNetBuilder.Build(spec, batch, ResNetMode.Infer);
         var graph = CompiledGraph.Compile(device, model.Graph);
         ParameterInitializer.Initialize(graph, seed: 7);

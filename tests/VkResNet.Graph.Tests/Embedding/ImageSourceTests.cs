@@ -1,4 +1,6 @@
+using VkResNet.Graph.Data;
 using VkResNet.Graph.Embedding;
+using VkResNet.Graph.Tests.Reference;
 using VkResNet.Runtime;
 using VkResNet.Runtime.Native;
 using VkResNet.Runtime.Tests;
@@ -8,92 +10,89 @@ using static VkResNet.Graph.Tests.Embedding.EmbeddingModels;
 namespace VkResNet.Graph.Tests.Embedding;
 
 /// <summary>
-/// An app's VkImage as model input: the image (made here through the raw binding, as an app would) is copied on
-/// the GPU and run through the same pre-pass as an RGBA8 buffer, so both paths give the same logits bit for bit.
+/// An app's VkImage as model input, read in place (no copy) by the image pre-pass through a sampled-image binding: the
+/// image (made through the raw binding, as an app would) gives the CPU reference's NCHW tensor and, bit for bit, the
+/// logits of the same bytes registered as an RGBA8 buffer, submitted or recorded into the app's command buffer; what
+/// it cannot read is refused up front with a clear error. Validation (synchronization included) must stay silent.
 /// </summary>
-public unsafe class ImageSourceTests(GpuFixture gpu) : GpuTest(gpu)
+public class ImageSourceTests(GpuFixture gpu) : GpuTest(gpu)
 {
+    const int Height = 31, Width = 29;
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void ImageSource_MatchesTheBufferSource(int batch)
+    [InlineData(VkFormat.R8G8B8A8Unorm, VkImageLayout.ShaderReadOnlyOptimal, 1, 1)]
+    [InlineData(VkFormat.B8G8R8A8Srgb, VkImageLayout.ShaderReadOnlyOptimal, 2, 3)]
+    [InlineData(VkFormat.R8G8B8A8Srgb, VkImageLayout.General, 1, 3)]
+    [InlineData(VkFormat.B8G8R8A8Unorm, VkImageLayout.General, 2, 1)]
+    public void ImageSource_GivesTheReferenceTensor_AndTheBufferSourcesLogits(VkFormat format, VkImageLayout layout, int batch, int channels)
     {
-        const int Size = 28;
-        var (model, graph) = ResNet20(Device, batch);
+        var (model, graph) = ResNet20(Device, batch, channels, Height, Width);
         using var g = graph;
-        var pixels = new byte[batch * Size * Size * 4];
-        new Random(batch).NextBytes(pixels);
-        using var buffer = Device.CreateBuffer(pixels.Length, MemoryKind.Upload, "app.pixels");
-        pixels.CopyTo(buffer.MappedBytes);
+        var norm = channels == 3 ? Normalization.Cifar10 : Normalization.FashionMnist;
+        int pixels = batch * Height * Width;
+        var rgba = AppImage.Pixels(pixels, batch * 10 + channels);
+        using var buffer = Device.CreateBuffer(pixels * 4L, MemoryKind.DeviceLocal, "app.pixels");
+        Device.Upload<byte>(buffer.Slice(0, pixels * 4L), rgba);
+        using var image = new AppImage(Device, rgba, Width, Height * batch, format, VkImageUsage.Sampled | VkImageUsage.ColorAttachment, layout);
+        using var inference = RealtimeInference.Create(graph, model.Input, model.Logits, new RealtimeOptions { Normalization = norm });
+        var fromBuffer = inference.RegisterRgba8(buffer.Slice(0, pixels * 4L));
+        var fromImage = inference.RegisterRgba8Image(image.Info, layout);
+        var a = inference.Submit(fromBuffer);
+        a.Wait();
+        var expected = a.Result.ToArray();
+        var b = inference.Submit(fromImage);
+        b.Wait();
+        Assert.Null(FirstDifference(expected, b.Result));
 
-        var (image, memory) = CreateImage(Size, Size * batch, buffer);
-        try
+        var reference = CpuRef.Rgba8ToNchw(rgba, batch, Height, Width, Array.ConvertAll(norm.Mean, v => (double)v), Array.ConvertAll(norm.Std, v => (double)v));
+        var tensor = Device.Download<float>(inference.InputTensor);
+        Assert.Equal(reference.Length, tensor.Length);
+        for (int i = 0; i < reference.Length; i++)
+            Assert.True(Math.Abs(tensor[i] - reference[i]) <= 1e-5 + 1e-5 * Math.Abs(reference[i]),
+                $"{format} {layout} batch {batch} channels {channels}: input [{i}] expected {reference[i]:G9} got {tensor[i]:G9}");
+
+        // Recorded into the app's own command buffer, the image source gives the same bits.
+        using var app = Device.CreateCommandList();
+        app.Begin();
+        var t = inference.Record(app.Handle, fromImage);
+        app.End();
+        if (t.Semaphore.IsNull) app.Submit(); else app.Submit([], [(t.Semaphore, t.Value)]);
+        if (t.Semaphore.IsNull)
         {
-            using var inference = RealtimeInference.Create(graph, model.Input, model.Logits);
-            var fromBuffer = inference.RegisterRgba8(buffer.Slice(0, pixels.Length));
-            var fromImage = inference.RegisterRgba8Image(image, VkImageLayout.TransferSrcOptimal, Size, Size * batch);
-            var a = inference.Submit(fromBuffer);
-            a.Wait();
-            var expected = a.Result.ToArray();
-            var b = inference.Submit(fromImage);
-            b.Wait();
-            Assert.Null(FirstDifference(expected, b.Result));
-            Assert.Throws<ArgumentException>(() => inference.RegisterRgba8Image(image, VkImageLayout.TransferSrcOptimal, Size, Size * batch + 1));
+            app.Wait();
+            inference.NotifyCompleted(t);
         }
-        finally
-        {
-            Device.Images.DestroyImage(Device.Handle, image, null);
-            Device.Api.FreeMemory(Device.Handle, memory, null);
-        }
+        else t.Wait();
+        Assert.Null(FirstDifference(expected, t.Result));
     }
 
-    /// <summary>A device-local R8G8B8A8 image filled from <paramref name="pixels"/> and left in TRANSFER_SRC_OPTIMAL.</summary>
-    (VkImage, VkDeviceMemory) CreateImage(int width, int height, Runtime.Buffer pixels)
+    [Fact]
+    public void RegisterRgba8Image_RefusesWhatItCannotRead_WithAClearError()
     {
-        var images = Device.Images;
-        var info = new VkImageCreateInfo
+        var (model, graph) = ResNet20(Device);
+        using var g = graph;
+        var rgba = AppImage.Pixels(28 * 28, 1);
+        using var transferOnly = new AppImage(Device, rgba, 28, 28, VkFormat.R8G8B8A8Unorm, VkImageUsage.TransferSrc, VkImageLayout.TransferSrcOptimal);
+        using var image = new AppImage(Device, rgba, 28, 28, VkFormat.R8G8B8A8Unorm, VkImageUsage.Sampled, VkImageLayout.ShaderReadOnlyOptimal);
+        using var inference = RealtimeInference.Create(graph, model.Input, model.Logits, new RealtimeOptions { ProfileRuns = 0 }); // disposed before the images it views
+        var cases = new (string Expect, ExternalImage Image, VkImageLayout Layout)[]
         {
-            sType = VkStructureType.ImageCreateInfo, imageType = 1, format = VkFormat.R8G8B8A8Unorm,
-            extent = new VkExtent3D { width = (uint)width, height = (uint)height, depth = 1 }, mipLevels = 1, arrayLayers = 1, samples = 1,
-            usage = VkImageUsage.TransferSrc | VkImageUsage.TransferDst, initialLayout = VkImageLayout.Undefined,
+            ("lacks VK_IMAGE_USAGE_SAMPLED_BIT", transferOnly.Info, VkImageLayout.ShaderReadOnlyOptimal),
+            ("not one of the formats", image.Info with { Format = VkFormat.R32Sfloat }, VkImageLayout.ShaderReadOnlyOptimal),
+            ("stacked vertically", image.Info with { Height = 29 }, VkImageLayout.ShaderReadOnlyOptimal),
+            ("SHADER_READ_ONLY_OPTIMAL or GENERAL", image.Info, VkImageLayout.TransferSrcOptimal),
         };
-        VkImage image;
-        Vk.Check(images.CreateImage(Device.Handle, &info, null, &image), "vkCreateImage");
-        VkMemoryRequirements req;
-        images.GetImageMemoryRequirements(Device.Handle, image, &req);
-        VkPhysicalDeviceMemoryProperties mem;
-        Device.Context.Api.GetPhysicalDeviceMemoryProperties(Device.PhysicalDevice, &mem);
-        uint type = 0;
-        while ((req.memoryTypeBits & (1u << (int)type)) == 0 || (mem.MemoryType((int)type).propertyFlags & VkMemoryProperty.DeviceLocal) == 0) type++;
-        var alloc = new VkMemoryAllocateInfo { sType = VkStructureType.MemoryAllocateInfo, allocationSize = req.size, memoryTypeIndex = type };
-        VkDeviceMemory memory;
-        Vk.Check(Device.Api.AllocateMemory(Device.Handle, &alloc, null, &memory), "vkAllocateMemory");
-        Vk.Check(images.BindImageMemory(Device.Handle, image, memory, 0), "vkBindImageMemory");
+        foreach (var (expect, info, layout) in cases)
+        {
+            var e = Assert.Throws<ArgumentException>(() => inference.RegisterRgba8Image(info, layout));
+            Assert.Contains(expect, e.Message);
+        }
 
-        using var cl = Device.CreateCommandList();
-        cl.Begin();
-        Transition(cl, image, VkImageLayout.Undefined, VkImageLayout.TransferDstOptimal, 0, VkAccess.TransferWrite);
-        var copy = new VkBufferImageCopy
-        {
-            imageSubresource = new VkImageSubresourceLayers { aspectMask = VkImageConst.AspectColor, layerCount = 1 },
-            imageExtent = new VkExtent3D { width = (uint)width, height = (uint)height, depth = 1 },
-        };
-        images.CmdCopyBufferToImage(cl.Handle, pixels.Handle, image, VkImageLayout.TransferDstOptimal, 1, &copy);
-        Transition(cl, image, VkImageLayout.TransferDstOptimal, VkImageLayout.TransferSrcOptimal, VkAccess.TransferWrite, VkAccess.TransferRead);
-        cl.End();
-        cl.Submit();
-        cl.Wait();
-        return (image, memory);
-    }
-
-    void Transition(CommandList cl, VkImage image, VkImageLayout from, VkImageLayout to, VkAccess srcAccess, VkAccess dstAccess)
-    {
-        var barrier = new VkImageMemoryBarrier
-        {
-            sType = VkStructureType.ImageMemoryBarrier, srcAccessMask = srcAccess, dstAccessMask = dstAccess, oldLayout = from, newLayout = to,
-            srcQueueFamilyIndex = ~0u, dstQueueFamilyIndex = ~0u, image = image,
-            subresourceRange = new VkImageSubresourceRange { aspectMask = VkImageConst.AspectColor, levelCount = 1, layerCount = 1 },
-        };
-        Device.Api.CmdPipelineBarrier(cl.Handle, VkPipelineStage.Transfer | VkPipelineStage.TopOfPipe, VkPipelineStage.Transfer, 0, 0, null, 0, null, 1, &barrier);
+        // The refusals left nothing half-registered: a valid image still registers and runs.
+        var source = inference.RegisterRgba8Image(image.Info, VkImageLayout.ShaderReadOnlyOptimal);
+        Assert.Equal(0, source.Index);
+        var t = inference.Submit(source);
+        t.Wait();
+        Assert.True(float.IsFinite(t.Result[0]));
     }
 }

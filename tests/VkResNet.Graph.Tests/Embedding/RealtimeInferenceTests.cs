@@ -1,6 +1,7 @@
 using VkResNet.Graph.Data;
 using VkResNet.Graph.Embedding;
 using VkResNet.Runtime;
+using VkResNet.Runtime.Native;
 using VkResNet.Runtime.Tests;
 using Xunit;
 using static VkResNet.Graph.Tests.Embedding.EmbeddingModels;
@@ -194,9 +195,11 @@ public class RealtimeInferenceTests(GpuFixture gpu) : GpuTest(gpu)
     {
         var (model, graph) = ResNet20(Device);
         using var g = graph;
+        using var image = new AppImage(Device, AppImage.Pixels(28 * 28, 6), 28, 28, VkFormat.B8G8R8A8Srgb, VkImageUsage.Sampled, VkImageLayout.ShaderReadOnlyOptimal);
         using var inference = RealtimeInference.Create(graph, model.Input, model.Logits, new RealtimeOptions { Slicing = SliceBudget.Passes(4) });
         using var pixels = Device.CreateBuffer(28 * 28 * 4, MemoryKind.DeviceLocal, "app.pixels");
         var source = inference.RegisterRgba8(pixels.All);
+        var fromImage = inference.RegisterRgba8Image(image.Info, VkImageLayout.ShaderReadOnlyOptimal);
         using var app = Device.CreateCommandList();
         var x = Input(model, 6);
         float sum = 0;
@@ -211,11 +214,12 @@ public class RealtimeInferenceTests(GpuFixture gpu) : GpuTest(gpu)
         {
             for (int i = 0; i < n; i++)
             {
-                var t = (i % 4) switch
+                var t = (i % 5) switch
                 {
                     0 => inference.Submit(x),
                     1 => inference.Submit(source),
                     2 => Sliced(),
+                    3 => inference.Submit(fromImage),
                     _ => Recorded(),
                 };
                 while (!t.IsComplete) t.Wait();

@@ -437,6 +437,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         { "softmax_cross_entropy_backward", Unsafe.SizeOf<SoftmaxCrossEntropyPush>() },
         { "sgd_update", Unsafe.SizeOf<SgdPush>() },
         { "rgba8_to_nchw", Unsafe.SizeOf<Rgba8ToNchwPush>() },
+        { "rgba8_image_to_nchw", Unsafe.SizeOf<Rgba8ImageToNchwPush>() },
     };
 
     [Theory, MemberData(nameof(PushSizes))]
