@@ -66,16 +66,7 @@ public class ConvBenchmarks
     }
 
     [Benchmark]
-    public void Run()
-    {
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
-        _commands.Submit();
-        _commands.Wait();
-        Span<double> ts = stackalloc double[2];
-        _commands.ReadTimestampsMs(ts);
-        _measurement.AddGpuMs(ts[1]);
-        _measurement.AddAllocated(GC.GetAllocatedBytesForCurrentThread() - allocated);
-    }
+    public void Run() => _measurement.ReplayTimed(_commands);
 
     [GlobalCleanup]
     public void Cleanup()

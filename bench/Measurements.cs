@@ -26,6 +26,21 @@ public sealed class Measurement(double flops)
     /// <summary>Adds the bytes one call allocated on the benchmark thread.</summary>
     public void AddAllocated(long bytes) => _allocated[_allocCount++ % Capacity] = bytes;
 
+    /// <summary>
+    /// One kernel-benchmark call: replays <paramref name="commands"/> (recorded with two timestamps around the
+    /// dispatches), waits, and adds the GPU time between the timestamps and the bytes the call allocated.
+    /// </summary>
+    public void ReplayTimed(VkResNet.Runtime.CommandList commands)
+    {
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        commands.Submit();
+        commands.Wait();
+        Span<double> ts = stackalloc double[2];
+        commands.ReadTimestampsMs(ts);
+        AddGpuMs(ts[1]);
+        AddAllocated(GC.GetAllocatedBytesForCurrentThread() - allocated);
+    }
+
     /// <summary>Median GPU ms of the last <paramref name="last"/> calls (the measured iterations, after jitting and warm-up).</summary>
     public double? MedianGpuMs(int last) => Tail(_gpuMs, _gpuCount, last) is { } t ? Median(t) : null;
 
