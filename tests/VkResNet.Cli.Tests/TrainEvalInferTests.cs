@@ -27,6 +27,22 @@ public sealed class TrainEvalInferTests : IDisposable
         Assert.Contains("true class: 9 Ankle boot", infer.Stdout);
     }
 
+    [Fact]
+    public void Degradation_experiment_trains_four_models_and_draws_their_curves_in_one_svg()
+    {
+        var r = CliRunner.Run(null, "experiment", "degradation", "--depths", "8,14", "--epochs", "2", "--batch", "32",
+            "--limit-train", "128", "--limit-test", "64", "--out", _dir);
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        foreach (var model in new[] { "plain8", "plain14", "resnet8", "resnet14" })
+        {
+            Assert.Contains(model, r.Stdout);
+            Assert.True(File.Exists(Path.Combine(_dir, model, "metrics.csv")), $"{model}/metrics.csv is missing");
+        }
+        string svg = File.ReadAllText(Path.Combine(_dir, "degradation.svg"));
+        Assert.StartsWith("<?xml", svg);
+        foreach (var model in new[] { "plain8", "plain14", "resnet8", "resnet14" }) Assert.Contains(model, svg);
+    }
+
     [Theory]
     [InlineData("eval -c /nonexistent/ckpt.safetensors", "No checkpoint at /nonexistent/ckpt.safetensors")]
     [InlineData("train --model resnet7", "depth 7 is neither")]
