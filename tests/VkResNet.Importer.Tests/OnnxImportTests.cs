@@ -8,7 +8,10 @@ public class OnnxImportTests
 {
     [Theory]
     [InlineData("resnet18.onnx", "resnet18", 11_689_512L)]
+    [InlineData("resnet34.onnx", "resnet34", 21_797_672L)]
     [InlineData("resnet50.onnx", "resnet50", 25_557_032L)]
+    [InlineData("resnet101.onnx", "resnet101", 44_549_160L)]
+    [InlineData("resnet152.onnx", "resnet152", 60_192_808L)]
     [InlineData("resnet18_unfolded.onnx", "resnet18", 11_689_512L)]
     public void Onnx_resnets_import_with_torchvision_names_and_shapes(string file, string arch, long parameters)
     {

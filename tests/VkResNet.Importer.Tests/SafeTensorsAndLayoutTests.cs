@@ -21,6 +21,27 @@ public class SafeTensorsAndLayoutTests
     }
 
     [Theory]
+    [InlineData("resnet18", "resnet18.pth", 11_689_512L)]
+    [InlineData("resnet34", "resnet34.pth", 21_797_672L)]
+    [InlineData("resnet50", "resnet50.pth", 25_557_032L)]
+    [InlineData("resnet101", "resnet101_f16.pth", 44_549_160L)]
+    [InlineData("resnet152", "resnet152_f16.pth", 60_192_808L)]
+    public void Each_depth_imports_from_torchvision_safetensors_with_the_pth_values(string arch, string pth, long parameters)
+    {
+        using var dir = new TempDir();
+        var (result, written) = TestImport.Run(dir, ImportFixtures.Get($"{arch}_f16.safetensors"));
+        Assert.Equal(SourceFormat.SafeTensors, result.Format);
+        Assert.Equal(arch, result.Arch.Name);
+        Assert.Equal(parameters, result.ParameterCount);
+        var expected = ResNetArch.Parse(arch).Parameters();
+        Assert.Equal(expected.Select(p => p.Name), written.Tensors.Select(t => t.Name));
+        Assert.Equal(expected.Select(p => WeightTensor.FormatShape(p.Shape)), written.Tensors.Select(t => t.ShapeText));
+        using var dir2 = new TempDir();
+        var (_, fromPth) = TestImport.Run(dir2, ImportFixtures.Get(pth));
+        foreach (var t in fromPth.Tensors) TestImport.AssertClose(t, written[t.Name], 1e-4, 1e-3);  // F16 rounding
+    }
+
+    [Theory]
     [InlineData("resnet50.onnx", "resnet50")]
     [InlineData("resnet101_f16.pth", "resnet101")]
     public void The_output_is_a_checkpoint_vkresnet_infer_accepts(string file, string arch)

@@ -7,6 +7,8 @@ Everything goes into OUT_DIR (git-ignored; about 700 MB). The files:
   resnet{101,152}_f16.pth       the same in float16 (HalfStorage), to keep the folder small
   resnet18_checkpoint.pth       {"epoch", "state_dict": <resnet18 state dict>, "optimizer": {...}}
   resnet{18,50}.onnx            torch.onnx.export in eval mode: BN folded into Conv weights + bias
+  resnet{34,101,152}.onnx       the same for the other depths (traced at 64x64, which leaves the weights alone)
+  resnet{18,...,152}_f16.safetensors  the state dicts in torchvision names as float16 safetensors (no num_batches_tracked)
   resnet18_unfolded.onnx        export in training mode: BatchNormalization kept, initializers named as the state dict
   resnet{18,50}_ref.safetensors "input" [2,3,64,64] and "logits" [2,1000] of the eval-mode model (for --verify)
   legacy.pth                    _use_new_zipfile_serialization=False (pre-1.6 format)
@@ -59,13 +61,14 @@ def make(arch):
     return randomise_bn(getattr(torchvision.models, arch)()).eval()
 
 
-def write_safetensors(file, tensors):
+def write_safetensors(file, tensors, half=False):
     # A tiny writer (no safetensors package on Debian): u64 header length, JSON header, little-endian data.
     import json
     header, blobs, offset = {}, [], 0
     for name, t in tensors.items():
-        b = t.detach().contiguous().float().numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
+        t = t.detach().contiguous()
+        b = (t.half() if half else t.float()).numpy().tobytes()
+        header[name] = {"dtype": "F16" if half else "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
     h = json.dumps(header).encode()
@@ -77,8 +80,8 @@ def write_safetensors(file, tensors):
             f.write(b)
 
 
-def export_eval(model, file):
-    torch.onnx.export(model, torch.randn(1, 3, 224, 224), file, opset_version=13, do_constant_folding=True,
+def export_eval(model, file, size=224):
+    torch.onnx.export(model, torch.randn(1, 3, size, size), file, opset_version=13, do_constant_folding=True,
                       input_names=["input"], output_names=["logits"])
 
 
@@ -101,6 +104,10 @@ def reference(model, file):
 # --- the five depths --------------------------------------------------------------------------------
 for arch in ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152"]:
     model = make(arch)
+    write_safetensors(path(f"{arch}_f16.safetensors"),
+                      {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}, half=True)
+    if arch in ("resnet34", "resnet101", "resnet152"):
+        export_eval(model, path(f"{arch}.onnx"), size=64)
     if arch in ("resnet101", "resnet152"):
         torch.save(model.half().state_dict(), path(f"{arch}_f16.pth"))
         continue
