@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the weight-importer fixtures (about 700 MB, git-ignored) unless they are already complete.
+# Makes the weight-importer fixtures (about 1.5 GB, git-ignored) unless they are already complete.
 # Needs Debian's torch: sudo apt-get install -y python3-torch python3-torchvision
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace VkResNet.Importer.Tests;
 
 /// <summary>
-/// The generated fixtures (tests/fixtures/generated, git-ignored, ~700 MB): made on first use by
+/// The generated fixtures (tests/fixtures/generated, git-ignored, ~1.5 GB): made on first use by
 /// scripts/make-import-fixtures.sh from Debian's python3-torch. If they cannot be made, every test that needs
 /// them fails with the command to run, never skips.
 /// </summary>

@@ -2,7 +2,7 @@
 """Makes the fixtures the weight-importer tests read (tests/VkResNet.Importer.Tests).
 
 Run with Debian's python3-torch / python3-torchvision (torch 1.13): /usr/bin/python3 make_import_fixtures.py OUT_DIR
-Everything goes into OUT_DIR (git-ignored; about 700 MB). The files:
+Everything goes into OUT_DIR (git-ignored; about 1.5 GB). The files:
   resnet{18,34,50}.pth          torchvision state dicts, random init with randomised BN parameters (float32)
   resnet{101,152}_f16.pth       the same in float16 (HalfStorage), to keep the folder small
   resnet18_checkpoint.pth       {"epoch", "state_dict": <resnet18 state dict>, "optimizer": {...}}
