@@ -32,7 +32,7 @@ public static class CliErrors
         DeviceTimeoutException or ValidationException or VulkanException => (e.Message, Failure),
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException => (e.Message, Failure),
         UserInputException => (e.Message, Failure),
-        Graph.Data.DatasetException or Graph.IO.WeightFileException => (e.Message, Failure),
+        Graph.Data.DatasetException or Graph.IO.WeightFileException or Graph.Execution.NodeCheckException => (e.Message, Failure),
         _ => null,
     };
 }

@@ -15,6 +15,8 @@ public sealed record CompileOptions
     public bool? FullBarriers { get; init; }
     /// <summary>Force a kernel variant (tests); null: the device's.</summary>
     public KernelVariant? Variant { get; init; }
+    /// <summary>Check every pass against the CPU reference on each Run (small graphs; null: VKRESNET_CHECK=1).</summary>
+    public bool? Check { get; init; }
 }
 
 /// <summary>
@@ -23,7 +25,7 @@ public sealed record CompileOptions
 /// returned through a mapped readback buffer. <see cref="Run"/> replays it: no allocation, no
 /// compile, no recording, one host wait.
 /// </summary>
-public sealed class CompiledGraph : IDisposable
+public sealed partial class CompiledGraph : IDisposable
 {
     readonly Buffer[] _resources;
     readonly Buffer _upload;
@@ -56,6 +58,8 @@ public sealed class CompiledGraph : IDisposable
         Graph = graph;
         Plan = plan;
         Profiling = options.Profile;
+        _checkEnabled = CheckRequested(options);
+        if (_checkEnabled) RequireCheckable();
         _resources = plan.Resources.Select(r => device.CreateBuffer(Math.Max(16, r.Bytes), MemoryKind.DeviceLocal, $"graph.{r.Name}")).ToArray();
 
         long up = 0, down = 0;
@@ -102,31 +106,39 @@ public sealed class CompiledGraph : IDisposable
         var slices = Plan.Resources.Select(r => _resources[r.Index].Slice(0, Math.Max(16, r.Bytes))).ToArray();
         var ctx = new OpRecordContext(_recorder, Plan, slices) { Scratch = _scratch?.All };
         _commands.Begin(reusable: true);
-        // Host-written inputs (images, labels, learning rate) come in first.
-        foreach (var (id, offset) in _uploadOffset)
-        {
-            var dst = ctx.Slice(id);
-            _commands.Copy(_upload.Slice(offset, Plan.Placement(id).Shape.Bytes), dst.Slice(0, Plan.Placement(id).Shape.Bytes));
-        }
-        _commands.TransferToComputeBarrier();
+        RecordUploads(_commands, slices);
         if (profile) _commands.WriteTimestamp();
         for (int i = 0; i < Plan.Passes.Count; i++)
         {
             Graph.Ops[Plan.Passes[i].OpIndex].Record(ctx);
             if (profile) _passTimestamp[i] = _commands.WriteTimestamp();
         }
-        // Outputs (loss, correct count, logits) go back through the mapped readback buffer.
-        if (_readbackOffset.Count > 0)
-        {
-            _commands.ComputeToTransferBarrier();
-            foreach (var (id, offset) in _readbackOffset)
-            {
-                long bytes = Plan.Placement(id).Shape.Bytes;
-                _commands.Copy(ctx.Slice(id).Slice(0, bytes), _readback.Slice(offset, bytes));
-            }
-            _commands.TransferToHostBarrier();
-        }
+        RecordReadbacks(_commands, slices);
         _commands.End();
+    }
+
+    /// <summary>Host-written inputs (images, labels, learning rate) come in first.</summary>
+    void RecordUploads(CommandList cl, IReadOnlyList<BufferSlice> slices)
+    {
+        foreach (var (id, offset) in _uploadOffset)
+        {
+            var p = Plan.Placement(id);
+            cl.Copy(_upload.Slice(offset, p.Shape.Bytes), slices[p.Resource].Slice(p.Offset, p.Shape.Bytes));
+        }
+        cl.TransferToComputeBarrier();
+    }
+
+    /// <summary>Outputs (loss, correct count, logits) go back through the mapped readback buffer.</summary>
+    void RecordReadbacks(CommandList cl, IReadOnlyList<BufferSlice> slices)
+    {
+        if (_readbackOffset.Count == 0) return;
+        cl.ComputeToTransferBarrier();
+        foreach (var (id, offset) in _readbackOffset)
+        {
+            var p = Plan.Placement(id);
+            cl.Copy(slices[p.Resource].Slice(p.Offset, p.Shape.Bytes), _readback.Slice(offset, p.Shape.Bytes));
+        }
+        cl.TransferToHostBarrier();
     }
 
     /// <summary>The mapped upload region of an Input tensor: write it before <see cref="Run"/>.</summary>
@@ -147,6 +159,7 @@ public sealed class CompiledGraph : IDisposable
     /// <summary>Replays the recorded step and waits for it.</summary>
     public void Run()
     {
+        if (_checkEnabled) { RunChecked(); return; }
         _commands.Submit();
         _commands.Wait();
     }
@@ -227,6 +240,7 @@ public sealed class CompiledGraph : IDisposable
 
     public void Dispose()
     {
+        _checker?.Dispose();
         _commands.Dispose();
         _recorder.Dispose();
         _readback.Dispose();

@@ -47,7 +47,8 @@ public sealed class Trainer : IDisposable
 
         var sgd = new SgdOptions(options.Momentum, options.WeightDecay, options.Nesterov);
         _model = ResNetBuilder.Build(Spec, options.BatchSize, ResNetMode.Train, new ResNetBuildOptions(options.LabelSmoothing, sgd));
-        _evalModel = ResNetBuilder.Build(Spec, options.EvalBatchSize, ResNetMode.Infer, new ResNetBuildOptions(OptimizeInference: false));
+        // No larger than the test set: a small --limit-test gets a small evaluation graph (and a checkable one).
+        _evalModel = ResNetBuilder.Build(Spec, Math.Min(options.EvalBatchSize, _test.Count), ResNetMode.Infer, new ResNetBuildOptions(OptimizeInference: false));
         _step = CompiledGraph.Compile(device, _model.Graph);
         _eval = CompiledGraph.Compile(device, _evalModel.Graph);
     }

@@ -1,6 +1,7 @@
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Models;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Tests.Interpreter;
 using VkResNet.Graph.Tests.Models;
 using Xunit;

@@ -2,6 +2,7 @@ using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Models;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Tests.Interpreter;
 using VkResNet.Graph.Tests.Models;
 using VkResNet.Runtime;

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Models;
 

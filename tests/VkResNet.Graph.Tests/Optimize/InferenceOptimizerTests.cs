@@ -2,6 +2,7 @@ using VkResNet.Graph.Ir;
 using VkResNet.Graph.Models;
 using VkResNet.Graph.Ops;
 using VkResNet.Graph.Optimize;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Tests.Interpreter;
 using VkResNet.Graph.Tests.Models;
 using Xunit;

@@ -2,13 +2,14 @@ using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Ops;
 
-namespace VkResNet.Graph.Tests.Interpreter;
+namespace VkResNet.Graph.Checking;
 
 /// <summary>
 /// Runs a compiled plan on the CPU in double precision, with every tensor at its planned offset inside
 /// its resource (one double per 4 bytes). Transients therefore really share the arena, so a wrong
 /// aliasing plan corrupts results; the arena starts as NaN so reading a never-written byte shows up.
-/// Plain loops in the op semantics of the kernel headers; the autodiff finite-difference tests use it.
+/// Plain loops in the op semantics of the kernel headers. The autodiff finite-difference tests use it, and
+/// VKRESNET_CHECK=1 runs each pass through it to check the GPU's result (<see cref="Execution.CompiledGraph"/>).
 /// </summary>
 public sealed class PlanInterpreter
 {
@@ -45,7 +46,8 @@ public sealed class PlanInterpreter
                 Execute(graph.Ops[pass.OpIndex]);
     }
 
-    void Execute(Op op)
+    /// <summary>Runs one op on the current memory (its inputs as they are, its outputs overwritten or accumulated).</summary>
+    public void Execute(Op op)
     {
         switch (op)
         {
