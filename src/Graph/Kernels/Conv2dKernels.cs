@@ -115,48 +115,65 @@ public static class Conv2dKernels
     private static Conv2dShape Transposed(Conv2dShape s) =>
         new(s.N, s.Cout, s.OutH, s.OutW, s.Cin, s.KernelH, s.KernelW, 1, 1, s.KernelH - 1 - s.PadH, s.KernelW - 1 - s.PadW);
 
-    /// <summary>Whether the default (VKRESNET_WINOGRAD, on unless "0") turns Winograd on where it applies.</summary>
-    public static bool WinogradDefault { get; } = Environment.GetEnvironmentVariable("VKRESNET_WINOGRAD") != "0";
+    /// <summary>VKRESNET_WINOGRAD: "0" never, "1" on every shape it applies to, unset: where it measured faster.</summary>
+    public static bool? WinogradSetting { get; } = Environment.GetEnvironmentVariable("VKRESNET_WINOGRAD") switch
+    {
+        "0" => false,
+        "1" => true,
+        _ => null,
+    };
 
-    /// <summary>Whether a forward conv of this shape runs as Winograd F(2x2,3x3) (given scratch): _cpu, 3x3, stride 1, pad 1.</summary>
-    public static bool UsesWinograd(Conv2dShape s, KernelVariant v, bool? winograd = null) =>
-        (winograd ?? WinogradDefault) && v == KernelVariant.Cpu && s.KernelH == 3 && s.KernelW == 3
-        && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 1 && s.PadW == 1;
+    /// <summary>
+    /// Whether a forward conv of this shape runs as Winograd F(2x2,3x3) (given scratch): _cpu, 3x3, stride 1, pad 1.
+    /// <paramref name="winograd"/> true forces it on such shapes, false off; null follows <see cref="WinogradSetting"/>,
+    /// whose default keeps it to the shapes where it measured faster on llvmpipe (see WinogradPays).
+    /// </summary>
+    public static bool UsesWinograd(Conv2dShape s, KernelVariant v, bool? winograd = null)
+    {
+        bool applies = v == KernelVariant.Cpu && s.KernelH == 3 && s.KernelW == 3
+                       && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 1 && s.PadW == 1;
+        return applies && (winograd ?? WinogradSetting ?? WinogradPays(s));
+    }
 
-    // Scratch layout of the Winograd passes: u [16][Cout][Kp] | v [16][Cin][T] | m [16][Cout][T], each 256-byte aligned.
+    // Measured (bench/README.md, Winograd section): 1.5-1.8x at 32-256 channels on 14x14 and larger maps; slower
+    // with 16 channels (the input transform outweighs the GEMM), at 512 (a tile block's v outgrows the cache) and
+    // on 7x7 maps (a 4x4 grid of 2x2 tiles wastes 31%, and one image fills a quarter of a 64-tile block).
+    private static bool WinogradPays(Conv2dShape s) =>
+        Math.Min(s.Cin, s.Cout) >= 32 && Math.Max(s.Cin, s.Cout) <= 256 && s.H >= 8 && s.W >= 8;
+
+    // Scratch layout of the Winograd passes: u [16][Cout][Kp] | v [16][Cin][T], the second 256-byte aligned.
     private const long WinogradAlign = 256;
     private static long Align(long bytes) => (bytes + WinogradAlign - 1) & ~(WinogradAlign - 1);
     private static long WinogradTiles(Conv2dShape s) => (long)s.N * ((s.H + 1) / 2) * ((s.W + 1) / 2);
-    private static (long U, long V, long M) WinogradParts(Conv2dShape s)
+    private static (long U, long V) WinogradParts(Conv2dShape s)
     {
-        long kp = (s.Cin + 3) & ~3, tiles = WinogradTiles(s);
-        return (Align(16 * s.Cout * kp * sizeof(float)), Align(16 * s.Cin * tiles * sizeof(float)), Align(16 * s.Cout * tiles * sizeof(float)));
+        long kp = (s.Cin + 3) & ~3;
+        return (Align(16 * s.Cout * kp * sizeof(float)), Align(16 * s.Cin * WinogradTiles(s) * sizeof(float)));
     }
     private static long WinogradScratchBytes(Conv2dShape s)
     {
-        var (u, v, m) = WinogradParts(s);
-        return u + v + m;
+        var (u, v) = WinogradParts(s);
+        return u + v;
     }
 
-    // Four passes: weight transform (u), input transform (v), 16 batched GEMMs (m = u v), output transform + epilogue.
+    // Three passes: weight transform (u), input transform (v), then the 16 GEMMs fused with the output transform
+    // and epilogue (storing the GEMM results and transforming them in a fourth pass measured slower on llvmpipe).
     private static void Winograd(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
                                  BufferSlice? residual, BufferSlice y, Conv2dFlags flags, BufferSlice scratch, bool flipWeights)
     {
         long tiles = WinogradTiles(s);
         RequireColumns(tiles, s);
-        if (16 * tiles * Math.Max(s.Cin, s.Cout) > int.MaxValue)
+        if (16 * tiles * s.Cin > int.MaxValue)
             throw new ArgumentException($"Conv2d {s}: Winograd scratch indices exceed 32 bits; split the batch.");
-        var (ub, vb, mb) = WinogradParts(s);
-        BufferSlice u = scratch.Slice(0, ub), v = scratch.Slice(ub, vb), m = scratch.Slice(ub + vb, mb);
+        var (ub, vb) = WinogradParts(s);
+        BufferSlice u = scratch.Slice(0, ub), v = scratch.Slice(ub, vb);
         int kp = (s.Cin + 3) & ~3;
         r.Dispatch("winograd_weight_cpu", [], [Access.Read(w), Access.Write(u)], new Conv2dPush(s, flipWeights ? (Conv2dFlags)1 : 0),
                    Groups(kp, 64), (uint)s.Cout, 1);
         r.Dispatch("winograd_input_cpu", [], [Access.Read(x), Access.Write(v)], new Conv2dPush(s, 0), Groups(tiles, 64), (uint)s.Cin, 1);
-        r.Dispatch("winograd_gemm_cpu", [], [Access.Read(u), Access.Read(v), Access.Write(m)], new Conv2dPush(s, 0),
-                   Groups(s.Cout, CpuRows), Groups(tiles, Columns), 16);
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
-        r.Dispatch("winograd_output_cpu", [], [Access.Read(m), Access.Read(bias ?? m), Access.Read(residual ?? m), Output(y, acc)],
-                   new Conv2dPush(s, flags), Groups(tiles, 64), (uint)s.Cout, 1);
+        r.Dispatch("winograd_gemm_cpu", [], [Access.Read(u), Access.Read(v), Access.Read(bias ?? v), Access.Read(residual ?? v), Output(y, acc)],
+                   new Conv2dPush(s, flags), Groups(s.Cout, CpuRows), Groups(tiles, Columns), 1);
     }
 
     // Stride 1 with padding below the kernel size is a plain convolution of dy (measured 1.2-1.7x faster on llvmpipe).

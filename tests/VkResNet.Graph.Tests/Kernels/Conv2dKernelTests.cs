@@ -172,25 +172,30 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     {
         var s = Conv2dShape.Square(3, 13, 19, 17, 11, 3, 1, 1);   // long enough for the _gpu split-K path
         var d = MakeData(s);
-        long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, variant) / 4);
-        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout, scratchFloats));
+        long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, variant, winograd: true) / 4);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout,
+                                                   s.OutputElements, s.InputElements, scratchFloats));
         BufferSlice x = a.Add(d.X), w = a.Add(d.W), b = a.Add(d.B), dy = a.Add(d.Dy);
         BufferSlice y = a.Alloc(s.OutputElements), dx = a.Alloc(s.InputElements), dw = a.Alloc(s.WeightElements), db = a.Alloc(s.Cout);
-        BufferSlice scratch = a.Alloc(scratchFloats);
+        BufferSlice yw = a.Alloc(s.OutputElements), dxw = a.Alloc(s.InputElements), scratch = a.Alloc(scratchFloats);
         float[][] Once()
         {
             Record(variant, r =>
             {
-                Conv2dKernels.Forward(r, s, x, w, b, null, y, relu: true, scratch: scratch);   // _cpu: Winograd (3x3, stride 1)
-                Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch);
+                Conv2dKernels.Forward(r, s, x, w, b, null, y, relu: true);
+                Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch, winograd: false);
                 Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch);
                 Conv2dKernels.BackwardBias(r, s, dy, db);
+                // _cpu: the Winograd passes too (_gpu ignores the request and runs the direct kernels again).
+                Conv2dKernels.Forward(r, s, x, w, b, null, yw, relu: true, scratch: scratch, winograd: true);
+                Conv2dKernels.BackwardInput(r, s, dy, w, dxw, scratch, winograd: true);
             });
-            return [a.Read(y, s.OutputElements), a.Read(dx, s.InputElements), a.Read(dw, s.WeightElements), a.Read(db, s.Cout)];
+            return [a.Read(y, s.OutputElements), a.Read(dx, s.InputElements), a.Read(dw, s.WeightElements), a.Read(db, s.Cout),
+                    a.Read(yw, s.OutputElements), a.Read(dxw, s.InputElements)];
         }
         var first = Once();
         var second = Once();
-        string[] names = ["y", "dx", "dW", "db"];
+        string[] names = ["y", "dx", "dW", "db", "y winograd", "dx winograd"];
         for (int i = 0; i < names.Length; i++) Tolerance.AssertBitIdentical(first[i], second[i], $"{names[i]} {variant} {s}");
     }
 
@@ -221,7 +226,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         foreach (var name in new[] { "conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight" })
         foreach (var suffix in new[] { "_cpu", "_gpu" })
             Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name + suffix).Interface.PushConstantBytes);
-        foreach (var name in new[] { "winograd_weight_cpu", "winograd_input_cpu", "winograd_gemm_cpu", "winograd_output_cpu" })
+        foreach (var name in new[] { "winograd_weight_cpu", "winograd_input_cpu", "winograd_gemm_cpu" })
             Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name).Interface.PushConstantBytes);
         Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<BiasGradPush>(), (int)Device.GetKernel("bias_grad").Interface.PushConstantBytes);
         Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<SplitKReducePush>(), (int)Device.GetKernel("splitk_reduce").Interface.PushConstantBytes);
