@@ -37,6 +37,8 @@ public enum Conv2dFlags : uint
 /// Launchers of the conv2d kernels (implicit GEMM; see the .comp headers). Forward, backward-input and
 /// backward-weight are one dispatch each; the bias gradient is a separate deterministic reduction.
 /// The variant (_cpu: texel buffers and 8x8 register blocks, _gpu: shared-memory tiles) comes from the recorder.
+/// On _cpu, 3x3 stride-1 pad-1 forward and backward-input convs can run as Winograd F(2x2,3x3) in three passes
+/// (weight transform, input transform, GEMMs fused with the output transform) given scratch (<see cref="UsesWinograd"/>).
 /// </summary>
 public static class Conv2dKernels
 {
