@@ -56,7 +56,7 @@ public class ConvBenchmarks
         _commands.WriteTimestamp();
         switch (Direction)
         {
-            case ConvDirection.Forward: Conv2dKernels.Forward(_recorder, s, x, w, null, null, y); break;
+            case ConvDirection.Forward: Conv2dKernels.Forward(_recorder, s, x, w, null, null, y, scratch: scratch); break;
             case ConvDirection.BackwardInput: Conv2dKernels.BackwardInput(_recorder, s, y, w, x, scratch); break;
             case ConvDirection.BackwardWeight: Conv2dKernels.BackwardWeight(_recorder, s, y, x, w, scratch); break;
         }

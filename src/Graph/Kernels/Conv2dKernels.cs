@@ -37,6 +37,8 @@ public enum Conv2dFlags : uint
 /// Launchers of the conv2d kernels (implicit GEMM; see the .comp headers). Forward, backward-input and
 /// backward-weight are one dispatch each; the bias gradient is a separate deterministic reduction.
 /// The variant (_cpu: texel buffers and 8x8 register blocks, _gpu: shared-memory tiles) comes from the recorder.
+/// On _cpu, 3x3 stride-1 pad-1 forward and backward-input convs can run as Winograd F(2x2,3x3) in three passes
+/// (weight transform, input transform, GEMMs fused with the output transform) given scratch (<see cref="UsesWinograd"/>).
 /// </summary>
 public static class Conv2dKernels
 {
@@ -44,10 +46,13 @@ public static class Conv2dKernels
 
     /// <summary>
     /// y = [relu](conv(x, w) [+ bias] [+ residual]) [+ y]. Absent bias/residual bind x as an unread placeholder.
-    /// residual may be y itself: each element is read and written by the same invocation.
+    /// residual may be y itself: each element is read and written by the same invocation. With a scratch slice of
+    /// <see cref="ScratchBytes"/>, a 3x3 stride-1 pad-1 conv on _cpu runs as Winograd F(2x2,3x3)
+    /// (<see cref="UsesWinograd"/>; <paramref name="winograd"/> null: the VKRESNET_WINOGRAD default).
     /// </summary>
     public static void Forward(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
-                               BufferSlice? residual, BufferSlice y, bool relu = false, bool accumulate = false)
+                               BufferSlice? residual, BufferSlice y, bool relu = false, bool accumulate = false,
+                               BufferSlice? scratch = null, bool? winograd = null)
     {
         s.Validate();
         Require(x, s.InputElements, "x", s);
@@ -58,6 +63,11 @@ public static class Conv2dKernels
 
         var flags = (bias is null ? 0 : Conv2dFlags.Bias) | (residual is null ? 0 : Conv2dFlags.Residual)
                   | (relu ? Conv2dFlags.Relu : 0) | (accumulate ? Conv2dFlags.Accumulate : 0);
+        if (UsesWinograd(s, r.Variant, winograd) && scratch is { } ws && ws.Size >= WinogradScratchBytes(s))
+        {
+            Winograd(r, s, x, w, bias, residual, y, flags, ws, flipWeights: false);
+            return;
+        }
         // _cpu also binds w a second time as rgba32f texels (binding 5, read when Cin*KH*KW % 4 == 0).
         ReadOnlySpan<Access> all =
         [
@@ -75,7 +85,7 @@ public static class Conv2dKernels
     /// otherwise one implicit-GEMM pass per stride phase.
     /// </summary>
     public static void BackwardInput(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
-                                     BufferSlice? scratch = null, bool accumulate = false)
+                                     BufferSlice? scratch = null, bool accumulate = false, bool? winograd = null)
     {
         s.Validate();
         Require(dy, s.OutputElements, "dy", s);
@@ -83,11 +93,16 @@ public static class Conv2dKernels
         Require(dx, s.InputElements, "dx", s);
         if (FlipsWeights(s, r.Variant) && scratch is { } wt && wt.Size >= s.WeightElements * sizeof(float))
         {
+            var t = Transposed(s);
+            if (UsesWinograd(t, r.Variant, winograd) && wt.Size >= WinogradScratchBytes(t))
+            {
+                // The weight transform reads w flipped and transposed itself: no flip pass.
+                Winograd(r, t, dy, w, null, null, dx, accumulate ? Conv2dFlags.Accumulate : 0, wt, flipWeights: true);
+                return;
+            }
             r.Dispatch("conv2d_weight_flip", [], [Access.Read(w), Access.Write(wt)], new Conv2dPush(s, 0),
                        Groups(s.WeightElements, 256), 1, 1);
-            var t = new Conv2dShape(s.N, s.Cout, s.OutH, s.OutW, s.Cin, s.KernelH, s.KernelW, 1, 1,
-                                    s.KernelH - 1 - s.PadH, s.KernelW - 1 - s.PadW);
-            Forward(r, t, dy, wt.Slice(0, AlignedBytes(s.WeightElements)), null, null, dx, accumulate: accumulate);
+            Forward(r, t, dy, wt.Slice(0, AlignedBytes(s.WeightElements)), null, null, dx, accumulate: accumulate, winograd: false);
             return;
         }
         // One grid per stride phase (z); x covers the largest phase.
@@ -96,6 +111,71 @@ public static class Conv2dKernels
         var (gx, gy) = Grid(r, Groups(phaseColumns, Columns), Groups(s.Cin, Rows(r)));
         r.Dispatch(Name("conv2d_backward_input", r), [], [Access.Read(dy), Access.Read(w), Output(dx, accumulate)],
                    new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0), gx, gy, (uint)(s.StrideH * s.StrideW));
+    }
+
+    // The stride-1 backward-input conv as a forward conv of dy with flipped, transposed weights.
+    private static Conv2dShape Transposed(Conv2dShape s) =>
+        new(s.N, s.Cout, s.OutH, s.OutW, s.Cin, s.KernelH, s.KernelW, 1, 1, s.KernelH - 1 - s.PadH, s.KernelW - 1 - s.PadW);
+
+    /// <summary>VKRESNET_WINOGRAD: "0" never, "1" on every shape it applies to, unset: where it measured faster.</summary>
+    public static bool? WinogradSetting { get; } = Environment.GetEnvironmentVariable("VKRESNET_WINOGRAD") switch
+    {
+        "0" => false,
+        "1" => true,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Whether a forward conv of this shape runs as Winograd F(2x2,3x3) (given scratch): _cpu, 3x3, stride 1, pad 1.
+    /// <paramref name="winograd"/> true forces it on such shapes, false off; null follows <see cref="WinogradSetting"/>,
+    /// whose default keeps it to the shapes where it measured faster on llvmpipe (see WinogradPays).
+    /// </summary>
+    public static bool UsesWinograd(Conv2dShape s, KernelVariant v, bool? winograd = null)
+    {
+        bool applies = v == KernelVariant.Cpu && s.KernelH == 3 && s.KernelW == 3
+                       && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 1 && s.PadW == 1;
+        return applies && (winograd ?? WinogradSetting ?? WinogradPays(s));
+    }
+
+    // Measured (bench/README.md, Winograd section): 1.5-1.8x at 32-256 channels on 14x14 and larger maps; slower
+    // with 16 channels (the input transform outweighs the GEMM), at 512 (a tile block's v outgrows the cache) and
+    // on 7x7 maps (a 4x4 grid of 2x2 tiles wastes 31%, and one image fills a quarter of a 64-tile block).
+    private static bool WinogradPays(Conv2dShape s) =>
+        Math.Min(s.Cin, s.Cout) >= 32 && Math.Max(s.Cin, s.Cout) <= 256 && s.H >= 8 && s.W >= 8;
+
+    // Scratch layout of the Winograd passes: u [16][Cout][Kp] | v [16][Cin][T], the second 256-byte aligned.
+    private const long WinogradAlign = 256;
+    private static long Align(long bytes) => (bytes + WinogradAlign - 1) & ~(WinogradAlign - 1);
+    private static long WinogradTiles(Conv2dShape s) => (long)s.N * ((s.H + 1) / 2) * ((s.W + 1) / 2);
+    private static (long U, long V) WinogradParts(Conv2dShape s)
+    {
+        long kp = (s.Cin + 3) & ~3;
+        return (Align(16 * s.Cout * kp * sizeof(float)), Align(16 * s.Cin * WinogradTiles(s) * sizeof(float)));
+    }
+    private static long WinogradScratchBytes(Conv2dShape s)
+    {
+        var (u, v) = WinogradParts(s);
+        return u + v;
+    }
+
+    // Three passes: weight transform (u), input transform (v), then the 16 GEMMs fused with the output transform
+    // and epilogue (storing the GEMM results and transforming them in a fourth pass measured slower on llvmpipe).
+    private static void Winograd(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
+                                 BufferSlice? residual, BufferSlice y, Conv2dFlags flags, BufferSlice scratch, bool flipWeights)
+    {
+        long tiles = WinogradTiles(s);
+        RequireColumns(tiles, s);
+        if (16 * tiles * s.Cin > int.MaxValue)
+            throw new ArgumentException($"Conv2d {s}: Winograd scratch indices exceed 32 bits; split the batch.");
+        var (ub, vb) = WinogradParts(s);
+        BufferSlice u = scratch.Slice(0, ub), v = scratch.Slice(ub, vb);
+        int kp = (s.Cin + 3) & ~3;
+        r.Dispatch("winograd_weight_cpu", [], [Access.Read(w), Access.Write(u)], new Conv2dPush(s, flipWeights ? (Conv2dFlags)1 : 0),
+                   Groups(kp, 64), (uint)s.Cout, 1);
+        r.Dispatch("winograd_input_cpu", [], [Access.Read(x), Access.Write(v)], new Conv2dPush(s, 0), Groups(tiles, 64), (uint)s.Cin, 1);
+        bool acc = (flags & Conv2dFlags.Accumulate) != 0;
+        r.Dispatch("winograd_gemm_cpu", [], [Access.Read(u), Access.Read(v), Access.Read(bias ?? v), Access.Read(residual ?? v), Output(y, acc)],
+                   new Conv2dPush(s, flags), Groups(s.Cout, CpuRows), Groups(tiles, Columns), 1);
     }
 
     // Stride 1 with padding below the kernel size is a plain convolution of dy (measured 1.2-1.7x faster on llvmpipe).
@@ -139,12 +219,20 @@ public static class Conv2dKernels
     }
 
     /// <summary>
-    /// Scratch bytes that <see cref="BackwardInput"/> and <see cref="BackwardWeight"/> can use on this variant
+    /// Scratch bytes that <see cref="Forward"/>, <see cref="BackwardInput"/> and <see cref="BackwardWeight"/> can use on this variant
     /// (0: none); one slice serves both, the recorder orders the reuse. Without it both still run, slower.
     /// </summary>
-    public static long ScratchBytes(Conv2dShape s, KernelVariant variant)
+    public static long ScratchBytes(Conv2dShape s, KernelVariant variant, bool? winograd = null)
     {
-        if (variant == KernelVariant.Cpu) return FlipsWeights(s, variant) ? AlignedBytes(s.WeightElements) : 0;
+        if (variant == KernelVariant.Cpu)
+        {
+            // Forward: Winograd alone; backward input: the flipped weights, or Winograd in the same slice.
+            long forward = UsesWinograd(s, variant, winograd) ? WinogradScratchBytes(s) : 0;
+            if (!FlipsWeights(s, variant)) return forward;
+            var t = Transposed(s);
+            long backward = Math.Max(AlignedBytes(s.WeightElements), UsesWinograd(t, variant, winograd) ? WinogradScratchBytes(t) : 0);
+            return Math.Max(forward, backward);
+        }
         var (slices, _) = SplitK(s);
         return slices == 1 ? 0 : slices * s.WeightElements * sizeof(float);
     }

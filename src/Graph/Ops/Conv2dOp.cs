@@ -71,8 +71,11 @@ public sealed class Conv2dOp : Op
             ctx.Contribute(Bias, db!);
     }
 
+    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Shape(X.Shape, Weight.Shape, Stride, Pad), variant);
+
     public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.Forward(ctx.Recorder, Shape(X.Shape, Weight.Shape, Stride, Pad), ctx.Slice(X), ctx.Slice(Weight), Bias is null ? null : ctx.Slice(Bias), null, ctx.Slice(Y));
+        Conv2dKernels.Forward(ctx.Recorder, Shape(X.Shape, Weight.Shape, Stride, Pad), ctx.Slice(X), ctx.Slice(Weight), Bias is null ? null : ctx.Slice(Bias), null, ctx.Slice(Y),
+                              scratch: ctx.Scratch);
 }
 
 /// <summary>dx = transposed convolution of dy with w (the data gradient of <see cref="Conv2dOp"/>).</summary>

@@ -40,6 +40,9 @@ public sealed class ConvBiasReluAddOp : Op
     public override long Macs => Conv2dOp.MacCount(Y.Shape, Weight.Shape);
     public override long Flops => 2 * Macs + Y.Shape.ElementCount * (1 + (Relu ? 1 : 0) + (Residual is null ? 0 : 1));
 
+    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Conv2dOp.Shape(X.Shape, Weight.Shape, Stride, Pad), variant);
+
     public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.Forward(ctx.Recorder, Conv2dOp.Shape(X.Shape, Weight.Shape, Stride, Pad), ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Bias), Residual is null ? null : ctx.Slice(Residual), ctx.Slice(Y), Relu);
+        Conv2dKernels.Forward(ctx.Recorder, Conv2dOp.Shape(X.Shape, Weight.Shape, Stride, Pad), ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Bias), Residual is null ? null : ctx.Slice(Residual), ctx.Slice(Y), Relu,
+                              scratch: ctx.Scratch);
 }

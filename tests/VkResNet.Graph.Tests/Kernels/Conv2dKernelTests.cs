@@ -123,6 +123,48 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         Tolerance.AssertClose(Add(CpuRef.Conv2dBackwardBias(dyD, s), pb), a.Read(db, s.Cout), Atol(s.OutputElements), Rtol, "db " + what);
     }
 
+    // 3x3 stride-1 pad-1 shapes the _cpu Winograd F(2x2,3x3) path takes: odd maps (a partial last tile), odd
+    // channels (Cin % 4 != 0 pads the GEMM's k), batch 1 and 3; forced on and off so both paths stay tested.
+    public static IEnumerable<object[]> WinogradCases() =>
+        from spec in new[] { "1,13,9,7,13,3,3,1,1,1,1", "3,13,9,7,5,3,3,1,1,1,1", "3,4,7,9,70,3,3,1,1,1,1", "1,16,1,1,8,3,3,1,1,1,1", "2,16,28,28,16,3,3,1,1,1,1" }
+        from wino in new[] { true, false } select new object[] { spec, wino };
+
+    [Theory, MemberData(nameof(WinogradCases))]
+    public void Cpu_winograd_forward_and_backward_input_match_the_cpu_with_every_epilogue(string spec, bool winograd)
+    {
+        var s = Parse(spec);
+        var d = MakeData(s);
+        Assert.True(Conv2dKernels.UsesWinograd(s, KernelVariant.Cpu, winograd) == winograd);
+        float[] py = d.Prior[..(int)s.OutputElements], px = d.Prior[..(int)s.InputElements];
+        long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, KernelVariant.Cpu, winograd) / 4);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements,
+                                                   s.OutputElements, s.OutputElements, s.OutputElements, s.InputElements, s.InputElements, scratchFloats));
+        BufferSlice x = a.Add(d.X), w = a.Add(d.W), b = a.Add(d.B), res = a.Add(d.Res), dy = a.Add(d.Dy);
+        BufferSlice y = a.Alloc(s.OutputElements), yf = a.Alloc(s.OutputElements), ya = a.Add(py);
+        BufferSlice dx = a.Alloc(s.InputElements), dxa = a.Add(px), scratch = a.Alloc(scratchFloats);
+        Record(KernelVariant.Cpu, r =>
+        {
+            Conv2dKernels.Forward(r, s, x, w, null, null, y, scratch: scratch, winograd: winograd);
+            Conv2dKernels.Forward(r, s, x, w, b, res, yf, relu: true, scratch: scratch, winograd: winograd);
+            Conv2dKernels.Forward(r, s, x, w, b, null, ya, accumulate: true, scratch: scratch, winograd: winograd);
+            Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch, winograd: winograd);
+            Conv2dKernels.BackwardInput(r, s, dy, w, dxa, scratch, accumulate: true, winograd: winograd);
+        });
+
+        double[] xD = ToDouble(d.X), wD = ToDouble(d.W), dyD = ToDouble(d.Dy);
+        var plain = CpuRef.Conv2dForward(xD, wD, null, s);
+        var biased = CpuRef.Conv2dForward(xD, wD, ToDouble(d.B), s);
+        var fused = biased.Select((v, i) => Math.Max(0, v + d.Res[i])).ToArray();
+        var dxRef = CpuRef.Conv2dBackwardInput(dyD, wD, s);
+        string what = $"winograd={winograd} {s}";
+        double atolY = Atol(s.PatchSize), atolX = Atol((long)s.Cout * 9);
+        Tolerance.AssertClose(plain, a.Read(y, s.OutputElements), atolY, Rtol, "y " + what);
+        Tolerance.AssertClose(fused, a.Read(yf, s.OutputElements), atolY, Rtol, "y +bias +residual relu " + what);
+        Tolerance.AssertClose(Add(biased, py), a.Read(ya, s.OutputElements), atolY, Rtol, "y += " + what);
+        Tolerance.AssertClose(dxRef, a.Read(dx, s.InputElements), atolX, Rtol, "dx " + what);
+        Tolerance.AssertClose(Add(dxRef, px), a.Read(dxa, s.InputElements), atolX, Rtol, "dx += " + what);
+    }
+
     [Theory]
     [InlineData(KernelVariant.Cpu)]
     [InlineData(KernelVariant.Gpu)]
@@ -130,25 +172,30 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     {
         var s = Conv2dShape.Square(3, 13, 19, 17, 11, 3, 1, 1);   // long enough for the _gpu split-K path
         var d = MakeData(s);
-        long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, variant) / 4);
-        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout, scratchFloats));
+        long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, variant, winograd: true) / 4);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout,
+                                                   s.OutputElements, s.InputElements, scratchFloats));
         BufferSlice x = a.Add(d.X), w = a.Add(d.W), b = a.Add(d.B), dy = a.Add(d.Dy);
         BufferSlice y = a.Alloc(s.OutputElements), dx = a.Alloc(s.InputElements), dw = a.Alloc(s.WeightElements), db = a.Alloc(s.Cout);
-        BufferSlice scratch = a.Alloc(scratchFloats);
+        BufferSlice yw = a.Alloc(s.OutputElements), dxw = a.Alloc(s.InputElements), scratch = a.Alloc(scratchFloats);
         float[][] Once()
         {
             Record(variant, r =>
             {
                 Conv2dKernels.Forward(r, s, x, w, b, null, y, relu: true);
-                Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch);
+                Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch, winograd: false);
                 Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch);
                 Conv2dKernels.BackwardBias(r, s, dy, db);
+                // _cpu: the Winograd passes too (_gpu ignores the request and runs the direct kernels again).
+                Conv2dKernels.Forward(r, s, x, w, b, null, yw, relu: true, scratch: scratch, winograd: true);
+                Conv2dKernels.BackwardInput(r, s, dy, w, dxw, scratch, winograd: true);
             });
-            return [a.Read(y, s.OutputElements), a.Read(dx, s.InputElements), a.Read(dw, s.WeightElements), a.Read(db, s.Cout)];
+            return [a.Read(y, s.OutputElements), a.Read(dx, s.InputElements), a.Read(dw, s.WeightElements), a.Read(db, s.Cout),
+                    a.Read(yw, s.OutputElements), a.Read(dxw, s.InputElements)];
         }
         var first = Once();
         var second = Once();
-        string[] names = ["y", "dx", "dW", "db"];
+        string[] names = ["y", "dx", "dW", "db", "y winograd", "dx winograd"];
         for (int i = 0; i < names.Length; i++) Tolerance.AssertBitIdentical(first[i], second[i], $"{names[i]} {variant} {s}");
     }
 
@@ -179,6 +226,8 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         foreach (var name in new[] { "conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight" })
         foreach (var suffix in new[] { "_cpu", "_gpu" })
             Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name + suffix).Interface.PushConstantBytes);
+        foreach (var name in new[] { "winograd_weight_cpu", "winograd_input_cpu", "winograd_gemm_cpu" })
+            Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name).Interface.PushConstantBytes);
         Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<BiasGradPush>(), (int)Device.GetKernel("bias_grad").Interface.PushConstantBytes);
         Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<SplitKReducePush>(), (int)Device.GetKernel("splitk_reduce").Interface.PushConstantBytes);
     }
