@@ -18,11 +18,7 @@ public class OnnxImportTests
         using var dir = new TempDir();
         var (result, written) = TestImport.Run(dir, ImportFixtures.Get(file));
         Assert.Equal(SourceFormat.Onnx, result.Format);
-        Assert.Equal(arch, result.Arch.Name);
-        Assert.Equal(parameters, result.ParameterCount);
-        var expected = ResNetArch.Parse(arch).Parameters();
-        Assert.Equal(expected.Select(p => p.Name), written.Tensors.Select(t => t.Name));
-        Assert.Equal(expected.Select(p => WeightTensor.FormatShape(p.Shape)), written.Tensors.Select(t => t.ShapeText));
+        TestImport.AssertIsModel(result, written, arch, parameters);
     }
 
     [Theory]

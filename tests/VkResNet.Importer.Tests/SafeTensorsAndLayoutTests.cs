@@ -31,11 +31,7 @@ public class SafeTensorsAndLayoutTests
         using var dir = new TempDir();
         var (result, written) = TestImport.Run(dir, ImportFixtures.Get($"{arch}_f16.safetensors"));
         Assert.Equal(SourceFormat.SafeTensors, result.Format);
-        Assert.Equal(arch, result.Arch.Name);
-        Assert.Equal(parameters, result.ParameterCount);
-        var expected = ResNetArch.Parse(arch).Parameters();
-        Assert.Equal(expected.Select(p => p.Name), written.Tensors.Select(t => t.Name));
-        Assert.Equal(expected.Select(p => WeightTensor.FormatShape(p.Shape)), written.Tensors.Select(t => t.ShapeText));
+        TestImport.AssertIsModel(result, written, arch, parameters);
         using var dir2 = new TempDir();
         var (_, fromPth) = TestImport.Run(dir2, ImportFixtures.Get(pth));
         foreach (var t in fromPth.Tensors) TestImport.AssertClose(t, written[t.Name], 1e-4, 1e-3);  // F16 rounding

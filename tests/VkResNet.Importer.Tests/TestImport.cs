@@ -1,3 +1,4 @@
+using VkResNet.Importer.ResNet;
 using VkResNet.Graph.IO;
 using VkResNet.Importer.SafeTensors;
 using VkResNet.Importer.Verify;
@@ -21,6 +22,16 @@ internal static class TestImport
     /// <summary>Writes plain F32 safetensors (no checkpoint metadata), as another tool would.</summary>
     public static void WriteSafeTensors(string path, IEnumerable<WeightTensor> tensors) =>
         SafeTensorsWriter.Write(path, tensors.Select(t => SafeTensorEntry.Float32(t.Name, t.Shape, t.Data)).ToList());
+
+    /// <summary>Asserts an import found <paramref name="arch"/> with its parameter count, and wrote every tensor of the VkResNet model in order and shape.</summary>
+    public static void AssertIsModel(ImportResult result, WeightSet written, string arch, long parameters)
+    {
+        Assert.Equal(arch, result.Arch.Name);
+        Assert.Equal(parameters, result.ParameterCount);
+        var expected = ResNetArch.Parse(arch).Parameters();
+        Assert.Equal(expected.Select(p => p.Name), written.Tensors.Select(t => t.Name));
+        Assert.Equal(expected.Select(p => WeightTensor.FormatShape(p.Shape)), written.Tensors.Select(t => t.ShapeText));
+    }
 
     /// <summary>Asserts two tensors agree within atol + rtol * |expected|, printing the first mismatches.</summary>
     public static void AssertClose(WeightTensor expected, WeightTensor actual, double atol, double rtol)
