@@ -1,58 +1,57 @@
-using VkResNet.Runtime;
-using VkResNet.Runtime.Native;
+using Silk.NET.Core.Native;
+using Silk.NET.Vulkan;
+using VulkanUnavailableException = VkResNet.Runtime.VulkanUnavailableException;
 
 namespace VkResNet.Samples.RealtimeHost;
 
 /// <summary>
-/// The stand-in engine: its own VkInstance, VkDevice (timeline semaphores on when supported), queue,
-/// command pool and, per frame in flight, a command buffer and a fence (the fence stands in for the
-/// swapchain's present). Made through the raw binding, as an engine would with its own loader.
+/// The stand-in engine: a Silk.NET app with its own Instance, Device (timeline semaphores on when supported),
+/// Queue, command pool and, per frame in flight, a command buffer and a fence (the fence stands in for the
+/// swapchain's present). Made with Silk.NET's <c>Vk.GetApi()</c> as any Silk.NET engine would; its handles go
+/// to VkResNet as they are.
 /// </summary>
 public sealed unsafe class HostEngine : IDisposable
 {
-    public const uint ApiVersion = (1u << 22) | (3u << 12);
+    public static readonly uint ApiVersion = Vk.Version13;
 
-    public VkInstanceApi InstanceApi { get; }
-    public VkInstance Instance => InstanceApi.Instance;
-    public VkPhysicalDevice PhysicalDevice { get; }
-    public VkDeviceApi DeviceApi { get; }
-    public VkDevice Device => DeviceApi.Device;
+    public Vk Vk { get; }
+    public Instance Instance { get; }
+    public PhysicalDevice PhysicalDevice { get; }
+    public Device Device { get; }
     public uint QueueFamily { get; }
-    public VkQueue Queue { get; }
+    public Queue Queue { get; }
     public bool Timelines { get; }
     public string DeviceName { get; }
-    readonly VkCommandPool _pool;
-    readonly VkCommandBuffer[] _frames;
-    readonly VkFence[] _fences;
+    readonly CommandPool _pool;
+    readonly CommandBuffer[] _frames;
+    readonly Fence[] _fences;
 
     public HostEngine(string? deviceName, int framesInFlight)
     {
-        byte* name = VkStrings.Alloc("vkresnet-realtime-host");
+        Vk = Vk.GetApi();
+        nint name = SilkMarshal.StringToPtr("vkresnet-realtime-host");
         try
         {
-            var app = new VkApplicationInfo { sType = VkStructureType.ApplicationInfo, pApplicationName = name, apiVersion = ApiVersion };
-            var info = new VkInstanceCreateInfo { sType = VkStructureType.InstanceCreateInfo, pApplicationInfo = &app };
-            VkInstance instance;
-            Vk.Check(VkInstanceApi.Global.CreateInstance(&info, null, &instance), "vkCreateInstance");
-            InstanceApi = new VkInstanceApi(instance);
+            var app = new ApplicationInfo { SType = StructureType.ApplicationInfo, PApplicationName = (byte*)name, ApiVersion = ApiVersion };
+            var info = new InstanceCreateInfo { SType = StructureType.InstanceCreateInfo, PApplicationInfo = &app };
+            Check(Vk.CreateInstance(&info, null, out Instance instance), "vkCreateInstance");
+            Instance = instance;
         }
         finally
         {
-            VkStrings.Free(name);
+            SilkMarshal.Free(name);
         }
 
         uint n = 0;
-        Vk.Check(InstanceApi.EnumeratePhysicalDevices(Instance, &n, null), "vkEnumeratePhysicalDevices");
-        var devices = new VkPhysicalDevice[n];
-        fixed (VkPhysicalDevice* p = devices) Vk.CheckAllow(InstanceApi.EnumeratePhysicalDevices(Instance, &n, p), "vkEnumeratePhysicalDevices");
+        Check(Vk.EnumeratePhysicalDevices(Instance, &n, null), "vkEnumeratePhysicalDevices");
         if (n == 0) throw new VulkanUnavailableException("No Vulkan device found (on Debian: sudo apt-get install mesa-vulkan-drivers).");
-        PhysicalDevice = devices[0];
+        var devices = new PhysicalDevice[n];
+        fixed (PhysicalDevice* p = devices) Check(Vk.EnumeratePhysicalDevices(Instance, &n, p), "vkEnumeratePhysicalDevices");
         DeviceName = "";
         foreach (var d in devices)
         {
-            VkPhysicalDeviceProperties props;
-            InstanceApi.GetPhysicalDeviceProperties(d, &props);
-            string dn = VkStrings.FromFixed(props.deviceName, 256);
+            Vk.GetPhysicalDeviceProperties(d, out PhysicalDeviceProperties props);
+            string dn = SilkMarshal.PtrToString((nint)props.DeviceName) ?? "";
             if (deviceName == null || dn.Contains(deviceName, StringComparison.OrdinalIgnoreCase))
             {
                 PhysicalDevice = d;
@@ -62,87 +61,86 @@ public sealed unsafe class HostEngine : IDisposable
         }
         if (DeviceName == "") throw new VulkanUnavailableException($"No Vulkan device matches \"{deviceName}\".");
 
-        InstanceApi.GetPhysicalDeviceQueueFamilyProperties(PhysicalDevice, &n, null);
-        var families = new VkQueueFamilyProperties[n];
-        fixed (VkQueueFamilyProperties* f = families) InstanceApi.GetPhysicalDeviceQueueFamilyProperties(PhysicalDevice, &n, f);
-        QueueFamily = (uint)Array.FindIndex(families, f => (f.queueFlags & VkQueueFlags.Compute) != 0);
+        Vk.GetPhysicalDeviceQueueFamilyProperties(PhysicalDevice, &n, null);
+        var families = new QueueFamilyProperties[n];
+        fixed (QueueFamilyProperties* f = families) Vk.GetPhysicalDeviceQueueFamilyProperties(PhysicalDevice, &n, f);
+        QueueFamily = (uint)Array.FindIndex(families, f => (f.QueueFlags & QueueFlags.ComputeBit) != 0);
 
-        var query = new VkPhysicalDeviceTimelineSemaphoreFeatures { sType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures };
-        var supported = new VkPhysicalDeviceFeatures2 { sType = VkStructureType.PhysicalDeviceFeatures2, pNext = &query };
-        InstanceApi.GetPhysicalDeviceFeatures2(PhysicalDevice, &supported);
-        Timelines = query.timelineSemaphore != 0;
+        var query = new PhysicalDeviceTimelineSemaphoreFeatures { SType = StructureType.PhysicalDeviceTimelineSemaphoreFeatures };
+        var supported = new PhysicalDeviceFeatures2 { SType = StructureType.PhysicalDeviceFeatures2, PNext = &query };
+        Vk.GetPhysicalDeviceFeatures2(PhysicalDevice, &supported);
+        Timelines = query.TimelineSemaphore;
 
         float priority = 1f;
-        var queueInfo = new VkDeviceQueueCreateInfo { sType = VkStructureType.DeviceQueueCreateInfo, queueFamilyIndex = QueueFamily, queueCount = 1, pQueuePriorities = &priority };
-        var timeline = new VkPhysicalDeviceTimelineSemaphoreFeatures { sType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures, timelineSemaphore = 1 };
-        var features = new VkPhysicalDeviceFeatures2 { sType = VkStructureType.PhysicalDeviceFeatures2, pNext = Timelines ? &timeline : null };
-        var deviceInfo = new VkDeviceCreateInfo { sType = VkStructureType.DeviceCreateInfo, pNext = &features, queueCreateInfoCount = 1, pQueueCreateInfos = &queueInfo };
-        VkDevice device;
-        Vk.Check(InstanceApi.CreateDevice(PhysicalDevice, &deviceInfo, null, &device), "vkCreateDevice");
-        DeviceApi = new VkDeviceApi(InstanceApi, device);
-        VkQueue queue;
-        DeviceApi.GetDeviceQueue(device, QueueFamily, 0, &queue);
+        var queueInfo = new DeviceQueueCreateInfo { SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = QueueFamily, QueueCount = 1, PQueuePriorities = &priority };
+        var timeline = new PhysicalDeviceTimelineSemaphoreFeatures { SType = StructureType.PhysicalDeviceTimelineSemaphoreFeatures, TimelineSemaphore = true };
+        var features = new PhysicalDeviceFeatures2 { SType = StructureType.PhysicalDeviceFeatures2, PNext = Timelines ? &timeline : null };
+        var deviceInfo = new DeviceCreateInfo { SType = StructureType.DeviceCreateInfo, PNext = &features, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo };
+        Check(Vk.CreateDevice(PhysicalDevice, &deviceInfo, null, out Device device), "vkCreateDevice");
+        Device = device;
+        Vk.GetDeviceQueue(device, QueueFamily, 0, out Queue queue);
         Queue = queue;
 
-        var poolInfo = new VkCommandPoolCreateInfo { sType = VkStructureType.CommandPoolCreateInfo, flags = VkConst.CommandPoolResetCommandBuffer, queueFamilyIndex = QueueFamily };
-        VkCommandPool pool;
-        Vk.Check(DeviceApi.CreateCommandPool(device, &poolInfo, null, &pool), "vkCreateCommandPool");
-        _pool = pool;
-        _frames = new VkCommandBuffer[framesInFlight];
-        _fences = new VkFence[framesInFlight];
+        var poolInfo = new CommandPoolCreateInfo { SType = StructureType.CommandPoolCreateInfo, Flags = CommandPoolCreateFlags.ResetCommandBufferBit, QueueFamilyIndex = QueueFamily };
+        Check(Vk.CreateCommandPool(device, &poolInfo, null, out _pool), "vkCreateCommandPool");
+        _frames = new CommandBuffer[framesInFlight];
+        _fences = new Fence[framesInFlight];
         for (int i = 0; i < framesInFlight; i++)
         {
-            var alloc = new VkCommandBufferAllocateInfo { sType = VkStructureType.CommandBufferAllocateInfo, commandPool = pool, level = VkConst.CommandBufferLevelPrimary, commandBufferCount = 1 };
-            VkCommandBuffer cb;
-            Vk.Check(DeviceApi.AllocateCommandBuffers(device, &alloc, &cb), "vkAllocateCommandBuffers");
-            _frames[i] = cb;
-            var fenceInfo = new VkFenceCreateInfo { sType = VkStructureType.FenceCreateInfo, flags = 1 }; // signalled: frame i is free
-            VkFence fence;
-            Vk.Check(DeviceApi.CreateFence(device, &fenceInfo, null, &fence), "vkCreateFence");
-            _fences[i] = fence;
+            var alloc = new CommandBufferAllocateInfo { SType = StructureType.CommandBufferAllocateInfo, CommandPool = _pool, Level = CommandBufferLevel.Primary, CommandBufferCount = 1 };
+            Check(Vk.AllocateCommandBuffers(device, &alloc, out _frames[i]), "vkAllocateCommandBuffers");
+            var fenceInfo = new FenceCreateInfo { SType = StructureType.FenceCreateInfo, Flags = FenceCreateFlags.SignaledBit }; // frame i is free
+            Check(Vk.CreateFence(device, &fenceInfo, null, out _fences[i]), "vkCreateFence");
         }
     }
 
     /// <summary>Waits until frame slot <paramref name="i"/> is free (its last present), then starts recording its command buffer.</summary>
-    public VkCommandBuffer BeginFrame(int i)
+    public CommandBuffer BeginFrame(int i)
     {
-        VkFence fence = _fences[i];
-        Vk.Check(DeviceApi.WaitForFences(Device, 1, &fence, 1, 60_000_000_000UL), "vkWaitForFences");
-        Vk.Check(DeviceApi.ResetFences(Device, 1, &fence), "vkResetFences");
-        Vk.Check(DeviceApi.ResetCommandBuffer(_frames[i], 0), "vkResetCommandBuffer");
-        var begin = new VkCommandBufferBeginInfo { sType = VkStructureType.CommandBufferBeginInfo, flags = VkConst.CommandBufferUsageOneTimeSubmit };
-        Vk.Check(DeviceApi.BeginCommandBuffer(_frames[i], &begin), "vkBeginCommandBuffer");
+        Fence fence = _fences[i];
+        Check(Vk.WaitForFences(Device, 1, &fence, true, 60_000_000_000UL), "vkWaitForFences");
+        Check(Vk.ResetFences(Device, 1, &fence), "vkResetFences");
+        Check(Vk.ResetCommandBuffer(_frames[i], 0), "vkResetCommandBuffer");
+        var begin = new CommandBufferBeginInfo { SType = StructureType.CommandBufferBeginInfo, Flags = CommandBufferUsageFlags.OneTimeSubmitBit };
+        Check(Vk.BeginCommandBuffer(_frames[i], &begin), "vkBeginCommandBuffer");
         return _frames[i];
     }
 
     /// <summary>Ends and submits frame slot <paramref name="i"/>, signalling its fence and, when given, a timeline value.</summary>
-    public void EndFrame(int i, VkSemaphore signal = default, ulong value = 0)
+    public void EndFrame(int i, Silk.NET.Vulkan.Semaphore signal = default, ulong value = 0)
     {
-        VkCommandBuffer cb = _frames[i];
-        Vk.Check(DeviceApi.EndCommandBuffer(cb), "vkEndCommandBuffer");
-        var timeline = new VkTimelineSemaphoreSubmitInfo { sType = VkStructureType.TimelineSemaphoreSubmitInfo, signalSemaphoreValueCount = 1, pSignalSemaphoreValues = &value };
-        var submit = new VkSubmitInfo
+        CommandBuffer cb = _frames[i];
+        Check(Vk.EndCommandBuffer(cb), "vkEndCommandBuffer");
+        var timeline = new TimelineSemaphoreSubmitInfo { SType = StructureType.TimelineSemaphoreSubmitInfo, SignalSemaphoreValueCount = 1, PSignalSemaphoreValues = &value };
+        bool signals = signal.Handle != 0;
+        var submit = new SubmitInfo
         {
-            sType = VkStructureType.SubmitInfo, pNext = signal.IsNull ? null : &timeline,
-            commandBufferCount = 1, pCommandBuffers = &cb,
-            signalSemaphoreCount = signal.IsNull ? 0u : 1u, pSignalSemaphores = &signal,
+            SType = StructureType.SubmitInfo, PNext = signals ? &timeline : null,
+            CommandBufferCount = 1, PCommandBuffers = &cb,
+            SignalSemaphoreCount = signals ? 1u : 0u, PSignalSemaphores = &signal,
         };
-        Vk.Check(DeviceApi.QueueSubmit(Queue, 1, &submit, _fences[i]), "vkQueueSubmit");
+        Check(Vk.QueueSubmit(Queue, 1, &submit, _fences[i]), "vkQueueSubmit");
     }
 
     /// <summary>Waits for frame slot <paramref name="i"/>'s fence (the "present").</summary>
     public void WaitFrame(int i)
     {
-        VkFence fence = _fences[i];
-        Vk.Check(DeviceApi.WaitForFences(Device, 1, &fence, 1, 60_000_000_000UL), "vkWaitForFences");
+        Fence fence = _fences[i];
+        Check(Vk.WaitForFences(Device, 1, &fence, true, 60_000_000_000UL), "vkWaitForFences");
+    }
+
+    static void Check(Result r, string call)
+    {
+        if (r < 0) throw new InvalidOperationException($"{call} failed with {r}.");
     }
 
     public void Dispose()
     {
-        DeviceApi.DeviceWaitIdle(Device);
-        foreach (var f in _fences) DeviceApi.DestroyFence(Device, f, null);
-        DeviceApi.DestroyCommandPool(Device, _pool, null);
-        DeviceApi.DestroyDevice(Device, null);
-        InstanceApi.DestroyInstance(Instance, null);
+        Vk.DeviceWaitIdle(Device);
+        foreach (var f in _fences) Vk.DestroyFence(Device, f, null);
+        Vk.DestroyCommandPool(Device, _pool, null);
+        Vk.DestroyDevice(Device, null);
+        Vk.DestroyInstance(Instance, null);
+        Vk.Dispose();
     }
 }

@@ -6,7 +6,6 @@ using VkResNet.Graph.Execution;
 using VkResNet.Graph.Models;
 using VkResNet.Graph.Training;
 using VkResNet.Runtime;
-using VkResNet.Runtime.Native;
 using VkResNet.Samples.RealtimeHost;
 
 // A headless real-time host: an engine with its own Vulkan device renders a frame per tick (a compute

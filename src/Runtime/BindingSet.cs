@@ -38,7 +38,7 @@ public sealed unsafe class BindingSet : IDisposable
                 var r = resources[i];
                 writes[i] = new VkWriteDescriptorSet
                 {
-                    sType = VkStructureType.WriteDescriptorSet, dstSet = Handle, dstBinding = (uint)i, descriptorCount = 1, descriptorType = b.Type,
+                    SType = VkStructureType.WriteDescriptorSet, DstSet = Handle, DstBinding = (uint)i, DescriptorCount = 1, DescriptorType = b.Type,
                 };
                 switch (b.Type)
                 {
@@ -47,18 +47,18 @@ public sealed unsafe class BindingSet : IDisposable
                         CheckAlignment(s, device.Info.MinStorageBufferOffsetAlignment, b);
                         if ((ulong)s.Size > device.Info.MaxStorageBufferRange)
                             throw new ArgumentException($"Kernel {kernel.Name} binding {b.Name}: {s} is {s.Size} bytes, over the device's storage-buffer range of {device.Info.MaxStorageBufferRange}.");
-                        infos[i] = new VkDescriptorBufferInfo { buffer = s.Buffer.Handle, offset = (ulong)s.Offset, range = (ulong)s.Size };
-                        writes[i].pBufferInfo = &infos[i];
+                        infos[i] = new VkDescriptorBufferInfo { Buffer = s.Buffer.Handle, Offset = (ulong)s.Offset, Range = (ulong)s.Size };
+                        writes[i].PBufferInfo = &infos[i];
                         break;
                     case VkDescriptorType.UniformTexelBuffer or VkDescriptorType.StorageTexelBuffer:
                         _views[i] = CreateView(RequireBuffer(r, b), b);
                         views[i] = _views[i];
-                        writes[i].pTexelBufferView = &views[i];
+                        writes[i].PTexelBufferView = &views[i];
                         break;
                     case VkDescriptorType.SampledImage or VkDescriptorType.StorageImage:
                         var view = RequireImage(r, b);
-                        images[i] = new VkDescriptorImageInfo { imageView = view.Handle, imageLayout = view.Layout };
-                        writes[i].pImageInfo = &images[i];
+                        images[i] = new VkDescriptorImageInfo { ImageView = view.Handle, ImageLayout = view.Layout };
+                        writes[i].PImageInfo = &images[i];
                         break;
                     default:
                         throw new ArgumentException($"Kernel {kernel.Name} binding {b.Name} is a {b.Type}; VkResNet binds no samplers: declare a texture2D and read it with texelFetch (GL_EXT_samplerless_texture_functions).");
@@ -84,11 +84,11 @@ public sealed unsafe class BindingSet : IDisposable
         if (r.Image is not { } v)
             throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name} is a {b.Type} and takes an image view; {r} was given.");
         var image = v.Image;
-        if (b.Type == VkDescriptorType.SampledImage && (image.Usage & VkImageUsage.Sampled) == 0)
+        if (b.Type == VkDescriptorType.SampledImage && (image.Usage & VkImageUsage.SampledBit) == 0)
             throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name} reads {image} as a sampled image: it needs VK_IMAGE_USAGE_SAMPLED_BIT.");
         if (b.Type == VkDescriptorType.StorageImage)
         {
-            if ((image.Usage & VkImageUsage.Storage) == 0)
+            if ((image.Usage & VkImageUsage.StorageBit) == 0)
                 throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name} reads {image} as a storage image: it needs VK_IMAGE_USAGE_STORAGE_BIT.");
             if (v.Layout != VkImageLayout.General)
                 throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name}: a storage image is read in GENERAL layout, not {v.Layout}.");
@@ -114,7 +114,7 @@ public sealed unsafe class BindingSet : IDisposable
             throw new ArgumentException($"Kernel {Kernel.Name} binding {b.Name}: {s} holds {range / texel} texels, over the device's {_device.Info.MaxTexelBufferElements}.");
         var info = new VkBufferViewCreateInfo
         {
-            sType = VkStructureType.BufferViewCreateInfo, buffer = s.Buffer.Handle, format = b.TexelFormat, offset = (ulong)s.Offset, range = (ulong)range,
+            SType = VkStructureType.BufferViewCreateInfo, Buffer = s.Buffer.Handle, Format = b.TexelFormat, Offset = (ulong)s.Offset, Range = (ulong)range,
         };
         VkBufferView view;
         Vk.Check(_device.Api.CreateBufferView(_device.Handle, &info, null, &view), "vkCreateBufferView");

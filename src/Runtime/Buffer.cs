@@ -29,17 +29,17 @@ public sealed unsafe class Buffer : IDisposable
         Size = (bytes + 15) & ~15L;
         long largestHeap = device.Memory.LargestHeapBytes;
         if (Size > largestHeap)
-            throw new OutOfDeviceMemoryException(VkResult.VK_ERROR_OUT_OF_DEVICE_MEMORY, "vkCreateBuffer",
+            throw new OutOfDeviceMemoryException(VkResult.ErrorOutOfDeviceMemory, "vkCreateBuffer",
                 $"Out of device memory: buffer {name ?? "(unnamed)"} needs {Size / 1048576.0:F1} MiB but the largest memory heap of {device.Info.Name} holds {largestHeap / 1048576.0:F1} MiB. Use a smaller batch or model.");
         Kind = kind;
         Name = name;
         var info = new VkBufferCreateInfo
         {
-            sType = VkStructureType.BufferCreateInfo,
-            size = (ulong)Size,
-            usage = VkBufferUsage.StorageBuffer | VkBufferUsage.UniformTexelBuffer | VkBufferUsage.StorageTexelBuffer
-                  | VkBufferUsage.TransferSrc | VkBufferUsage.TransferDst,
-            sharingMode = VkConst.SharingModeExclusive,
+            SType = VkStructureType.BufferCreateInfo,
+            Size = (ulong)Size,
+            Usage = VkBufferUsage.StorageBufferBit | VkBufferUsage.UniformTexelBufferBit | VkBufferUsage.StorageTexelBufferBit
+                  | VkBufferUsage.TransferSrcBit | VkBufferUsage.TransferDstBit,
+            SharingMode = VkSharingMode.Exclusive,
         };
         VkBuffer handle;
         Vk.Check(device.Api.CreateBuffer(device.Handle, &info, null, &handle), "vkCreateBuffer");

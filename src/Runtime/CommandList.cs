@@ -29,12 +29,12 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         _device = device;
         var alloc = new VkCommandBufferAllocateInfo
         {
-            sType = VkStructureType.CommandBufferAllocateInfo, commandPool = device.CommandPool, level = VkConst.CommandBufferLevelPrimary, commandBufferCount = 1,
+            SType = VkStructureType.CommandBufferAllocateInfo, CommandPool = device.CommandPool, Level = VkCommandBufferLevel.Primary, CommandBufferCount = 1,
         };
         VkCommandBuffer cb;
         Vk.Check(device.Api.AllocateCommandBuffers(device.Handle, &alloc, &cb), "vkAllocateCommandBuffers");
         Handle = cb;
-        var fenceInfo = new VkFenceCreateInfo { sType = VkStructureType.FenceCreateInfo };
+        var fenceInfo = new VkFenceCreateInfo { SType = VkStructureType.FenceCreateInfo };
         VkFence fence;
         Vk.Check(device.Api.CreateFence(device.Handle, &fenceInfo, null, &fence), "vkCreateFence");
         _fence = fence;
@@ -42,7 +42,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         {
             if (!device.Info.TimestampsSupported)
                 throw new NotSupportedException($"{device.Info.Name} does not support timestamps on its compute queue.");
-            var qi = new VkQueryPoolCreateInfo { sType = VkStructureType.QueryPoolCreateInfo, queryType = VkConst.QueryTypeTimestamp, queryCount = (uint)timestampCapacity };
+            var qi = new VkQueryPoolCreateInfo { SType = VkStructureType.QueryPoolCreateInfo, QueryType = VkQueryType.Timestamp, QueryCount = (uint)timestampCapacity };
             VkQueryPool qp;
             Vk.Check(device.Api.CreateQueryPool(device.Handle, &qi, null, &qp), "vkCreateQueryPool");
             _queries = qp;
@@ -57,7 +57,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         Vk.Check(_device.Api.ResetCommandBuffer(Handle, 0), "vkResetCommandBuffer");
         var info = new VkCommandBufferBeginInfo
         {
-            sType = VkStructureType.CommandBufferBeginInfo, flags = reusable ? 0 : VkConst.CommandBufferUsageOneTimeSubmit,
+            SType = VkStructureType.CommandBufferBeginInfo, Flags = reusable ? 0 : VkCommandBufferUsageFlags.OneTimeSubmitBit,
         };
         Vk.Check(_device.Api.BeginCommandBuffer(Handle, &info), "vkBeginCommandBuffer");
         _recording = true;
@@ -82,7 +82,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
             throw new ArgumentException($"Kernel {kernel.Name} takes {kernel.Interface.PushConstantBytes} bytes of push constants; {typeof(TPush).Name} is {size}.");
         BindAndCheck(kernel, set, gx, gy, gz);
         fixed (TPush* p = &push)
-            _device.Api.CmdPushConstants(Handle, kernel.Layout, VkConst.ShaderStageCompute, 0, size, p);
+            _device.Api.CmdPushConstants(Handle, kernel.Layout, VkShaderStageFlags.ComputeBit, 0, size, p);
         _device.Api.CmdDispatch(Handle, gx, gy, gz);
         DispatchCount++;
     }
@@ -103,7 +103,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
             throw new ArgumentException($"Kernel {kernel.Name} takes {kernel.Interface.PushConstantBytes} bytes of push constants; {push.Length} were given.");
         BindAndCheck(kernel, set, gx, gy, gz);
         if (push.Length > 0)
-            fixed (byte* p = push) _device.Api.CmdPushConstants(Handle, kernel.Layout, VkConst.ShaderStageCompute, 0, (uint)push.Length, p);
+            fixed (byte* p = push) _device.Api.CmdPushConstants(Handle, kernel.Layout, VkShaderStageFlags.ComputeBit, 0, (uint)push.Length, p);
         _device.Api.CmdDispatch(Handle, gx, gy, gz);
         DispatchCount++;
     }
@@ -118,39 +118,39 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
             throw new ArgumentOutOfRangeException(nameof(gx), $"Kernel {kernel.Name}: dispatch ({gx}, {gy}, {gz}) is outside the device's 1..({max[0]}, {max[1]}, {max[2]}).");
         if (_boundPipeline != kernel.Pipeline)
         {
-            _device.Api.CmdBindPipeline(Handle, VkConst.PipelineBindPointCompute, kernel.Pipeline);
+            _device.Api.CmdBindPipeline(Handle, VkPipelineBindPoint.Compute, kernel.Pipeline);
             _boundPipeline = kernel.Pipeline;
         }
         VkDescriptorSet ds = set.Handle;
-        _device.Api.CmdBindDescriptorSets(Handle, VkConst.PipelineBindPointCompute, kernel.Layout, 0, 1, &ds, 0, null);
+        _device.Api.CmdBindDescriptorSets(Handle, VkPipelineBindPoint.Compute, kernel.Layout, 0, 1, &ds, 0, null);
     }
 
     /// <summary>Compute writes become visible to later compute reads and writes.</summary>
     public void ComputeBarrier() =>
-        Barrier(VkPipelineStage.ComputeShader, VkPipelineStage.ComputeShader, VkAccess.ShaderWrite, VkAccess.ShaderRead | VkAccess.ShaderWrite);
+        Barrier(VkPipelineStage.ComputeShaderBit, VkPipelineStage.ComputeShaderBit, VkAccess.ShaderWriteBit, VkAccess.ShaderReadBit | VkAccess.ShaderWriteBit);
 
     public void TransferToComputeBarrier() =>
-        Barrier(VkPipelineStage.Transfer, VkPipelineStage.ComputeShader | VkPipelineStage.Transfer, VkAccess.TransferWrite,
-            VkAccess.ShaderRead | VkAccess.ShaderWrite | VkAccess.TransferRead | VkAccess.TransferWrite);
+        Barrier(VkPipelineStage.TransferBit, VkPipelineStage.ComputeShaderBit | VkPipelineStage.TransferBit, VkAccess.TransferWriteBit,
+            VkAccess.ShaderReadBit | VkAccess.ShaderWriteBit | VkAccess.TransferReadBit | VkAccess.TransferWriteBit);
 
     public void ComputeToTransferBarrier() =>
-        Barrier(VkPipelineStage.ComputeShader | VkPipelineStage.Transfer, VkPipelineStage.Transfer,
-            VkAccess.ShaderWrite | VkAccess.TransferWrite, VkAccess.TransferRead | VkAccess.TransferWrite);
+        Barrier(VkPipelineStage.ComputeShaderBit | VkPipelineStage.TransferBit, VkPipelineStage.TransferBit,
+            VkAccess.ShaderWriteBit | VkAccess.TransferWriteBit, VkAccess.TransferReadBit | VkAccess.TransferWriteBit);
 
     public void TransferToHostBarrier() =>
-        Barrier(VkPipelineStage.Transfer, VkPipelineStage.Host, VkAccess.TransferWrite, VkAccess.HostRead);
+        Barrier(VkPipelineStage.TransferBit, VkPipelineStage.HostBit, VkAccess.TransferWriteBit, VkAccess.HostReadBit);
 
     public void ComputeToHostBarrier() =>
-        Barrier(VkPipelineStage.ComputeShader, VkPipelineStage.Host, VkAccess.ShaderWrite, VkAccess.HostRead);
+        Barrier(VkPipelineStage.ComputeShaderBit, VkPipelineStage.HostBit, VkAccess.ShaderWriteBit, VkAccess.HostReadBit);
 
     /// <summary>Everything before finishes and is visible to everything after (the race-hunting switch uses this).</summary>
     public void FullBarrier() =>
-        Barrier(VkPipelineStage.AllCommands, VkPipelineStage.AllCommands, VkAccess.MemoryWrite, VkAccess.MemoryRead | VkAccess.MemoryWrite);
+        Barrier(VkPipelineStage.AllCommandsBit, VkPipelineStage.AllCommandsBit, VkAccess.MemoryWriteBit, VkAccess.MemoryReadBit | VkAccess.MemoryWriteBit);
 
     public void Barrier(VkPipelineStage src, VkPipelineStage dst, VkAccess srcAccess, VkAccess dstAccess)
     {
         RequireRecording();
-        var mb = new VkMemoryBarrier { sType = VkStructureType.MemoryBarrier, srcAccessMask = srcAccess, dstAccessMask = dstAccess };
+        var mb = new VkMemoryBarrier { SType = VkStructureType.MemoryBarrier, SrcAccessMask = srcAccess, DstAccessMask = dstAccess };
         _device.Api.CmdPipelineBarrier(Handle, src, dst, 0, 1, &mb, 0, null, 0, null);
         BarrierCount++;
     }
@@ -159,7 +159,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
     {
         RequireRecording();
         if (src.Size > dst.Size) throw new ArgumentException($"Copy of {src} does not fit in {dst}.");
-        var region = new VkBufferCopy { srcOffset = (ulong)src.Offset, dstOffset = (ulong)dst.Offset, size = (ulong)src.Size };
+        var region = new VkBufferCopy { SrcOffset = (ulong)src.Offset, DstOffset = (ulong)dst.Offset, Size = (ulong)src.Size };
         _device.Api.CmdCopyBuffer(Handle, src.Buffer.Handle, dst.Buffer.Handle, 1, &region);
     }
 
@@ -187,7 +187,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         RequireRecording();
         if (_queryCount >= _queryCapacity)
             throw new InvalidOperationException($"This command list holds {_queryCapacity} timestamps; create it with a larger capacity.");
-        _device.Api.CmdWriteTimestamp(Handle, VkPipelineStage.BottomOfPipe, _queries, (uint)_queryCount);
+        _device.Api.CmdWriteTimestamp(Handle, VkPipelineStage.BottomOfPipeBit, _queries, (uint)_queryCount);
         return _queryCount++;
     }
 
@@ -199,7 +199,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         VkFence fence = _fence;
         Vk.Check(_device.Api.ResetFences(_device.Handle, 1, &fence), "vkResetFences");
         VkCommandBuffer cb = Handle;
-        var submit = new VkSubmitInfo { sType = VkStructureType.SubmitInfo, commandBufferCount = 1, pCommandBuffers = &cb };
+        var submit = new VkSubmitInfo { SType = VkStructureType.SubmitInfo, CommandBufferCount = 1, PCommandBuffers = &cb };
         Vk.Check(_device.Api.QueueSubmit(_device.Queue, 1, &submit, _fence), "vkQueueSubmit");
         _submitted = true;
     }
@@ -216,28 +216,28 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         var waitStages = stackalloc VkPipelineStage[Math.Max(wait.Length, 1)];
         var sigSems = stackalloc VkSemaphore[Math.Max(signal.Length, 1)];
         var sigVals = stackalloc ulong[Math.Max(signal.Length, 1)];
-        for (int i = 0; i < wait.Length; i++) { waitSems[i] = wait[i].Semaphore; waitVals[i] = wait[i].Value; waitStages[i] = VkPipelineStage.AllCommands; }
+        for (int i = 0; i < wait.Length; i++) { waitSems[i] = wait[i].Semaphore; waitVals[i] = wait[i].Value; waitStages[i] = VkPipelineStage.AllCommandsBit; }
         for (int i = 0; i < signal.Length; i++) { sigSems[i] = signal[i].Semaphore; sigVals[i] = signal[i].Value; }
         var timeline = new VkTimelineSemaphoreSubmitInfo
         {
-            sType = VkStructureType.TimelineSemaphoreSubmitInfo,
-            waitSemaphoreValueCount = (uint)wait.Length, pWaitSemaphoreValues = waitVals,
-            signalSemaphoreValueCount = (uint)signal.Length, pSignalSemaphoreValues = sigVals,
+            SType = VkStructureType.TimelineSemaphoreSubmitInfo,
+            WaitSemaphoreValueCount = (uint)wait.Length, PWaitSemaphoreValues = waitVals,
+            SignalSemaphoreValueCount = (uint)signal.Length, PSignalSemaphoreValues = sigVals,
         };
         VkCommandBuffer cb = Handle;
         var submit = new VkSubmitInfo
         {
-            sType = VkStructureType.SubmitInfo, pNext = _device.TimelineSemaphores ? &timeline : null,
-            waitSemaphoreCount = (uint)wait.Length, pWaitSemaphores = waitSems, pWaitDstStageMask = waitStages,
-            commandBufferCount = 1, pCommandBuffers = &cb,
-            signalSemaphoreCount = (uint)signal.Length, pSignalSemaphores = sigSems,
+            SType = VkStructureType.SubmitInfo, PNext = _device.TimelineSemaphores ? &timeline : null,
+            WaitSemaphoreCount = (uint)wait.Length, PWaitSemaphores = waitSems, PWaitDstStageMask = waitStages,
+            CommandBufferCount = 1, PCommandBuffers = &cb,
+            SignalSemaphoreCount = (uint)signal.Length, PSignalSemaphores = sigSems,
         };
         Vk.Check(_device.Api.QueueSubmit(_device.Queue, 1, &submit, _fence), "vkQueueSubmit");
         _submitted = true;
     }
 
     /// <summary>True once the last submission finished (never blocks).</summary>
-    public bool IsComplete => !_submitted || _device.Api.GetFenceStatus(_device.Handle, _fence) == VkResult.VK_SUCCESS;
+    public bool IsComplete => !_submitted || _device.Api.GetFenceStatus(_device.Handle, _fence) == VkResult.Success;
 
     /// <summary>Waits for the last submission. A wait longer than the timeout (default: the device's) throws <see cref="DeviceTimeoutException"/>.</summary>
     public void Wait(TimeSpan? timeout = null)
@@ -247,7 +247,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         VkFence fence = _fence;
         ulong ns = (ulong)Math.Min(t.Ticks * 100.0, ulong.MaxValue / 2.0);
         VkResult r = Vk.CheckAllow(_device.Api.WaitForFences(_device.Handle, 1, &fence, 1, ns), "vkWaitForFences");
-        if (r == VkResult.VK_TIMEOUT)
+        if (r == VkResult.Timeout)
             throw new DeviceTimeoutException($"The GPU did not finish within {t.TotalSeconds:F1} s on {_device.Info.Name}; the device may be hung (VKRESNET_TIMEOUT_S sets the limit).");
         _submitted = false;
     }
@@ -259,7 +259,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         Span<ulong> raw = stackalloc ulong[_queryCount];
         fixed (ulong* p = raw)
             Vk.Check(_device.Api.GetQueryPoolResults(_device.Handle, _queries, 0, (uint)_queryCount, (nuint)(raw.Length * 8), p, 8,
-                VkConst.QueryResult64 | VkConst.QueryResultWait), "vkGetQueryPoolResults");
+                VkQueryResultFlags.Result64Bit | VkQueryResultFlags.ResultWaitBit), "vkGetQueryPoolResults");
         ulong mask = _device.Info.TimestampValidBits >= 64 ? ulong.MaxValue : (1ul << (int)_device.Info.TimestampValidBits) - 1;
         double period = _device.Info.TimestampPeriodNs;
         for (int i = 0; i < Math.Min(ms.Length, _queryCount); i++)

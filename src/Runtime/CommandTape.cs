@@ -63,10 +63,10 @@ public sealed unsafe class CommandTape : ICommandSink
         _entries.Add(new Entry { Kind = Kind.Barrier, SrcStage = src, DstStage = dst, SrcAccess = srcAccess, DstAccess = dstAccess });
 
     public void FullBarrier() =>
-        Barrier(VkPipelineStage.AllCommands, VkPipelineStage.AllCommands, VkAccess.MemoryWrite, VkAccess.MemoryRead | VkAccess.MemoryWrite);
+        Barrier(VkPipelineStage.AllCommandsBit, VkPipelineStage.AllCommandsBit, VkAccess.MemoryWriteBit, VkAccess.MemoryReadBit | VkAccess.MemoryWriteBit);
 
     public void ComputeBarrier() =>
-        Barrier(VkPipelineStage.ComputeShader, VkPipelineStage.ComputeShader, VkAccess.ShaderWrite, VkAccess.ShaderRead | VkAccess.ShaderWrite);
+        Barrier(VkPipelineStage.ComputeShaderBit, VkPipelineStage.ComputeShaderBit, VkAccess.ShaderWriteBit, VkAccess.ShaderReadBit | VkAccess.ShaderWriteBit);
 
     public void Copy(BufferSlice src, BufferSlice dst)
     {
@@ -112,21 +112,21 @@ public sealed unsafe class CommandTape : ICommandSink
                     case Kind.Dispatch:
                         if (bound != e.Pipeline)
                         {
-                            api.CmdBindPipeline(commandBuffer, VkConst.PipelineBindPointCompute, e.Pipeline);
+                            api.CmdBindPipeline(commandBuffer, VkPipelineBindPoint.Compute, e.Pipeline);
                             bound = e.Pipeline;
                         }
                         VkDescriptorSet set = e.Set;
-                        api.CmdBindDescriptorSets(commandBuffer, VkConst.PipelineBindPointCompute, e.Layout, 0, 1, &set, 0, null);
+                        api.CmdBindDescriptorSets(commandBuffer, VkPipelineBindPoint.Compute, e.Layout, 0, 1, &set, 0, null);
                         if (e.PushLength > 0)
-                            api.CmdPushConstants(commandBuffer, e.Layout, VkConst.ShaderStageCompute, 0, (uint)e.PushLength, push + e.PushOffset);
+                            api.CmdPushConstants(commandBuffer, e.Layout, VkShaderStageFlags.ComputeBit, 0, (uint)e.PushLength, push + e.PushOffset);
                         api.CmdDispatch(commandBuffer, e.X, e.Y, e.Z);
                         break;
                     case Kind.Barrier:
-                        var mb = new VkMemoryBarrier { sType = VkStructureType.MemoryBarrier, srcAccessMask = e.SrcAccess, dstAccessMask = e.DstAccess };
+                        var mb = new VkMemoryBarrier { SType = VkStructureType.MemoryBarrier, SrcAccessMask = e.SrcAccess, DstAccessMask = e.DstAccess };
                         api.CmdPipelineBarrier(commandBuffer, e.SrcStage, e.DstStage, 0, 1, &mb, 0, null, 0, null);
                         break;
                     case Kind.Copy:
-                        var region = new VkBufferCopy { srcOffset = e.SrcOffset, dstOffset = e.DstOffset, size = e.Size };
+                        var region = new VkBufferCopy { SrcOffset = e.SrcOffset, DstOffset = e.DstOffset, Size = e.Size };
                         api.CmdCopyBuffer(commandBuffer, e.Src, e.Dst, 1, &region);
                         break;
                     case Kind.Fill:

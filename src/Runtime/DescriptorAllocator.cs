@@ -22,12 +22,12 @@ internal sealed unsafe class DescriptorAllocator : IDisposable
             VkDescriptorPool pool = _pools[^1];
             var info = new VkDescriptorSetAllocateInfo
             {
-                sType = VkStructureType.DescriptorSetAllocateInfo, descriptorPool = pool, descriptorSetCount = 1, pSetLayouts = &layout,
+                SType = VkStructureType.DescriptorSetAllocateInfo, DescriptorPool = pool, DescriptorSetCount = 1, PSetLayouts = &layout,
             };
             VkDescriptorSet set;
             VkResult r = _device.Api.AllocateDescriptorSets(_device.Handle, &info, &set);
-            if (r == VkResult.VK_SUCCESS) return (set, pool);
-            if (r is not (VkResult.VK_ERROR_OUT_OF_POOL_MEMORY or VkResult.VK_ERROR_FRAGMENTED_POOL)) Vk.Check(r, "vkAllocateDescriptorSets");
+            if (r == VkResult.Success) return (set, pool);
+            if (r is not (VkResult.ErrorOutOfPoolMemory or VkResult.ErrorFragmentedPool)) Vk.Check(r, "vkAllocateDescriptorSets");
         }
         throw new InvalidOperationException("A fresh descriptor pool could not hold one descriptor set.");
     }
@@ -39,18 +39,18 @@ internal sealed unsafe class DescriptorAllocator : IDisposable
     {
         var sizes = stackalloc VkDescriptorPoolSize[]
         {
-            new() { type = VkDescriptorType.StorageBuffer, descriptorCount = SetsPerPool * 8 },
-            new() { type = VkDescriptorType.UniformTexelBuffer, descriptorCount = SetsPerPool * 4 },
-            new() { type = VkDescriptorType.StorageTexelBuffer, descriptorCount = SetsPerPool * 4 },
-            new() { type = VkDescriptorType.UniformBuffer, descriptorCount = SetsPerPool },
-            new() { type = VkDescriptorType.StorageImage, descriptorCount = SetsPerPool },
-            new() { type = VkDescriptorType.SampledImage, descriptorCount = SetsPerPool },
-            new() { type = VkDescriptorType.CombinedImageSampler, descriptorCount = SetsPerPool },
+            new() { Type = VkDescriptorType.StorageBuffer, DescriptorCount = SetsPerPool * 8 },
+            new() { Type = VkDescriptorType.UniformTexelBuffer, DescriptorCount = SetsPerPool * 4 },
+            new() { Type = VkDescriptorType.StorageTexelBuffer, DescriptorCount = SetsPerPool * 4 },
+            new() { Type = VkDescriptorType.UniformBuffer, DescriptorCount = SetsPerPool },
+            new() { Type = VkDescriptorType.StorageImage, DescriptorCount = SetsPerPool },
+            new() { Type = VkDescriptorType.SampledImage, DescriptorCount = SetsPerPool },
+            new() { Type = VkDescriptorType.CombinedImageSampler, DescriptorCount = SetsPerPool },
         };
         var info = new VkDescriptorPoolCreateInfo
         {
-            sType = VkStructureType.DescriptorPoolCreateInfo, flags = VkConst.DescriptorPoolFreeDescriptorSet,
-            maxSets = SetsPerPool, poolSizeCount = 7, pPoolSizes = sizes,
+            SType = VkStructureType.DescriptorPoolCreateInfo, Flags = VkDescriptorPoolCreateFlags.FreeDescriptorSetBit,
+            MaxSets = SetsPerPool, PoolSizeCount = 7, PPoolSizes = sizes,
         };
         VkDescriptorPool pool;
         Vk.Check(_device.Api.CreateDescriptorPool(_device.Handle, &info, null, &pool), "vkCreateDescriptorPool");

@@ -16,9 +16,9 @@ public sealed unsafe class Device : IDisposable
 
     public VulkanContext Context { get; }
     public DeviceInfo Info { get; }
-    public VkDeviceApi Api { get; }
+    public VkApi Api { get; }
     public VkPhysicalDevice PhysicalDevice { get; }
-    public VkDevice Handle => Api.Device;
+    public VkDevice Handle { get; }
     public VkQueue Queue { get; }
     public uint QueueFamily { get; }
     public KernelVariant Variant { get; }
@@ -33,16 +33,17 @@ public sealed unsafe class Device : IDisposable
     internal VkCommandPool CommandPool { get; }
     internal VkPhysicalDeviceMemoryProperties MemoryProperties;
 
-    Device(VulkanContext context, VkPhysicalDevice pd, DeviceInfo info, VkDeviceApi api, VkQueue queue, uint family, bool ownsDevice, DeviceOptions options)
+    Device(VulkanContext context, VkPhysicalDevice pd, DeviceInfo info, VkApi api, VkDevice device, VkQueue queue, uint family, bool ownsDevice, DeviceOptions options)
     {
         Context = context;
+        Handle = device;
         PhysicalDevice = pd;
         Info = info;
         Api = api;
         Queue = queue;
         QueueFamily = family;
         _ownsDevice = ownsDevice;
-        TimelineSemaphores = info.TimelineSemaphores && api.WaitSemaphores != null && (ownsDevice || options.TimelineSemaphoresEnabled == true);
+        TimelineSemaphores = info.TimelineSemaphores && VkLoader.Has(api, "vkWaitSemaphores") && (ownsDevice || options.TimelineSemaphoresEnabled == true);
         Variant = options.Variant ?? VariantFromEnvironment() ?? (info.Kind == DeviceKind.Cpu ? KernelVariant.Cpu : KernelVariant.Gpu);
         FenceTimeout = options.FenceTimeout ?? TimeoutFromEnvironment() ?? TimeSpan.FromSeconds(600);
         VkPhysicalDeviceMemoryProperties mem;
@@ -53,10 +54,10 @@ public sealed unsafe class Device : IDisposable
         Descriptors = new DescriptorAllocator(this);
         var poolInfo = new VkCommandPoolCreateInfo
         {
-            sType = VkStructureType.CommandPoolCreateInfo, flags = VkConst.CommandPoolResetCommandBuffer, queueFamilyIndex = family,
+            SType = VkStructureType.CommandPoolCreateInfo, Flags = VkCommandPoolCreateFlags.ResetCommandBufferBit, QueueFamilyIndex = family,
         };
         VkCommandPool pool;
-        Vk.Check(api.CreateCommandPool(api.Device, &poolInfo, null, &pool), "vkCreateCommandPool");
+        Vk.Check(api.CreateCommandPool(device, &poolInfo, null, &pool), "vkCreateCommandPool");
         CommandPool = pool;
     }
 
@@ -76,13 +77,13 @@ public sealed unsafe class Device : IDisposable
         float priority = 1f;
         var queueInfo = new VkDeviceQueueCreateInfo
         {
-            sType = VkStructureType.DeviceQueueCreateInfo, queueFamilyIndex = (uint)family, queueCount = 1, pQueuePriorities = &priority,
+            SType = VkStructureType.DeviceQueueCreateInfo, QueueFamilyIndex = (uint)family, QueueCount = 1, PQueuePriorities = &priority,
         };
         var timeline = new VkPhysicalDeviceTimelineSemaphoreFeatures
         {
-            sType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures, timelineSemaphore = info.TimelineSemaphores ? 1u : 0u,
+            SType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures, TimelineSemaphore = info.TimelineSemaphores ? 1u : 0u,
         };
-        var features = new VkPhysicalDeviceFeatures2 { sType = VkStructureType.PhysicalDeviceFeatures2, pNext = info.TimelineSemaphores ? &timeline : null };
+        var features = new VkPhysicalDeviceFeatures2 { SType = VkStructureType.PhysicalDeviceFeatures2, PNext = info.TimelineSemaphores ? &timeline : null };
 
         var extPtrs = new nint[extensions.Count];
         try
@@ -92,16 +93,16 @@ public sealed unsafe class Device : IDisposable
             {
                 var deviceInfo = new VkDeviceCreateInfo
                 {
-                    sType = VkStructureType.DeviceCreateInfo, pNext = &features,
-                    queueCreateInfoCount = 1, pQueueCreateInfos = &queueInfo,
-                    enabledExtensionCount = (uint)extensions.Count, ppEnabledExtensionNames = (byte**)ext,
+                    SType = VkStructureType.DeviceCreateInfo, PNext = &features,
+                    QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo,
+                    EnabledExtensionCount = (uint)extensions.Count, PpEnabledExtensionNames = (byte**)ext,
                 };
                 VkDevice device;
                 Vk.Check(context.Api.CreateDevice(pd, &deviceInfo, null, &device), "vkCreateDevice");
-                var api = new VkDeviceApi(context.Api, device);
+                var api = VkLoader.ForDevice(context.Instance, device);
                 VkQueue queue;
                 api.GetDeviceQueue(device, (uint)family, 0, &queue);
-                return new Device(context, pd, info, api, queue, (uint)family, ownsDevice: true, options);
+                return new Device(context, pd, info, api, device, queue, (uint)family, ownsDevice: true, options);
             }
         }
         finally
@@ -123,15 +124,15 @@ public sealed unsafe class Device : IDisposable
             if (context.PhysicalDevice(i) == physicalDevice) index = i;
         if (index < 0) throw new ArgumentException("The physical device does not belong to this context's instance.", nameof(physicalDevice));
         var families = VulkanContext.QueueFamilies(context.Api, physicalDevice);
-        if (queueFamily >= families.Length || (families[queueFamily].queueFlags & VkQueueFlags.Compute) == 0)
+        if (queueFamily >= families.Length || (families[queueFamily].QueueFlags & VkQueueFlags.ComputeBit) == 0)
             throw new ArgumentException($"Queue family {queueFamily} does not support compute.", nameof(queueFamily));
         if (device.IsNull) throw new ArgumentException("The device handle is null.", nameof(device));
-        if (queueIndex >= families[queueFamily].queueCount)
-            throw new ArgumentException($"Queue family {queueFamily} has {families[queueFamily].queueCount} queue(s); index {queueIndex} does not exist.", nameof(queueIndex));
-        var api = new VkDeviceApi(context.Api, device);
+        if (queueIndex >= families[queueFamily].QueueCount)
+            throw new ArgumentException($"Queue family {queueFamily} has {families[queueFamily].QueueCount} queue(s); index {queueIndex} does not exist.", nameof(queueIndex));
+        var api = VkLoader.ForDevice(context.Instance, device);
         VkQueue queue;
         api.GetDeviceQueue(device, queueFamily, queueIndex, &queue);
-        return new Device(context, physicalDevice, context.Devices[index], api, queue, queueFamily, ownsDevice: false, options ?? new DeviceOptions());
+        return new Device(context, physicalDevice, context.Devices[index], api, device, queue, queueFamily, ownsDevice: false, options ?? new DeviceOptions());
     }
 
     static KernelVariant? VariantFromEnvironment() => Environment.GetEnvironmentVariable("VKRESNET_KERNEL_VARIANT")?.ToLowerInvariant() switch
@@ -162,10 +163,6 @@ public sealed unsafe class Device : IDisposable
     public MemoryReport GetMemoryReport() => Memory.Report();
 
     StagingRing Staging => _staging ??= new StagingRing(this);
-
-    VkImageApi? _images;
-    /// <summary>Image entry points (views of and copies from an app's images), resolved on first use.</summary>
-    public VkImageApi Images => _images ??= new VkImageApi(Context.Api, Handle);
 
     /// <summary>Copies host data into a device buffer through the staging ring, and waits. Not for the hot path.</summary>
     public void Upload<T>(BufferSlice dst, ReadOnlySpan<T> src) where T : unmanaged => Staging.Upload(dst, System.Runtime.InteropServices.MemoryMarshal.AsBytes(src));

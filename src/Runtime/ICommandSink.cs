@@ -20,9 +20,9 @@ public interface ICommandSink
 
     /// <summary>Compute writes become visible to later compute reads and writes.</summary>
     void ComputeBarrier() =>
-        Barrier(VkPipelineStage.ComputeShader, VkPipelineStage.ComputeShader, VkAccess.ShaderWrite, VkAccess.ShaderRead | VkAccess.ShaderWrite);
+        Barrier(VkPipelineStage.ComputeShaderBit, VkPipelineStage.ComputeShaderBit, VkAccess.ShaderWriteBit, VkAccess.ShaderReadBit | VkAccess.ShaderWriteBit);
 
     /// <summary>Everything before (in submission order, earlier submissions included) finishes and is visible to everything after.</summary>
     void FullBarrier() =>
-        Barrier(VkPipelineStage.AllCommands, VkPipelineStage.AllCommands, VkAccess.MemoryWrite, VkAccess.MemoryRead | VkAccess.MemoryWrite);
+        Barrier(VkPipelineStage.AllCommandsBit, VkPipelineStage.AllCommandsBit, VkAccess.MemoryWriteBit, VkAccess.MemoryReadBit | VkAccess.MemoryWriteBit);
 }

@@ -23,7 +23,7 @@ public sealed unsafe class ImageView : IDisposable
         if (image.Handle.IsNull) throw new ArgumentException("The image handle is null.", nameof(image));
         if (image.Width <= 0 || image.Height <= 0) throw new ArgumentException($"{image}: the extent must be positive.", nameof(image));
         // A view needs a usage it can serve; without one vkCreateImageView itself is invalid.
-        if ((image.Usage & (VkImageUsage.Sampled | VkImageUsage.Storage)) == 0)
+        if ((image.Usage & (VkImageUsage.SampledBit | VkImageUsage.StorageBit)) == 0)
             throw new ArgumentException($"{image}: a kernel reads an image through SAMPLED or STORAGE usage; the image was created with neither.", nameof(image));
         if (layout is not (VkImageLayout.ShaderReadOnlyOptimal or VkImageLayout.General))
             throw new ArgumentException($"{image}: a kernel reads an image in SHADER_READ_ONLY_OPTIMAL or GENERAL layout, not {layout}.", nameof(layout));
@@ -33,11 +33,11 @@ public sealed unsafe class ImageView : IDisposable
         Name = name ?? "external image";
         var info = new VkImageViewCreateInfo
         {
-            sType = VkStructureType.ImageViewCreateInfo, image = image.Handle, viewType = 1, format = image.Format,
-            subresourceRange = new VkImageSubresourceRange { aspectMask = VkImageConst.AspectColor, levelCount = 1, layerCount = 1 },
+            SType = VkStructureType.ImageViewCreateInfo, Image = image.Handle, ViewType = VkImageViewType.Type2D, Format = image.Format,
+            SubresourceRange = new VkImageSubresourceRange { AspectMask = VkImageAspectFlags.ColorBit, LevelCount = 1, LayerCount = 1 },
         };
         VkImageView view;
-        Vk.Check(device.Images.CreateImageView(device.Handle, &info, null, &view), "vkCreateImageView");
+        Vk.Check(device.Api.CreateImageView(device.Handle, &info, null, &view), "vkCreateImageView");
         Handle = view;
     }
 
@@ -48,6 +48,6 @@ public sealed unsafe class ImageView : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _device.Images.DestroyImageView(_device.Handle, Handle, null);
+        _device.Api.DestroyImageView(_device.Handle, Handle, null);
     }
 }

@@ -39,18 +39,18 @@ public sealed unsafe class Kernel : IDisposable
         for (int i = 0; i < n; i++)
             layoutBindings[i] = new VkDescriptorSetLayoutBinding
             {
-                binding = (uint)i, descriptorType = Interface.Bindings[i].Type, descriptorCount = 1, stageFlags = VkConst.ShaderStageCompute,
+                Binding = (uint)i, DescriptorType = Interface.Bindings[i].Type, DescriptorCount = 1, StageFlags = VkShaderStageFlags.ComputeBit,
             };
-        var setInfo = new VkDescriptorSetLayoutCreateInfo { sType = VkStructureType.DescriptorSetLayoutCreateInfo, bindingCount = (uint)n, pBindings = layoutBindings };
+        var setInfo = new VkDescriptorSetLayoutCreateInfo { SType = VkStructureType.DescriptorSetLayoutCreateInfo, BindingCount = (uint)n, PBindings = layoutBindings };
         VkDescriptorSetLayout setLayout;
         Vk.Check(api.CreateDescriptorSetLayout(dev, &setInfo, null, &setLayout), "vkCreateDescriptorSetLayout");
         SetLayout = setLayout;
 
-        var range = new VkPushConstantRange { stageFlags = VkConst.ShaderStageCompute, offset = 0, size = Interface.PushConstantBytes };
+        var range = new VkPushConstantRange { StageFlags = VkShaderStageFlags.ComputeBit, Offset = 0, Size = Interface.PushConstantBytes };
         var layoutInfo = new VkPipelineLayoutCreateInfo
         {
-            sType = VkStructureType.PipelineLayoutCreateInfo, setLayoutCount = 1, pSetLayouts = &setLayout,
-            pushConstantRangeCount = Interface.PushConstantBytes > 0 ? 1u : 0u, pPushConstantRanges = &range,
+            SType = VkStructureType.PipelineLayoutCreateInfo, SetLayoutCount = 1, PSetLayouts = &setLayout,
+            PushConstantRangeCount = Interface.PushConstantBytes > 0 ? 1u : 0u, PPushConstantRanges = &range,
         };
         VkPipelineLayout layout;
         Vk.Check(api.CreatePipelineLayout(dev, &layoutInfo, null, &layout), "vkCreatePipelineLayout");
@@ -59,7 +59,7 @@ public sealed unsafe class Kernel : IDisposable
         VkShaderModule module;
         fixed (uint* code = spirv)
         {
-            var moduleInfo = new VkShaderModuleCreateInfo { sType = VkStructureType.ShaderModuleCreateInfo, codeSize = (nuint)(spirv.Length * 4), pCode = code };
+            var moduleInfo = new VkShaderModuleCreateInfo { SType = VkStructureType.ShaderModuleCreateInfo, CodeSize = (nuint)(spirv.Length * 4), PCode = code };
             Vk.Check(api.CreateShaderModule(dev, &moduleInfo, null, &module), "vkCreateShaderModule");
         }
         try
@@ -68,21 +68,21 @@ public sealed unsafe class Kernel : IDisposable
             var data = stackalloc uint[Math.Max(spec.Length, 1)];
             for (int i = 0; i < spec.Length; i++)
             {
-                entries[i] = new VkSpecializationMapEntry { constantID = spec[i].Id, offset = (uint)(i * 4), size = 4 };
+                entries[i] = new VkSpecializationMapEntry { ConstantID = spec[i].Id, Offset = (uint)(i * 4), Size = 4 };
                 data[i] = spec[i].Value;
             }
-            var specInfo = new VkSpecializationInfo { mapEntryCount = (uint)spec.Length, pMapEntries = entries, dataSize = (nuint)(spec.Length * 4), pData = data };
+            var specInfo = new VkSpecializationInfo { MapEntryCount = (uint)spec.Length, PMapEntries = entries, DataSize = (nuint)(spec.Length * 4), PData = data };
             byte* main = stackalloc byte[] { (byte)'m', (byte)'a', (byte)'i', (byte)'n', 0 };
             var pipelineInfo = new VkComputePipelineCreateInfo
             {
-                sType = VkStructureType.ComputePipelineCreateInfo,
-                stage = new VkPipelineShaderStageCreateInfo
+                SType = VkStructureType.ComputePipelineCreateInfo,
+                Stage = new VkPipelineShaderStageCreateInfo
                 {
-                    sType = VkStructureType.PipelineShaderStageCreateInfo, stage = VkConst.ShaderStageCompute, module = module,
-                    pName = main, pSpecializationInfo = spec.Length > 0 ? &specInfo : null,
+                    SType = VkStructureType.PipelineShaderStageCreateInfo, Stage = VkShaderStageFlags.ComputeBit, Module = module,
+                    PName = main, PSpecializationInfo = spec.Length > 0 ? &specInfo : null,
                 },
-                layout = layout,
-                basePipelineIndex = -1,
+                Layout = layout,
+                BasePipelineIndex = -1,
             };
             VkPipeline pipeline;
             Vk.Check(api.CreateComputePipelines(dev, cache, 1, &pipelineInfo, null, &pipeline), $"vkCreateComputePipelines({name})");

@@ -40,7 +40,7 @@ public sealed unsafe class KernelCache : IDisposable
     {
         fixed (byte* data = initial)
         {
-            var info = new VkPipelineCacheCreateInfo { sType = VkStructureType.PipelineCacheCreateInfo, initialDataSize = (nuint)initial.Length, pInitialData = data };
+            var info = new VkPipelineCacheCreateInfo { SType = VkStructureType.PipelineCacheCreateInfo, InitialDataSize = (nuint)initial.Length, PInitialData = data };
             VkPipelineCache cache;
             VkResult r = _device.Api.CreatePipelineCache(_device.Handle, &info, null, &cache);
             if (r < 0 && initial.Length > 0) return Create([]); // a stale or corrupt file: start cold

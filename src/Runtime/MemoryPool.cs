@@ -102,9 +102,9 @@ public sealed unsafe class MemoryPool : IDisposable
 
     internal Allocation Allocate(VkMemoryRequirements req, MemoryKind kind)
     {
-        uint type = ChooseType(req.memoryTypeBits, kind);
-        long size = (long)req.size;
-        long alignment = Math.Max((long)req.alignment, 16);
+        uint type = ChooseType(req.MemoryTypeBits, kind);
+        long size = (long)req.Size;
+        long alignment = Math.Max((long)req.Alignment, 16);
         if (kind != MemoryKind.DeviceLocal)
             alignment = Math.Max(alignment, (long)_device.Info.NonCoherentAtomSize);
         foreach (var block in _blocks)
@@ -130,18 +130,18 @@ public sealed unsafe class MemoryPool : IDisposable
 
     MemoryBlock AllocateBlock(long size, uint type, MemoryKind kind)
     {
-        var info = new VkMemoryAllocateInfo { sType = VkStructureType.MemoryAllocateInfo, allocationSize = (ulong)size, memoryTypeIndex = type };
+        var info = new VkMemoryAllocateInfo { SType = VkStructureType.MemoryAllocateInfo, AllocationSize = (ulong)size, MemoryTypeIndex = type };
         VkDeviceMemory memory;
         VkResult r = _device.Api.AllocateMemory(_device.Handle, &info, null, &memory);
-        if (r is VkResult.VK_ERROR_OUT_OF_DEVICE_MEMORY or VkResult.VK_ERROR_OUT_OF_HOST_MEMORY)
+        if (r is VkResult.ErrorOutOfDeviceMemory or VkResult.ErrorOutOfHostMemory)
             throw new OutOfDeviceMemoryException(r, "vkAllocateMemory",
                 $"Out of device memory: could not allocate {size / 1048576.0:F1} MiB on {_device.Info.Name} ({Report().UsedBytes / 1048576.0:F1} MiB already in use). Use a smaller batch or model.");
         Vk.Check(r, "vkAllocateMemory");
         byte* mapped = null;
-        if (kind != MemoryKind.DeviceLocal || (_device.MemoryProperties.MemoryType((int)type).propertyFlags & VkMemoryProperty.HostVisible) != 0)
+        if (kind != MemoryKind.DeviceLocal || (_device.MemoryProperties.MemoryTypes[(int)type].PropertyFlags & VkMemoryProperty.HostVisibleBit) != 0)
         {
             void* p;
-            Vk.Check(_device.Api.MapMemory(_device.Handle, memory, 0, VkConst.WholeSize, 0, &p), "vkMapMemory");
+            Vk.Check(_device.Api.MapMemory(_device.Handle, memory, 0, VkApi.WholeSize, 0, &p), "vkMapMemory");
             mapped = (byte*)p;
         }
         return new MemoryBlock(memory, size, type, mapped);
@@ -158,21 +158,21 @@ public sealed unsafe class MemoryPool : IDisposable
     {
         (VkMemoryProperty required, VkMemoryProperty preferred) = kind switch
         {
-            MemoryKind.DeviceLocal => (VkMemoryProperty.DeviceLocal, VkMemoryProperty.DeviceLocal),
-            MemoryKind.Upload => (VkMemoryProperty.HostVisible | VkMemoryProperty.HostCoherent, VkMemoryProperty.HostVisible | VkMemoryProperty.HostCoherent),
-            _ => (VkMemoryProperty.HostVisible | VkMemoryProperty.HostCoherent, VkMemoryProperty.HostVisible | VkMemoryProperty.HostCoherent | VkMemoryProperty.HostCached),
+            MemoryKind.DeviceLocal => (VkMemoryProperty.DeviceLocalBit, VkMemoryProperty.DeviceLocalBit),
+            MemoryKind.Upload => (VkMemoryProperty.HostVisibleBit | VkMemoryProperty.HostCoherentBit, VkMemoryProperty.HostVisibleBit | VkMemoryProperty.HostCoherentBit),
+            _ => (VkMemoryProperty.HostVisibleBit | VkMemoryProperty.HostCoherentBit, VkMemoryProperty.HostVisibleBit | VkMemoryProperty.HostCoherentBit | VkMemoryProperty.HostCachedBit),
         };
         int fallback = -1;
-        for (int i = 0; i < _device.MemoryProperties.memoryTypeCount; i++)
+        for (int i = 0; i < _device.MemoryProperties.MemoryTypeCount; i++)
         {
             if ((typeBits & (1u << i)) == 0) continue;
-            var flags = _device.MemoryProperties.MemoryType(i).propertyFlags;
+            var flags = _device.MemoryProperties.MemoryTypes[i].PropertyFlags;
             if ((flags & preferred) == preferred) return (uint)i;
             if ((flags & required) == required && fallback < 0) fallback = i;
         }
         if (fallback >= 0) return (uint)fallback;
         if (kind == MemoryKind.DeviceLocal)
-            for (int i = 0; i < _device.MemoryProperties.memoryTypeCount; i++)
+            for (int i = 0; i < _device.MemoryProperties.MemoryTypeCount; i++)
                 if ((typeBits & (1u << i)) != 0) return (uint)i;
         throw new VulkanUnavailableException($"{_device.Info.Name} has no memory type for {kind} buffers.");
     }
@@ -182,8 +182,8 @@ public sealed unsafe class MemoryPool : IDisposable
         get
         {
             long max = 0;
-            for (int h = 0; h < _device.MemoryProperties.memoryHeapCount; h++)
-                max = Math.Max(max, (long)_device.MemoryProperties.MemoryHeap(h).size);
+            for (int h = 0; h < _device.MemoryProperties.MemoryHeapCount; h++)
+                max = Math.Max(max, (long)_device.MemoryProperties.MemoryHeaps[h].Size);
             return max;
         }
     }
@@ -192,11 +192,11 @@ public sealed unsafe class MemoryPool : IDisposable
     {
         var props = _device.MemoryProperties;
         var heaps = new List<HeapUsage>();
-        for (int h = 0; h < props.memoryHeapCount; h++)
+        for (int h = 0; h < props.MemoryHeapCount; h++)
         {
-            var blocks = _blocks.Where(b => props.MemoryType((int)b.TypeIndex).heapIndex == h).ToArray();
-            var heap = props.MemoryHeap(h);
-            heaps.Add(new HeapUsage(h, (long)heap.size, (heap.flags & VkMemoryHeapFlags.DeviceLocal) != 0,
+            var blocks = _blocks.Where(b => props.MemoryTypes[(int)b.TypeIndex].HeapIndex == h).ToArray();
+            var heap = props.MemoryHeaps[h];
+            heaps.Add(new HeapUsage(h, (long)heap.Size, (heap.Flags & VkMemoryHeapFlags.DeviceLocalBit) != 0,
                 blocks.Sum(b => b.Size), blocks.Sum(b => b.Used), blocks.Length));
         }
         return new MemoryReport(heaps);

@@ -19,8 +19,8 @@ public sealed unsafe class TimelineSemaphore : IDisposable
         if (!device.TimelineSemaphores)
             throw new NotSupportedException($"Timeline semaphores are not enabled on {device.Info.Name}; use fences.");
         _device = device;
-        var type = new VkSemaphoreTypeCreateInfo { sType = VkStructureType.SemaphoreTypeCreateInfo, semaphoreType = VkConst.SemaphoreTypeTimeline, initialValue = initialValue };
-        var info = new VkSemaphoreCreateInfo { sType = VkStructureType.SemaphoreCreateInfo, pNext = &type };
+        var type = new VkSemaphoreTypeCreateInfo { SType = VkStructureType.SemaphoreTypeCreateInfo, SemaphoreType = VkSemaphoreType.Timeline, InitialValue = initialValue };
+        var info = new VkSemaphoreCreateInfo { SType = VkStructureType.SemaphoreCreateInfo, PNext = &type };
         VkSemaphore s;
         Vk.Check(device.Api.CreateSemaphore(device.Handle, &info, null, &s), "vkCreateSemaphore");
         Handle = s;
@@ -42,17 +42,17 @@ public sealed unsafe class TimelineSemaphore : IDisposable
     {
         TimeSpan t = timeout ?? _device.FenceTimeout;
         VkSemaphore s = Handle;
-        var info = new VkSemaphoreWaitInfo { sType = VkStructureType.SemaphoreWaitInfo, semaphoreCount = 1, pSemaphores = &s, pValues = &value };
+        var info = new VkSemaphoreWaitInfo { SType = VkStructureType.SemaphoreWaitInfo, SemaphoreCount = 1, PSemaphores = &s, PValues = &value };
         ulong ns = (ulong)Math.Min(t.Ticks * 100.0, ulong.MaxValue / 2.0);
         VkResult r = Vk.CheckAllow(_device.Api.WaitSemaphores(_device.Handle, &info, ns), "vkWaitSemaphores");
-        if (r == VkResult.VK_TIMEOUT)
+        if (r == VkResult.Timeout)
             throw new DeviceTimeoutException($"The GPU did not reach timeline value {value} within {t.TotalSeconds:F1} s on {_device.Info.Name}.");
     }
 
     /// <summary>Raises the counter from the host (e.g. to release a submission that waits for it).</summary>
     public void Signal(ulong value)
     {
-        var info = new VkSemaphoreSignalInfo { sType = VkStructureType.SemaphoreSignalInfo, semaphore = Handle, value = value };
+        var info = new VkSemaphoreSignalInfo { SType = VkStructureType.SemaphoreSignalInfo, Semaphore = Handle, Value = value };
         Vk.Check(_device.Api.SignalSemaphore(_device.Handle, &info), "vkSignalSemaphore");
     }
 

@@ -14,14 +14,16 @@ public sealed unsafe class VulkanContext : IDisposable
     public const string ValidationLayer = "VK_LAYER_KHRONOS_validation";
 
     readonly VkDebugUtilsMessengerEXT _messenger;
+    readonly VkDebugUtilsApi _debugUtils;
     readonly GCHandle _self;
     readonly ConcurrentQueue<ValidationMessage> _messages = new();
     readonly VkPhysicalDevice[] _physical;
     readonly bool _ownsInstance;
     bool _disposed;
 
-    public VkInstanceApi Api { get; }
-    public VkInstance Instance => Api.Instance;
+    /// <summary>Silk.NET's API, resolved for this instance.</summary>
+    public VkApi Api { get; }
+    public VkInstance Instance { get; }
     public bool ValidationEnabled { get; }
     public uint ApiVersion { get; }
     public IReadOnlyList<DeviceInfo> Devices { get; }
@@ -37,15 +39,17 @@ public sealed unsafe class VulkanContext : IDisposable
     /// <summary>False when the instance belongs to an embedding app (<see cref="FromExternal"/>): Dispose leaves it alone.</summary>
     public bool OwnsInstance => _ownsInstance;
 
-    VulkanContext(VkInstanceApi api, bool validation, uint apiVersion, VkDebugUtilsMessengerEXT messenger, GCHandle self, bool ownsInstance = true)
+    VulkanContext(VkApi api, VkInstance instance, VkDebugUtilsApi debugUtils, bool validation, uint apiVersion, VkDebugUtilsMessengerEXT messenger, GCHandle self, bool ownsInstance = true)
     {
         _ownsInstance = ownsInstance;
         Api = api;
+        Instance = instance;
+        _debugUtils = debugUtils;
         ValidationEnabled = validation;
         ApiVersion = apiVersion;
         _messenger = messenger;
         _self = self;
-        _physical = EnumeratePhysical(api);
+        _physical = EnumeratePhysical(api, instance);
         Devices = _physical.Select((p, i) => DescribeDevice(api, p, i)).ToArray();
     }
 
@@ -53,7 +57,7 @@ public sealed unsafe class VulkanContext : IDisposable
     {
         options ??= new ContextOptions();
         bool validation = options.ValidationEnabled;
-        uint loaderVersion = VkInstanceApi.Global.InstanceVersion();
+        uint loaderVersion = InstanceVersion();
         uint apiVersion = Math.Min(loaderVersion, VkConst.MakeApiVersion(1, 3, 0)) & ~0xFFFu;
         if (apiVersion < VkConst.MakeApiVersion(1, 1, 0))
             throw new VulkanUnavailableException($"The Vulkan loader supports only {VkConst.ApiVersionString(loaderVersion)}; VkResNet needs 1.1 or newer.");
@@ -89,36 +93,37 @@ public sealed unsafe class VulkanContext : IDisposable
 
             var app = new VkApplicationInfo
             {
-                sType = VkStructureType.ApplicationInfo, pApplicationName = appName, applicationVersion = 1,
-                pEngineName = engine, engineVersion = 1, apiVersion = apiVersion,
+                SType = VkStructureType.ApplicationInfo, PApplicationName = appName, ApplicationVersion = 1,
+                PEngineName = engine, EngineVersion = 1, ApiVersion = apiVersion,
             };
-            int* features = stackalloc int[1] { VkConst.ValidationFeatureEnableSynchronization };
+            var features = stackalloc VkValidationFeatureEnableEXT[1] { VkValidationFeatureEnableEXT.SynchronizationValidationExt };
             var messengerInfo = MessengerCreateInfo(self);
             var validationFeatures = new VkValidationFeaturesEXT
             {
-                sType = VkStructureType.ValidationFeaturesExt, pNext = &messengerInfo,
-                enabledValidationFeatureCount = 1, pEnabledValidationFeatures = features,
+                SType = VkStructureType.ValidationFeaturesExt, PNext = &messengerInfo,
+                EnabledValidationFeatureCount = 1, PEnabledValidationFeatures = features,
             };
             var info = new VkInstanceCreateInfo
             {
-                sType = VkStructureType.InstanceCreateInfo,
-                pNext = validation ? &validationFeatures : null,
-                flags = portability ? 1u : 0u, // VK_INSTANCE_CREATE_ENUMERATE_PORTABILITY_BIT_KHR
-                pApplicationInfo = &app,
-                enabledLayerCount = (uint)layers.Count, ppEnabledLayerNames = layerPtrs,
-                enabledExtensionCount = (uint)extList.Length, ppEnabledExtensionNames = extPtrs,
+                SType = VkStructureType.InstanceCreateInfo,
+                PNext = validation ? &validationFeatures : null,
+                Flags = portability ? Silk.NET.Vulkan.InstanceCreateFlags.EnumeratePortabilityBitKhr : 0,
+                PApplicationInfo = &app,
+                EnabledLayerCount = (uint)layers.Count, PpEnabledLayerNames = layerPtrs,
+                EnabledExtensionCount = (uint)extList.Length, PpEnabledExtensionNames = extPtrs,
             };
             VkInstance instance;
-            VkResult r = VkInstanceApi.Global.CreateInstance(&info, null, &instance);
-            if (r == VkResult.VK_ERROR_INCOMPATIBLE_DRIVER)
+            VkResult r = VkLoader.Global.CreateInstance(&info, null, &instance);
+            if (r == VkResult.ErrorIncompatibleDriver)
                 throw new VulkanUnavailableException(NoDeviceMessage);
             Vk.Check(r, "vkCreateInstance");
 
-            var api = new VkInstanceApi(instance);
+            var api = VkLoader.ForInstance(instance);
+            var debugUtils = new VkDebugUtilsApi(api, instance);
             VkDebugUtilsMessengerEXT messenger = default;
             if (validation)
-                Vk.Check(api.CreateDebugUtilsMessengerEXT(instance, &messengerInfo, null, &messenger), "vkCreateDebugUtilsMessengerEXT");
-            var ctx = new VulkanContext(api, validation, apiVersion, messenger, self);
+                Vk.Check(debugUtils.CreateDebugUtilsMessengerEXT(instance, &messengerInfo, null, &messenger), "vkCreateDebugUtilsMessengerEXT");
+            var ctx = new VulkanContext(api, instance, debugUtils, validation, apiVersion, messenger, self);
             self.Target = ctx;
             return ctx;
         }
@@ -147,19 +152,20 @@ public sealed unsafe class VulkanContext : IDisposable
         if (instance.IsNull) throw new ArgumentException("The instance handle is null.", nameof(instance));
         if (apiVersion < VkConst.MakeApiVersion(1, 1, 0))
             throw new VulkanUnavailableException($"The app's instance is Vulkan {VkConst.ApiVersionString(apiVersion)}; VkResNet needs 1.1 or newer.");
-        var api = new VkInstanceApi(instance);
+        var api = VkLoader.ForInstance(instance);
+        var debugUtils = new VkDebugUtilsApi(api, instance);
         var self = GCHandle.Alloc(null, GCHandleType.Normal);
         try
         {
             VkDebugUtilsMessengerEXT messenger = default;
             if (collectValidation)
             {
-                if (api.CreateDebugUtilsMessengerEXT == null)
+                if (!debugUtils.Available)
                     throw new VulkanUnavailableException("Validation messages were asked for but the app's instance lacks VK_EXT_debug_utils.");
                 var messengerInfo = MessengerCreateInfo(self);
-                Vk.Check(api.CreateDebugUtilsMessengerEXT(instance, &messengerInfo, null, &messenger), "vkCreateDebugUtilsMessengerEXT");
+                Vk.Check(debugUtils.CreateDebugUtilsMessengerEXT(instance, &messengerInfo, null, &messenger), "vkCreateDebugUtilsMessengerEXT");
             }
-            var ctx = new VulkanContext(api, collectValidation, apiVersion, messenger, self, ownsInstance: false);
+            var ctx = new VulkanContext(api, instance, debugUtils, collectValidation, apiVersion, messenger, self, ownsInstance: false);
             self.Target = ctx;
             return ctx;
         }
@@ -222,92 +228,101 @@ public sealed unsafe class VulkanContext : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (!_messenger.IsNull) Api.DestroyDebugUtilsMessengerEXT(Instance, _messenger, null);
+        if (!_messenger.IsNull) _debugUtils.DestroyDebugUtilsMessengerEXT(Instance, _messenger, null);
         if (_ownsInstance) Api.DestroyInstance(Instance, null);
         if (_self.IsAllocated) _self.Free();
     }
 
     static VkDebugUtilsMessengerCreateInfoEXT MessengerCreateInfo(GCHandle self) => new()
     {
-        sType = VkStructureType.DebugUtilsMessengerCreateInfoExt,
-        messageSeverity = VkConst.DebugSeverityWarning | VkConst.DebugSeverityError,
-        messageType = VkConst.DebugTypeGeneral | VkConst.DebugTypeValidation | VkConst.DebugTypePerformance,
-        pfnUserCallback = (delegate* unmanaged<uint, uint, VkDebugUtilsMessengerCallbackDataEXT*, void*, uint>)&OnMessage,
-        pUserData = (void*)GCHandle.ToIntPtr(self),
+        SType = VkStructureType.DebugUtilsMessengerCreateInfoExt,
+        MessageSeverity = VkDebugUtilsMessageSeverityFlagsEXT.WarningBitExt | VkDebugUtilsMessageSeverityFlagsEXT.ErrorBitExt,
+        MessageType = VkDebugUtilsMessageTypeFlagsEXT.GeneralBitExt | VkDebugUtilsMessageTypeFlagsEXT.ValidationBitExt | VkDebugUtilsMessageTypeFlagsEXT.PerformanceBitExt,
+        PfnUserCallback = new Silk.NET.Vulkan.PfnDebugUtilsMessengerCallbackEXT(&OnMessage),
+        PUserData = (void*)GCHandle.ToIntPtr(self),
     };
 
-    [UnmanagedCallersOnly]
-    static uint OnMessage(uint severity, uint types, VkDebugUtilsMessengerCallbackDataEXT* data, void* user)
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static Silk.NET.Core.Bool32 OnMessage(VkDebugUtilsMessageSeverityFlagsEXT severity, VkDebugUtilsMessageTypeFlagsEXT types, VkDebugUtilsMessengerCallbackDataEXT* data, void* user)
     {
         try
         {
             var handle = GCHandle.FromIntPtr((nint)user);
-            if (handle.Target is not VulkanContext ctx) return 0;
-            var sev = (severity & VkConst.DebugSeverityError) != 0 ? ValidationSeverity.Error
-                : (severity & VkConst.DebugSeverityWarning) != 0 ? ValidationSeverity.Warning : ValidationSeverity.Info;
-            string id = data->pMessageIdName != null ? Marshal.PtrToStringUTF8((nint)data->pMessageIdName) ?? "" : "";
-            string text = data->pMessage != null ? Marshal.PtrToStringUTF8((nint)data->pMessage) ?? "" : "";
+            if (handle.Target is not VulkanContext ctx) return false;
+            var sev = (severity & VkDebugUtilsMessageSeverityFlagsEXT.ErrorBitExt) != 0 ? ValidationSeverity.Error
+                : (severity & VkDebugUtilsMessageSeverityFlagsEXT.WarningBitExt) != 0 ? ValidationSeverity.Warning : ValidationSeverity.Info;
+            string id = data->PMessageIdName != null ? Marshal.PtrToStringUTF8((nint)data->PMessageIdName) ?? "" : "";
+            string text = data->PMessage != null ? Marshal.PtrToStringUTF8((nint)data->PMessage) ?? "" : "";
             ctx.Report(new ValidationMessage(sev, id, text));
         }
         catch
         {
             // Never let an exception cross into the driver.
         }
-        return 0; // VK_FALSE: do not abort the call
+        return false; // VK_FALSE: do not abort the call
     }
 
     static string[] InstanceLayerNames()
     {
         uint n = 0;
-        Vk.Check(VkInstanceApi.Global.EnumerateInstanceLayerProperties(&n, null), "vkEnumerateInstanceLayerProperties");
+        Vk.Check(VkLoader.Global.EnumerateInstanceLayerProperties(&n, null), "vkEnumerateInstanceLayerProperties");
         var props = new VkLayerProperties[n];
         fixed (VkLayerProperties* p = props)
-            Vk.CheckAllow(VkInstanceApi.Global.EnumerateInstanceLayerProperties(&n, p), "vkEnumerateInstanceLayerProperties");
+            Vk.CheckAllow(VkLoader.Global.EnumerateInstanceLayerProperties(&n, p), "vkEnumerateInstanceLayerProperties");
         var names = new string[n];
         for (int i = 0; i < n; i++)
-            fixed (byte* s = props[i].layerName) names[i] = VkStrings.FromFixed(s, 256);
+            fixed (byte* s = props[i].LayerName) names[i] = VkStrings.FromFixed(s, 256);
         return names;
     }
 
     static string[] InstanceExtensionNames()
     {
         uint n = 0;
-        Vk.Check(VkInstanceApi.Global.EnumerateInstanceExtensionProperties(null, &n, null), "vkEnumerateInstanceExtensionProperties");
+        Vk.Check(VkLoader.Global.EnumerateInstanceExtensionProperties((byte*)null, &n, null), "vkEnumerateInstanceExtensionProperties");
         var props = new VkExtensionProperties[n];
         fixed (VkExtensionProperties* p = props)
-            Vk.CheckAllow(VkInstanceApi.Global.EnumerateInstanceExtensionProperties(null, &n, p), "vkEnumerateInstanceExtensionProperties");
+            Vk.CheckAllow(VkLoader.Global.EnumerateInstanceExtensionProperties((byte*)null, &n, p), "vkEnumerateInstanceExtensionProperties");
         var names = new string[n];
         for (int i = 0; i < n; i++)
-            fixed (byte* s = props[i].extensionName) names[i] = VkStrings.FromFixed(s, 256);
+            fixed (byte* s = props[i].ExtensionName) names[i] = VkStrings.FromFixed(s, 256);
         return names;
     }
 
-    static VkPhysicalDevice[] EnumeratePhysical(VkInstanceApi api)
+    static uint InstanceVersion()
+    {
+        // vkEnumerateInstanceVersion is absent from 1.0 loaders.
+        if (!VkLoader.Has(VkLoader.Global, "vkEnumerateInstanceVersion")) return VkConst.MakeApiVersion(1, 0, 0);
+        uint v;
+        Vk.Check(VkLoader.Global.EnumerateInstanceVersion(&v), "vkEnumerateInstanceVersion");
+        return v;
+    }
+
+    static VkPhysicalDevice[] EnumeratePhysical(VkApi api, VkInstance instance)
     {
         uint n = 0;
-        VkResult r = api.EnumeratePhysicalDevices(api.Instance, &n, null);
-        if (r == VkResult.VK_ERROR_INITIALIZATION_FAILED) return [];
+        VkResult r = api.EnumeratePhysicalDevices(instance, &n, null);
+        if (r == VkResult.ErrorInitializationFailed) return [];
         Vk.Check(r, "vkEnumeratePhysicalDevices");
         var devices = new VkPhysicalDevice[n];
         fixed (VkPhysicalDevice* p = devices)
-            Vk.CheckAllow(api.EnumeratePhysicalDevices(api.Instance, &n, p), "vkEnumeratePhysicalDevices");
+            Vk.CheckAllow(api.EnumeratePhysicalDevices(instance, &n, p), "vkEnumeratePhysicalDevices");
         return devices[..(int)n];
     }
 
-    internal static string[] DeviceExtensionNames(VkInstanceApi api, VkPhysicalDevice pd)
+    internal static string[] DeviceExtensionNames(VkApi api, VkPhysicalDevice pd)
     {
         uint n = 0;
-        Vk.Check(api.EnumerateDeviceExtensionProperties(pd, null, &n, null), "vkEnumerateDeviceExtensionProperties");
+        Vk.Check(api.EnumerateDeviceExtensionProperties(pd, (byte*)null, &n, null), "vkEnumerateDeviceExtensionProperties");
         var props = new VkExtensionProperties[n];
         fixed (VkExtensionProperties* p = props)
-            Vk.CheckAllow(api.EnumerateDeviceExtensionProperties(pd, null, &n, p), "vkEnumerateDeviceExtensionProperties");
+            Vk.CheckAllow(api.EnumerateDeviceExtensionProperties(pd, (byte*)null, &n, p), "vkEnumerateDeviceExtensionProperties");
         var names = new string[n];
         for (int i = 0; i < n; i++)
-            fixed (byte* s = props[i].extensionName) names[i] = VkStrings.FromFixed(s, 256);
+            fixed (byte* s = props[i].ExtensionName) names[i] = VkStrings.FromFixed(s, 256);
         return names;
     }
 
-    internal static VkQueueFamilyProperties[] QueueFamilies(VkInstanceApi api, VkPhysicalDevice pd)
+    internal static VkQueueFamilyProperties[] QueueFamilies(VkApi api, VkPhysicalDevice pd)
     {
         uint n = 0;
         api.GetPhysicalDeviceQueueFamilyProperties(pd, &n, null);
@@ -322,78 +337,78 @@ public sealed unsafe class VulkanContext : IDisposable
         int best = -1;
         for (int i = 0; i < families.Length; i++)
         {
-            if ((families[i].queueFlags & VkQueueFlags.Compute) == 0 || families[i].queueCount == 0) continue;
-            if (best < 0 || (families[i].queueFlags & VkQueueFlags.Graphics) != 0 && (families[best].queueFlags & VkQueueFlags.Graphics) == 0)
+            if ((families[i].QueueFlags & VkQueueFlags.ComputeBit) == 0 || families[i].QueueCount == 0) continue;
+            if (best < 0 || (families[i].QueueFlags & VkQueueFlags.GraphicsBit) != 0 && (families[best].QueueFlags & VkQueueFlags.GraphicsBit) == 0)
                 best = i;
         }
         return best;
     }
 
-    static DeviceInfo DescribeDevice(VkInstanceApi api, VkPhysicalDevice pd, int index)
+    static DeviceInfo DescribeDevice(VkApi api, VkPhysicalDevice pd, int index)
     {
         VkPhysicalDeviceProperties basic;
         api.GetPhysicalDeviceProperties(pd, &basic);
-        bool v12 = basic.apiVersion >= VkConst.MakeApiVersion(1, 2, 0);
+        bool v12 = basic.ApiVersion >= VkConst.MakeApiVersion(1, 2, 0);
 
-        var driver = new VkPhysicalDeviceDriverProperties { sType = VkStructureType.PhysicalDeviceDriverProperties };
-        var subgroup = new VkPhysicalDeviceSubgroupProperties { sType = VkStructureType.PhysicalDeviceSubgroupProperties, pNext = v12 ? &driver : null };
-        var props2 = new VkPhysicalDeviceProperties2 { sType = VkStructureType.PhysicalDeviceProperties2, pNext = &subgroup };
+        var driver = new VkPhysicalDeviceDriverProperties { SType = VkStructureType.PhysicalDeviceDriverProperties };
+        var subgroup = new VkPhysicalDeviceSubgroupProperties { SType = VkStructureType.PhysicalDeviceSubgroupProperties, PNext = v12 ? &driver : null };
+        var props2 = new VkPhysicalDeviceProperties2 { SType = VkStructureType.PhysicalDeviceProperties2, PNext = &subgroup };
         api.GetPhysicalDeviceProperties2(pd, &props2);
-        VkPhysicalDeviceProperties p = props2.properties;
-        VkPhysicalDeviceLimits l = p.limits;
+        VkPhysicalDeviceProperties p = props2.Properties;
+        VkPhysicalDeviceLimits l = p.Limits;
 
-        var f16 = new VkPhysicalDeviceShaderFloat16Int8Features { sType = VkStructureType.PhysicalDeviceShaderFloat16Int8Features };
-        var timeline = new VkPhysicalDeviceTimelineSemaphoreFeatures { sType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures, pNext = &f16 };
-        var feats = new VkPhysicalDeviceFeatures2 { sType = VkStructureType.PhysicalDeviceFeatures2, pNext = v12 ? &timeline : null };
+        var f16 = new VkPhysicalDeviceShaderFloat16Int8Features { SType = VkStructureType.PhysicalDeviceShaderFloat16Int8Features };
+        var timeline = new VkPhysicalDeviceTimelineSemaphoreFeatures { SType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures, PNext = &f16 };
+        var feats = new VkPhysicalDeviceFeatures2 { SType = VkStructureType.PhysicalDeviceFeatures2, PNext = v12 ? &timeline : null };
         api.GetPhysicalDeviceFeatures2(pd, &feats);
 
         VkPhysicalDeviceMemoryProperties mem;
         api.GetPhysicalDeviceMemoryProperties(pd, &mem);
         ulong localBytes = 0;
-        for (int h = 0; h < mem.memoryHeapCount; h++)
-            if ((mem.MemoryHeap(h).flags & VkMemoryHeapFlags.DeviceLocal) != 0) localBytes += mem.MemoryHeap(h).size;
+        for (int h = 0; h < mem.MemoryHeapCount; h++)
+            if ((mem.MemoryHeaps[h].Flags & VkMemoryHeapFlags.DeviceLocalBit) != 0) localBytes += mem.MemoryHeaps[h].Size;
 
         var families = QueueFamilies(api, pd);
         int family = ComputeQueueFamily(families);
-        uint validBits = family >= 0 ? families[family].timestampValidBits : 0;
+        uint validBits = family >= 0 ? families[family].TimestampValidBits : 0;
 
         string name, driverName, driverInfo;
-        name = VkStrings.FromFixed(p.deviceName, 256);
-        driverName = v12 ? VkStrings.FromFixed(driver.driverName, 256) : "";
-        driverInfo = v12 ? VkStrings.FromFixed(driver.driverInfo, 256) : "";
-        string uuid = Convert.ToHexString(new ReadOnlySpan<byte>(p.pipelineCacheUUID, 16));
+        name = VkStrings.FromFixed(p.DeviceName, 256);
+        driverName = v12 ? VkStrings.FromFixed(driver.DriverName, 256) : "";
+        driverInfo = v12 ? VkStrings.FromFixed(driver.DriverInfo, 256) : "";
+        string uuid = Convert.ToHexString(new ReadOnlySpan<byte>(p.PipelineCacheUuid, 16));
 
         return new DeviceInfo
         {
             Index = index,
             Name = name,
-            VendorId = p.vendorID,
-            Vendor = DeviceInfo.VendorName(p.vendorID),
-            DeviceId = p.deviceID,
-            Kind = DeviceInfo.KindOf(p.deviceType),
+            VendorId = p.VendorID,
+            Vendor = DeviceInfo.VendorName(p.VendorID),
+            DeviceId = p.DeviceID,
+            Kind = DeviceInfo.KindOf(p.DeviceType),
             DriverName = driverName,
             DriverInfo = driverInfo,
-            DriverVersion = DeviceInfo.FormatDriverVersion(p.vendorID, p.driverVersion),
-            ApiVersion = VkConst.ApiVersionString(p.apiVersion),
-            ApiVersionRaw = p.apiVersion,
+            DriverVersion = DeviceInfo.FormatDriverVersion(p.VendorID, p.DriverVersion),
+            ApiVersion = VkConst.ApiVersionString(p.ApiVersion),
+            ApiVersionRaw = p.ApiVersion,
             PipelineCacheUuid = uuid,
-            MaxWorkgroupInvocations = l.maxComputeWorkGroupInvocations,
-            MaxWorkgroupSize = [l.maxComputeWorkGroupSize[0], l.maxComputeWorkGroupSize[1], l.maxComputeWorkGroupSize[2]],
-            MaxWorkgroupCount = [l.maxComputeWorkGroupCount[0], l.maxComputeWorkGroupCount[1], l.maxComputeWorkGroupCount[2]],
-            MaxSharedMemoryBytes = l.maxComputeSharedMemorySize,
-            MaxPushConstantBytes = l.maxPushConstantsSize,
-            MaxStorageBufferRange = l.maxStorageBufferRange,
-            MaxTexelBufferElements = l.maxTexelBufferElements,
-            MinStorageBufferOffsetAlignment = l.minStorageBufferOffsetAlignment,
-            MinTexelBufferOffsetAlignment = l.minTexelBufferOffsetAlignment,
-            NonCoherentAtomSize = l.nonCoherentAtomSize,
-            MaxBoundDescriptorSets = l.maxBoundDescriptorSets,
-            SubgroupSize = subgroup.subgroupSize,
-            ShaderFloat16 = v12 && f16.shaderFloat16 != 0,
-            ShaderInt8 = v12 && f16.shaderInt8 != 0,
-            TimelineSemaphores = v12 && timeline.timelineSemaphore != 0,
-            TimestampsSupported = l.timestampComputeAndGraphics != 0 || validBits > 0,
-            TimestampPeriodNs = l.timestampPeriod,
+            MaxWorkgroupInvocations = l.MaxComputeWorkGroupInvocations,
+            MaxWorkgroupSize = [l.MaxComputeWorkGroupSize[0], l.MaxComputeWorkGroupSize[1], l.MaxComputeWorkGroupSize[2]],
+            MaxWorkgroupCount = [l.MaxComputeWorkGroupCount[0], l.MaxComputeWorkGroupCount[1], l.MaxComputeWorkGroupCount[2]],
+            MaxSharedMemoryBytes = l.MaxComputeSharedMemorySize,
+            MaxPushConstantBytes = l.MaxPushConstantsSize,
+            MaxStorageBufferRange = l.MaxStorageBufferRange,
+            MaxTexelBufferElements = l.MaxTexelBufferElements,
+            MinStorageBufferOffsetAlignment = l.MinStorageBufferOffsetAlignment,
+            MinTexelBufferOffsetAlignment = l.MinTexelBufferOffsetAlignment,
+            NonCoherentAtomSize = l.NonCoherentAtomSize,
+            MaxBoundDescriptorSets = l.MaxBoundDescriptorSets,
+            SubgroupSize = subgroup.SubgroupSize,
+            ShaderFloat16 = v12 && (bool)f16.ShaderFloat16,
+            ShaderInt8 = v12 && (bool)f16.ShaderInt8,
+            TimelineSemaphores = v12 && (bool)timeline.TimelineSemaphore,
+            TimestampsSupported = (bool)l.TimestampComputeAndGraphics || validBits > 0,
+            TimestampPeriodNs = l.TimestampPeriod,
             TimestampValidBits = validBits,
             DeviceLocalBytes = localBytes,
         };

@@ -9,7 +9,7 @@ public class VulkanException : Exception
     public string Call { get; }
 
     public VulkanException(VkResult result, string call, string? message = null)
-        : base(message ?? $"{call} failed with {result}")
+        : base(message ?? $"{call} failed with {Vk.Name(result)}")
     {
         Result = result;
         Call = call;
@@ -17,9 +17,9 @@ public class VulkanException : Exception
 
     internal static VulkanException For(VkResult result, string call) => result switch
     {
-        VkResult.VK_ERROR_OUT_OF_DEVICE_MEMORY or VkResult.VK_ERROR_OUT_OF_HOST_MEMORY =>
-            new OutOfDeviceMemoryException(result, call, $"Out of {(result == VkResult.VK_ERROR_OUT_OF_HOST_MEMORY ? "host" : "device")} memory: {call} failed with {result}. Use a smaller batch or model."),
-        VkResult.VK_ERROR_DEVICE_LOST => new VulkanException(result, call, $"The Vulkan device was lost during {call} (driver crash, reset or timeout)."),
+        VkResult.ErrorOutOfDeviceMemory or VkResult.ErrorOutOfHostMemory =>
+            new OutOfDeviceMemoryException(result, call, $"Out of {(result == VkResult.ErrorOutOfHostMemory ? "host" : "device")} memory: {call} failed with {Vk.Name(result)}. Use a smaller batch or model."),
+        VkResult.ErrorDeviceLost => new VulkanException(result, call, $"The Vulkan device was lost during {call} (driver crash, reset or timeout)."),
         _ => new VulkanException(result, call),
     };
 }

@@ -21,13 +21,13 @@ public sealed unsafe class AppImage : IDisposable
         if (rgba.Length != width * height * 4) throw new ArgumentException($"{rgba.Length} bytes for a {width}x{height} RGBA image.");
         _device = device;
         Layout = layout;
-        usage |= VkImageUsage.TransferDst;
-        var images = device.Images;
+        usage |= VkImageUsage.TransferDstBit;
+        var images = device.Api;
         var info = new VkImageCreateInfo
         {
-            sType = VkStructureType.ImageCreateInfo, imageType = 1, format = format,
-            extent = new VkExtent3D { width = (uint)width, height = (uint)height, depth = 1 }, mipLevels = 1, arrayLayers = 1, samples = 1,
-            usage = usage, initialLayout = VkImageLayout.Undefined,
+            SType = VkStructureType.ImageCreateInfo, ImageType = VkImageType.Type2D, Format = format,
+            Extent = new VkExtent3D { Width = (uint)width, Height = (uint)height, Depth = 1 }, MipLevels = 1, ArrayLayers = 1, Samples = VkSampleCountFlags.Count1Bit,
+            Usage = usage, InitialLayout = VkImageLayout.Undefined,
         };
         VkImage image;
         Vk.Check(images.CreateImage(device.Handle, &info, null, &image), "vkCreateImage");
@@ -37,14 +37,14 @@ public sealed unsafe class AppImage : IDisposable
         VkPhysicalDeviceMemoryProperties mem;
         device.Context.Api.GetPhysicalDeviceMemoryProperties(device.PhysicalDevice, &mem);
         uint type = 0;
-        while ((req.memoryTypeBits & (1u << (int)type)) == 0 || (mem.MemoryType((int)type).propertyFlags & VkMemoryProperty.DeviceLocal) == 0) type++;
-        var alloc = new VkMemoryAllocateInfo { sType = VkStructureType.MemoryAllocateInfo, allocationSize = req.size, memoryTypeIndex = type };
+        while ((req.MemoryTypeBits & (1u << (int)type)) == 0 || (mem.MemoryTypes[(int)type].PropertyFlags & VkMemoryProperty.DeviceLocalBit) == 0) type++;
+        var alloc = new VkMemoryAllocateInfo { SType = VkStructureType.MemoryAllocateInfo, AllocationSize = req.Size, MemoryTypeIndex = type };
         VkDeviceMemory memory;
         Vk.Check(device.Api.AllocateMemory(device.Handle, &alloc, null, &memory), "vkAllocateMemory");
         _memory = memory;
         Vk.Check(images.BindImageMemory(device.Handle, image, memory, 0), "vkBindImageMemory");
 
-        using var staging = device.CreateBuffer(rgba.Length, MemoryKind.Upload, "app.image-fill");
+        using var staging = device.CreateBuffer(rgba.Length, MemoryKind.Upload, "app.Image-fill");
         var bytes = staging.MappedBytes;
         bool bgra = format is VkFormat.B8G8R8A8Unorm or VkFormat.B8G8R8A8Srgb;
         for (int p = 0; p < width * height; p++)
@@ -56,15 +56,15 @@ public sealed unsafe class AppImage : IDisposable
         }
         using var cl = device.CreateCommandList();
         cl.Begin();
-        Transition(cl, VkImageLayout.Undefined, VkImageLayout.TransferDstOptimal, 0, VkAccess.TransferWrite, VkPipelineStage.TopOfPipe, VkPipelineStage.Transfer);
+        Transition(cl, VkImageLayout.Undefined, VkImageLayout.TransferDstOptimal, 0, VkAccess.TransferWriteBit, VkPipelineStage.TopOfPipeBit, VkPipelineStage.TransferBit);
         var copy = new VkBufferImageCopy
         {
-            imageSubresource = new VkImageSubresourceLayers { aspectMask = VkImageConst.AspectColor, layerCount = 1 },
-            imageExtent = new VkExtent3D { width = (uint)width, height = (uint)height, depth = 1 },
+            ImageSubresource = new VkImageSubresourceLayers { AspectMask = VkImageAspectFlags.ColorBit, LayerCount = 1 },
+            ImageExtent = new VkExtent3D { Width = (uint)width, Height = (uint)height, Depth = 1 },
         };
         images.CmdCopyBufferToImage(cl.Handle, staging.Handle, image, VkImageLayout.TransferDstOptimal, 1, &copy);
-        Transition(cl, VkImageLayout.TransferDstOptimal, layout, VkAccess.TransferWrite, VkAccess.ShaderRead | VkAccess.TransferRead,
-                   VkPipelineStage.Transfer, VkPipelineStage.ComputeShader | VkPipelineStage.Transfer);
+        Transition(cl, VkImageLayout.TransferDstOptimal, layout, VkAccess.TransferWriteBit, VkAccess.ShaderReadBit | VkAccess.TransferReadBit,
+                   VkPipelineStage.TransferBit, VkPipelineStage.ComputeShaderBit | VkPipelineStage.TransferBit);
         cl.End();
         cl.Submit();
         cl.Wait();
@@ -74,9 +74,9 @@ public sealed unsafe class AppImage : IDisposable
     {
         var barrier = new VkImageMemoryBarrier
         {
-            sType = VkStructureType.ImageMemoryBarrier, srcAccessMask = srcAccess, dstAccessMask = dstAccess, oldLayout = from, newLayout = to,
-            srcQueueFamilyIndex = ~0u, dstQueueFamilyIndex = ~0u, image = Info.Handle,
-            subresourceRange = new VkImageSubresourceRange { aspectMask = VkImageConst.AspectColor, levelCount = 1, layerCount = 1 },
+            SType = VkStructureType.ImageMemoryBarrier, SrcAccessMask = srcAccess, DstAccessMask = dstAccess, OldLayout = from, NewLayout = to,
+            SrcQueueFamilyIndex = ~0u, DstQueueFamilyIndex = ~0u, Image = Info.Handle,
+            SubresourceRange = new VkImageSubresourceRange { AspectMask = VkImageAspectFlags.ColorBit, LevelCount = 1, LayerCount = 1 },
         };
         _device.Api.CmdPipelineBarrier(cl.Handle, src, dst, 0, 0, null, 0, null, 1, &barrier);
     }
@@ -92,7 +92,7 @@ public sealed unsafe class AppImage : IDisposable
 
     public void Dispose()
     {
-        _device.Images.DestroyImage(_device.Handle, Info.Handle, null);
+        _device.Api.DestroyImage(_device.Handle, Info.Handle, null);
         _device.Api.FreeMemory(_device.Handle, _memory, null);
     }
 }

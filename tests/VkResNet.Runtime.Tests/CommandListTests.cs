@@ -48,10 +48,10 @@ public sealed class CommandListTests(GpuFixture gpu) : GpuTest(gpu)
     public unsafe void The_messenger_catches_a_deliberately_wrong_api_use()
     {
         // A buffer with no usage flags breaks VUID-VkBufferCreateInfo-usage-requiredbitmask.
-        var info = new Native.VkBufferCreateInfo { sType = Native.VkStructureType.BufferCreateInfo, size = 64, usage = 0 };
-        Native.VkBuffer b;
+        var info = new VkBufferCreateInfo { SType = VkStructureType.BufferCreateInfo, Size = 64, Usage = 0 };
+        VkBuffer b;
         Native.Vk.CheckAllow(Device.Api.CreateBuffer(Device.Handle, &info, null, &b));
-        if (!b.IsNull) Device.Api.DestroyBuffer(Device.Handle, b, null);
+        if (b.Handle != 0) Device.Api.DestroyBuffer(Device.Handle, b, null);
         var messages = Gpu.Context.ValidationMessages;
         Gpu.Context.ClearValidationMessages();
         Assert.Contains(messages, m => m.Severity == ValidationSeverity.Error && m.Text.Contains("usage", StringComparison.OrdinalIgnoreCase));

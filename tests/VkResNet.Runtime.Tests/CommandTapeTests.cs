@@ -24,9 +24,9 @@ public sealed class CommandTapeTests(GpuFixture gpu) : GpuTest(gpu)
         using var set = Device.CreateBindingSet(k, [bx.All, by.All]);
         var tape = new CommandTape(Device);
         ((ICommandSink)tape).Dispatch(k, set, new SaxpyPush { N = (uint)n, A = 0.5f }, (uint)((n + 63) / 64));
-        tape.Barrier(VkPipelineStage.ComputeShader, VkPipelineStage.Transfer, VkAccess.ShaderWrite, VkAccess.TransferRead | VkAccess.TransferWrite);
+        tape.Barrier(VkPipelineStage.ComputeShaderBit, VkPipelineStage.TransferBit, VkAccess.ShaderWriteBit, VkAccess.TransferReadBit | VkAccess.TransferWriteBit);
         tape.Fill(copy.All, 0);
-        tape.Barrier(VkPipelineStage.Transfer, VkPipelineStage.Transfer, VkAccess.TransferWrite, VkAccess.TransferWrite);
+        tape.Barrier(VkPipelineStage.TransferBit, VkPipelineStage.TransferBit, VkAccess.TransferWriteBit, VkAccess.TransferWriteBit);
         tape.Copy(by.Slice(0, n * 4L), copy.Slice(0, n * 4L));
         tape.FullBarrier();
         Assert.Equal(1, tape.DispatchCount);

@@ -19,7 +19,7 @@ public sealed class ImageViewTests(GpuFixture gpu) : GpuTest(gpu)
     public void Sampled_image_binding_reads_the_app_image(VkFormat format, VkImageLayout layout, int width, int height)
     {
         var rgba = AppImage.Pixels(width * height, width * 100 + height);
-        using var image = new AppImage(Device, rgba, width, height, format, VkImageUsage.Sampled, layout);
+        using var image = new AppImage(Device, rgba, width, height, format, VkImageUsage.SampledBit, layout);
         using var view = ImageView.FromExternal(Device, image.Info, layout);
         using var dst = Device.CreateBuffer(width * height * 16L);
         var k = Device.GetKernel("test_image_fetch");
@@ -48,8 +48,8 @@ public sealed class ImageViewTests(GpuFixture gpu) : GpuTest(gpu)
     public void A_view_is_refused_for_an_image_it_cannot_read()
     {
         var rgba = AppImage.Pixels(4, 1);
-        using var transferOnly = new AppImage(Device, rgba, 2, 2, VkFormat.R8G8B8A8Unorm, VkImageUsage.TransferSrc, VkImageLayout.TransferSrcOptimal);
-        using var sampled = new AppImage(Device, rgba, 2, 2, VkFormat.R8G8B8A8Unorm, VkImageUsage.Sampled, VkImageLayout.ShaderReadOnlyOptimal);
+        using var transferOnly = new AppImage(Device, rgba, 2, 2, VkFormat.R8G8B8A8Unorm, VkImageUsage.TransferSrcBit, VkImageLayout.TransferSrcOptimal);
+        using var sampled = new AppImage(Device, rgba, 2, 2, VkFormat.R8G8B8A8Unorm, VkImageUsage.SampledBit, VkImageLayout.ShaderReadOnlyOptimal);
         var cases = new (string Expect, ExternalImage Image, VkImageLayout Layout)[]
         {
             ("SAMPLED or STORAGE", transferOnly.Info, VkImageLayout.ShaderReadOnlyOptimal),

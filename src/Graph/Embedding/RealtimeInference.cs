@@ -24,7 +24,7 @@ namespace VkResNet.Graph.Embedding;
 public sealed class RealtimeInference : IDisposable
 {
     // Stages and accesses of the barriers around the graph (the tape replays them into any command buffer).
-    const VkPipelineStage ComputeOrTransfer = VkPipelineStage.ComputeShader | VkPipelineStage.Transfer;
+    const VkPipelineStage ComputeOrTransfer = VkPipelineStage.ComputeShaderBit | VkPipelineStage.TransferBit;
 
     sealed class Slot(int index) : IDisposable
     {
@@ -137,9 +137,9 @@ public sealed class RealtimeInference : IDisposable
             s.UploadTape.FullBarrier(); // the previous inference may still read the input tensor
             s.UploadTape.Copy(s.Upload, InputTensor);
             s.OutputTape = new CommandTape(device);
-            s.OutputTape.Barrier(ComputeOrTransfer, VkPipelineStage.Transfer, VkAccess.ShaderWrite | VkAccess.TransferWrite, VkAccess.TransferRead);
+            s.OutputTape.Barrier(ComputeOrTransfer, VkPipelineStage.TransferBit, VkAccess.ShaderWriteBit | VkAccess.TransferWriteBit, VkAccess.TransferReadBit);
             s.OutputTape.Copy(OutputTensor, s.Readback);
-            s.OutputTape.Barrier(VkPipelineStage.Transfer, VkPipelineStage.Host, VkAccess.TransferWrite, VkAccess.HostRead);
+            s.OutputTape.Barrier(VkPipelineStage.TransferBit, VkPipelineStage.HostBit, VkAccess.TransferWriteBit, VkAccess.HostReadBit);
             s.UploadList = RecordList(s.UploadTape);
             s.OneShot = RecordBody(s, 0, PassCount, last: true);
         }

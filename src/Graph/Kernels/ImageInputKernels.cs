@@ -63,7 +63,7 @@ public static class ImageInputKernels
         const string op = "rgba8_image_to_nchw";
         if (!ImageFormats.Contains(image.Format))
             throw new ArgumentException($"{op}: {image} is not one of the formats read as RGBA8 ({string.Join(", ", ImageFormats)}).");
-        if ((image.Usage & VkImageUsage.Sampled) == 0)
+        if ((image.Usage & VkImageUsage.SampledBit) == 0)
             throw new ArgumentException($"{op}: {image} lacks VK_IMAGE_USAGE_SAMPLED_BIT; the pre-pass reads the image in place through a sampled-image descriptor, so create it with SAMPLED usage (or register an RGBA8 buffer instead).");
         if (image.Width != width || image.Height != (long)height * batch)
             throw new ArgumentException($"{op}: {image} is {image.Width}x{image.Height}; the model reads {width}x{height} x batch {batch} (images stacked vertically: {width}x{(long)height * batch}).");

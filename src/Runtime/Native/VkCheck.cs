@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 
 namespace VkResNet.Runtime.Native;
 
@@ -16,4 +17,8 @@ public static class Vk
         if (result < 0) throw VulkanException.For(result, call);
         return result;
     }
+
+    /// <summary>The C name of a result (Silk's ErrorOutOfDateKhr is VK_ERROR_OUT_OF_DATE_KHR), as drivers and docs spell it.</summary>
+    public static string Name(VkResult result) =>
+        Enum.IsDefined(result) ? "VK_" + Regex.Replace(result.ToString(), "(?<=[a-z0-9])(?=[A-Z])", "_").ToUpperInvariant() : $"VkResult {(int)result}";
 }

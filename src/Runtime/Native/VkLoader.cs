@@ -1,16 +1,20 @@
 using System.Runtime.InteropServices;
+using Silk.NET.Core.Contexts;
 
 namespace VkResNet.Runtime.Native;
 
 /// <summary>
-/// Opens the Vulkan loader with <see cref="NativeLibrary"/> and resolves the global entry points.
-/// VKRESNET_VULKAN_LIBRARY overrides the library path (used by tests of the no-loader path).
+/// Opens the Vulkan loader with <see cref="NativeLibrary"/> and hands Silk.NET the entry points.
+/// VKRESNET_VULKAN_LIBRARY overrides the library path (used by tests of the no-loader path), which is why
+/// VkResNet gives Silk its own <see cref="INativeContext"/> instead of <c>Vk.GetApi()</c>'s default one.
+/// Each <see cref="VkApi"/> made here resolves its functions for one instance and, optionally, one device:
+/// device functions through vkGetDeviceProcAddr (no loader trampoline), the rest through vkGetInstanceProcAddr.
 /// </summary>
 public static unsafe class VkLoader
 {
     static readonly object Gate = new();
-    static nint _library;
     static delegate* unmanaged<VkInstance, byte*, nint> _getInstanceProcAddr;
+    static VkApi? _global;
 
     public static string[] CandidateNames()
     {
@@ -35,7 +39,6 @@ public static unsafe class VkLoader
                     if (!NativeLibrary.TryLoad(name, out nint lib)) continue;
                     if (NativeLibrary.TryGetExport(lib, "vkGetInstanceProcAddr", out nint gipa))
                     {
-                        _library = lib;
                         _getInstanceProcAddr = (delegate* unmanaged<VkInstance, byte*, nint>)gipa;
                         return _getInstanceProcAddr;
                     }
@@ -48,6 +51,29 @@ public static unsafe class VkLoader
         }
     }
 
+    /// <summary>Global functions (vkCreateInstance, vkEnumerateInstance*), callable before an instance exists.</summary>
+    public static VkApi Global
+    {
+        get
+        {
+            var gipa = GetInstanceProcAddr; // throws the clear message when there is no loader
+            lock (Gate) return _global ??= ForInstance(default);
+        }
+    }
+
+    /// <summary>The API of one instance (functions resolved for it on first call).</summary>
+    public static VkApi ForInstance(VkInstance instance) => ForDevice(instance, default);
+
+    /// <summary>The API of one device of <paramref name="instance"/>: its device functions skip the loader's dispatch.</summary>
+    public static VkApi ForDevice(VkInstance instance, VkDevice device)
+    {
+        _ = GetInstanceProcAddr;
+        var api = new VkApi(new Context(instance, device));
+        if (!instance.IsNull) api.CurrentInstance = instance;
+        if (!device.IsNull) api.CurrentDevice = device;
+        return api;
+    }
+
     /// <summary>Resolves an instance-level (or, with a null instance, global) function; 0 when absent.</summary>
     public static nint Resolve(VkInstance instance, string name)
     {
@@ -57,12 +83,33 @@ public static unsafe class VkLoader
         return GetInstanceProcAddr(instance, n);
     }
 
-    public static nint Require(VkInstance instance, string name)
-    {
-        nint p = Resolve(instance, name);
-        if (p == 0) throw new VulkanUnavailableException($"The Vulkan loader does not provide {name}.");
-        return p;
-    }
+    /// <summary>Whether <paramref name="api"/> can call <paramref name="name"/> (optional entry points, e.g. vkWaitSemaphores before Vulkan 1.2).</summary>
+    public static bool Has(VkApi api, string name) => api.Context.TryGetProcAddress(name, out nint p) && p != 0;
 
-    internal static nint LibraryHandle => _library;
+    sealed class Context(VkInstance instance, VkDevice device) : INativeContext
+    {
+        delegate* unmanaged<VkDevice, byte*, nint> _getDeviceProcAddr;
+
+        public nint GetProcAddress(string proc, int? slot = null) =>
+            TryGetProcAddress(proc, out nint p, slot) ? p
+                : throw new VulkanUnavailableException($"The Vulkan {(device.IsNull ? "loader" : "driver")} does not provide {proc}.");
+
+        public bool TryGetProcAddress(string proc, out nint addr, int? slot = null)
+        {
+            if (proc == "vkGetInstanceProcAddr") { addr = (nint)GetInstanceProcAddr; return true; }
+            addr = 0;
+            if (!device.IsNull)
+            {
+                if (_getDeviceProcAddr == null) _getDeviceProcAddr = (delegate* unmanaged<VkDevice, byte*, nint>)Resolve(instance, "vkGetDeviceProcAddr");
+                byte* n = stackalloc byte[proc.Length + 1];
+                for (int i = 0; i < proc.Length; i++) n[i] = (byte)proc[i];
+                n[proc.Length] = 0;
+                if (_getDeviceProcAddr != null) addr = _getDeviceProcAddr(device, n);
+            }
+            if (addr == 0) addr = Resolve(instance, proc);
+            return addr != 0;
+        }
+
+        public void Dispose() { }
+    }
 }

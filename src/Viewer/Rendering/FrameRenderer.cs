@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 using VkResNet.Runtime;
 using VkResNet.Viewer.Sources;
-using Access = VkResNet.Runtime.Native.VkAccess;
+using Access = Silk.NET.Vulkan.AccessFlags;
 using Buffer = VkResNet.Runtime.Buffer;
-using Stage = VkResNet.Runtime.Native.VkPipelineStage;
+using Stage = Silk.NET.Vulkan.PipelineStageFlags;
 
 namespace VkResNet.Viewer.Rendering;
 
@@ -157,12 +157,12 @@ public sealed class FrameRenderer : IDisposable
         // Earlier frames' passes read and wrote what this frame rewrites (stats, the tensors inference
         // writes by compute or transfer). Only compute work is named as the source: a pending copy to
         // a swapchain image must not hold this frame back (its output buffer is this slot's own).
-        cl.Barrier(Stage.ComputeShader, Stage.ComputeShader | Stage.Transfer,
-            Access.ShaderWrite, Access.ShaderRead | Access.ShaderWrite | Access.TransferRead | Access.TransferWrite);
+        cl.Barrier(Stage.ComputeShaderBit, Stage.ComputeShaderBit | Stage.TransferBit,
+            Access.ShaderWriteBit, Access.ShaderReadBit | Access.ShaderWriteBit | Access.TransferReadBit | Access.TransferWriteBit);
         bool inferred = runInference && _source.RecordInference(cl);
         _inferred[slot] = inferred;
         if (inferred)
-            cl.Barrier(Stage.ComputeShader | Stage.Transfer, Stage.ComputeShader, Access.ShaderWrite | Access.TransferWrite, Access.ShaderRead);
+            cl.Barrier(Stage.ComputeShaderBit | Stage.TransferBit, Stage.ComputeShaderBit, Access.ShaderWriteBit | Access.TransferWriteBit, Access.ShaderReadBit);
         if (timed) cl.WriteTimestamp();
         if (inferred || StatsDirty || _statsBatch != _source.BatchIndex) RecordStatistics(cl);
         WriteParams(slot, state, layout, bgra);

@@ -38,32 +38,32 @@ public sealed unsafe class Swapchain : IDisposable
     {
         VkSurfaceCapabilitiesKHR caps;
         Vk.Check(_api.GetPhysicalDeviceSurfaceCapabilitiesKHR(_device.PhysicalDevice, _surface, &caps), "vkGetPhysicalDeviceSurfaceCapabilitiesKHR");
-        if ((caps.supportedUsageFlags & VkImageUsage.TransferDst) == 0)
+        if ((caps.SupportedUsageFlags & VkImageUsage.TransferDstBit) == 0)
             throw new VulkanUnavailableException("The window's swapchain images cannot be transfer destinations; the viewer copies its view into them.");
-        uint w = caps.currentExtent.width != uint.MaxValue ? caps.currentExtent.width : (uint)Math.Clamp(width, (int)caps.minImageExtent.width, (int)caps.maxImageExtent.width);
-        uint h = caps.currentExtent.height != uint.MaxValue ? caps.currentExtent.height : (uint)Math.Clamp(height, (int)caps.minImageExtent.height, (int)caps.maxImageExtent.height);
+        uint w = caps.CurrentExtent.Width != uint.MaxValue ? caps.CurrentExtent.Width : (uint)Math.Clamp(width, (int)caps.MinImageExtent.Width, (int)caps.MaxImageExtent.Width);
+        uint h = caps.CurrentExtent.Height != uint.MaxValue ? caps.CurrentExtent.Height : (uint)Math.Clamp(height, (int)caps.MinImageExtent.Height, (int)caps.MaxImageExtent.Height);
         if (w == 0 || h == 0) return false;
 
         var format = ChooseFormat();
-        uint count = caps.minImageCount + 1;
-        if (caps.maxImageCount > 0) count = Math.Min(count, caps.maxImageCount);
+        uint count = caps.MinImageCount + 1;
+        if (caps.MaxImageCount > 0) count = Math.Min(count, caps.MaxImageCount);
         var old = Handle;
         var info = new VkSwapchainCreateInfoKHR
         {
-            sType = VkStructureType.SwapchainCreateInfoKhr, surface = _surface, minImageCount = count,
-            imageFormat = format.format, imageColorSpace = format.colorSpace, imageExtent = new VkExtent2D { width = w, height = h },
-            imageArrayLayers = 1, imageUsage = VkImageUsage.TransferDst, imageSharingMode = VkConst.SharingModeExclusive,
-            preTransform = caps.currentTransform,
-            compositeAlpha = (caps.supportedCompositeAlpha & VkSurfaceConst.CompositeAlphaOpaque) != 0 ? VkSurfaceConst.CompositeAlphaOpaque : VkSurfaceConst.CompositeAlphaInherit,
-            presentMode = VkPresentModeKHR.Fifo, // always available; vsync'd presents never block the GPU's compute work
-            clipped = 1, oldSwapchain = old,
+            SType = VkStructureType.SwapchainCreateInfoKhr, Surface = _surface, MinImageCount = count,
+            ImageFormat = format.Format, ImageColorSpace = format.ColorSpace, ImageExtent = new VkExtent2D { Width = w, Height = h },
+            ImageArrayLayers = 1, ImageUsage = VkImageUsage.TransferDstBit, ImageSharingMode = VkSharingMode.Exclusive,
+            PreTransform = caps.CurrentTransform,
+            CompositeAlpha = (caps.SupportedCompositeAlpha & VkCompositeAlphaFlagsKHR.OpaqueBitKhr) != 0 ? VkCompositeAlphaFlagsKHR.OpaqueBitKhr : VkCompositeAlphaFlagsKHR.InheritBitKhr,
+            PresentMode = VkPresentModeKHR.FifoKhr, // always available; vsync'd presents never block the GPU's compute work
+            Clipped = true, OldSwapchain = old,
         };
         VkSwapchainKHR sc;
         Vk.Check(_api.CreateSwapchainKHR(_device.Handle, &info, null, &sc), "vkCreateSwapchainKHR");
         DestroyImagesAndSemaphores();
         if (!old.IsNull) _api.DestroySwapchainKHR(_device.Handle, old, null);
         Handle = sc;
-        Format = format.format;
+        Format = format.Format;
         Width = (int)w;
         Height = (int)h;
 
@@ -86,13 +86,13 @@ public sealed unsafe class Swapchain : IDisposable
         // The view is 8-bit sRGB-encoded bytes; a byte copy keeps them as they are in any of these.
         foreach (var want in (VkFormat[])[VkFormat.B8G8R8A8Unorm, VkFormat.R8G8B8A8Unorm, VkFormat.B8G8R8A8Srgb, (VkFormat)43])
             foreach (var f in formats)
-                if (f.format == want && f.colorSpace == VkColorSpaceKHR.SrgbNonlinear) return f;
-        throw new VulkanUnavailableException($"The window offers no 8-bit RGBA/BGRA format (offered: {string.Join(", ", formats.Select(f => (int)f.format))}).");
+                if (f.Format == want && f.ColorSpace == VkColorSpaceKHR.SpaceSrgbNonlinearKhr) return f;
+        throw new VulkanUnavailableException($"The window offers no 8-bit RGBA/BGRA format (offered: {string.Join(", ", formats.Select(f => (int)f.Format))}).");
     }
 
     public static VkSemaphore CreateSemaphore(Device device)
     {
-        var info = new VkSemaphoreCreateInfo { sType = VkStructureType.SemaphoreCreateInfo };
+        var info = new VkSemaphoreCreateInfo { SType = VkStructureType.SemaphoreCreateInfo };
         VkSemaphore s;
         Vk.Check(device.Api.CreateSemaphore(device.Handle, &info, null, &s), "vkCreateSemaphore");
         return s;
@@ -103,7 +103,7 @@ public sealed unsafe class Swapchain : IDisposable
     {
         uint index;
         VkResult r = _api.AcquireNextImageKHR(_device.Handle, Handle, ulong.MaxValue, imageReady, default, &index);
-        if (r == VkResult.VK_ERROR_OUT_OF_DATE_KHR) return null;
+        if (r == VkResult.ErrorOutOfDateKhr) return null;
         Vk.CheckAllow(r, "vkAcquireNextImageKHR"); // VK_SUBOPTIMAL_KHR still acquired an image
         return index;
     }
@@ -111,29 +111,29 @@ public sealed unsafe class Swapchain : IDisposable
     /// <summary>Records: image -> transfer dst, copy the packed view buffer into it, image -> present.</summary>
     public void RecordCopy(CommandList cl, uint index, BufferSlice view)
     {
-        var range = new VkImageSubresourceRange { aspectMask = VkImageConst.AspectColor, levelCount = 1, layerCount = 1 };
+        var range = new VkImageSubresourceRange { AspectMask = VkImageAspectFlags.ColorBit, LevelCount = 1, LayerCount = 1 };
         var toDst = new VkImageMemoryBarrier
         {
-            sType = VkStructureType.ImageMemoryBarrier, srcAccessMask = VkAccess.None, dstAccessMask = VkAccess.TransferWrite,
-            oldLayout = VkImageLayout.Undefined, newLayout = VkImageLayout.TransferDstOptimal,
-            srcQueueFamilyIndex = VkConst.QueueFamilyIgnored, dstQueueFamilyIndex = VkConst.QueueFamilyIgnored,
-            image = Images[index], subresourceRange = range,
+            SType = VkStructureType.ImageMemoryBarrier, SrcAccessMask = VkAccess.None, DstAccessMask = VkAccess.TransferWriteBit,
+            OldLayout = VkImageLayout.Undefined, NewLayout = VkImageLayout.TransferDstOptimal,
+            SrcQueueFamilyIndex = VkApi.QueueFamilyIgnored, DstQueueFamilyIndex = VkApi.QueueFamilyIgnored,
+            Image = Images[index], SubresourceRange = range,
         };
         // Waits on the acquire semaphore at the transfer stage (the submit's wait mask covers it).
-        _device.Api.CmdPipelineBarrier(cl.Handle, VkPipelineStage.Transfer, VkPipelineStage.Transfer, 0, 0, null, 0, null, 1, &toDst);
+        _device.Api.CmdPipelineBarrier(cl.Handle, VkPipelineStage.TransferBit, VkPipelineStage.TransferBit, 0, 0, null, 0, null, 1, &toDst);
         var region = new VkBufferImageCopy
         {
-            bufferOffset = (ulong)view.Offset,
-            imageSubresource = new VkImageSubresourceLayers { aspectMask = VkImageConst.AspectColor, layerCount = 1 },
-            imageExtent = new VkExtent3D { width = (uint)Width, height = (uint)Height, depth = 1 },
+            BufferOffset = (ulong)view.Offset,
+            ImageSubresource = new VkImageSubresourceLayers { AspectMask = VkImageAspectFlags.ColorBit, LayerCount = 1 },
+            ImageExtent = new VkExtent3D { Width = (uint)Width, Height = (uint)Height, Depth = 1 },
         };
-        _api.CmdCopyBufferToImage(cl.Handle, view.Buffer.Handle, Images[index], VkImageLayout.TransferDstOptimal, 1, &region);
+        _device.Api.CmdCopyBufferToImage(cl.Handle, view.Buffer.Handle, Images[index], VkImageLayout.TransferDstOptimal, 1, &region);
         var toPresent = toDst with
         {
-            srcAccessMask = VkAccess.TransferWrite, dstAccessMask = VkAccess.None,
-            oldLayout = VkImageLayout.TransferDstOptimal, newLayout = VkImageLayout.PresentSrcKhr,
+            SrcAccessMask = VkAccess.TransferWriteBit, DstAccessMask = VkAccess.None,
+            OldLayout = VkImageLayout.TransferDstOptimal, NewLayout = VkImageLayout.PresentSrcKhr,
         };
-        _device.Api.CmdPipelineBarrier(cl.Handle, VkPipelineStage.Transfer, VkPipelineStage.BottomOfPipe, 0, 0, null, 0, null, 1, &toPresent);
+        _device.Api.CmdPipelineBarrier(cl.Handle, VkPipelineStage.TransferBit, VkPipelineStage.BottomOfPipeBit, 0, 0, null, 0, null, 1, &toPresent);
     }
 
     /// <summary>Presents image <paramref name="index"/> once its copy is done; false when out of date or suboptimal.</summary>
@@ -143,11 +143,11 @@ public sealed unsafe class Swapchain : IDisposable
         var sem = RenderDone[index];
         var info = new VkPresentInfoKHR
         {
-            sType = VkStructureType.PresentInfoKhr, waitSemaphoreCount = 1, pWaitSemaphores = &sem,
-            swapchainCount = 1, pSwapchains = &sc, pImageIndices = &index,
+            SType = VkStructureType.PresentInfoKhr, WaitSemaphoreCount = 1, PWaitSemaphores = &sem,
+            SwapchainCount = 1, PSwapchains = &sc, PImageIndices = &index,
         };
         VkResult r = _api.QueuePresentKHR(_device.Queue, &info);
-        if (r is VkResult.VK_ERROR_OUT_OF_DATE_KHR or VkResult.VK_SUBOPTIMAL_KHR) return false;
+        if (r is VkResult.ErrorOutOfDateKhr or VkResult.SuboptimalKhr) return false;
         Vk.Check(r, "vkQueuePresentKHR");
         return true;
     }

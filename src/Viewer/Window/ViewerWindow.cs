@@ -41,7 +41,7 @@ public sealed unsafe class ViewerWindow : IDisposable
                 Validation = options.Validation, ApplicationName = "vkresnet-viewer", InstanceExtensions = GlfwWindow.RequiredInstanceExtensions(),
             });
             _device = _context.CreateDevice(options.Device, new DeviceOptions { DeviceExtensions = ["VK_KHR_swapchain"] });
-            _present = new VkPresentApi(_context.Api, _device.Handle);
+            _present = new VkPresentApi(_context.Api, _context.Instance, _device.Handle);
             _surface = _window.CreateSurface(_context.Instance);
             _swapchain = new Swapchain(_device, _present, _surface);
             for (int i = 0; i < FramesInFlight; i++)

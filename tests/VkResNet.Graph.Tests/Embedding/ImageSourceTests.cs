@@ -33,7 +33,7 @@ public class ImageSourceTests(GpuFixture gpu) : GpuTest(gpu)
         var rgba = AppImage.Pixels(pixels, batch * 10 + channels);
         using var buffer = Device.CreateBuffer(pixels * 4L, MemoryKind.DeviceLocal, "app.pixels");
         Device.Upload<byte>(buffer.Slice(0, pixels * 4L), rgba);
-        using var image = new AppImage(Device, rgba, Width, Height * batch, format, VkImageUsage.Sampled | VkImageUsage.ColorAttachment, layout);
+        using var image = new AppImage(Device, rgba, Width, Height * batch, format, VkImageUsage.SampledBit | VkImageUsage.ColorAttachmentBit, layout);
         using var inference = RealtimeInference.Create(graph, model.Input, model.Logits, new RealtimeOptions { Normalization = norm });
         var fromBuffer = inference.RegisterRgba8(buffer.Slice(0, pixels * 4L));
         var fromImage = inference.RegisterRgba8Image(image.Info, layout);
@@ -72,8 +72,8 @@ public class ImageSourceTests(GpuFixture gpu) : GpuTest(gpu)
         var (model, graph) = ResNet20(Device);
         using var g = graph;
         var rgba = AppImage.Pixels(28 * 28, 1);
-        using var transferOnly = new AppImage(Device, rgba, 28, 28, VkFormat.R8G8B8A8Unorm, VkImageUsage.TransferSrc, VkImageLayout.TransferSrcOptimal);
-        using var image = new AppImage(Device, rgba, 28, 28, VkFormat.R8G8B8A8Unorm, VkImageUsage.Sampled, VkImageLayout.ShaderReadOnlyOptimal);
+        using var transferOnly = new AppImage(Device, rgba, 28, 28, VkFormat.R8G8B8A8Unorm, VkImageUsage.TransferSrcBit, VkImageLayout.TransferSrcOptimal);
+        using var image = new AppImage(Device, rgba, 28, 28, VkFormat.R8G8B8A8Unorm, VkImageUsage.SampledBit, VkImageLayout.ShaderReadOnlyOptimal);
         using var inference = RealtimeInference.Create(graph, model.Input, model.Logits, new RealtimeOptions { ProfileRuns = 0 }); // disposed before the images it views
         var cases = new (string Expect, ExternalImage Image, VkImageLayout Layout)[]
         {

@@ -6,17 +6,18 @@ namespace VkResNet.Graph.Tests.Embedding;
 /// <summary>
 /// Stands in for an engine that embeds VkResNet: it creates its own VkInstance (validation and
 /// synchronization validation on), picks lavapipe, creates a VkDevice with one compute queue (timeline
-/// semaphores enabled or not) and a command pool, all through the raw binding, and destroys them itself.
+/// semaphores enabled or not) and a command pool, all with Silk.NET.Vulkan directly (<c>Vk.GetApi()</c>, as a
+/// Silk.NET engine does), and destroys them itself. Its Silk.NET handles go to VkResNet as they are.
 /// </summary>
 public sealed unsafe class RawVulkanApp : IDisposable
 {
     public const uint ApiVersion = (1u << 22) | (3u << 12); // Vulkan 1.3
 
-    public VkInstanceApi InstanceApi { get; }
-    public VkInstance Instance => InstanceApi.Instance;
+    public VkApi InstanceApi { get; }
+    public VkInstance Instance { get; }
     public VkPhysicalDevice PhysicalDevice { get; }
-    public VkDeviceApi DeviceApi { get; }
-    public VkDevice Device => DeviceApi.Device;
+    public VkApi DeviceApi { get; }
+    public VkDevice Device { get; }
     public uint QueueFamily { get; }
     public VkQueue Queue { get; }
     public VkCommandPool CommandPool { get; }
@@ -26,17 +27,18 @@ public sealed unsafe class RawVulkanApp : IDisposable
         byte* layer = VkStrings.Alloc(VulkanContext.ValidationLayer), ext = VkStrings.Alloc("VK_EXT_debug_utils"), name = VkStrings.Alloc("raw-app");
         try
         {
-            var app = new VkApplicationInfo { sType = VkStructureType.ApplicationInfo, pApplicationName = name, apiVersion = ApiVersion };
-            int sync = VkConst.ValidationFeatureEnableSynchronization;
-            var features = new VkValidationFeaturesEXT { sType = VkStructureType.ValidationFeaturesExt, enabledValidationFeatureCount = 1, pEnabledValidationFeatures = &sync };
+            var app = new VkApplicationInfo { SType = VkStructureType.ApplicationInfo, PApplicationName = name, ApiVersion = ApiVersion };
+            var sync = VkValidationFeatureEnableEXT.SynchronizationValidationExt;
+            var features = new VkValidationFeaturesEXT { SType = VkStructureType.ValidationFeaturesExt, EnabledValidationFeatureCount = 1, PEnabledValidationFeatures = &sync };
             var info = new VkInstanceCreateInfo
             {
-                sType = VkStructureType.InstanceCreateInfo, pNext = &features, pApplicationInfo = &app,
-                enabledLayerCount = 1, ppEnabledLayerNames = &layer, enabledExtensionCount = 1, ppEnabledExtensionNames = &ext,
+                SType = VkStructureType.InstanceCreateInfo, PNext = &features, PApplicationInfo = &app,
+                EnabledLayerCount = 1, PpEnabledLayerNames = &layer, EnabledExtensionCount = 1, PpEnabledExtensionNames = &ext,
             };
             VkInstance instance;
-            Vk.Check(VkInstanceApi.Global.CreateInstance(&info, null, &instance), "vkCreateInstance");
-            InstanceApi = new VkInstanceApi(instance);
+            InstanceApi = VkApi.GetApi();
+            Vk.Check(InstanceApi.CreateInstance(&info, null, &instance), "vkCreateInstance");
+            Instance = instance;
         }
         finally
         {
@@ -50,20 +52,21 @@ public sealed unsafe class RawVulkanApp : IDisposable
         InstanceApi.GetPhysicalDeviceQueueFamilyProperties(PhysicalDevice, &n, null);
         var families = new VkQueueFamilyProperties[n];
         fixed (VkQueueFamilyProperties* f = families) InstanceApi.GetPhysicalDeviceQueueFamilyProperties(PhysicalDevice, &n, f);
-        QueueFamily = (uint)Array.FindIndex(families, f => (f.queueFlags & VkQueueFlags.Compute) != 0);
+        QueueFamily = (uint)Array.FindIndex(families, f => (f.QueueFlags & VkQueueFlags.ComputeBit) != 0);
 
         float priority = 1f;
-        var queueInfo = new VkDeviceQueueCreateInfo { sType = VkStructureType.DeviceQueueCreateInfo, queueFamilyIndex = QueueFamily, queueCount = 1, pQueuePriorities = &priority };
-        var timeline = new VkPhysicalDeviceTimelineSemaphoreFeatures { sType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures, timelineSemaphore = 1 };
-        var features2 = new VkPhysicalDeviceFeatures2 { sType = VkStructureType.PhysicalDeviceFeatures2, pNext = timelineSemaphores ? &timeline : null };
-        var deviceInfo = new VkDeviceCreateInfo { sType = VkStructureType.DeviceCreateInfo, pNext = &features2, queueCreateInfoCount = 1, pQueueCreateInfos = &queueInfo };
+        var queueInfo = new VkDeviceQueueCreateInfo { SType = VkStructureType.DeviceQueueCreateInfo, QueueFamilyIndex = QueueFamily, QueueCount = 1, PQueuePriorities = &priority };
+        var timeline = new VkPhysicalDeviceTimelineSemaphoreFeatures { SType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures, TimelineSemaphore = true };
+        var features2 = new VkPhysicalDeviceFeatures2 { SType = VkStructureType.PhysicalDeviceFeatures2, PNext = timelineSemaphores ? &timeline : null };
+        var deviceInfo = new VkDeviceCreateInfo { SType = VkStructureType.DeviceCreateInfo, PNext = &features2, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo };
         VkDevice device;
         Vk.Check(InstanceApi.CreateDevice(PhysicalDevice, &deviceInfo, null, &device), "vkCreateDevice");
-        DeviceApi = new VkDeviceApi(InstanceApi, device);
+        DeviceApi = InstanceApi; // one Silk.NET Vk object for the app, as Silk.NET apps keep it
+        Device = device;
         VkQueue queue;
         DeviceApi.GetDeviceQueue(device, QueueFamily, 0, &queue);
         Queue = queue;
-        var poolInfo = new VkCommandPoolCreateInfo { sType = VkStructureType.CommandPoolCreateInfo, flags = VkConst.CommandPoolResetCommandBuffer, queueFamilyIndex = QueueFamily };
+        var poolInfo = new VkCommandPoolCreateInfo { SType = VkStructureType.CommandPoolCreateInfo, Flags = VkCommandPoolCreateFlags.ResetCommandBufferBit, QueueFamilyIndex = QueueFamily };
         VkCommandPool pool;
         Vk.Check(DeviceApi.CreateCommandPool(device, &poolInfo, null, &pool), "vkCreateCommandPool");
         CommandPool = pool;
@@ -80,14 +83,14 @@ public sealed unsafe class RawVulkanApp : IDisposable
         {
             VkPhysicalDeviceProperties props;
             InstanceApi.GetPhysicalDeviceProperties(d, &props);
-            if (VkStrings.FromFixed(props.deviceName, 256).Contains(wanted, StringComparison.OrdinalIgnoreCase)) return d;
+            if (VkStrings.FromFixed(props.DeviceName, 256).Contains(wanted, StringComparison.OrdinalIgnoreCase)) return d;
         }
         throw new InvalidOperationException($"No Vulkan device named like {wanted}.");
     }
 
     public VkCommandBuffer AllocateCommandBuffer()
     {
-        var alloc = new VkCommandBufferAllocateInfo { sType = VkStructureType.CommandBufferAllocateInfo, commandPool = CommandPool, level = VkConst.CommandBufferLevelPrimary, commandBufferCount = 1 };
+        var alloc = new VkCommandBufferAllocateInfo { SType = VkStructureType.CommandBufferAllocateInfo, CommandPool = CommandPool, Level = VkCommandBufferLevel.Primary, CommandBufferCount = 1 };
         VkCommandBuffer cb;
         Vk.Check(DeviceApi.AllocateCommandBuffers(Device, &alloc, &cb), "vkAllocateCommandBuffers");
         return cb;
@@ -95,7 +98,7 @@ public sealed unsafe class RawVulkanApp : IDisposable
 
     public void Begin(VkCommandBuffer cb)
     {
-        var begin = new VkCommandBufferBeginInfo { sType = VkStructureType.CommandBufferBeginInfo, flags = VkConst.CommandBufferUsageOneTimeSubmit };
+        var begin = new VkCommandBufferBeginInfo { SType = VkStructureType.CommandBufferBeginInfo, Flags = VkCommandBufferUsageFlags.OneTimeSubmitBit };
         Vk.Check(DeviceApi.BeginCommandBuffer(cb, &begin), "vkBeginCommandBuffer");
     }
 
@@ -104,26 +107,26 @@ public sealed unsafe class RawVulkanApp : IDisposable
     /// <summary>Submits one command buffer, optionally waiting on and signalling a timeline semaphore, and waits for the app's own fence.</summary>
     public void SubmitAndWait(VkCommandBuffer cb, (VkSemaphore Semaphore, ulong Value) wait = default, (VkSemaphore Semaphore, ulong Value) signal = default)
     {
-        var fenceInfo = new VkFenceCreateInfo { sType = VkStructureType.FenceCreateInfo };
+        var fenceInfo = new VkFenceCreateInfo { SType = VkStructureType.FenceCreateInfo };
         VkFence fence;
         Vk.Check(DeviceApi.CreateFence(Device, &fenceInfo, null, &fence), "vkCreateFence");
         try
         {
             VkSemaphore waitSem = wait.Semaphore, signalSem = signal.Semaphore;
             ulong waitValue = wait.Value, signalValue = signal.Value;
-            var stage = VkPipelineStage.AllCommands;
+            var stage = VkPipelineStage.AllCommandsBit;
             var timeline = new VkTimelineSemaphoreSubmitInfo
             {
-                sType = VkStructureType.TimelineSemaphoreSubmitInfo,
-                waitSemaphoreValueCount = waitSem.IsNull ? 0u : 1u, pWaitSemaphoreValues = &waitValue,
-                signalSemaphoreValueCount = signalSem.IsNull ? 0u : 1u, pSignalSemaphoreValues = &signalValue,
+                SType = VkStructureType.TimelineSemaphoreSubmitInfo,
+                WaitSemaphoreValueCount = waitSem.IsNull ? 0u : 1u, PWaitSemaphoreValues = &waitValue,
+                SignalSemaphoreValueCount = signalSem.IsNull ? 0u : 1u, PSignalSemaphoreValues = &signalValue,
             };
             var submit = new VkSubmitInfo
             {
-                sType = VkStructureType.SubmitInfo, pNext = waitSem.IsNull && signalSem.IsNull ? null : &timeline,
-                waitSemaphoreCount = waitSem.IsNull ? 0u : 1u, pWaitSemaphores = &waitSem, pWaitDstStageMask = &stage,
-                commandBufferCount = 1, pCommandBuffers = &cb,
-                signalSemaphoreCount = signalSem.IsNull ? 0u : 1u, pSignalSemaphores = &signalSem,
+                SType = VkStructureType.SubmitInfo, PNext = waitSem.IsNull && signalSem.IsNull ? null : &timeline,
+                WaitSemaphoreCount = waitSem.IsNull ? 0u : 1u, PWaitSemaphores = &waitSem, PWaitDstStageMask = &stage,
+                CommandBufferCount = 1, PCommandBuffers = &cb,
+                SignalSemaphoreCount = signalSem.IsNull ? 0u : 1u, PSignalSemaphores = &signalSem,
             };
             Vk.Check(DeviceApi.QueueSubmit(Queue, 1, &submit, fence), "vkQueueSubmit");
             Vk.Check(DeviceApi.WaitForFences(Device, 1, &fence, 1, 60_000_000_000UL), "vkWaitForFences");

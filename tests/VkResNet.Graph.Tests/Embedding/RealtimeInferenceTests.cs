@@ -195,7 +195,7 @@ public class RealtimeInferenceTests(GpuFixture gpu) : GpuTest(gpu)
     {
         var (model, graph) = ResNet20(Device);
         using var g = graph;
-        using var image = new AppImage(Device, AppImage.Pixels(28 * 28, 6), 28, 28, VkFormat.B8G8R8A8Srgb, VkImageUsage.Sampled, VkImageLayout.ShaderReadOnlyOptimal);
+        using var image = new AppImage(Device, AppImage.Pixels(28 * 28, 6), 28, 28, VkFormat.B8G8R8A8Srgb, VkImageUsage.SampledBit, VkImageLayout.ShaderReadOnlyOptimal);
         using var inference = RealtimeInference.Create(graph, model.Input, model.Logits, new RealtimeOptions { Slicing = SliceBudget.Passes(4) });
         using var pixels = Device.CreateBuffer(28 * 28 * 4, MemoryKind.DeviceLocal, "app.pixels");
         var source = inference.RegisterRgba8(pixels.All);

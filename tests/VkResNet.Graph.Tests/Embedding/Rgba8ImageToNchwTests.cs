@@ -32,7 +32,7 @@ public class Rgba8ImageToNchwTests(GpuFixture gpu) : KernelTest(gpu)
         float[] meanF = Array.ConvertAll(mean, v => (float)v), stdF = Array.ConvertAll(std, v => (float)v);
         var expected = CpuRef.Rgba8ToNchw(rgba, batch, height, width, mean, std);
 
-        using var image = new AppImage(Device, rgba, width, height * batch, format, VkImageUsage.Sampled, layout);
+        using var image = new AppImage(Device, rgba, width, height * batch, format, VkImageUsage.SampledBit, layout);
         using var view = ImageView.FromExternal(Device, image.Info, layout);
         using var arena = new Arena(Device, ArenaBytes(expected.Length, expected.Length));
         var y = arena.Alloc(expected.Length);
@@ -70,7 +70,7 @@ public class Rgba8ImageToNchwTests(GpuFixture gpu) : KernelTest(gpu)
     public void BindingSet_RefusesAnImageWithoutSampledUsage_AndABufferForAnImageBinding()
     {
         var rgba = AppImage.Pixels(9 * 7, 3);
-        using var image = new AppImage(Device, rgba, 9, 7, VkFormat.R8G8B8A8Unorm, VkImageUsage.Storage, VkImageLayout.General);
+        using var image = new AppImage(Device, rgba, 9, 7, VkFormat.R8G8B8A8Unorm, VkImageUsage.StorageBit, VkImageLayout.General);
         using var view = ImageView.FromExternal(Device, image.Info, VkImageLayout.General);
         using var y = Device.CreateBuffer(9 * 7 * 4 * 4);
         var kernel = Device.GetKernel("rgba8_image_to_nchw");
