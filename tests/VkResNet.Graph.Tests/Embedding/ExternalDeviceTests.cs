@@ -8,21 +8,29 @@ using static VkResNet.Graph.Tests.Embedding.EmbeddingModels;
 namespace VkResNet.Graph.Tests.Embedding;
 
 /// <summary>
-/// VkResNet on an app's own instance, device and queue, created through the raw binding by the test: the
+/// VkResNet on an app's own instance, device and queue, created with Silk.NET.Vulkan directly by the test: the
 /// graph, Submit and Record into the app's command buffer give the plain run's result bit for bit, with
 /// timeline semaphores and with the fence fallback; VkResNet destroys none of the app's handles; the
-/// app's validation layer (synchronization included) reports nothing.
+/// app's validation layer (synchronization included) reports nothing. With <c>rawHandles</c> the handles
+/// travel as the bare nint values an app on another binding holds, through the documented raw-handle route
+/// (Silk's handle structs built from the raw value).
 /// </summary>
 public class ExternalDeviceTests(GpuFixture gpu) : GpuTest(gpu)
 {
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void RunsOnTheAppsDeviceAndQueue(bool timeline)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void RunsOnTheAppsDeviceAndQueue(bool timeline, bool rawHandles)
     {
-        using var app = new RawVulkanApp(timeline);
-        var context = VulkanContext.FromExternal(app.Instance, RawVulkanApp.ApiVersion, collectValidation: true);
-        var device = Device.FromExternal(context, app.PhysicalDevice, app.Device, app.QueueFamily, 0,
+        using var app = new SilkVulkanApp(timeline);
+        // An app on another binding (Vortice.Vulkan, its own P/Invoke) holds the C handles as plain numbers.
+        (nint rawInstance, nint rawPhysical, nint rawDevice) = (app.Instance.Handle, app.PhysicalDevice.Handle, app.Device.Handle);
+        var instance = rawHandles ? new VkInstance(rawInstance) : app.Instance;
+        var physical = rawHandles ? new VkPhysicalDevice(rawPhysical) : app.PhysicalDevice;
+        var appDevice = rawHandles ? new VkDevice(rawDevice) : app.Device;
+        var context = VulkanContext.FromExternal(instance, SilkVulkanApp.ApiVersion, collectValidation: true);
+        var device = Device.FromExternal(context, physical, appDevice, app.QueueFamily, 0,
             new DeviceOptions { TimelineSemaphoresEnabled = timeline, PipelineCacheDirectory = Gpu.CacheDirectory });
         try
         {
@@ -46,7 +54,7 @@ public class ExternalDeviceTests(GpuFixture gpu) : GpuTest(gpu)
                 // Recorded into the app's command buffer, submitted by the app on its queue.
                 var cb = app.AllocateCommandBuffer();
                 app.Begin(cb);
-                var recorded = inference.Record(cb, x);
+                var recorded = rawHandles ? inference.Record(new VkCommandBuffer(cb.Handle), x) : inference.Record(cb, x);
                 app.End(cb);
                 Assert.False(recorded.IsComplete);
                 if (timeline)

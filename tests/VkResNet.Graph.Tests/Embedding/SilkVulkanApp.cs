@@ -9,7 +9,7 @@ namespace VkResNet.Graph.Tests.Embedding;
 /// semaphores enabled or not) and a command pool, all with Silk.NET.Vulkan directly (<c>Vk.GetApi()</c>, as a
 /// Silk.NET engine does), and destroys them itself. Its Silk.NET handles go to VkResNet as they are.
 /// </summary>
-public sealed unsafe class RawVulkanApp : IDisposable
+public sealed unsafe class SilkVulkanApp : IDisposable
 {
     public const uint ApiVersion = (1u << 22) | (3u << 12); // Vulkan 1.3
 
@@ -22,7 +22,7 @@ public sealed unsafe class RawVulkanApp : IDisposable
     public VkQueue Queue { get; }
     public VkCommandPool CommandPool { get; }
 
-    public RawVulkanApp(bool timelineSemaphores)
+    public SilkVulkanApp(bool timelineSemaphores)
     {
         byte* layer = VkStrings.Alloc(VulkanContext.ValidationLayer), ext = VkStrings.Alloc("VK_EXT_debug_utils"), name = VkStrings.Alloc("raw-app");
         try
