@@ -164,6 +164,9 @@ public sealed unsafe class Device : IDisposable
 
     StagingRing Staging => _staging ??= new StagingRing(this);
 
+    /// <summary>Image entry points (views of and copies from an app's images): Silk's API has them with the rest, so this is <see cref="Api"/>.</summary>
+    public VkApi Images => Api;
+
     /// <summary>Copies host data into a device buffer through the staging ring, and waits. Not for the hot path.</summary>
     public void Upload<T>(BufferSlice dst, ReadOnlySpan<T> src) where T : unmanaged => Staging.Upload(dst, System.Runtime.InteropServices.MemoryMarshal.AsBytes(src));
 

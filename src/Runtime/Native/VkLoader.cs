@@ -56,7 +56,7 @@ public static unsafe class VkLoader
     {
         get
         {
-            var gipa = GetInstanceProcAddr; // throws the clear message when there is no loader
+            _ = GetInstanceProcAddr; // throws the clear message when there is no loader
             lock (Gate) return _global ??= ForInstance(default);
         }
     }
