@@ -31,10 +31,11 @@ public static class InferCommand
     {
         if ((imagePath is null) == (index is null)) throw new UserInputException("Give an image file or --index N (not both).");
         if (!File.Exists(checkpoint)) throw new BadInputException($"No checkpoint at {checkpoint}. Train one with `vkresnet train` or import one with vkresnet-import.");
+        var (ckpt, spec) = InferenceModel.Open(checkpoint);  // checksum, metadata and architecture, before any device work
+        foreach (string note in ckpt.Notes) AnsiConsole.MarkupLine($"[yellow]note[/] {Markup.Escape(note)}");
         using var ctx = CommonOptions.CreateContext(validation);
         using var device = ctx.CreateDevice(deviceSelector);
-        using var model = InferenceModel.Load(device, checkpoint, batch: 1);
-        var spec = model.Spec;
+        using var model = InferenceModel.Load(device, ckpt, spec, checkpoint, batch: 1);
         byte[] pixels;
         string what;
         int? truth = null;
