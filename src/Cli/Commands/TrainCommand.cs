@@ -103,6 +103,11 @@ public static class TrainCommand
         {
             AnsiConsole.MarkupLine($"[bold]resume[/]  {Markup.Escape(options.OutputDirectory)} at epoch {resumed.Epoch}, step {resumed.Step}");
             foreach (string note in resumed.Notes) AnsiConsole.MarkupLine($"[yellow]note[/]    {Markup.Escape(note)}");
+            if (resumed.Epoch == options.Epochs)
+            {
+                AnsiConsole.MarkupLine($"[bold green]done[/]    the run finished its {options.Epochs} epochs before; nothing to resume ({Markup.Escape(Path.Combine(options.OutputDirectory, "checkpoint.safetensors"))}).");
+                return 0;
+            }
         }
         using var ctx = CommonOptions.CreateContext(validation);
         using var device = ctx.CreateDevice(deviceSelector);

@@ -160,8 +160,8 @@ public sealed class Trainer : IDisposable
             throw new Edge.UsageException($"--resume continues the run in {options.OutputDirectory}, planned for {epochs} epochs (its learning-rate schedule spans " +
                 $"{(m.TryGetValue("total_steps", out var t) ? t : "?")} steps); got --epochs {options.Epochs}. Pass --epochs {epochs} to finish it, or add --extend to " +
                 $"re-plan the schedule for {options.Epochs} epochs from step {ckpt.Step} on.");
-        if (ckpt.Epoch >= options.Epochs)
-            throw new Edge.UsageException($"--resume: the run in {options.OutputDirectory} has already trained {ckpt.Epoch} epochs; --epochs {options.Epochs} leaves nothing to do (add --extend with more epochs).");
+        if (ckpt.Epoch > options.Epochs)
+            throw new Edge.UsageException($"--resume: the run in {options.OutputDirectory} has already trained {ckpt.Epoch} epochs, more than --epochs {options.Epochs}.");
         if (!m.ContainsKey("total_steps"))
             ckpt = ckpt.WithNote($"{path} does not store its schedule's length (an older checkpoint); resuming as if it was planned for --epochs {options.Epochs} ({options.Epochs * stepsPerEpoch} steps).");
         return ckpt;
