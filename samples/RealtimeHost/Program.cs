@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using VkResNet.Graph.Data;
+using VkResNet.Graph.Edge;
 using VkResNet.Graph.Embedding;
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.Models;
@@ -14,8 +15,12 @@ using VkResNet.Samples.RealtimeHost;
 // modes: no inference, one inference per frame recorded into the frame's command buffer, and one inference
 // sliced over several frames. It prints frame-time p50/p99 for each.
 
+return TopLevel.Run("vkresnet-realtime-host", args, Host);
+
+static int Host(string[] args)
+{
 var opts = HostOptions.Parse(args);
-if (opts == null) return 2;
+if (opts == null) return ExitCodes.Usage;
 
 using var engine = new HostEngine(opts.Device, framesInFlight: 1);
 using var context = VulkanContext.FromExternal(engine.Instance, HostEngine.ApiVersion);
@@ -88,6 +93,7 @@ if (loop.LastTopClass >= 0) Console.WriteLine($"last result: class {loop.LastTop
 
 if (loaded != null) loaded.Dispose(); else graph.Dispose();
 return 0;
+}
 
 /// <summary>Push constants of host_render_rgba8.comp.</summary>
 readonly record struct RenderPush(uint Width, uint Height, uint Work, float Time);
@@ -125,6 +131,17 @@ sealed record HostOptions(int Frames, int WarmupFrames, double Fps, int Width, i
                                         "[--slice-passes N | --slice-ms MS] [--checkpoint model.safetensors] [--device NAME]");
                 return null;
             }
+        }
+        string? bad = o.Frames < 1 ? $"--frames {o.Frames} must be at least 1"
+            : o.WarmupFrames < 0 ? $"--warmup-frames {o.WarmupFrames} must be 0 or more"
+            : !(double.IsFinite(o.Fps) && o.Fps > 0 && o.Fps <= 1000) ? $"--fps {o.Fps} must be in (0, 1000]"
+            : o.Work < 0 ? $"--work {o.Work} must be 0 or more"
+            : o.SlicePasses < 1 ? $"--slice-passes {o.SlicePasses} must be at least 1"
+            : !(double.IsFinite(o.SliceMs) && o.SliceMs >= 0) ? $"--slice-ms {o.SliceMs} must be 0 or more" : null;
+        if (bad != null)
+        {
+            Console.Error.WriteLine($"vkresnet-realtime-host: {bad}.");
+            return null;
         }
         return o;
     }

@@ -1,41 +1,20 @@
-using VkResNet.Runtime;
+using VkResNet.Graph.Edge;
 
 namespace VkResNet.Cli;
 
 /// <summary>
-/// Turns the failures a user can cause or meet (no Vulkan, bad files, out of memory) into one
-/// clear line on stderr and a non-zero exit code; anything else is a bug and keeps its stack trace.
+/// The vkresnet end of <see cref="TopLevel"/>: every failure becomes one line on stderr and an exit code of
+/// <see cref="ExitCodes"/> (usage 2, no device 3, out of memory 4, bad input 5, I/O 6, device hung or lost 7,
+/// internal 70); <c>--verbose</c> adds the stack trace.
 /// </summary>
 public static class CliErrors
 {
-    public const int Failure = 1;
-    public const int NoVulkan = 2;
-    public const int OutOfMemory = 3;
-
-    public static int Run(Func<int> body)
+    public static int Run(string[] args, Func<string[], int> body) => TopLevel.Run("vkresnet", args, body, e => e switch
     {
-        try
-        {
-            return body();
-        }
-        catch (Exception e) when (Describe(e) is (string message, int code))
-        {
-            Console.Error.WriteLine($"vkresnet: {message}");
-            return code;
-        }
-    }
-
-    static (string, int)? Describe(Exception e) => e switch
-    {
-        VulkanUnavailableException => (e.Message, NoVulkan),
-        OutOfDeviceMemoryException => (e.Message, OutOfMemory),
-        DeviceTimeoutException or ValidationException or VulkanException => (e.Message, Failure),
-        FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException => (e.Message, Failure),
-        UserInputException => (e.Message, Failure),
-        Graph.Data.DatasetException or Graph.IO.WeightFileException or Graph.Execution.NodeCheckException => (e.Message, Failure),
+        Graph.Training.DivergedException => ExitCodes.Usage,  // the recipe (usually --lr) made the loss non-finite
         _ => null,
-    };
+    });
 }
 
-/// <summary>A mistake in what the user asked for, reported as one line.</summary>
-public sealed class UserInputException(string message) : Exception(message);
+/// <summary>A mistake in what the user asked for, reported as one line (exit 2).</summary>
+public sealed class UserInputException(string message) : UsageException(message);

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using VkResNet.Cli;
 using VkResNet.Cli.Commands;
+using VkResNet.Graph.Edge;
 
-var root = new RootCommand("VkResNet: train and run ResNets on any Vulkan device.");
+var root = new RootCommand("VkResNet: train and run ResNets on any Vulkan device. --verbose prints the stack trace of a failure.");
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(SummaryCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
@@ -11,4 +12,9 @@ root.Subcommands.Add(InferCommand.Create());
 root.Subcommands.Add(GraphCommand.Create());
 root.Subcommands.Add(ExperimentCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
-return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+return CliErrors.Run(args, a =>
+{
+    var parsed = root.Parse(a);
+    int code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return parsed.Errors.Count > 0 ? ExitCodes.Usage : code;  // System.CommandLine printed the parse errors
+});

@@ -1,5 +1,4 @@
-using VkResNet.Graph.Data;
-using VkResNet.Graph.IO;
+using VkResNet.Graph.Edge;
 using VkResNet.Runtime;
 using VkResNet.Viewer;
 using VkResNet.Viewer.Glfw;
@@ -7,7 +6,14 @@ using VkResNet.Viewer.Rendering;
 using VkResNet.Viewer.Sources;
 using VkResNet.Viewer.Window;
 
-try
+return TopLevel.Run("vkresnet-viewer", args, Viewer, e => e switch
+{
+    ArgumentException => ExitCodes.Usage,  // ViewerOptions.Parse names the option and the value
+    GlfwException => ExitCodes.NoDevice,   // no window system (no display, no GLFW)
+    _ => null,
+});
+
+static int Viewer(string[] args)
 {
     var o = ViewerOptions.Parse(args);
     if (o.Help)
@@ -18,12 +24,6 @@ try
     if (o.ScreenshotPath != null) return Headless(o);
     using var app = new ViewerWindow(o);
     return app.Run();
-}
-catch (Exception e) when (e is ArgumentException or VulkanException or VulkanUnavailableException or GlfwException or IOException or UnauthorizedAccessException
-                              or ValidationException or InvalidDataException or WeightFileException or DatasetException)
-{
-    Console.Error.WriteLine($"vkresnet-viewer: {e.Message}");
-    return e is ArgumentException ? 2 : 1;
 }
 
 // The screenshot path touches no window system: no GLFW, no surface, no swapchain.

@@ -7,14 +7,24 @@ public static class CliRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(IReadOnlyDictionary<string, string>? env, params string[] args)
+    public static Result Run(IReadOnlyDictionary<string, string>? env, params string[] args) => Run(env, args, null);
+
+    /// <summary>With <paramref name="addressSpaceKiB"/>: under <c>ulimit -v</c> (and a GC heap limit, so the runtime starts), to provoke real allocation failures.</summary>
+    public static Result Run(IReadOnlyDictionary<string, string>? env, string[] args, long? addressSpaceKiB)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(addressSpaceKiB is null ? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (addressSpaceKiB is long kib)
+        {
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add($"ulimit -v {kib} && exec dotnet \"$@\"");
+            psi.ArgumentList.Add("vkresnet");
+            psi.Environment["DOTNET_GCHeapHardLimit"] = "0x10000000";
+        }
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vkresnet.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";

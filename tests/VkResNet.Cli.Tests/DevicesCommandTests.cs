@@ -31,7 +31,7 @@ public sealed class DevicesCommandTests
     public void No_loader_is_one_clear_message_and_a_nonzero_exit()
     {
         var r = CliRunner.Run(new Dictionary<string, string> { ["VKRESNET_VULKAN_LIBRARY"] = "/nonexistent/libvulkan.so.1" }, "devices");
-        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(VkResNet.Graph.Edge.ExitCodes.NoDevice, r.ExitCode);
         Assert.StartsWith("vkresnet: No Vulkan loader found", r.Stderr);
         Assert.DoesNotContain("   at ", r.Stderr); // no stack trace
     }
@@ -40,7 +40,7 @@ public sealed class DevicesCommandTests
     public void No_device_is_one_clear_message_and_a_nonzero_exit()
     {
         var r = CliRunner.Run(new Dictionary<string, string> { ["VK_DRIVER_FILES"] = "/nonexistent/icd.json", ["VK_ICD_FILENAMES"] = "/nonexistent/icd.json" }, "devices");
-        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(VkResNet.Graph.Edge.ExitCodes.NoDevice, r.ExitCode);
         Assert.StartsWith("vkresnet: No Vulkan device found", r.Stderr);
         Assert.DoesNotContain("   at ", r.Stderr);
     }

@@ -46,7 +46,7 @@ public sealed class TrainEvalInferTests : IDisposable
     [Theory]
     [InlineData("eval -c /nonexistent/ckpt.safetensors", "No checkpoint at /nonexistent/ckpt.safetensors")]
     [InlineData("train --model resnet7", "depth 7 is neither")]
-    [InlineData("train --epochs 0", "--epochs must be positive")]
+    [InlineData("train --epochs 0", "--epochs 0 is out of range: 1 to 100000")]
     [InlineData("train --data cifar10", "--data cifar10 needs --data-dir")]
     [InlineData("summary resnet50 --input 3x224", "is not CxHxW")]
     public void Bad_input_is_one_clear_message_and_a_nonzero_exit(string args, string message)

@@ -4,7 +4,7 @@ using VkResNet.Importer.ResNet;
 
 namespace VkResNet.Importer.Tests;
 
-/// <summary>Every bad input ends in one clear error, exit code 1, and no output file (not even a temp file).</summary>
+/// <summary>Every bad input ends in one clear error, exit code 5 (bad input), and no output file (not even a temp file).</summary>
 public class MalformedInputTests
 {
     [Theory]
@@ -76,7 +76,7 @@ public class MalformedInputTests
         string output = dir.File("existing.safetensors");
         File.WriteAllText(output, "previous contents");
         var r = ImporterCli.Run(ImportFixtures.Get("short_storage.pth"), "-o", output);
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(VkResNet.Graph.Edge.ExitCodes.BadInput, r.ExitCode);
         Assert.Equal("previous contents", File.ReadAllText(output));
         Assert.Single(dir.Entries);
     }
@@ -125,7 +125,7 @@ public class MalformedInputTests
         using var dir = new TempDir();
         string output = dir.File("out.safetensors");
         var r = ImporterCli.Run([source, "-o", output, .. extra]);
-        Assert.True(r.ExitCode == 1, $"exit {r.ExitCode}; stderr: {r.Stderr}; stdout: {r.Stdout}");
+        Assert.True(r.ExitCode == VkResNet.Graph.Edge.ExitCodes.BadInput, $"exit {r.ExitCode}; stderr: {r.Stderr}; stdout: {r.Stdout}");
         Assert.StartsWith("vkresnet-import: error: ", r.Stderr);
         Assert.Contains(message, r.Stderr);
         if (oneLine) Assert.Single(r.Stderr.TrimEnd().Split('\n'));

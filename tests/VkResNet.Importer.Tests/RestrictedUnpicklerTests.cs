@@ -17,7 +17,7 @@ public class RestrictedUnpicklerTests
         foreach (string f in files)
         {
             var r = ImporterCli.Run(f, "-o", dir.File("out.safetensors"));
-            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(VkResNet.Graph.Edge.ExitCodes.BadInput, r.ExitCode);
             Assert.Contains("refused pickle global", r.Stderr);
             Assert.Throws<ImportException>(() => TorchCheckpointReader.Read(f));
         }

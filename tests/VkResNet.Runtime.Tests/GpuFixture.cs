@@ -32,11 +32,25 @@ public sealed class GpuFixture : IDisposable
         Assert.True(messages.Count == 0, $"Validation reported {messages.Count} message(s):\n{string.Join("\n", messages)}");
     }
 
+    /// <summary>
+    /// Destroys the device and the instance, then fails the run if the validation layer spoke during teardown
+    /// (objects still alive at vkDestroyDevice, a bad destroy order): xunit reports it as a collection cleanup failure.
+    /// </summary>
     public void Dispose()
     {
+        Context.ClearValidationMessages();  // every test checked its own; what follows is teardown's
         Device.Dispose();
         Context.Dispose();
         try { Directory.Delete(CacheDirectory, recursive: true); } catch (IOException) { }
+        AssertTeardownClean(Context);
+    }
+
+    /// <summary>The teardown check on its own, for tests that make a context of their own.</summary>
+    public static void AssertTeardownClean(VulkanContext disposed)
+    {
+        var messages = disposed.ValidationMessages;
+        if (messages.Count > 0)
+            throw new ValidationException($"Validation reported {messages.Count} message(s) at device/instance teardown:\n{string.Join("\n", messages)}");
     }
 }
 

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Edge;
 using VkResNet.Graph.IO;
 using VkResNet.Runtime.Tests;
 using VkResNet.Viewer.Rendering;
@@ -96,7 +97,7 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
     {
         using var viewer = new ViewerProcess(new Dictionary<string, string?> { ["DISPLAY"] = null, ["WAYLAND_DISPLAY"] = null }, null, "--frames", "1");
         var (code, _, stderr) = viewer.Wait(TimeSpan.FromMinutes(2));
-        Assert.True(code == 1, $"exit code {code}, stderr: {stderr}");
+        Assert.True(code == ExitCodes.NoDevice, $"exit code {code}, stderr: {stderr}");
         Assert.Contains("xvfb-run", stderr);
     }
 
@@ -105,7 +106,7 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
     {
         using var viewer = new ViewerProcess(new Dictionary<string, string?> { ["VKRESNET_GLFW_LIBRARY"] = "/nonexistent/libglfw.so.3" }, null, "--frames", "1");
         var (code, _, stderr) = viewer.Wait(TimeSpan.FromMinutes(2));
-        Assert.True(code == 1, $"exit code {code}, stderr: {stderr}");
+        Assert.True(code == ExitCodes.NoDevice, $"exit code {code}, stderr: {stderr}");
         Assert.Contains("apt-get install libglfw3", stderr);
         Assert.Contains("--screenshot", stderr);
     }

@@ -21,9 +21,9 @@ root.SetAction(r =>
     {
         "separate" => BatchNormLayout.Separate,
         "conv-bias" => BatchNormLayout.ConvBias,
-        var other => throw new ImportException($"--bn must be 'separate' or 'conv-bias', not '{other}'"),
+        var other => throw new VkResNet.Graph.Edge.UsageException($"--bn must be 'separate' or 'conv-bias', not '{other}'"),
     };
-    var options = new ImportOptions(r.GetValue(source)!, r.GetValue(output)!, r.GetValue(arch) is { } a ? ResNetArch.Parse(a) : null, r.GetValue(verify), layout);
+    var options = new ImportOptions(r.GetValue(source)!, r.GetValue(output)!, r.GetValue(arch) is { } a ? ParseArch(a) : null, r.GetValue(verify), layout);
     // Only --verify opens a Vulkan device (VKRESNET_DEVICE picks it); importing alone never touches the GPU.
     if (options.VerifyReference is null)
     {
@@ -37,13 +37,21 @@ root.SetAction(r =>
     return 0;
 });
 
-try
+// One message and a documented exit code (VkResNet.Graph.Edge.ExitCodes) for every failure; --verbose adds the trace.
+return VkResNet.Graph.Edge.TopLevel.Run("vkresnet-import: error", args, a =>
 {
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-}
-catch (Exception e) when (e is ImportException or IOException or UnauthorizedAccessException or OutOfMemoryException
-                           or VkResNet.Runtime.VulkanUnavailableException or VkResNet.Runtime.VulkanException)
+    var parsed = root.Parse(a);
+    int code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return parsed.Errors.Count > 0 ? VkResNet.Graph.Edge.ExitCodes.Usage : code;
+}, e => e switch
 {
-    Console.Error.WriteLine($"vkresnet-import: error: {e.Message}");
-    return 1;
+    ImportException { InnerException: IOException and not FileNotFoundException and not DirectoryNotFoundException } => VkResNet.Graph.Edge.ExitCodes.IO,
+    ImportException => VkResNet.Graph.Edge.ExitCodes.BadInput,
+    _ => null,
+});
+
+static ResNetArch ParseArch(string name)
+{
+    try { return ResNetArch.Parse(name); }
+    catch (ImportException e) { throw new VkResNet.Graph.Edge.UsageException($"--arch: {e.Message}"); }
 }

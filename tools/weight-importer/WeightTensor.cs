@@ -13,7 +13,13 @@ public sealed record WeightTensor(string Name, long[] Shape, float[] Data, Sourc
     public static long ShapeElements(IReadOnlyList<long> shape)
     {
         long n = 1;
-        foreach (long d in shape) n = checked(n * d);
+        foreach (long d in shape)
+        {
+            // Shapes come from the file: a negative or overflowing one is a corrupt input, not an arithmetic exception.
+            if (d < 0) throw new ImportException($"shape {FormatShape(shape)} has a negative dimension; the file is corrupt");
+            if (d != 0 && n > long.MaxValue / d) throw new ImportException($"shape {FormatShape(shape)} has more than 2^63 elements; the file is corrupt");
+            n *= d;
+        }
         return n;
     }
 

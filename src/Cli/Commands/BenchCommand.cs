@@ -9,6 +9,8 @@ using VkResNet.Graph.Models;
 using VkResNet.Graph.Training;
 using VkResNet.Runtime;
 
+using VkResNet.Graph.Edge;
+
 namespace VkResNet.Cli.Commands;
 
 /// <summary>
@@ -157,9 +159,9 @@ public static class BenchCommand
     {
         var reports = files.Select(f =>
         {
-            if (!File.Exists(f)) throw new UserInputException($"No bench file at {f}.");
+            if (!File.Exists(f)) throw new BadInputException($"No bench file at {f}.");
             try { return (File: f, Report: JsonSerializer.Deserialize<Report>(File.ReadAllText(f), JsonOptions)!); }
-            catch (JsonException e) { throw new UserInputException($"{f} is not a vkresnet bench JSON file: {e.Message}"); }
+            catch (JsonException e) { throw new BadInputException($"{f} is not a vkresnet bench JSON file: {e.Message}"); }
         }).ToList();
         foreach (var (f, r) in reports)
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(f))}[/]: {Markup.Escape(r.Device.Line)}, peak {r.PeakVec4Gflops:F1} GFLOP/s, commit {r.Commit}");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using VkResNet.Graph.Data;
+using VkResNet.Graph.Edge;
 
 namespace VkResNet.Cli.Commands;
 
@@ -31,7 +32,7 @@ public sealed class DataOptions
             case "fashion-mnist" or "fashionmnist" or "fmnist":
                 string folder = dir ?? Dataset.DefaultFashionMnistFolder;
                 if (!System.IO.Directory.Exists(folder))
-                    throw new UserInputException($"Fashion-MNIST is not at {folder}. Install it with: sudo apt-get install dataset-fashion-mnist (or pass --data-dir).");
+                    throw new BadInputException($"Fashion-MNIST is not at {folder}. Install it with: sudo apt-get install dataset-fashion-mnist (or pass --data-dir).");
                 return (Dataset.LoadFashionMnist(folder, train: true), Dataset.LoadFashionMnist(folder, train: false));
             case "cifar10" or "cifar-10":
                 if (dir is null) throw new UserInputException("--data cifar10 needs --data-dir, the folder holding data_batch_1.bin ... test_batch.bin.");

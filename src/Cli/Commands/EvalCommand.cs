@@ -3,6 +3,8 @@ using Spectre.Console;
 using VkResNet.Graph.Data;
 using VkResNet.Graph.Training;
 
+using VkResNet.Graph.Edge;
+
 namespace VkResNet.Cli.Commands;
 
 /// <summary><c>vkresnet eval</c>: top-1/top-5 error, per-class accuracy and the confusion matrix of a checkpoint on a test set.</summary>
@@ -11,9 +13,9 @@ public static class EvalCommand
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Checkpoint (from train or vkresnet-import)", DefaultValueFactory = _ => "runs/latest/checkpoint.safetensors" };
-        var batch = new Option<int>("--batch", "-b") { Description = "Batch size", DefaultValueFactory = _ => 250 };
-        var tenCrop = new Option<int?>("--ten-crop") { Description = "The paper's 10-crop testing: average softmax over 4 corners + centre and their flips, crops of this size" };
-        var limit = new Option<int>("--limit") { Description = "Use only the first N test images" };
+        var batch = new Option<int?>("--batch", "-b") { Description = $"Batch size (1-{MaxBatch}, default 250; with --ten-crop 1-{MaxTenCropBatch} images, default 100)" };
+        var tenCrop = new Option<int?>("--ten-crop") { Description = "The paper's 10-crop testing: average softmax over 4 corners + centre and their flips, crops of this size (1 to the image side)" };
+        var limit = new Option<int?>("--limit") { Description = "Use only the first N test images (N >= 1)" };
         var data = new DataOptions();
         var device = CommonOptions.Device();
         var validation = CommonOptions.Validation();
@@ -25,11 +27,25 @@ public static class EvalCommand
         return cmd;
     }
 
-    static int Run(string checkpoint, int batch, int? tenCrop, int limit, string dataKind, string? dataDir, string? deviceSelector, bool validation)
+    /// <summary>The most images one evaluation step takes (10-crop: views, so batch x 10); larger batches exceed dispatch limits.</summary>
+    public const int MaxBatch = 1024, MaxTenCropBatch = MaxBatch / 10;
+
+    static int Run(string checkpoint, int? batchOption, int? tenCrop, int? limit, string dataKind, string? dataDir, string? deviceSelector, bool validation)
     {
-        if (!File.Exists(checkpoint)) throw new UserInputException($"No checkpoint at {checkpoint}. Train one with `vkresnet train` or import one with vkresnet-import.");
+        // Every option and the checkpoint itself are checked before any device work.
+        int maxBatch = tenCrop is null ? MaxBatch : MaxTenCropBatch;
+        int batch = batchOption ?? (tenCrop is null ? 250 : 100);
+        if (batch < 1 || batch > maxBatch)
+            throw UsageException.OutOfRange("--batch", batch, $"1 to {maxBatch} images{(tenCrop is null ? "" : " (x10 views with --ten-crop)")}");
+        if (limit is < 1) throw UsageException.OutOfRange("--limit", limit, "at least 1 image (leave it out for the whole test set)");
         var (_, test) = DataOptions.Load(dataKind, dataDir);
-        if (limit > 0 && limit < test.Count) test = test.Take(limit);
+        if (tenCrop is int c && (c < 1 || c > Math.Min(test.Height, test.Width)))
+            throw UsageException.OutOfRange("--ten-crop", c, $"a crop side from 1 to {Math.Min(test.Height, test.Width)} ({test.Name} images are {test.Height}x{test.Width})");
+        if (!File.Exists(checkpoint)) throw new BadInputException($"No checkpoint at {checkpoint}. Train one with `vkresnet train` or import one with vkresnet-import.");
+        if (limit is int l && l < test.Count) test = test.Take(l);
+        var (ckpt, spec) = InferenceModel.Open(checkpoint);
+        InferenceModel.CheckFits(spec, test, checkpoint, anyImageSize: tenCrop != null);
+        foreach (string note in ckpt.Notes) AnsiConsole.MarkupLine($"[yellow]note[/]   {Markup.Escape(note)}");
         using var ctx = CommonOptions.CreateContext(validation);
         using var device = ctx.CreateDevice(deviceSelector);
         AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(device.Info.Line)}");
@@ -38,9 +54,7 @@ public static class EvalCommand
             result = TenCropEvaluator.Run(device, checkpoint, test, crop, batch);
         else
         {
-            using var model = InferenceModel.Load(device, checkpoint, batch);
-            if (model.Spec.InputChannels != test.Channels || model.Spec.InputHeight != test.Height || model.Spec.InputWidth != test.Width)
-                throw new UserInputException($"{checkpoint} expects {model.Spec.InputChannels}x{model.Spec.InputHeight}x{model.Spec.InputWidth} images; {test.Name} has {test.Channels}x{test.Height}x{test.Width}.");
+            using var model = InferenceModel.Load(device, ckpt, spec, checkpoint, Math.Min(batch, test.Count));
             result = Evaluator.Run(model.Graph, model.Model, test, model.Normalization);
         }
         Print(result, test);

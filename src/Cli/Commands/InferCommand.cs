@@ -3,6 +3,8 @@ using Spectre.Console;
 using VkResNet.Graph.Data;
 using VkResNet.Graph.Training;
 
+using VkResNet.Graph.Edge;
+
 namespace VkResNet.Cli.Commands;
 
 /// <summary><c>vkresnet infer IMAGE | --index N</c>: the top-5 classes of one image with their probabilities.</summary>
@@ -28,11 +30,12 @@ public static class InferCommand
     static int Run(string? imagePath, int? index, string checkpoint, string dataKind, string? dataDir, string? deviceSelector, bool validation)
     {
         if ((imagePath is null) == (index is null)) throw new UserInputException("Give an image file or --index N (not both).");
-        if (!File.Exists(checkpoint)) throw new UserInputException($"No checkpoint at {checkpoint}. Train one with `vkresnet train` or import one with vkresnet-import.");
+        if (!File.Exists(checkpoint)) throw new BadInputException($"No checkpoint at {checkpoint}. Train one with `vkresnet train` or import one with vkresnet-import.");
+        var (ckpt, spec) = InferenceModel.Open(checkpoint);  // checksum, metadata and architecture, before any device work
+        foreach (string note in ckpt.Notes) AnsiConsole.MarkupLine($"[yellow]note[/] {Markup.Escape(note)}");
         using var ctx = CommonOptions.CreateContext(validation);
         using var device = ctx.CreateDevice(deviceSelector);
-        using var model = InferenceModel.Load(device, checkpoint, batch: 1);
-        var spec = model.Spec;
+        using var model = InferenceModel.Load(device, ckpt, spec, checkpoint, batch: 1);
         byte[] pixels;
         string what;
         int? truth = null;
@@ -44,11 +47,11 @@ public static class InferCommand
             truth = test.GetLabel(i);
             what = $"{test.Name} test image {i}";
             if (test.Channels != spec.InputChannels || test.Height != spec.InputHeight || test.Width != spec.InputWidth)
-                throw new UserInputException($"{checkpoint} expects {spec.InputChannels}x{spec.InputHeight}x{spec.InputWidth}; {test.Name} has {test.Channels}x{test.Height}x{test.Width}.");
+                throw new BadInputException($"{checkpoint} expects {spec.InputChannels}x{spec.InputHeight}x{spec.InputWidth}; {test.Name} has {test.Channels}x{test.Height}x{test.Width}.");
         }
         else
         {
-            if (!File.Exists(imagePath)) throw new UserInputException($"No image at {imagePath}.");
+            if (!File.Exists(imagePath)) throw new BadInputException($"No image at {imagePath}.");
             pixels = ImageFolderDataset.LoadImage(imagePath!, spec.InputChannels, spec.InputHeight, spec.InputWidth);
             what = imagePath!;
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using VkResNet.Graph.Data;
+using VkResNet.Graph.Edge;
 using VkResNet.Graph.Training;
 
 namespace VkResNet.Cli.Commands;
@@ -28,15 +29,16 @@ public static class TrainCommand
         var augment = new Option<bool>("--augment") { Description = "Random crop and horizontal flip (crop padding 4 on CIFAR-10, 2 on Fashion-MNIST, 1/8 of the side on image folders; MNIST: none)" };
         var seed = new Option<int>("--seed") { Description = "Random seed (initialisation, shuffling, augmentation)", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out", "-o") { Description = "Run folder for checkpoint.safetensors, metrics.csv and curves.svg", DefaultValueFactory = _ => "runs/latest" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --out" };
-        var limitTrain = new Option<int>("--limit-train") { Description = "Use only the first N training images (quick runs)" };
-        var limitTest = new Option<int>("--limit-test") { Description = "Use only the first N test images" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint: same recipe, same schedule (bit-identical to an uninterrupted run)" };
+        var extend = new Option<bool>("--extend") { Description = "With --resume: allow another --epochs; the schedule is re-planned for the new length and continues at the step reached" };
+        var limitTrain = new Option<int?>("--limit-train") { Description = "Use only the first N training images (quick runs; N >= 1)" };
+        var limitTest = new Option<int?>("--limit-test") { Description = "Use only the first N test images (N >= 1)" };
         var data = new DataOptions();
         var device = CommonOptions.Device();
         var validation = CommonOptions.Validation();
 
         var cmd = new Command("train", "Train a ResNet (default: ResNet-20 on Fashion-MNIST, 3 epochs)");
-        foreach (var o in new Option[] { model, shortcut, epochs, batch, lr, schedule, warmup, momentum, wd, nesterov, smoothing, augment, seed, output, resume, limitTrain, limitTest, device, validation })
+        foreach (var o in new Option[] { model, shortcut, epochs, batch, lr, schedule, warmup, momentum, wd, nesterov, smoothing, augment, seed, output, resume, extend, limitTrain, limitTest, device, validation })
             cmd.Options.Add(o);
         data.AddTo(cmd);
         cmd.SetAction(r =>
@@ -44,23 +46,69 @@ public static class TrainCommand
             var options = new TrainOptions
             {
                 Model = r.GetValue(model)!, Shortcut = SummaryCommand.ParseShortcut(r.GetValue(shortcut)),
-                Epochs = Positive(r.GetValue(epochs), "--epochs"), BatchSize = Positive(r.GetValue(batch), "--batch"),
+                Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch),
                 LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule)!, WarmupEpochs = r.GetValue(warmup),
                 Momentum = r.GetValue(momentum), WeightDecay = r.GetValue(wd), Nesterov = r.GetValue(nesterov),
                 LabelSmoothing = r.GetValue(smoothing), Augmentation = r.GetValue(augment) ? Augmentation.Standard : Augmentation.None,
-                Seed = r.GetValue(seed), OutputDirectory = r.GetValue(output)!, Resume = r.GetValue(resume),
-                LimitTrainImages = r.GetValue(limitTrain), LimitTestImages = r.GetValue(limitTest),
+                Seed = r.GetValue(seed), OutputDirectory = r.GetValue(output)!, Resume = r.GetValue(resume), Extend = r.GetValue(extend),
+                LimitTrainImages = AtLeastOne(r.GetValue(limitTrain), "--limit-train"), LimitTestImages = AtLeastOne(r.GetValue(limitTest), "--limit-test"),
             };
+            Validate(options);
             return Run(options, r.GetValue(data.Kind)!, r.GetValue(data.Directory), r.GetValue(device), r.GetValue(validation));
         });
         return cmd;
     }
 
-    static int Positive(int v, string name) => v > 0 ? v : throw new UserInputException($"{name} must be positive (got {v}).");
+    /// <summary>The largest training batch (larger ones exceed dispatch limits on common devices).</summary>
+    public const int MaxBatch = 1024;
+
+    static int AtLeastOne(int? v, string name) => v switch
+    {
+        null => 0,  // not given: every image
+        >= 1 => v.Value,
+        _ => throw UsageException.OutOfRange(name, v, "at least 1 image (leave it out for the whole set)"),
+    };
+
+    /// <summary>Every numeric option against its range, before any file or device is touched.</summary>
+    static void Validate(TrainOptions o)
+    {
+        static void Check(bool ok, string option, object value, string allowed) { if (!ok) throw UsageException.OutOfRange(option, value, allowed); }
+        Check(o.Epochs is >= 1 and <= 100_000, "--epochs", o.Epochs, "1 to 100000");
+        Check(o.BatchSize is >= 1 and <= MaxBatch, "--batch", o.BatchSize, $"1 to {MaxBatch}");
+        Check(double.IsFinite(o.LearningRate) && o.LearningRate > 0 && o.LearningRate <= 10, "--lr", o.LearningRate, "a finite rate in (0, 10]");
+        Check(o.WarmupEpochs >= 0 && o.WarmupEpochs <= o.Epochs, "--warmup", o.WarmupEpochs, $"0 to --epochs ({o.Epochs})");
+        Check(float.IsFinite(o.Momentum) && o.Momentum is >= 0 and < 1, "--momentum", o.Momentum, "0 <= momentum < 1");
+        Check(float.IsFinite(o.WeightDecay) && o.WeightDecay is >= 0 and < 1, "--weight-decay", o.WeightDecay, "0 <= decay < 1");
+        Check(float.IsFinite(o.LabelSmoothing) && o.LabelSmoothing is >= 0 and < 1, "--label-smoothing", o.LabelSmoothing, "0 <= epsilon < 1");
+        if (o.Extend && !o.Resume) throw new UserInputException("--extend only goes with --resume.");
+        try { LearningRateSchedule.Parse(o.Schedule, o.LearningRate); }
+        catch (ArgumentException e) { throw new UserInputException(e.Message); }
+    }
 
     static int Run(TrainOptions options, string dataKind, string? dataDir, string? deviceSelector, bool validation)
     {
         var (train, test) = DataOptions.Load(dataKind, dataDir);
+        // The model name, the data set size, the run folder and a checkpoint to resume: all before any device work.
+        try { ModelCatalog.Resolve(options.Model, train.Channels, train.Height, train.Width, train.ClassCount, options.Shortcut); }
+        catch (ArgumentException e) { throw new UserInputException(e.Message); }
+        int trainImages = options.LimitTrainImages > 0 ? Math.Min(options.LimitTrainImages, train.Count) : train.Count;
+        if (trainImages < options.BatchSize)
+            throw new UserInputException($"--batch {options.BatchSize} is larger than the {trainImages} training images; use a smaller --batch or a larger --limit-train.");
+        Graph.IO.AtomicFile.EnsureWritableFolder(options.OutputDirectory);
+        var stale = Trainer.RemoveStaleTempFiles(options.OutputDirectory);
+        if (stale.Count > 0)
+            AnsiConsole.MarkupLine($"[yellow]cleaned[/] {stale.Count} temp file(s) a killed run left in {Markup.Escape(options.OutputDirectory)}: {Markup.Escape(string.Join(", ", stale))}");
+        var resumed = Trainer.CheckResume(options, train.Count);
+        if (resumed != null)
+        {
+            AnsiConsole.MarkupLine($"[bold]resume[/]  {Markup.Escape(options.OutputDirectory)} at epoch {resumed.Epoch}, step {resumed.Step}");
+            foreach (string note in resumed.Notes) AnsiConsole.MarkupLine($"[yellow]note[/]    {Markup.Escape(note)}");
+            if (resumed.Epoch == options.Epochs)
+            {
+                AnsiConsole.MarkupLine($"[bold green]done[/]    the run finished its {options.Epochs} epochs before; nothing to resume ({Markup.Escape(Path.Combine(options.OutputDirectory, "checkpoint.safetensors"))}).");
+                return 0;
+            }
+        }
         using var ctx = CommonOptions.CreateContext(validation);
         using var device = ctx.CreateDevice(deviceSelector);
         AnsiConsole.MarkupLine($"[bold]device[/]  {Markup.Escape(device.Info.Line)}");

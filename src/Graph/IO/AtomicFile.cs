@@ -33,6 +33,52 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Deletes the temp files a killed writer left in <paramref name="folder"/> for the given target names
+    /// (<c>.NAME.PID.GUID.tmp</c>, this class's naming) unless their process still runs; returns the names deleted.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStaleTemps(string folder, IEnumerable<string> targetNames)
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(folder)) return removed;
+        foreach (string target in targetNames)
+            foreach (string temp in Directory.EnumerateFiles(folder, $".{target}.*.tmp"))
+            {
+                string[] parts = Path.GetFileName(temp)[(target.Length + 2)..].Split('.');
+                if (parts.Length != 3 || !int.TryParse(parts[0], out int pid) || parts[1].Length != 32) continue;  // not our naming
+                if (pid != Environment.ProcessId && IsRunning(pid)) continue;  // a live writer's file
+                File.Delete(temp);
+                removed.Add(Path.GetFileName(temp));
+            }
+        return removed;
+    }
+
+    /// <summary>Creates the folder if needed and proves a file can be written there; a read-only or unwritable folder becomes one clear IOException.</summary>
+    public static void EnsureWritableFolder(string folder)
+    {
+        string probe = Path.Combine(folder, $".write-test.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write to the folder {folder}: {e.Message}", e);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
     private static void TryDelete(string path)
     {
         try { File.Delete(path); }

@@ -11,13 +11,15 @@ public sealed record NamedTensor(string Name, int[] Shape, float[] Data)
 /// <summary>
 /// A training checkpoint: model parameters (and buffers such as BN running statistics), optimizer state
 /// tensors named "optim.&lt;kind&gt;.&lt;param&gt;" (e.g. "optim.momentum.conv1.weight"), and string metadata,
-/// stored as one safetensors file written atomically. Reserved metadata keys: format, model, epoch, step, seed.
+/// stored as one safetensors file written atomically. Reserved metadata keys: format, model, epoch, step, seed, checksum
+/// (<see cref="CheckpointChecksum"/>: verified on load; a checkpoint written before it existed loads with a note).
 /// </summary>
 public sealed class Checkpoint
 {
     public const string OptimizerPrefix = "optim.";
     public const string Format = "vkresnet-checkpoint-v1";
-    private static readonly string[] Reserved = ["format", "model", "epoch", "step", "seed"];
+    /// <summary>Metadata keys the checkpoint sets itself.</summary>
+    public static readonly string[] Reserved = ["format", "model", "epoch", "step", "seed", CheckpointChecksum.Key];
 
     public required string ModelName { get; init; }
     public int Epoch { get; init; }
@@ -28,6 +30,15 @@ public sealed class Checkpoint
     public IReadOnlyList<NamedTensor> OptimizerState { get; init; } = [];
     /// <summary>Anything else worth keeping (lr schedule, augmentation, git commit...), as strings.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    /// <summary>What the loader wants the user to know (e.g. an old checkpoint without a checksum).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>This checkpoint with one more note.</summary>
+    public Checkpoint WithNote(string note) => new()
+    {
+        ModelName = ModelName, Epoch = Epoch, Step = Step, Seed = Seed, Parameters = Parameters, OptimizerState = OptimizerState,
+        Metadata = Metadata, Notes = [.. Notes, note],
+    };
 
     public static string MomentumName(string parameter) => $"{OptimizerPrefix}momentum.{parameter}";
 
@@ -59,6 +70,7 @@ public sealed class Checkpoint
             if (!s.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)) throw WeightFileException.For(path, $"optimizer state '{s.Name}' must start with '{OptimizerPrefix}'");
             entries.Add(ToEntry(s, path));
         }
+        meta[CheckpointChecksum.Key] = CheckpointChecksum.Compute(entries.Select(e => (e.Name, e.DType, e.Shape, e.Data)), meta);
         SafeTensorsWriter.Write(path, entries, meta);
     }
 
@@ -75,6 +87,14 @@ public sealed class Checkpoint
         IReadOnlyDictionary<string, string> m = file.Metadata;
         if (!m.TryGetValue("format", out string? format) || format != Format)
             throw WeightFileException.For(path, $"is not a VkResNet checkpoint (metadata 'format' is {(format is null ? "missing" : $"'{format}'")}, expected '{Format}')");
+        var notes = new List<string>();
+        if (m.TryGetValue(CheckpointChecksum.Key, out string? stored))
+        {
+            string actual = CheckpointChecksum.Compute(file.Tensors.Select(t => (t.Name, t.DType, t.Shape, file.GetMemory(t.Name))), m);
+            if (actual != stored)
+                throw WeightFileException.For(path, $"is corrupt: its checksum is {stored} but its contents hash to {actual} (a changed byte in the tensors or metadata)");
+        }
+        else notes.Add($"{path} has no checksum (written before checkpoints had one); it is loaded unverified.");
         var parameters = new List<NamedTensor>();
         var optimizer = new List<NamedTensor>();
         foreach (SafeTensorInfo t in file.Tensors)
@@ -94,12 +114,13 @@ public sealed class Checkpoint
             Parameters = parameters,
             OptimizerState = optimizer,
             Metadata = m.Where(kv => !Reserved.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            Notes = notes,
         };
     }
 
     private static long RequiredInteger(IReadOnlyDictionary<string, string> m, string key, string path) =>
-        long.TryParse(Required(m, key, path), NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) && (key != "epoch" || v is >= int.MinValue and <= int.MaxValue)
-            ? v : throw WeightFileException.For(path, $"checkpoint metadata '{key}' = '{m[key]}' is not an integer");
+        long.TryParse(Required(m, key, path), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) && (key == "seed" || v >= 0) && (key != "epoch" || v <= int.MaxValue)
+            ? v : throw WeightFileException.For(path, $"checkpoint metadata '{key}' = '{m[key]}' is not {(key == "seed" ? "an integer" : "a non-negative integer")}");
 
     private static string Required(IReadOnlyDictionary<string, string> m, string key, string path) =>
         m.TryGetValue(key, out string? v) ? v : throw WeightFileException.For(path, $"checkpoint metadata lacks '{key}'");

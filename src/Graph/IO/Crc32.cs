@@ -1,7 +1,7 @@
 namespace VkResNet.Graph.IO;
 
 /// <summary>CRC-32 (ISO 3309, polynomial 0xEDB88320) as PNG chunks use it.</summary>
-internal static class Crc32
+public static class Crc32
 {
     private static readonly uint[] Table = BuildTable();
 

@@ -9,7 +9,7 @@ namespace VkResNet.Graph.IO;
 /// A parsed safetensors file (Hugging Face format): u64 little-endian header length N, N bytes of UTF-8 JSON
 /// {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {string: string}}, then the
 /// little-endian data section. Everything is validated on load: header within the file, well-formed JSON,
-/// known dtypes, offsets inside the data, no overlaps or gaps, and shape x dtype size == byte length.
+/// known dtypes, offsets inside the data, no overlaps or gaps, no name (tensor or metadata key) twice, and shape x dtype size == byte length.
 /// </summary>
 public sealed class SafeTensorsFile
 {
@@ -43,7 +43,7 @@ public sealed class SafeTensorsFile
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw WeightFileException.For(path, $"cannot read file ({e.Message})");
+            throw new WeightFileException($"{path}: cannot read file ({e.Message})", e);
         }
         return Parse(bytes, path);
     }
@@ -93,7 +93,7 @@ public sealed class SafeTensorsFile
         foreach (JsonProperty m in e.EnumerateObject())
         {
             if (m.Value.ValueKind != JsonValueKind.String) throw WeightFileException.For(path, $"__metadata__ value '{m.Name}' is a {m.Value.ValueKind}, not a string");
-            metadata[m.Name] = m.Value.GetString()!;
+            if (!metadata.TryAdd(m.Name, m.Value.GetString()!)) throw WeightFileException.For(path, $"__metadata__ names '{m.Name}' twice");
         }
     }
 
@@ -148,10 +148,13 @@ public sealed class SafeTensorsFile
     }
 
     /// <summary>The raw little-endian bytes of a tensor.</summary>
-    public ReadOnlySpan<byte> GetBytes(string name)
+    public ReadOnlySpan<byte> GetBytes(string name) => GetMemory(name).Span;
+
+    /// <summary>The raw little-endian bytes of a tensor, as memory (no copy).</summary>
+    public ReadOnlyMemory<byte> GetMemory(string name)
     {
         SafeTensorInfo t = this[name];
-        return _bytes.AsSpan(checked((int)(_dataStart + t.Begin)), checked((int)t.ByteLength));
+        return _bytes.AsMemory(checked((int)(_dataStart + t.Begin)), checked((int)t.ByteLength));
     }
 
     /// <summary>A floating-point tensor as float32 (F16 and BF16 widened).</summary>

@@ -79,6 +79,22 @@ public sealed class MetricsCsv : IDisposable
         return rows;
     }
 
+    /// <summary>
+    /// Keeps the header and the whole rows of epochs 1..<paramref name="lastEpoch"/> (rewritten atomically): a run resumed from
+    /// its epoch-N checkpoint drops the rows, or the half-written row, that a killed process appended after that checkpoint.
+    /// </summary>
+    public static void KeepEpochs(string path, int lastEpoch)
+    {
+        if (!File.Exists(path)) return;
+        var lines = File.ReadAllText(path).Split('\n');
+        if (lines[0] != Header) return;  // not ours: the constructor names the problem
+        var kept = new StringBuilder(Header + "\n");
+        for (int i = 1; i < lines.Length - 1; i++)  // the last piece has no newline: empty, or a row cut short
+            if (lines[i].Split(',') is { Length: 9 } f && int.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) && epoch <= lastEpoch)
+                kept.Append(lines[i]).Append('\n');
+        IO.AtomicFile.WriteAllText(path, kept.ToString());
+    }
+
     private static double Parse(string s) => s.Length == 0 ? double.NaN : double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     public void Dispose() => _writer.Dispose();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using VkResNet.Graph.Data;
+using VkResNet.Graph.Edge;
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.IO;
 using VkResNet.Graph.Ir;
@@ -38,9 +39,17 @@ public sealed class InferenceModel : IDisposable
     public static InferenceModel Load(Device device, string checkpointPath, int batch = 1, bool optimize = true, CompileOptions? compile = null,
                                       ResNetSpec? specOverride = null, bool keepStages = false)
     {
-        var ckpt = Checkpoint.Load(checkpointPath);
-        var spec = specOverride ?? SpecOf(ckpt, checkpointPath);
+        var (ckpt, spec) = Open(checkpointPath);
+        return Load(device, ckpt, specOverride ?? spec, checkpointPath, batch, optimize, compile, keepStages);
+    }
+
+    /// <summary>Loads a checkpoint already opened (and checked) by <see cref="Open"/>.</summary>
+    public static InferenceModel Load(Device device, Checkpoint ckpt, ResNetSpec spec, string checkpointPath, int batch = 1, bool optimize = true,
+                                      CompileOptions? compile = null, bool keepStages = false)
+    {
+        var normalization = NormalizationOf(ckpt, spec.InputChannels, checkpointPath);
         var model = ResNetBuilder.Build(spec, batch, ResNetMode.Infer, new ResNetBuildOptions(OptimizeInference: optimize));
+        ModelState.Check(model.Graph, ckpt, withOptimizer: false, checkpointPath);  // another architecture fails here, before any device work
         if (keepStages)
         {
             var builder = new GraphBuilder(model.Graph);
@@ -57,7 +66,29 @@ public sealed class InferenceModel : IDisposable
             throw;
         }
         var classes = ckpt.Metadata.TryGetValue("classes", out var c) && c.Length > 0 ? c.Split('|') : Enumerable.Range(0, spec.Classes).Select(i => $"class {i}").ToArray();
-        return new InferenceModel(model, graph, classes, NormalizationOf(ckpt, spec.InputChannels));
+        return new InferenceModel(model, graph, classes, normalization);
+    }
+
+    /// <summary>
+    /// Reads a checkpoint (checksum verified where it has one) and the architecture its metadata describes, checking every
+    /// metadata value it uses (input shape, class names against fc, normalisation) before anything is built.
+    /// </summary>
+    public static (Checkpoint Checkpoint, ResNetSpec Spec) Open(string checkpointPath)
+    {
+        var ckpt = Checkpoint.Load(checkpointPath);
+        var spec = SpecOf(ckpt, checkpointPath);
+        NormalizationOf(ckpt, spec.InputChannels, checkpointPath);
+        ModelState.Check(ResNetBuilder.Build(spec, 1, ResNetMode.Infer, new ResNetBuildOptions(OptimizeInference: false)).Graph, ckpt, withOptimizer: false, checkpointPath);
+        return (ckpt, spec);
+    }
+
+    /// <summary>Refuses a data set whose images or classes are not the ones the model was made for.</summary>
+    public static void CheckFits(ResNetSpec spec, Dataset data, string source, bool anyImageSize = false)
+    {
+        if (data.Channels != spec.InputChannels || !anyImageSize && (data.Height != spec.InputHeight || data.Width != spec.InputWidth))
+            throw new BadInputException($"{source} holds a {spec.Name} for {spec.InputChannels}x{spec.InputHeight}x{spec.InputWidth} images; {data.Name} has {data.Channels}x{data.Height}x{data.Width}.");
+        if (data.ClassCount != spec.Classes)
+            throw new BadInputException($"{source} holds a {spec.Name} with {spec.Classes} classes; {data.Name} has {data.ClassCount}.");
     }
 
     /// <summary>The architecture a checkpoint describes (model name, input CxHxW and class names in its metadata).</summary>
@@ -68,23 +99,49 @@ public sealed class InferenceModel : IDisposable
         if (m.TryGetValue("input", out var input))
         {
             var parts = input.Split('x');
-            if (parts.Length != 3 || !int.TryParse(parts[0], out c) || !int.TryParse(parts[1], out h) || !int.TryParse(parts[2], out w))
-                throw new InvalidDataException($"{source}: metadata input \"{input}\" is not CxHxW.");
+            if (parts.Length != 3 || !Dim(parts[0], 64, out c) || !Dim(parts[1], 4096, out h) || !Dim(parts[2], 4096, out w))
+                throw new InvalidDataException($"{source}: metadata input \"{input}\" is not CxHxW (channels 1-64, sides 1-4096).");
         }
-        int classes = m.TryGetValue("classes", out var names) && names.Length > 0 ? names.Split('|').Length
-            : ckpt.FindParameter("fc.bias")?.Data.Length ?? throw new InvalidDataException($"{source}: no class names and no fc.bias to count classes from.");
+        int? fc = ckpt.FindParameter("fc.bias")?.Data.Length;
+        int classes;
+        if (m.TryGetValue("classes", out var names) && names.Length > 0)
+        {
+            classes = names.Split('|').Length;
+            if (fc is int k && k != classes)
+                throw new InvalidDataException($"{source}: metadata names {classes} classes but fc.bias has {k}.");
+        }
+        else classes = fc ?? throw new InvalidDataException($"{source}: no class names and no fc.bias to count classes from.");
+        if (classes < 1) throw new InvalidDataException($"{source}: the model has no classes.");
         string name = ckpt.ModelName.Replace("cifar-", "");
-        return ModelCatalog.Resolve(name, c, h, w, classes, ckpt.Metadata.TryGetValue("shortcut", out var s) && Enum.TryParse<ShortcutOption>(s, out var so) ? so : null);
+        ShortcutOption? shortcut = null;
+        if (m.TryGetValue("shortcut", out var s))
+            shortcut = Enum.TryParse<ShortcutOption>(s, out var so) && Enum.IsDefined(so) ? so
+                : throw new InvalidDataException($"{source}: metadata shortcut \"{s}\" is not A, B or C.");
+        try { return ModelCatalog.Resolve(name, c, h, w, classes, shortcut); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{source}: {e.Message}"); }
+
+        static bool Dim(string text, int max, out int v) =>
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out v) && v >= 1 && v <= max;
     }
 
-    static Normalization NormalizationOf(Checkpoint ckpt, int channels)
+    static Normalization NormalizationOf(Checkpoint ckpt, int channels, string source)
     {
-        static float[]? Parse(IReadOnlyDictionary<string, string> m, string key) => m.TryGetValue(key, out var v)
-            ? v.Split(',').Select(x => float.Parse(x, CultureInfo.InvariantCulture)).ToArray() : null;
-        var mean = Parse(ckpt.Metadata, "normalization_mean");
-        var std = Parse(ckpt.Metadata, "normalization_std");
-        return mean != null && std != null && mean.Length == channels && std.Length == channels ? new Normalization(mean, std)
-            : channels == 3 ? Normalization.ImageNet : Normalization.None(channels);
+        float[]? Parse(string key, bool positive)
+        {
+            if (!ckpt.Metadata.TryGetValue(key, out var v)) return null;
+            var parts = v.Split(',');
+            var values = new float[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+                if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]) || positive && values[i] <= 0)
+                    throw new InvalidDataException($"{source}: metadata {key} \"{v}\" is not a list of {channels} finite{(positive ? " positive" : "")} numbers.");
+            if (values.Length != channels)
+                throw new InvalidDataException($"{source}: metadata {key} has {values.Length} values; the model has {channels} input channels.");
+            return values;
+        }
+        var mean = Parse("normalization_mean", positive: false);
+        var std = Parse("normalization_std", positive: true);
+        if ((mean == null) != (std == null)) throw new InvalidDataException($"{source}: metadata has only one of normalization_mean and normalization_std.");
+        return mean != null ? new Normalization(mean, std!) : channels == 3 ? Normalization.ImageNet : Normalization.None(channels);
     }
 
     /// <summary>Runs the graph on images already written into <see cref="Input"/>; returns the logits [batch, classes].</summary>

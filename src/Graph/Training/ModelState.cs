@@ -30,10 +30,18 @@ public static class ModelState
     /// </summary>
     public static void Restore(CompiledGraph graph, Checkpoint checkpoint, bool withOptimizer, string source)
     {
-        checkpoint = WithFolds(graph.Graph, checkpoint, source);
+        foreach (var (t, data) in Match(graph.Graph, checkpoint, withOptimizer, source)) graph.Write(t, data);
+    }
+
+    /// <summary>Throws the error <see cref="Restore"/> would, without a device: run it before compiling, so a checkpoint of another architecture fails clearly and early.</summary>
+    public static void Check(FrameGraph graph, Checkpoint checkpoint, bool withOptimizer, string source) => Match(graph, checkpoint, withOptimizer, source);
+
+    static List<(Tensor, float[])> Match(FrameGraph graph, Checkpoint checkpoint, bool withOptimizer, string source)
+    {
+        checkpoint = WithFolds(graph, checkpoint, source);
         var problems = new List<string>();
         var writes = new List<(Tensor, float[])>();
-        foreach (var t in graph.Graph.ReferencedTensors())
+        foreach (var t in graph.ReferencedTensors())
         {
             NamedTensor? found = t.Kind switch
             {
@@ -54,7 +62,7 @@ public static class ModelState
         }
         if (problems.Count > 0)
             throw new InvalidDataException($"{source} does not fit model {checkpoint.ModelName}: {problems.Count} problem(s):\n  " + string.Join("\n  ", problems.Take(20)));
-        foreach (var (t, data) in writes) graph.Write(t, data);
+        return writes;
     }
 
     /// <summary>Adds the folded conv weights and biases an optimised inference graph reads (BN folded on the host, in double).</summary>

@@ -1,4 +1,5 @@
 using VkResNet.Graph.Data;
+using VkResNet.Graph.Edge;
 using VkResNet.Graph.IO;
 using VkResNet.Graph.Reporting;
 using VkResNet.Runtime;
@@ -15,10 +16,11 @@ public static class TenCropEvaluator
     public static Evaluation Run(Device device, string checkpointPath, Dataset test, int crop, int imagesPerBatch = 25)
     {
         if (crop <= 0 || crop > test.Height || crop > test.Width)
-            throw new ArgumentException($"10-crop size {crop} must be between 1 and the image size {test.Height}x{test.Width}.");
-        var ckpt = Checkpoint.Load(checkpointPath);
-        var spec = InferenceModel.SpecOf(ckpt, checkpointPath).WithInput(test.Channels, crop, crop);
-        using var model = InferenceModel.Load(device, checkpointPath, imagesPerBatch * TenCropGenerator.ViewCount, specOverride: spec);
+            throw UsageException.OutOfRange("--ten-crop", crop, $"a crop side from 1 to the image size {Math.Min(test.Height, test.Width)} ({test.Height}x{test.Width} images)");
+        var (ckpt, trained) = InferenceModel.Open(checkpointPath);
+        InferenceModel.CheckFits(trained, test, checkpointPath, anyImageSize: true);  // global average pooling takes any crop size
+        var spec = trained.WithInput(test.Channels, crop, crop);
+        using var model = InferenceModel.Load(device, ckpt, spec, checkpointPath, imagesPerBatch * TenCropGenerator.ViewCount);
         var generator = new TenCropGenerator(test.Channels, test.Height, test.Width, crop, model.Normalization);
         int classes = spec.Classes;
         var labels = new int[imagesPerBatch];

@@ -24,6 +24,11 @@ public sealed record TrainOptions
     public string OutputDirectory { get; init; } = "runs/latest";
     /// <summary>Continue from the checkpoint in <see cref="OutputDirectory"/>.</summary>
     public bool Resume { get; init; }
+    /// <summary>
+    /// On resume, allow an <see cref="Epochs"/> other than the run's: the schedule is re-planned for the new total length
+    /// and continues at the step reached (the learning rate jumps to the new curve's value there).
+    /// </summary>
+    public bool Extend { get; init; }
     /// <summary>Stop after this many training images per epoch (0: all); for quick runs and tests.</summary>
     public int LimitTrainImages { get; init; }
     public int LimitTestImages { get; init; }

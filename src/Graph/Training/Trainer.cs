@@ -56,17 +56,19 @@ public sealed class Trainer : IDisposable
     /// <summary>Runs the recipe to the end; returns one result per epoch trained in this call.</summary>
     public IReadOnlyList<EpochResult> Run(IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
     {
-        Directory.CreateDirectory(_options.OutputDirectory);
+        AtomicFile.EnsureWritableFolder(_options.OutputDirectory);
+        RemoveStaleTempFiles(_options.OutputDirectory);
         int startEpoch = 0;
         long step = 0;
-        if (_options.Resume && File.Exists(CheckpointPath))
+        var ckpt = CheckResume(_options, _train.Count);
+        if (ckpt != null)
         {
-            var ckpt = Checkpoint.Load(CheckpointPath);
             if (ckpt.ModelName != Spec.Name)
                 throw new InvalidDataException($"{CheckpointPath} holds {ckpt.ModelName}, not {Spec.Name}.");
             ModelState.Restore(_step, ckpt, withOptimizer: true, CheckpointPath);
             startEpoch = ckpt.Epoch;
             step = ckpt.Step;
+            MetricsCsv.KeepEpochs(MetricsPath, startEpoch);  // rows a killed run appended after its last checkpoint
         }
         else
         {
@@ -124,6 +126,47 @@ public sealed class Trainer : IDisposable
         return results;
     }
 
+    /// <summary>The files a run writes atomically into its folder (their temp files are named after them).</summary>
+    public static readonly string[] RunFiles = ["checkpoint.safetensors", "metrics.csv", "curves.svg"];
+
+    /// <summary>Deletes temp files a killed run left in <paramref name="folder"/>; returns their names.</summary>
+    public static IReadOnlyList<string> RemoveStaleTempFiles(string folder) => AtomicFile.RemoveStaleTemps(folder, RunFiles);
+
+    /// <summary>
+    /// With <see cref="TrainOptions.Resume"/> and a checkpoint in the run folder: loads it and checks that the options
+    /// continue the same run (schedule, peak rate, warm-up, batch, seed and the schedule's total length; a different
+    /// --epochs only with <see cref="TrainOptions.Extend"/>). Returns null when there is nothing to resume. Needs no device.
+    /// </summary>
+    public static Checkpoint? CheckResume(TrainOptions options, int trainImages)
+    {
+        string path = Path.Combine(options.OutputDirectory, "checkpoint.safetensors");
+        if (!options.Resume || !File.Exists(path)) return null;
+        var ckpt = Checkpoint.Load(path);
+        var m = ckpt.Metadata;
+        int train = options.LimitTrainImages > 0 ? Math.Min(options.LimitTrainImages, trainImages) : trainImages;
+        long stepsPerEpoch = train / Math.Max(1, options.BatchSize);
+        void Same(string key, string option, string asked)
+        {
+            if (m.TryGetValue(key, out var was) && was != asked)
+                throw new Edge.UsageException($"--resume continues the run in {options.OutputDirectory}, which used {option} {was}; got {option} {asked}. Pass {option} {was} (or start a new run in another --out).");
+        }
+        Same("schedule", "--schedule", options.Schedule);
+        Same("lr", "--lr", options.LearningRate.ToString(CultureInfo.InvariantCulture));
+        Same("batch_size", "--batch", options.BatchSize.ToString(CultureInfo.InvariantCulture));
+        Same("warmup_epochs", "--warmup", options.WarmupEpochs.ToString(CultureInfo.InvariantCulture));
+        Same("seed_option", "--seed", options.Seed.ToString(CultureInfo.InvariantCulture));
+        Same("train_images", "--limit-train (training images)", train.ToString(CultureInfo.InvariantCulture));
+        if (m.TryGetValue("epochs", out var epochs) && epochs != options.Epochs.ToString(CultureInfo.InvariantCulture) && !options.Extend)
+            throw new Edge.UsageException($"--resume continues the run in {options.OutputDirectory}, planned for {epochs} epochs (its learning-rate schedule spans " +
+                $"{(m.TryGetValue("total_steps", out var t) ? t : "?")} steps); got --epochs {options.Epochs}. Pass --epochs {epochs} to finish it, or add --extend to " +
+                $"re-plan the schedule for {options.Epochs} epochs from step {ckpt.Step} on.");
+        if (ckpt.Epoch > options.Epochs)
+            throw new Edge.UsageException($"--resume: the run in {options.OutputDirectory} has already trained {ckpt.Epoch} epochs, more than --epochs {options.Epochs}.");
+        if (!m.ContainsKey("total_steps"))
+            ckpt = ckpt.WithNote($"{path} does not store its schedule's length (an older checkpoint); resuming as if it was planned for --epochs {options.Epochs} ({options.Epochs * stepsPerEpoch} steps).");
+        return ckpt;
+    }
+
     /// <summary>Top-1/top-5 error, loss, per-class accuracy and confusion matrix on the test set with the current weights.</summary>
     public Evaluation Evaluate(IProgress<TrainProgress>? progress = null, int epoch = 0)
     {
@@ -139,6 +182,11 @@ public sealed class Trainer : IDisposable
             ["schedule"] = _options.Schedule,
             ["batch_size"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["epochs"] = _options.Epochs.ToString(CultureInfo.InvariantCulture),
+            // The schedule's plan, so --resume continues this very run (Trainer.CheckResume).
+            ["total_steps"] = ((long)StepsPerEpoch * _options.Epochs).ToString(CultureInfo.InvariantCulture),
+            ["warmup_epochs"] = _options.WarmupEpochs.ToString(CultureInfo.InvariantCulture),
+            ["seed_option"] = _options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["train_images"] = _train.Count.ToString(CultureInfo.InvariantCulture),
             ["dataset"] = _train.Name,
             ["shortcut"] = Spec.Shortcut.ToString(),
             ["input"] = $"{Spec.InputChannels}x{Spec.InputHeight}x{Spec.InputWidth}",

@@ -14,7 +14,8 @@ public sealed record OnnxAttribute(string Name, float F, long I, long[] Ints, fl
 
 public sealed record OnnxNode(string Name, string OpType, string Domain, string[] Inputs, string[] Outputs, IReadOnlyDictionary<string, OnnxAttribute> Attributes)
 {
-    public string Label => string.IsNullOrEmpty(Name) ? $"({OpType} -> {string.Join(", ", Outputs)})" : Name;
+    /// <summary>The node's name for messages, control bytes escaped (names come from the file).</summary>
+    public string Label => VkResNet.Graph.Edge.TopLevel.Printable(string.IsNullOrEmpty(Name) ? $"({OpType} -> {string.Join(", ", Outputs)})" : Name);
     public long Int(string name, long fallback) => Attributes.TryGetValue(name, out var a) ? a.I : fallback;
     public float Float(string name, float fallback) => Attributes.TryGetValue(name, out var a) ? a.F : fallback;
     public long[]? Ints(string name) => Attributes.TryGetValue(name, out var a) ? a.Ints : null;

@@ -66,9 +66,9 @@ public sealed class OnnxResNetImporter
         // Stem: conv1 (+bn1) -> ReLU -> MaxPool.
         ConvUnit stem = ConvBn(Single(images[0], "Conv", "the image input"));
         OnnxNode relu = Single(stem.Output, "Relu", "conv1");
-        OnnxNode pool = Single(relu.Outputs[0], "MaxPool", "the stem ReLU");
+        OnnxNode pool = Single(Out(relu), "MaxPool", "the stem ReLU");
         CheckPool(pool);
-        string x = pool.Outputs[0];
+        string x = Out(pool);
 
         var blocks = new List<Block>();
         while (!(Consumers(x) is [{ OpType: "GlobalAveragePool" }]))
@@ -92,6 +92,12 @@ public sealed class OnnxResNetImporter
         if (_foldedUnits > 0) _out.Metadata["vkresnet.onnx_bn_folded"] = "true";
         return _out;
     }
+
+    /// <summary>Input <paramref name="i"/> of a node, bounds-checked: a corrupt node list is an error, never an index exception.</summary>
+    private string In(OnnxNode n, int i) => i < n.Inputs.Length ? n.Inputs[i]
+        : throw Error($"node '{n.Label}' ({n.OpType}) has {n.Inputs.Length} inputs; input {i} is needed");
+
+    private string Out(OnnxNode n) => n.Outputs.Length > 0 ? n.Outputs[0] : throw Error($"node '{n.Label}' ({n.OpType}) has no output");
 
     private string One(string[] names, OnnxNode n) => names.Length == 1 ? names[0] : throw Error($"node '{n.Label}' ({n.OpType}) has {names.Length} inputs/outputs, expected 1");
 
@@ -117,9 +123,9 @@ public sealed class OnnxResNetImporter
 
     private ConvUnit ConvBn(OnnxNode conv)
     {
-        var next = Consumers(conv.Outputs[0]);
-        if (next is [{ OpType: "BatchNormalization" } bn]) return new ConvUnit(conv, bn, bn.Outputs[0]);
-        return new ConvUnit(conv, null, conv.Outputs[0]);
+        var next = Consumers(Out(conv));
+        if (next is [{ OpType: "BatchNormalization" } bn]) return new ConvUnit(conv, bn, Out(bn));
+        return new ConvUnit(conv, null, Out(conv));
     }
 
     private Block ParseBlock(string x, int index)
@@ -150,13 +156,13 @@ public sealed class OnnxResNetImporter
                 var addInputs = add.Inputs.Select(Resolve).ToHashSet();
                 if (!addInputs.SetEquals([Resolve(main[^1].Output), shortcutOut]))
                     throw Error($"is not a ResNet VkResNet can build: Add '{add.Label}' in {where} does not sum the main path and the shortcut");
-                OnnxNode relu = Single(add.Outputs[0], "Relu", $"Add '{add.Label}'");
+                OnnxNode relu = Single(Out(add), "Relu", $"Add '{add.Label}'");
                 if (main.Count is not (2 or 3)) throw Error($"is not a ResNet VkResNet can build: {where} has {main.Count} convs on its main path (2 or 3 expected)");
-                return new Block(main, shortcut, relu.Outputs[0]);
+                return new Block(main, shortcut, Out(relu));
             }
             if (main.Count == 3) throw Error($"is not a ResNet VkResNet can build: {where} has more than 3 convs on its main path");
             OnnxNode r = Single(main[^1].Output, "Relu", $"conv '{main[^1].Conv.Label}'");
-            main.Add(ConvBn(Single(r.Outputs[0], "Conv", $"ReLU '{r.Label}'")));
+            main.Add(ConvBn(Single(Out(r), "Conv", $"ReLU '{r.Label}'")));
         }
     }
 
@@ -239,14 +245,14 @@ public sealed class OnnxResNetImporter
 
     private void EmitConvBn(ConvUnit u, string convName, string bnName)
     {
-        var (w, wShape, wType) = Value(u.Conv.Inputs[1], u.Conv);
+        var (w, wShape, wType) = Value(In(u.Conv, 1), u.Conv);
         if (wShape.Length != 4) throw Error($"conv '{u.Conv.Label}' weight has shape {WeightTensor.FormatShape(wShape)}; a 4-D [out, in, kh, kw] weight is needed");
         Add($"{convName}.weight", wShape, w, wType);
         long channels = wShape[0];
         float[]? bias = null;
-        if (u.Conv.Inputs.Length > 2 && u.Conv.Inputs[2].Length > 0)
+        if (u.Conv.Inputs.Length > 2 && In(u.Conv, 2).Length > 0)
         {
-            var (b, bShape, _) = Value(u.Conv.Inputs[2], u.Conv);
+            var (b, bShape, _) = Value(In(u.Conv, 2), u.Conv);
             if (b.Length != channels) throw Error($"conv '{u.Conv.Label}' bias has shape {WeightTensor.FormatShape(bShape)}, expected [{channels}]");
             bias = b;
         }
@@ -264,7 +270,7 @@ public sealed class OnnxResNetImporter
         float[][] p = new float[4][];
         for (int i = 0; i < 4; i++)
         {
-            var (v, shape, type) = Value(u.Bn.Inputs[i + 1], u.Bn);
+            var (v, shape, type) = Value(In(u.Bn, i + 1), u.Bn);
             if (v.Length != channels) throw Error($"BatchNormalization '{u.Bn.Label}' input {i + 1} has shape {WeightTensor.FormatShape(shape)}, expected [{channels}]");
             p[i] = v;
         }
@@ -281,13 +287,13 @@ public sealed class OnnxResNetImporter
 
     private void EmitHead(OnnxNode gap, OnnxGraph g)
     {
-        var flat = Consumers(gap.Outputs[0]);
+        var flat = Consumers(Out(gap));
         if (flat is not [{ OpType: "Flatten" or "Reshape" } f]) throw Error($"expected Flatten or Reshape after GlobalAveragePool '{gap.Label}'");
         if (f.OpType == "Flatten" && f.Int("axis", 1) != 1) throw Error($"Flatten '{f.Label}' has axis {f.Int("axis", 1)}, expected 1");
-        OnnxNode gemm = Single(f.Outputs[0], "Gemm", $"{f.OpType} '{f.Label}'");
+        OnnxNode gemm = Single(Out(f), "Gemm", $"{f.OpType} '{f.Label}'");
         if (gemm.Int("transA", 0) != 0 || Math.Abs(gemm.Float("alpha", 1) - 1) > 0 || Math.Abs(gemm.Float("beta", 1) - 1) > 0 || gemm.Inputs.Length < 3)
             throw Error($"Gemm '{gemm.Label}' is not a plain fully connected layer (transA 0, alpha 1, beta 1, with a bias)");
-        var (w, wShape, wType) = Value(gemm.Inputs[1], gemm);
+        var (w, wShape, wType) = Value(In(gemm, 1), gemm);
         if (wShape.Length != 2) throw Error($"Gemm '{gemm.Label}' weight has shape {WeightTensor.FormatShape(wShape)}, expected 2-D");
         if (gemm.Int("transB", 0) == 0)
         {
@@ -297,11 +303,11 @@ public sealed class OnnxResNetImporter
             for (long r = 0; r < rows; r++) for (long c = 0; c < cols; c++) tr[c * rows + r] = w[r * cols + c];
             (w, wShape) = (tr, [cols, rows]);
         }
-        var (b, bShape, bType) = Value(gemm.Inputs[2], gemm);
+        var (b, bShape, bType) = Value(In(gemm, 2), gemm);
         if (b.Length != wShape[0]) throw Error($"Gemm '{gemm.Label}' bias has shape {WeightTensor.FormatShape(bShape)}, expected [{wShape[0]}]");
         Add("fc.weight", wShape, w, wType);
         Add("fc.bias", [wShape[0]], b, bType);
-        if (Consumers(gemm.Outputs[0]).Count != 0 || !g.Outputs.Contains(gemm.Outputs[0]))
+        if (Consumers(Out(gemm)).Count != 0 || !g.Outputs.Contains(Out(gemm)))
             throw Error($"the graph goes on after the classifier Gemm '{gemm.Label}' (its output should be the graph output)");
     }
 }

@@ -9,8 +9,6 @@ namespace VkResNet.Importer.SafeTensors;
 /// </summary>
 public sealed class GraphWeightFiles : IWeightFileFormat
 {
-    private static readonly string[] ReservedKeys = ["format", "model", "epoch", "step", "seed"];
-
     public WeightSet Read(string path)
     {
         SafeTensorsFile file;
@@ -38,7 +36,7 @@ public sealed class GraphWeightFiles : IWeightFileFormat
     {
         var parameters = weights.Tensors.Select(t => new NamedTensor(t.Name, Array.ConvertAll(t.Shape, d => checked((int)d)), t.Data)).ToList();
         // A VkResNet checkpoint used as the source brings its own format/model/epoch keys; Save sets those itself.
-        var metadata = weights.Metadata.Where(kv => !ReservedKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var metadata = weights.Metadata.Where(kv => !Checkpoint.Reserved.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         var checkpoint = new Checkpoint { ModelName = modelName, Parameters = parameters, Metadata = metadata };
         try { checkpoint.Save(path); }
         catch (WeightFileException e) { throw new ImportException(e.Message, e); }

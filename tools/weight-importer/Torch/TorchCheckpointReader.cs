@@ -8,7 +8,7 @@ namespace VkResNet.Importer.Torch;
 /// Reads a .pth/.pt that torch.save (torch >= 1.6) wrote: a zip holding {top}/data.pkl, {top}/data/{key} storages
 /// and {top}/version (plus {top}/byteorder in newer torch). The pickle goes through <see cref="RestrictedUnpickler"/>;
 /// the state dict may be the pickle itself or a checkpoint dict's "state_dict" / "model" / "model_state_dict".
-/// Storage bytes are checked against every tensor's extent before they are read.
+/// Every entry read is checked against its zip CRC-32; each storage must hold exactly the bytes it declares, and every tensor's extent must lie in it.
 /// </summary>
 public static class TorchCheckpointReader
 {
@@ -50,11 +50,12 @@ public static class TorchCheckpointReader
         var byteOrder = zip.GetEntry(top + "byteorder");
         if (byteOrder != null)
         {
-            string order = ReadText(byteOrder).Trim();
+            if (byteOrder.Length > 64) throw new ImportException($"{path}: {byteOrder.FullName} is {byteOrder.Length} bytes, not a byte-order name");
+            string order = System.Text.Encoding.ASCII.GetString(ReadVerified(byteOrder, path)).Trim();
             if (order != "little") throw new ImportException($"{path}: tensors are stored {order}-endian; only little-endian files are supported");
         }
         if (pickles[0].Length > MaxPickleBytes) throw new ImportException($"{path}: data.pkl is {pickles[0].Length} bytes, larger than any state dict's pickle");
-        object? root = RestrictedUnpickler.Load(ReadAll(pickles[0], pickles[0].Length), $"{path} (data.pkl)");
+        object? root = RestrictedUnpickler.Load(ReadVerified(pickles[0], path), $"{path} (data.pkl)");
         var (stateDict, where) = FindStateDict(root, path);
 
         var weights = new WeightSet();
@@ -68,9 +69,9 @@ public static class TorchCheckpointReader
                 var entry = zip.GetEntry($"{top}data/{t.Storage.Key}")
                     ?? throw new ImportException($"{path}: tensor '{name}' refers to storage '{t.Storage.Key}', which the archive does not hold");
                 long need = checked(t.Storage.ElementCount * t.Storage.DType.Size());
-                if (entry.Length < need)
+                if (entry.Length != need)
                     throw new ImportException($"{path}: storage '{t.Storage.Key}' of tensor '{name}' holds {entry.Length} bytes but declares {t.Storage.ElementCount} {t.Storage.DType} elements ({need} bytes); wrong tensor size");
-                storages[t.Storage.Key] = bytes = ReadAll(entry, need);
+                storages[t.Storage.Key] = bytes = ReadVerified(entry, path);
             }
             weights.Add(Gather(name, t, bytes, path));
         }
@@ -154,14 +155,19 @@ public static class TorchCheckpointReader
         _ => BinaryPrimitives.ReadInt32LittleEndian(s.AsSpan((int)(i * 4))),
     };
 
-    private static byte[] ReadAll(ZipArchiveEntry entry, long bytes)
+    /// <summary>The whole entry, checked against the CRC-32 the zip stores for it: a flipped byte in a storage or the pickle is refused.</summary>
+    private static byte[] ReadVerified(ZipArchiveEntry entry, string path)
     {
-        if (bytes > int.MaxValue) throw new ImportException($"zip entry {entry.FullName} is larger than 2 GiB");
-        var buffer = new byte[bytes];
-        using var s = entry.Open();
-        s.ReadExactly(buffer);
+        if (entry.Length > int.MaxValue) throw new ImportException($"{path}: zip entry {entry.FullName} is larger than 2 GiB");
+        var buffer = new byte[entry.Length];
+        using (var s = entry.Open())
+        {
+            s.ReadExactly(buffer);
+            if (s.ReadByte() != -1) throw new ImportException($"{path}: zip entry {entry.FullName} holds more than the {entry.Length} bytes its directory declares; corrupt zip");
+        }
+        uint crc = VkResNet.Graph.IO.Crc32.Compute(buffer);
+        if (crc != entry.Crc32)
+            throw new ImportException($"{path}: zip entry {entry.FullName} fails its CRC-32 check (stored {entry.Crc32:x8}, computed {crc:x8}); the file is corrupt");
         return buffer;
     }
-
-    private static string ReadText(ZipArchiveEntry entry) => System.Text.Encoding.ASCII.GetString(ReadAll(entry, Math.Min(entry.Length, 64)));
 }
