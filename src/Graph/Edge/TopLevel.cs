@@ -49,7 +49,7 @@ public static class TopLevel
         VulkanUnavailableException => ExitCodes.NoDevice,
         OutOfDeviceMemoryException or OutOfMemoryException or InsufficientExecutionStackException => ExitCodes.OutOfMemory,
         DeviceTimeoutException => ExitCodes.DeviceLost,
-        VulkanException { Result: VkResult.VK_ERROR_DEVICE_LOST } => ExitCodes.DeviceLost,
+        VulkanException { Result: VkResult.ErrorDeviceLost } => ExitCodes.DeviceLost,
         WeightFileException { InnerException: FileNotFoundException or DirectoryNotFoundException } => ExitCodes.BadInput,
         WeightFileException { InnerException: IOException or UnauthorizedAccessException } => ExitCodes.IO,
         BadInputException or WeightFileException or DatasetException or InvalidDataException
