@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VkResNet.Graph.Data;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Training;
 
 namespace VkResNet.Cli.Commands;
@@ -30,6 +31,7 @@ public static class EvalCommand
         if (!File.Exists(checkpoint)) throw new UserInputException($"No checkpoint at {checkpoint}. Train one with `vkresnet train` or import one with vkresnet-import.");
         var (_, test) = DataOptions.Load(dataKind, dataDir);
         if (limit > 0 && limit < test.Count) test = test.Take(limit);
+        var tuning = CommonOptions.Tuning();
         using var ctx = CommonOptions.CreateContext(validation);
         using var device = ctx.CreateDevice(deviceSelector);
         AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(device.Info.Line)}");
@@ -38,7 +40,7 @@ public static class EvalCommand
             result = TenCropEvaluator.Run(device, checkpoint, test, crop, batch);
         else
         {
-            using var model = InferenceModel.Load(device, checkpoint, batch);
+            using var model = InferenceModel.Load(device, checkpoint, batch, compile: new CompileOptions { Tuning = tuning });
             if (model.Spec.InputChannels != test.Channels || model.Spec.InputHeight != test.Height || model.Spec.InputWidth != test.Width)
                 throw new UserInputException($"{checkpoint} expects {model.Spec.InputChannels}x{model.Spec.InputHeight}x{model.Spec.InputWidth} images; {test.Name} has {test.Channels}x{test.Height}x{test.Width}.");
             result = Evaluator.Run(model.Graph, model.Model, test, model.Normalization);

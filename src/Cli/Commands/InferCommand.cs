@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VkResNet.Graph.Data;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Training;
 
 namespace VkResNet.Cli.Commands;
@@ -29,9 +30,10 @@ public static class InferCommand
     {
         if ((imagePath is null) == (index is null)) throw new UserInputException("Give an image file or --index N (not both).");
         if (!File.Exists(checkpoint)) throw new UserInputException($"No checkpoint at {checkpoint}. Train one with `vkresnet train` or import one with vkresnet-import.");
+        var tuning = CommonOptions.Tuning();
         using var ctx = CommonOptions.CreateContext(validation);
         using var device = ctx.CreateDevice(deviceSelector);
-        using var model = InferenceModel.Load(device, checkpoint, batch: 1);
+        using var model = InferenceModel.Load(device, checkpoint, batch: 1, compile: new CompileOptions { Tuning = tuning });
         var spec = model.Spec;
         byte[] pixels;
         string what;

@@ -60,6 +60,7 @@ public static class TrainCommand
 
     static int Run(TrainOptions options, string dataKind, string? dataDir, string? deviceSelector, bool validation)
     {
+        var tuning = CommonOptions.Tuning();
         var (train, test) = DataOptions.Load(dataKind, dataDir);
         using var ctx = CommonOptions.CreateContext(validation);
         using var device = ctx.CreateDevice(deviceSelector);
@@ -68,7 +69,7 @@ public static class TrainCommand
 
         var compileClock = System.Diagnostics.Stopwatch.StartNew();
         Trainer trainer;
-        try { trainer = new Trainer(device, options, train, test); }
+        try { trainer = new Trainer(device, options, train, test, tuning); }
         catch (ArgumentException e) { throw new UserInputException(e.Message); }
         using var _ = trainer;
         AnsiConsole.MarkupLine($"[bold]model[/]   {trainer.Spec.Name} ({trainer.Spec.Shortcut} shortcuts{(trainer.Spec.Plain ? ", plain" : "")}), batch {options.BatchSize}, " +

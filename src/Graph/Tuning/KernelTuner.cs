@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using VkResNet.Graph.Kernels;
+using VkResNet.Runtime;
+
+namespace VkResNet.Graph.Tuning;
+
+/// <summary>
+/// Kernel selection by measurement, at graph compile. For each distinct conv key of the graph it takes the candidates
+/// that apply (<see cref="ConvCandidates"/>), runs each once on seeded random operands and drops (with a warning) any
+/// whose output disagrees with the reference candidate's beyond the kernel tests' tolerance, times the rest (warm-up,
+/// then the median of at least 3 runs of GPU timestamps) and keeps the fastest; ties go to the earlier table entry.
+/// Choices are cached per device, driver and kernel set, so a second compile times nothing and records the same
+/// kernels, hence the same bits. Nothing here runs on the hot path.
+/// </summary>
+public static class KernelTuner
+{
+    /// <summary>Chooses the candidates of a graph's keys on a device (<see cref="TuneMode.Off"/>: the fixed rules, no cache).</summary>
+    public static KernelSelection Select(Device device, IEnumerable<ConvKey> keys, KernelVariant variant, TuningOptions options)
+    {
+        if (options.Mode == TuneMode.Off) return new KernelSelection(variant);
+        var warn = options.Warn ?? (m => Console.Error.WriteLine($"vkresnet: warning: {m}"));
+        var cache = TuningCache.Load(CachePath(device, options), device.Info.Name, $"{device.Info.DriverName} {device.Info.DriverVersion} ({device.Info.DriverInfo})", ShaderLibrary.SetHash(), warn);
+        using var bench = options.Bench?.Invoke(device, variant) ?? new DeviceCandidateBench(device, variant);
+        var selection = Tune(keys, device.Info, variant, options, cache, bench, warn);
+        if (cache.Changed) cache.Save(warn);
+        return selection;
+    }
+
+    /// <summary>The tuning cache's file for a device: beside the pipeline cache unless the options name a folder; null: none.</summary>
+    public static string? CachePath(Device device, TuningOptions options)
+    {
+        string? folder = options.CacheDirectory ?? device.Kernels.CacheDirectory;
+        return folder is null ? null : Path.Combine(folder, $"tuning-{device.Info.VendorId:x4}-{device.Info.DeviceId:x4}.json");
+    }
+
+    /// <summary>The tuning loop itself, on any runner and cache (tests feed it fixed timings without a GPU).</summary>
+    public static KernelSelection Tune(IEnumerable<ConvKey> keys, DeviceInfo device, KernelVariant variant, TuningOptions options,
+                                       TuningCache cache, ICandidateBench bench, Action<string> warn)
+    {
+        if (options.Runs < 3) throw new ArgumentException($"TuningOptions.Runs is {options.Runs}; the median needs at least 3 runs.");
+        var table = options.Candidates ?? ConvCandidates.All;
+        var clock = Stopwatch.StartNew();
+        var choices = new Dictionary<ConvKey, KernelChoice>();
+        int measured = 0, cached = 0, rules = 0, outOfBudget = 0;
+        foreach (var key in keys.Distinct())
+        {
+            var candidates = ConvCandidates.Applicable(table, key, device);
+            KernelChoice? choice = null;
+            if (!options.Retune && cache.TryGet(key, out var entry) && candidates.FirstOrDefault(c => c.Name == entry.Choice) is { } hit)
+            {
+                choice = new KernelChoice(hit, ChoiceSource.Cached, entry.Ms.Select(t => new CandidateTime(t.Key, t.Value)).ToList(), entry.Dropped);
+                cached++;
+            }
+            else if (options.Mode == TuneMode.Full && candidates.Count == 1)
+            {
+                choice = new KernelChoice(candidates[0], ChoiceSource.OnlyCandidate, [], []);
+                cache.Set(key, new TuningCache.Entry(candidates[0].Name, new(StringComparer.Ordinal), []));
+            }
+            else if (options.Mode == TuneMode.Full && candidates.Count > 1 && clock.Elapsed < options.Budget)
+            {
+                choice = Measure(key, candidates, bench, options, warn);
+                cache.Set(key, new TuningCache.Entry(choice.Candidate.Name,
+                    new SortedDictionary<string, double>(choice.Times.ToDictionary(t => t.Name, t => t.Milliseconds), StringComparer.Ordinal),
+                    choice.Dropped.ToList()));
+                measured++;
+            }
+            else if (options.Mode == TuneMode.Full && candidates.Count > 1) outOfBudget++;
+            if (choice is null) rules++;
+            else choices[key] = choice;
+        }
+        if (outOfBudget > 0)
+            warn($"the tuning budget of {options.Budget.TotalSeconds:F0} s was spent with {outOfBudget} conv keys left; they use the fixed rules " +
+                 "until a later compile or `vkresnet tune` measures them.");
+        return new KernelSelection(variant, choices, new TuningSummary(choices.Count + rules, measured, cached, rules, clock.Elapsed.TotalSeconds, cache.Path));
+    }
+
+    // A candidate whose first run takes this many times the best median so far is timed no further.
+    const double AbandonFactor = 4;
+
+    static KernelChoice Measure(ConvKey key, List<ConvCandidate> candidates, ICandidateBench bench, TuningOptions options, Action<string> warn)
+    {
+        bench.Begin(key, candidates.Max(c => c.Scratch(key.Shape)));
+        var reference = candidates[0];
+        var expected = bench.Output(reference);
+        var times = new List<CandidateTime>();
+        var dropped = new List<string>();
+        foreach (var c in candidates)
+        {
+            if (c != reference && Disagreement(expected, bench.Output(c), key) is string why)
+            {
+                warn($"conv candidate {key.Direction} {c.Name} disagrees with {reference.Name} on {key}: {why}; dropped.");
+                dropped.Add(c.Name);
+                continue;
+            }
+            double best = times.Count == 0 ? double.PositiveInfinity : times.Min(t => t.Milliseconds);
+            times.Add(new CandidateTime(c.Name, bench.MedianMs(c, options.Warmup, options.Runs, AbandonFactor * best)));
+        }
+        var winner = times[0];
+        foreach (var t in times) if (t.Milliseconds < winner.Milliseconds) winner = t;   // strict: ties keep the earlier entry
+        return new KernelChoice(candidates.First(c => c.Name == winner.Name), ChoiceSource.Measured, times, dropped);
+    }
+
+    /// <summary>Null when <paramref name="actual"/> matches <paramref name="expected"/> within <see cref="ConvTolerance"/>; else the first mismatch.</summary>
+    public static string? Disagreement(float[] expected, float[] actual, ConvKey key)
+    {
+        if (expected.Length != actual.Length) return $"{actual.Length} outputs instead of {expected.Length}";
+        double atol = ConvTolerance.Atol(key.ReductionLength);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = expected[i], a = actual[i];
+            if (!(Math.Abs(a - e) <= atol + ConvTolerance.Rtol * Math.Abs(e)))   // NaN (an element never written) fails too
+                return $"element {i} is {a:G9}, the reference {e:G9} (tolerance {atol:G3} + {ConvTolerance.Rtol:G3} x |reference|)";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,147 @@
+using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Tests.Support;
+using VkResNet.Graph.Tuning;
+using VkResNet.Runtime;
+using VkResNet.Runtime.Tests;
+using Xunit;
+
+namespace VkResNet.Graph.Tests.Tuning;
+
+/// <summary>
+/// The tuner: a wrong candidate is dropped by the output check, a corrupt or foreign cache file is rebuilt, and the
+/// choice is a function of the timings alone (fed by a fake runner, no GPU). Tiny shapes and budgets keep it quick.
+/// </summary>
+public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
+{
+    static readonly ConvKey Small = new(ConvDirection.Forward, Conv2dShape.Square(1, 13, 9, 7, 5, 3, 1, 1));
+    static readonly ConvKey Strided = new(ConvDirection.BackwardInput, Conv2dShape.Square(3, 13, 9, 7, 11, 3, 2, 1));
+    static readonly ConvKey Weights = new(ConvDirection.BackwardWeight, Conv2dShape.Square(2, 16, 28, 28, 16, 3, 1, 1));
+
+    /// <summary>Every candidate agrees; each candidate's time comes from a table (by name, else 1 ms).</summary>
+    sealed class FakeBench(IReadOnlyDictionary<string, double> ms) : ICandidateBench
+    {
+        public int Timed { get; private set; }
+        public void Begin(ConvKey key, long scratchBytes) { }
+        public float[] Output(ConvCandidate candidate) => [1f, 2f, 3f];
+        public double MedianMs(ConvCandidate candidate, int warmup, int runs, double abandonMs)
+        {
+            Timed++;
+            return ms.TryGetValue(candidate.Name, out double t) ? t : 1.0;
+        }
+        public void Dispose() { }
+    }
+
+    static TuningOptions Full(string? folder = null, IReadOnlyList<ConvCandidate>? candidates = null) =>
+        new() { Mode = TuneMode.Full, Budget = TimeSpan.FromSeconds(30), Warmup = 0, Runs = 3, CacheDirectory = folder, Candidates = candidates };
+
+    KernelSelection TuneInMemory(IReadOnlyDictionary<string, double> ms, TuningOptions options, List<string> warnings)
+    {
+        var cache = TuningCache.Load(null, "fake", "fake", "fake", warnings.Add);
+        using var bench = new FakeBench(ms);
+        return KernelTuner.Tune([Small, Strided, Weights, Small], Device.Info, KernelVariant.Cpu, options, cache, bench, warnings.Add);
+    }
+
+    [Fact]
+    public void The_same_timings_give_the_same_choices_and_the_fastest_wins_with_ties_to_the_earlier_entry()
+    {
+        // By name, so "direct_cpu" and "direct_gpu" hold for the forward and the backward-weight candidates alike.
+        var ms = new Dictionary<string, double> { ["direct_cpu"] = 2, ["direct_cpu_pixels_x"] = 0.5, ["direct_gpu"] = 0.5, ["phases_gpu"] = 0.25, ["splitk_gpu"] = 3 };
+        var warnings = new List<string>();
+        var first = TuneInMemory(ms, Full(), warnings);
+        var second = TuneInMemory(ms, Full(), warnings);
+        Assert.Empty(warnings);
+        foreach (var key in new[] { Small, Strided, Weights })
+        {
+            Assert.Equal(first.Choose(key).Name, second.Choose(key).Name);
+            Assert.Equal(ChoiceSource.Measured, first.Describe(key).Source);
+        }
+        Assert.Equal("direct_cpu_pixels_x", first.Choose(Small).Name);   // 0.5 ms, tied with direct_gpu, which comes later
+        Assert.Equal("phases_gpu", first.Choose(Strided).Name);
+        Assert.Equal("direct_gpu", first.Choose(Weights).Name);          // 0.5 ms against direct_cpu's 2 and splitk_gpu's 3
+        Assert.Equal(3, first.Summary!.Keys);                             // the repeated key is tuned once
+    }
+
+    [Fact]
+    public void A_spent_budget_leaves_the_fixed_rules_and_says_so()
+    {
+        var warnings = new List<string>();
+        var selection = TuneInMemory(new Dictionary<string, double>(), Full() with { Budget = TimeSpan.Zero }, warnings);
+        Assert.All(new[] { Small, Strided, Weights }, k => Assert.Equal(ChoiceSource.Rules, selection.Describe(k).Source));
+        Assert.Equal(ConvCandidates.Rules(Small, KernelVariant.Cpu).Name, selection.Choose(Small).Name);
+        Assert.Contains(warnings, w => w.Contains("budget"));
+    }
+
+    [Fact]
+    public void A_planted_wrong_candidate_is_dropped_with_a_warning_naming_it()
+    {
+        // Fast and wrong: the plain conv with a ReLU the key does not ask for.
+        var planted = new ConvCandidate("planted_wrong", ConvDirection.Forward, "test: conv + an unasked ReLU", (_, _) => true, _ => 0,
+            (r, s, o, f) => Conv2dKernels.Forward(r, s, o.A, o.B, null, null, o.Out, relu: true));
+        var table = ConvCandidates.All.Where(c => c.Direction == ConvDirection.Forward).Take(1).Append(planted).ToList();
+        using var dir = new TempDir();
+        var warnings = new List<string>();
+        var selection = KernelTuner.Select(Device, [Small], Device.Variant, Full(dir.Path, table) with { Warn = warnings.Add });
+        var choice = selection.Describe(Small);
+        Assert.Equal(table[0].Name, choice.Candidate.Name);
+        Assert.Equal(["planted_wrong"], choice.Dropped);
+        Assert.Contains(warnings, w => w.Contains("planted_wrong") && w.Contains("disagrees"));
+        Assert.DoesNotContain(choice.Times, t => t.Name == "planted_wrong");
+    }
+
+    [Theory]
+    [InlineData("garbage", "unreadable")]
+    [InlineData("{\"format\": \"vkresnet-tuning/1\", \"device\": \"another GPU\", \"driver\": \"9\", \"kernelSet\": \"0\", \"entries\": {}}", "made for")]
+    [InlineData("{\"format\": \"something else\"}", "not a")]
+    public void A_corrupt_or_foreign_cache_file_is_ignored_with_a_warning_and_rebuilt(string content, string warning)
+    {
+        using var dir = new TempDir();
+        var options = Full(dir.Path) with { Bench = (_, _) => new FakeBench(new Dictionary<string, double> { ["phases_cpu"] = 0.1 }) };
+        string path = KernelTuner.CachePath(Device, options)!;
+        File.WriteAllText(path, content);
+        var warnings = new List<string>();
+        var rebuilt = KernelTuner.Select(Device, [Small, Strided], Device.Variant, options with { Warn = warnings.Add });
+        Assert.Contains(warnings, w => w.Contains(path) && w.Contains(warning));
+        Assert.Equal(2, rebuilt.Summary!.Measured);
+
+        warnings.Clear();
+        var again = KernelTuner.Select(Device, [Small, Strided], Device.Variant, options with { Warn = warnings.Add });
+        Assert.Empty(warnings);
+        Assert.Equal(2, again.Summary!.Cached);
+        Assert.Equal(0, again.Summary.Measured);
+        Assert.Equal("phases_cpu", again.Choose(Strided).Name);
+    }
+
+    [Fact]
+    public void Cached_mode_times_nothing_and_off_reads_no_cache()
+    {
+        using var dir = new TempDir();
+        var bench = new FakeBench(new Dictionary<string, double>());
+        var options = Full(dir.Path) with { Bench = (_, _) => bench };
+        var cachedOnly = KernelTuner.Select(Device, [Small], Device.Variant, options with { Mode = TuneMode.Cached });
+        Assert.Equal(0, bench.Timed);
+        Assert.Equal(ChoiceSource.Rules, cachedOnly.Describe(Small).Source);
+        Assert.False(File.Exists(KernelTuner.CachePath(Device, options)));
+        var off = KernelTuner.Select(Device, [Small], Device.Variant, TuningOptions.Off);
+        Assert.Null(off.Summary);
+    }
+
+    [Theory]
+    [InlineData(null, null, TuneMode.Full)]
+    [InlineData("off", null, TuneMode.Off)]
+    [InlineData("Cached", "2.5", TuneMode.Cached)]
+    public void Environment_values_parse(string? tune, string? budget, TuneMode mode)
+    {
+        var o = TuningOptions.FromEnvironment(tune, budget);
+        Assert.Equal(mode, o.Mode);
+        Assert.Equal(budget is null ? TuningOptions.DefaultBudget : TimeSpan.FromSeconds(2.5), o.Budget);
+    }
+
+    [Theory]
+    [InlineData("fast", null, "VKRESNET_TUNE=fast")]
+    [InlineData("full", "-1", "VKRESNET_TUNE_BUDGET_S=-1")]
+    public void Bad_environment_values_are_refused_by_name(string tune, string? budget, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => TuningOptions.FromEnvironment(tune, budget));
+        Assert.Contains(message, e.Message);
+    }
+}
