@@ -5,10 +5,12 @@ using VkResNet.Runtime;
 namespace VkResNet.Graph.Tuning;
 
 /// <summary>
-/// Kernel selection by measurement, at graph compile. For each distinct conv key of the graph it takes the candidates
-/// that apply (<see cref="ConvCandidates"/>), runs each once on seeded random operands and drops (with a warning) any
-/// whose output disagrees with the reference candidate's beyond the kernel tests' tolerance, times the rest (warm-up,
-/// then the median of at least 3 runs of GPU timestamps) and keeps the fastest; ties go to the earlier table entry.
+/// Kernel selection by measurement, at graph compile. For each distinct conv key of the graph (the keys with the most
+/// work first, so a budget is spent where it pays) it takes the candidates that apply (<see cref="ConvCandidates"/>),
+/// times each on seeded random operands (a warm-up, then the median of at least 3 runs of GPU timestamps) and keeps the
+/// fastest, ties going to the earlier table entry; but before a candidate can win, its output must agree with the
+/// reference candidate's within the kernel tests' tolerance, and one that disagrees is dropped with a warning and the
+/// next fastest is checked. (Checking only would-be winners spares a run of every slow candidate.)
 /// Choices are cached per device, driver and kernel set, so a second compile times nothing and records the same
 /// kernels, hence the same bits. Nothing here runs on the hot path.
 /// </summary>
@@ -42,7 +44,11 @@ public static class KernelTuner
         var clock = Stopwatch.StartNew();
         var choices = new Dictionary<ConvKey, KernelChoice>();
         int measured = 0, cached = 0, rules = 0, outOfBudget = 0;
-        foreach (var key in keys.Distinct())
+        // Most work first (occurrences x MACs), then first appearance: deterministic, and a short budget tunes what matters.
+        var ordered = keys.Select((k, i) => (Key: k, Index: i)).GroupBy(x => x.Key)
+                          .Select(g => (g.Key, Work: g.Count() * (double)g.Key.Shape.Macs, First: g.First().Index))
+                          .OrderByDescending(x => x.Work).ThenBy(x => x.First).Select(x => x.Key).ToList();
+        foreach (var key in ordered)
         {
             var candidates = ConvCandidates.Applicable(table, key, device);
             KernelChoice? choice = null;
@@ -83,21 +89,22 @@ public static class KernelTuner
         var reference = candidates[0];
         var expected = bench.Output(reference);
         var times = new List<CandidateTime>();
-        var dropped = new List<string>();
         foreach (var c in candidates)
         {
-            if (c != reference && Disagreement(expected, bench.Output(c), key) is string why)
-            {
-                warn($"conv candidate {key.Direction} {c.Name} disagrees with {reference.Name} on {key}: {why}; dropped.");
-                dropped.Add(c.Name);
-                continue;
-            }
             double best = times.Count == 0 ? double.PositiveInfinity : times.Min(t => t.Milliseconds);
             times.Add(new CandidateTime(c.Name, bench.MedianMs(c, options.Warmup, options.Runs, AbandonFactor * best)));
         }
-        var winner = times[0];
-        foreach (var t in times) if (t.Milliseconds < winner.Milliseconds) winner = t;   // strict: ties keep the earlier entry
-        return new KernelChoice(candidates.First(c => c.Name == winner.Name), ChoiceSource.Measured, times, dropped);
+        var dropped = new List<string>();
+        // Fastest first, ties in table order (OrderBy is stable); the reference needs no check.
+        foreach (var (t, i) in times.Select((t, i) => (t, i)).OrderBy(x => x.t.Milliseconds).ToList())
+        {
+            var c = candidates[i];
+            if (c == reference || Disagreement(expected, bench.Output(c), key) is not string why)
+                return new KernelChoice(c, ChoiceSource.Measured, times.Where(x => !dropped.Contains(x.Name)).ToList(), dropped);
+            warn($"conv candidate {key.Direction} {c.Name} disagrees with {reference.Name} on {key}: {why}; dropped.");
+            dropped.Add(c.Name);
+        }
+        throw new InvalidOperationException($"No conv candidate was kept for {key}; the reference {reference.Name} always is.");
     }
 
     /// <summary>Null when <paramref name="actual"/> matches <paramref name="expected"/> within <see cref="ConvTolerance"/>; else the first mismatch.</summary>

@@ -31,6 +31,16 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
         public void Dispose() { }
     }
 
+    /// <summary>The device's runner, but timing one candidate as the fastest by far, so only the output check can stop it winning.</summary>
+    sealed class FastestIs(string name, ICandidateBench device) : ICandidateBench
+    {
+        public void Begin(ConvKey key, long scratchBytes) => device.Begin(key, scratchBytes);
+        public float[] Output(ConvCandidate candidate) => device.Output(candidate);
+        public double MedianMs(ConvCandidate candidate, int warmup, int runs, double abandonMs) =>
+            candidate.Name == name ? 1e-6 : device.MedianMs(candidate, warmup, runs, abandonMs);
+        public void Dispose() => device.Dispose();
+    }
+
     static TuningOptions Full(string? folder = null, IReadOnlyList<ConvCandidate>? candidates = null) =>
         new() { Mode = TuneMode.Full, Budget = TimeSpan.FromSeconds(30), Warmup = 0, Runs = 3, CacheDirectory = folder, Candidates = candidates };
 
@@ -74,13 +84,14 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
     [Fact]
     public void A_planted_wrong_candidate_is_dropped_with_a_warning_naming_it()
     {
-        // Fast and wrong: the plain conv with a ReLU the key does not ask for.
+        // Wrong (the plain conv with a ReLU the key does not ask for) and timed fastest.
         var planted = new ConvCandidate("planted_wrong", ConvDirection.Forward, "test: conv + an unasked ReLU", (_, _) => true, _ => 0,
             (r, s, o, f) => Conv2dKernels.Forward(r, s, o.A, o.B, null, null, o.Out, relu: true));
         var table = ConvCandidates.All.Where(c => c.Direction == ConvDirection.Forward).Take(1).Append(planted).ToList();
         using var dir = new TempDir();
         var warnings = new List<string>();
-        var selection = KernelTuner.Select(Device, [Small], Device.Variant, Full(dir.Path, table) with { Warn = warnings.Add });
+        var options = Full(dir.Path, table) with { Warn = warnings.Add, Bench = (d, v) => new FastestIs("planted_wrong", new DeviceCandidateBench(d, v)) };
+        var selection = KernelTuner.Select(Device, [Small], Device.Variant, options);
         var choice = selection.Describe(Small);
         Assert.Equal(table[0].Name, choice.Candidate.Name);
         Assert.Equal(["planted_wrong"], choice.Dropped);
