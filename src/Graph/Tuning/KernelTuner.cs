@@ -10,7 +10,10 @@ namespace VkResNet.Graph.Tuning;
 /// times each on seeded random operands (a warm-up, then the median of at least 3 runs of GPU timestamps) and keeps the
 /// fastest, ties going to the earlier table entry; but before a candidate can win, its output must agree with the
 /// reference candidate's within the kernel tests' tolerance, and one that disagrees is dropped with a warning and the
-/// next fastest is checked. (Checking only would-be winners spares a run of every slow candidate.)
+/// next fastest is checked. (Checking only would-be winners spares a run of every slow candidate.) To keep a first
+/// tuning short, a candidate whose first run took over 4x the best so far is timed no further, and one that lost
+/// that way on the first 3 keys of its direction in a compile is not timed on the rest of them (on lavapipe: the
+/// shared-memory _gpu forms, 10-40x slower, whose one run per key cost most of a ResNet-50's tuning).
 /// Choices are cached per device, driver and kernel set, so a second compile times nothing and records the same
 /// kernels, hence the same bits. Nothing here runs on the hot path.
 /// </summary>
@@ -48,6 +51,8 @@ public static class KernelTuner
         var ordered = keys.Select((k, i) => (Key: k, Index: i)).GroupBy(x => x.Key)
                           .Select(g => (g.Key, Work: g.Count() * (double)g.Key.Shape.Macs, First: g.First().Index))
                           .OrderByDescending(x => x.Work).ThenBy(x => x.First).Select(x => x.Key).ToList();
+        // Per (direction, candidate): on how many keys in a row, from the first, it was abandoned; -1 once it ran a full count.
+        var losses = new Dictionary<(ConvDirection, string), int>();
         foreach (var key in ordered)
         {
             var candidates = ConvCandidates.Applicable(table, key, device);
@@ -64,7 +69,10 @@ public static class KernelTuner
             }
             else if (options.Mode == TuneMode.Full && candidates.Count > 1 && clock.Elapsed < options.Budget)
             {
-                choice = Measure(key, candidates, bench, options, warn);
+                var timed = candidates.Where((c, i) => i == 0 || losses.GetValueOrDefault((key.Direction, c.Name)) < SkipAfterLosses).ToList();
+                choice = Measure(key, timed, bench, options, warn, out var abandoned);
+                foreach (var id in timed.Skip(1).Select(c => (key.Direction, c.Name)))
+                    losses[id] = abandoned.Contains(id.Name) && losses.GetValueOrDefault(id) >= 0 ? losses.GetValueOrDefault(id) + 1 : -1;
                 cache.Set(key, new TuningCache.Entry(choice.Candidate.Name,
                     new SortedDictionary<string, double>(choice.Times.ToDictionary(t => t.Name, t => t.Milliseconds), StringComparer.Ordinal),
                     choice.Dropped.ToList()));
@@ -82,9 +90,13 @@ public static class KernelTuner
 
     // A candidate whose first run takes this many times the best median so far is timed no further.
     const double AbandonFactor = 4;
+    // A candidate abandoned on this many keys of a direction in a row, from the first, is not timed on the rest.
+    const int SkipAfterLosses = 3;
 
-    static KernelChoice Measure(ConvKey key, List<ConvCandidate> candidates, ICandidateBench bench, TuningOptions options, Action<string> warn)
+    static KernelChoice Measure(ConvKey key, List<ConvCandidate> candidates, ICandidateBench bench, TuningOptions options, Action<string> warn,
+                                out HashSet<string> abandoned)
     {
+        abandoned = [];
         bench.Begin(key, candidates.Max(c => c.Scratch(key.Shape)));
         var reference = candidates[0];
         var expected = bench.Output(reference);
@@ -92,7 +104,9 @@ public static class KernelTuner
         foreach (var c in candidates)
         {
             double best = times.Count == 0 ? double.PositiveInfinity : times.Min(t => t.Milliseconds);
-            times.Add(new CandidateTime(c.Name, bench.MedianMs(c, options.Warmup, options.Runs, AbandonFactor * best)));
+            double ms = bench.MedianMs(c, options.Warmup, options.Runs, AbandonFactor * best);
+            if (ms > AbandonFactor * best) abandoned.Add(c.Name);
+            times.Add(new CandidateTime(c.Name, ms));
         }
         var dropped = new List<string>();
         // Fastest first, ties in table order (OrderBy is stable); the reference needs no check.

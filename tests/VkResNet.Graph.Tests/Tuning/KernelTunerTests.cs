@@ -21,11 +21,13 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
     sealed class FakeBench(IReadOnlyDictionary<string, double> ms) : ICandidateBench
     {
         public int Timed { get; private set; }
+        public Dictionary<string, int> TimedByName { get; } = [];
         public void Begin(ConvKey key, long scratchBytes) { }
         public float[] Output(ConvCandidate candidate) => [1f, 2f, 3f];
         public double MedianMs(ConvCandidate candidate, int warmup, int runs, double abandonMs)
         {
             Timed++;
+            TimedByName[candidate.Name] = TimedByName.GetValueOrDefault(candidate.Name) + 1;
             return ms.TryGetValue(candidate.Name, out double t) ? t : 1.0;
         }
         public void Dispose() { }
@@ -69,6 +71,18 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
         Assert.Equal("phases_gpu", first.Choose(Strided).Name);
         Assert.Equal("direct_gpu", first.Choose(Weights).Name);          // 0.5 ms against direct_cpu's 2 and splitk_gpu's 3
         Assert.Equal(3, first.Summary!.Keys);                             // the repeated key is tuned once
+    }
+
+    [Fact]
+    public void A_candidate_far_slower_on_the_first_three_keys_of_a_direction_is_not_timed_on_the_rest()
+    {
+        ConvKey[] keys = [.. Enumerable.Range(0, 5).Select(i => new ConvKey(ConvDirection.Forward, Conv2dShape.Square(1, 8 + i, 9, 7, 5, 1, 1, 0)))];
+        var cache = TuningCache.Load(null, "fake", "fake", "fake", _ => { });
+        using var bench = new FakeBench(new Dictionary<string, double> { ["direct_gpu"] = 100 });
+        var selection = KernelTuner.Tune(keys, Device.Info, KernelVariant.Cpu, Full(), cache, bench, _ => { });
+        Assert.Equal(3, bench.TimedByName["direct_gpu"]);
+        Assert.Equal(5, bench.TimedByName["direct_cpu_pixels_x"]);   // 1 ms like the reference: never abandoned
+        Assert.All(keys, k => Assert.Equal("direct_cpu", selection.Choose(k).Name));
     }
 
     [Fact]
