@@ -1,4 +1,7 @@
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Models;
+using VkResNet.Graph.Training;
 using VkResNet.Graph.Tests.Support;
 using VkResNet.Graph.Tuning;
 using VkResNet.Runtime;
@@ -148,6 +151,31 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
         Assert.False(File.Exists(KernelTuner.CachePath(Device, options)));
         var off = KernelTuner.Select(Device, [Small], Device.Variant, TuningOptions.Off);
         Assert.Null(off.Summary);
+    }
+
+    [Fact]
+    public void A_graph_compiled_again_from_the_same_cache_records_the_same_kernels_and_gives_the_same_bits()
+    {
+        using var dir = new TempDir();
+        var model = ResNetBuilder.Build(ResNetSpec.Cifar(8, 10).WithInput(1, 12, 12), 3, ResNetMode.Train);
+        float[] Step(TuningOptions tuning, out KernelSelection kernels)
+        {
+            using var graph = CompiledGraph.Compile(Device, model.Graph, new CompileOptions { Tuning = tuning });
+            ParameterInitializer.Initialize(graph, seed: 5);
+            var input = graph.Input(model.Input);
+            for (int i = 0; i < input.Length; i++) input[i] = (i * 7) % 13 / 13f - 0.5f;
+            var labels = graph.Labels(model.Labels!);
+            for (int i = 0; i < labels.Length; i++) labels[i] = i % 10;
+            graph.Input(model.LearningRate!)[0] = 0.1f;
+            graph.Run();
+            kernels = graph.Kernels;
+            return [.. model.Gradients.SelectMany(g => graph.Read(g.Value))];
+        }
+        var measured = Step(Support.TestTuning.Measured(dir.Path), out var first);
+        var cached = Step(Support.TestTuning.Measured(dir.Path) with { Mode = TuneMode.Cached }, out var second);
+        Assert.True(first.Summary!.Measured > 0 && second.Summary!.Measured == 0 && second.Summary.Rules == 0, $"{first.Summary} / {second.Summary}");
+        foreach (var (key, choice) in first.Choices) Assert.Equal(choice.Candidate.Name, second.Choose(key).Name);
+        Tolerance.AssertBitIdentical(measured, cached, "every parameter gradient, tuned then cached");
     }
 
     [Theory]
