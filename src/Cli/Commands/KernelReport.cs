@@ -17,7 +17,8 @@ internal static class KernelReport
                 string chosen = c.Candidate.Name;
                 string ms = c.Times.Where(t => t.Name == chosen).Select(t => t.Milliseconds.ToString("F3")).FirstOrDefault() ?? "-";
                 var others = c.Times.Where(t => t.Name != chosen).Select(t => $"{t.Name} {t.Milliseconds:F3}")
-                              .Concat(c.Dropped.Select(d => $"{d} dropped (disagreed)"));
+                              .Concat(c.Dropped.Select(d => $"{d} dropped (disagreed)"))
+                              .Concat(c.Skipped.Select(d => $"{d} not timed (>4x slower on the first keys)"));
                 var s = key.Shape;
                 string shape = $"{s.N}x{s.Cin}x{s.H}x{s.W}->{s.Cout} k{s.KernelH}x{s.KernelW} s{s.StrideH}";
                 string direction = key.Direction switch { ConvDirection.Forward => "forward", ConvDirection.BackwardInput => "bwd-input", _ => "bwd-weight" };

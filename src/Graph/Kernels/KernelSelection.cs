@@ -18,8 +18,12 @@ public enum ChoiceSource
 /// <summary>One candidate's median GPU time on a key.</summary>
 public readonly record struct CandidateTime(string Name, double Milliseconds);
 
-/// <summary>The tuner's answer for one key: the candidate, how it was chosen, the times measured and who was dropped.</summary>
-public sealed record KernelChoice(ConvCandidate Candidate, ChoiceSource Source, IReadOnlyList<CandidateTime> Times, IReadOnlyList<string> Dropped);
+/// <summary>
+/// The tuner's answer for one key: the candidate, how it was chosen, the times measured, who was dropped (disagreed
+/// with the reference) and who was not timed (abandoned on the first keys of its direction in that compile).
+/// </summary>
+public sealed record KernelChoice(ConvCandidate Candidate, ChoiceSource Source, IReadOnlyList<CandidateTime> Times, IReadOnlyList<string> Dropped,
+                                  IReadOnlyList<string> Skipped);
 
 /// <summary>What one graph compile's tuning did (for logs and `vkresnet tune`).</summary>
 public sealed record TuningSummary(int Keys, int Measured, int Cached, int Rules, double Seconds, string? CacheFile)
@@ -57,5 +61,5 @@ public sealed class KernelSelection
 
     /// <summary>The tuner's record for a key, or a Rules record naming the fixed rules' candidate.</summary>
     public KernelChoice Describe(ConvKey key) =>
-        _choices.TryGetValue(key, out var c) ? c : new KernelChoice(ConvCandidates.Rules(key, Variant), ChoiceSource.Rules, [], []);
+        _choices.TryGetValue(key, out var c) ? c : new KernelChoice(ConvCandidates.Rules(key, Variant), ChoiceSource.Rules, [], [], []);
 }

@@ -59,23 +59,23 @@ public static class KernelTuner
             KernelChoice? choice = null;
             if (!options.Retune && cache.TryGet(key, out var entry) && candidates.FirstOrDefault(c => c.Name == entry.Choice) is { } hit)
             {
-                choice = new KernelChoice(hit, ChoiceSource.Cached, entry.Ms.Select(t => new CandidateTime(t.Key, t.Value)).ToList(), entry.Dropped);
+                choice = new KernelChoice(hit, ChoiceSource.Cached, entry.Ms.Select(t => new CandidateTime(t.Key, t.Value)).ToList(), entry.Dropped, entry.Skipped);
                 cached++;
             }
             else if (options.Mode == TuneMode.Full && candidates.Count == 1)
             {
-                choice = new KernelChoice(candidates[0], ChoiceSource.OnlyCandidate, [], []);
-                cache.Set(key, new TuningCache.Entry(candidates[0].Name, new(StringComparer.Ordinal), []));
+                choice = new KernelChoice(candidates[0], ChoiceSource.OnlyCandidate, [], [], []);
+                cache.Set(key, new TuningCache.Entry(candidates[0].Name, new(StringComparer.Ordinal), [], []));
             }
             else if (options.Mode == TuneMode.Full && candidates.Count > 1 && clock.Elapsed < options.Budget)
             {
                 var timed = candidates.Where((c, i) => i == 0 || losses.GetValueOrDefault((key.Direction, c.Name)) < SkipAfterLosses).ToList();
-                choice = Measure(key, timed, bench, options, warn, out var abandoned);
+                choice = Measure(key, timed, bench, options, warn, out var abandoned) with { Skipped = candidates.Except(timed).Select(c => c.Name).ToList() };
                 foreach (var id in timed.Skip(1).Select(c => (key.Direction, c.Name)))
                     losses[id] = abandoned.Contains(id.Name) && losses.GetValueOrDefault(id) >= 0 ? losses.GetValueOrDefault(id) + 1 : -1;
                 cache.Set(key, new TuningCache.Entry(choice.Candidate.Name,
                     new SortedDictionary<string, double>(choice.Times.ToDictionary(t => t.Name, t => t.Milliseconds), StringComparer.Ordinal),
-                    choice.Dropped.ToList()));
+                    choice.Dropped.ToList(), choice.Skipped.ToList()));
                 measured++;
             }
             else if (options.Mode == TuneMode.Full && candidates.Count > 1) outOfBudget++;
@@ -114,7 +114,7 @@ public static class KernelTuner
         {
             var c = candidates[i];
             if (c == reference || Disagreement(expected, bench.Output(c), key) is not string why)
-                return new KernelChoice(c, ChoiceSource.Measured, times.Where(x => !dropped.Contains(x.Name)).ToList(), dropped);
+                return new KernelChoice(c, ChoiceSource.Measured, times.Where(x => !dropped.Contains(x.Name)).ToList(), dropped, []);
             warn($"conv candidate {key.Direction} {c.Name} disagrees with {reference.Name} on {key}: {why}; dropped.");
             dropped.Add(c.Name);
         }

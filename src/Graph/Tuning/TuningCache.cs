@@ -15,8 +15,8 @@ public sealed class TuningCache
 {
     public const string Format = "vkresnet-tuning/1";
 
-    /// <summary>One key's record: the winner, every agreeing candidate's median ms, and the candidates dropped for disagreeing.</summary>
-    public sealed record Entry(string Choice, SortedDictionary<string, double> Ms, List<string> Dropped);
+    /// <summary>One key's record: the winner, every agreeing candidate's median ms, the candidates dropped for disagreeing and those not timed.</summary>
+    public sealed record Entry(string Choice, SortedDictionary<string, double> Ms, List<string> Dropped, List<string> Skipped);
 
     sealed record FileBody(string Format, string Device, string Driver, string KernelSet, SortedDictionary<string, Entry> Entries);
 
@@ -59,7 +59,7 @@ public sealed class TuningCache
             warn($"tuning cache {path} is unreadable ({e.GetType().Name}: {e.Message.Split('\n')[0]}); ignored, it will be rebuilt.");
             return cache;
         }
-        if (body is null || body.Format != Format || body.Entries is null || body.Entries.Values.Any(e => e?.Choice is null || e.Ms is null || e.Dropped is null))
+        if (body is null || body.Format != Format || body.Entries is null || body.Entries.Values.Any(e => e?.Choice is null || e.Ms is null || e.Dropped is null || e.Skipped is null))
         {
             warn($"tuning cache {path} is not a {Format} file; ignored, it will be rebuilt.");
             return cache;

@@ -84,6 +84,7 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
         using var bench = new FakeBench(new Dictionary<string, double> { ["direct_gpu"] = 100 });
         var selection = KernelTuner.Tune(keys, Device.Info, KernelVariant.Cpu, Full(), cache, bench, _ => { });
         Assert.Equal(3, bench.TimedByName["direct_gpu"]);
+        Assert.Equal(["direct_gpu"], selection.Describe(keys[0]).Skipped);   // most work first: keys[4] was tuned first, keys[0] last
         Assert.Equal(5, bench.TimedByName["direct_cpu_pixels_x"]);   // 1 ms like the reference: never abandoned
         Assert.All(keys, k => Assert.Equal("direct_cpu", selection.Choose(k).Name));
     }
