@@ -10,6 +10,7 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(InferCommand.Create());
 root.Subcommands.Add(GraphCommand.Create());
+root.Subcommands.Add(TuneCommand.Create());
 root.Subcommands.Add(ExperimentCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 return CliErrors.Run(args, a =>

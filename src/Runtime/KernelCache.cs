@@ -15,6 +15,8 @@ public sealed unsafe class KernelCache : IDisposable
     readonly int _initialBytes;
 
     public string? CacheFile { get; }
+    /// <summary>The folder of the on-disk caches (the pipeline cache, the tuner's choices); null when caching is off ("none").</summary>
+    public string? CacheDirectory => CacheFile is null ? null : Path.GetDirectoryName(CacheFile);
     public int Compiled { get; private set; }
     /// <summary>Bytes of pipeline-cache data loaded from disk at start (0 on a cold cache).</summary>
     public int LoadedCacheBytes => _initialBytes;

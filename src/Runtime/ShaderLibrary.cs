@@ -19,6 +19,21 @@ public static class ShaderLibrary
             .Where(n => n.StartsWith("spv/", StringComparison.Ordinal) && n.EndsWith(".spv", StringComparison.Ordinal))
             .Select(n => n[4..^4]).Distinct().Order();
 
+    /// <summary>
+    /// SHA-256 (first 16 hex digits) of every embedded kernel's name and SPIR-V: what the tuning cache is stamped with,
+    /// so a build whose kernels changed retunes instead of trusting timings of other code.
+    /// </summary>
+    public static string SetHash()
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (string name in Names)
+        {
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(name + "\0"));
+            sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Load(name).AsSpan()));
+        }
+        return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+
     public static bool Contains(string name) => Assemblies.Keys.Any(a => a.GetManifestResourceInfo($"spv/{name}.spv") != null);
 
     public static uint[] Load(string name) => Loaded.GetOrAdd(name, static n =>

@@ -3,9 +3,10 @@
 // evenly; written (flag bit 3: added). NCHW float32, weight [Cout,Cin,KH,KW].
 // Implicit GEMM per stride phase (conv2d_phase.glsl): rows = Cin, columns = N*hp*wp, K = Cout*khp*kwp.
 // _cpu variant: 8 channels x 8 pixels per invocation, 8 lanes per workgroup, texel-buffer loads.
-// Dispatch: (ceil(Cin / 8), ceil(N*ceil(H/SH)*ceil(W/SW) / 64), SH*SW): channel blocks vary fastest (cache reuse).
+// Dispatch: (ceil(Cin / 8), ceil(N*ceil(H/SH)*ceil(W/SW) / 64), SH*SW), x and y swapped when ROWS_ON_X = 0: channel blocks on x vary fastest (cache reuse).
 #include "cpu_block.glsl"
 #include "conv2d_params.glsl"
+#include "conv_grid_cpu.glsl"
 #include "conv2d_phase.glsl"
 layout(local_size_x = 8) in;
 
@@ -17,10 +18,10 @@ void main()
 {
     const ConvPhase f = convPhase(int(gl_WorkGroupID.z), p.H, p.W, p.KH, p.KW, p.SH, p.SW, p.PH, p.PW);
     const int lane = int(gl_LocalInvocationID.x);
-    const int ci0 = int(gl_WorkGroupID.x) * BM;
+    const int ci0 = gridRows() * BM;
     const int hwp = f.hp * f.wp;
     const int columns = p.N * hwp;
-    if (int(gl_WorkGroupID.y) * WG_COLS >= columns) return;
+    if (gridColumns() * WG_COLS >= columns) return;
     const int hwOut = p.OH * p.OW;
     const int khw = p.KH * p.KW;
     const float invHwp = 1.0 / float(hwp), invWp = 1.0 / float(f.wp);
@@ -28,7 +29,7 @@ void main()
     int dybase[BN], oy0[BN], ox0[BN];
     [[unroll]] for (int j = 0; j < BN; j++)
     {
-        int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
+        int col = gridColumns() * WG_COLS + lane + 8 * j;
         int c = min(col, columns - 1);
         ivec2 nr = divmod(c, hwp, invHwp), tt = divmod(nr.y, f.wp, invWp);
         int n = nr.x, t = tt.x, tw = tt.y;
@@ -73,7 +74,7 @@ void main()
     const int hw = p.H * p.W;
     [[unroll]] for (int j = 0; j < BN; j++)
     {
-        int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
+        int col = gridColumns() * WG_COLS + lane + 8 * j;
         if (col >= columns) continue;
         ivec2 nr = divmod(col, hwp, invHwp), tt = divmod(nr.y, f.wp, invWp);
         int n = nr.x, t = tt.x, tw = tt.y;

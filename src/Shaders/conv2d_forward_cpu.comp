@@ -4,10 +4,11 @@
 // Implicit GEMM without im2col: rows = Cout, columns = N*OH*OW (batch flattened), K = Cin*KH*KW.
 // _cpu variant: 8 channels x 8 pixels per invocation, 8 lanes per workgroup (64 pixels), texel-buffer loads;
 // when K % 4 == 0 the weights are read 4 taps at a time through an rgba32f view of the same buffer (w4),
-// which measured 20-40% faster on llvmpipe. Dispatch: (ceil(Cout / 8), ceil(N*OH*OW / 64), 1): channel blocks
+// which measured 20-40% faster on llvmpipe. Dispatch: (ceil(Cout / 8), ceil(N*OH*OW / 64), 1), x and y swapped when ROWS_ON_X = 0: channel blocks
 // vary fastest, so the workgroups a CPU runs back to back share one pixel block's input in its cache.
 #include "cpu_block.glsl"
 #include "conv2d_params.glsl"
+#include "conv_grid_cpu.glsl"
 layout(local_size_x = 8) in;
 
 layout(binding = 0, r32f) uniform readonly imageBuffer x;
@@ -20,7 +21,7 @@ layout(binding = 5, rgba32f) uniform readonly imageBuffer w4;   // w again, as v
 void main()
 {
     const int lane = int(gl_LocalInvocationID.x);
-    const int co0 = int(gl_WorkGroupID.x) * BM;
+    const int co0 = gridRows() * BM;
     const int hwOut = p.OH * p.OW;
     const int columns = p.N * hwOut;
     const int K = p.Cin * p.KH * p.KW;
@@ -31,7 +32,7 @@ void main()
     int xbase[BN], iy0[BN], ix0[BN];
     [[unroll]] for (int j = 0; j < BN; j++)
     {
-        int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
+        int col = gridColumns() * WG_COLS + lane + 8 * j;
         int c = min(col, columns - 1);
         ivec2 nr = divmod(c, hwOut, invHwOut), yx = divmod(nr.y, p.OW, invOW);
         int n = nr.x, oy = yx.x, ox = yx.y;
@@ -115,7 +116,7 @@ void main()
 
     [[unroll]] for (int j = 0; j < BN; j++)
     {
-        int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
+        int col = gridColumns() * WG_COLS + lane + 8 * j;
         if (col >= columns) continue;
         ivec2 nr = divmod(col, hwOut, invHwOut);
         int n = nr.x, r = nr.y;

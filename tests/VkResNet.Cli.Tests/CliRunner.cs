@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace VkResNet.Cli.Tests;
 
-/// <summary>Runs the built <c>vkresnet</c> as a user would, in a child process with its own environment.</summary>
+/// <summary>Runs the built <c>vkresnet</c> as a user would, in a child process with its own environment (tuning off unless <c>env</c> sets VKRESNET_TUNE).</summary>
 public static class CliRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
@@ -28,6 +28,7 @@ public static class CliRunner
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vkresnet.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
+        psi.Environment["VKRESNET_TUNE"] = "off";   // the fixed rules unless a test asks (tuning would time into the user's cache)
         if (env != null) foreach (var (k, v) in env) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

@@ -70,6 +70,30 @@ public sealed class TrainEvalInferTests : IDisposable
     }
 
     [Fact]
+    public void Tune_measures_into_the_cache_and_graph_kernels_then_reads_it_back()
+    {
+        var env = new Dictionary<string, string> { ["VKRESNET_TUNE"] = "full", ["VKRESNET_CACHE_DIR"] = _dir, ["VKRESNET_TUNE_BUDGET_S"] = "60" };
+        var tune = CliRunner.Run(env, "tune", "resnet8", "--input", "1x12x12", "--batch", "2");
+        Assert.True(tune.ExitCode == 0, tune.Stderr);
+        Assert.Matches(@"tuning: \d+ conv keys: [1-9]\d* measured", tune.Stdout);
+        Assert.Single(Directory.GetFiles(_dir, "tuning-*.json"));
+        var graph = CliRunner.Run(env, "graph", "resnet8", "--input", "1x12x12", "--batch", "2", "--kernels");
+        Assert.True(graph.ExitCode == 0, graph.Stderr);
+        Assert.Contains(" 0 measured", graph.Stdout);
+        Assert.Contains("layer1.0.conv1", graph.Stdout);
+        Assert.Contains("cached", graph.Stdout);
+    }
+
+    [Fact]
+    public void A_bad_tuning_mode_is_one_clear_message_and_a_nonzero_exit()
+    {
+        var r = CliRunner.Run(new Dictionary<string, string> { ["VKRESNET_TUNE"] = "fast" }, "tune", "resnet8", "--input", "1x12x12");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("VKRESNET_TUNE=fast is not a tuning mode", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [Fact]
     public void Summary_prints_the_published_parameter_count()
     {
         var r = CliRunner.Run(null, "summary", "resnet50");

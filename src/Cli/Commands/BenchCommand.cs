@@ -64,6 +64,7 @@ public static class BenchCommand
 
     static int Run(Settings s, string? jsonPath, string? deviceSelector)
     {
+        var tuning = CommonOptions.Tuning();
         using var ctx = CommonOptions.CreateContext(false);
         using var device = ctx.CreateDevice(deviceSelector);
         string commit = typeof(BenchCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+').ElementAtOrDefault(1) ?? "unknown";
@@ -75,8 +76,8 @@ public static class BenchCommand
         foreach (string name in s.Models)
             foreach (int batch in s.Batches)
             {
-                results.Add(Time(device, name, batch, train: false, s, peak.Vec4GflopsMedian));
-                if (s.Train) results.Add(Time(device, name, batch, train: true, s, peak.Vec4GflopsMedian));
+                results.Add(Time(device, name, batch, train: false, s, peak.Vec4GflopsMedian, tuning));
+                if (s.Train) results.Add(Time(device, name, batch, train: true, s, peak.Vec4GflopsMedian, tuning));
             }
 
         var table = new Table().Border(TableBorder.Rounded).AddColumns("model", "mode", "batch", "compile s", "p50 ms", "p90 ms", "p99 ms", "images/s", "GFLOP/s", "% of peak");
@@ -96,14 +97,14 @@ public static class BenchCommand
         return 0;
     }
 
-    static Measure Time(Device device, string name, int batch, bool train, Settings s, double peak)
+    static Measure Time(Device device, string name, int batch, bool train, Settings s, double peak, Graph.Tuning.TuningOptions tuning)
     {
         bool imagenet = ModelCatalog.IsImageNet(name);
         var (c, h, w, classes) = imagenet ? (3, 224, 224, 1000) : (1, 28, 28, 10); // CIFAR-style models run at Fashion-MNIST's size
         var spec = ModelCatalog.Resolve(name, c, h, w, classes);
         var clock = Stopwatch.StartNew();
         var model = ResNetBuilder.Build(spec, batch, train ? ResNetMode.Train : ResNetMode.Infer);
-        using var graph = CompiledGraph.Compile(device, model.Graph, new CompileOptions { Profile = s.Profile });
+        using var graph = CompiledGraph.Compile(device, model.Graph, new CompileOptions { Profile = s.Profile, Tuning = tuning });
         double compileSeconds = clock.Elapsed.TotalSeconds;
         ParameterInitializer.Initialize(graph, seed: 1);
         var rng = new Random(2);

@@ -16,6 +16,13 @@ public static class CommonOptions
         Description = "Enable VK_LAYER_KHRONOS_validation with synchronization validation (also VKRESNET_VALIDATION=1)",
     };
 
+    /// <summary>VKRESNET_TUNE and VKRESNET_TUNE_BUDGET_S, read once here at the edge (unset: measure and cache).</summary>
+    public static Graph.Tuning.TuningOptions Tuning()
+    {
+        try { return Graph.Tuning.TuningOptions.FromEnvironment(); }
+        catch (ArgumentException e) { throw new UserInputException(e.Message); }
+    }
+
     public static VulkanContext CreateContext(bool validation) =>
         VulkanContext.Create(new ContextOptions { Validation = validation ? true : null });
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VkResNet.Graph.Data;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Training;
 
 using VkResNet.Graph.Edge;
@@ -46,6 +47,7 @@ public static class EvalCommand
         var (ckpt, spec) = InferenceModel.Open(checkpoint);
         InferenceModel.CheckFits(spec, test, checkpoint, anyImageSize: tenCrop != null);
         foreach (string note in ckpt.Notes) AnsiConsole.MarkupLine($"[yellow]note[/]   {Markup.Escape(note)}");
+        var tuning = CommonOptions.Tuning();
         using var ctx = CommonOptions.CreateContext(validation);
         using var device = ctx.CreateDevice(deviceSelector);
         AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(device.Info.Line)}");
@@ -54,7 +56,7 @@ public static class EvalCommand
             result = TenCropEvaluator.Run(device, checkpoint, test, crop, batch);
         else
         {
-            using var model = InferenceModel.Load(device, ckpt, spec, checkpoint, Math.Min(batch, test.Count));
+            using var model = InferenceModel.Load(device, ckpt, spec, checkpoint, Math.Min(batch, test.Count), compile: new CompileOptions { Tuning = tuning });
             result = Evaluator.Run(model.Graph, model.Model, test, model.Normalization);
         }
         Print(result, test);

@@ -49,6 +49,7 @@ public static class ExperimentCommand
     static int Run(int[] depths, TrainOptions recipe, string outDir, string dataKind, string? dataDir, string? deviceSelector)
     {
         var (train, test) = DataOptions.Load(dataKind, dataDir);
+        var tuning = CommonOptions.Tuning();
         using var ctx = CommonOptions.CreateContext(false);
         using var device = ctx.CreateDevice(deviceSelector);
         AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(device.Info.Line)}");
@@ -63,7 +64,7 @@ public static class ExperimentCommand
                 var options = recipe with { Model = name, OutputDirectory = Path.Combine(outDir, name) };
                 var curveX = new List<double>();
                 var curveY = new List<double>();
-                using var trainer = new Trainer(device, options, train, test);
+                using var trainer = new Trainer(device, options, train, test, tuning);
                 int every = Math.Max(1, trainer.StepsPerEpoch / 10);
                 var reporter = new SyncProgress<TrainProgress>(p =>
                 {

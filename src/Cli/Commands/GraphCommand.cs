@@ -1,11 +1,15 @@
 using System.CommandLine;
 using Spectre.Console;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Models;
 
 namespace VkResNet.Cli.Commands;
 
-/// <summary><c>vkresnet graph MODEL [--train] [--batch N] [--dot FILE]</c>: the compiled plan — passes, barriers, memory — without a GPU.</summary>
+/// <summary>
+/// <c>vkresnet graph MODEL [--train] [--batch N] [--dot FILE] [--kernels]</c>: the compiled plan — passes, barriers, memory — without
+/// a GPU; with --kernels, the graph is compiled on the device and each conv pass's chosen candidate and the times measured are listed.
+/// </summary>
 public static class GraphCommand
 {
     public static Command Create()
@@ -17,9 +21,11 @@ public static class GraphCommand
         var train = new Option<bool>("--train") { Description = "The training graph (forward, loss, backward, SGD) instead of inference" };
         var noOptimize = new Option<bool>("--no-optimize") { Description = "Inference without BN folding and epilogue fusion" };
         var dot = new Option<string?>("--dot") { Description = "Write Graphviz of the plan (passes, barriers, arena offsets) to this file" };
+        var kernels = new Option<bool>("--kernels") { Description = "Compile on the device (tuning per VKRESNET_TUNE) and list each conv pass's chosen kernel and the times measured" };
+        var device = CommonOptions.Device();
         var cmd = new Command("graph", "Compile a model's frame graph and report passes, barriers and memory (Graphviz with --dot)");
         cmd.Arguments.Add(model);
-        foreach (var o in new Option[] { input, classes, batch, train, noOptimize, dot }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { input, classes, batch, train, noOptimize, dot, kernels, device }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var spec = SummaryCommand.Resolve(r.GetValue(model)!, r.GetValue(input), r.GetValue(classes), null);
@@ -33,6 +39,15 @@ public static class GraphCommand
             {
                 File.WriteAllText(path, PlanDot.Write(plan));
                 AnsiConsole.MarkupLine($"wrote {Markup.Escape(path)} (render with: dot -Tsvg {Markup.Escape(path)} -o plan.svg)");
+            }
+            if (r.GetValue(kernels))
+            {
+                var tuning = CommonOptions.Tuning();
+                using var ctx = CommonOptions.CreateContext(false);
+                using var dev = ctx.CreateDevice(r.GetValue(device));
+                Console.WriteLine($"device {dev.Info.Line}");
+                using var graph = CompiledGraph.Compile(dev, built.Graph, new CompileOptions { Tuning = tuning }, plan);
+                KernelReport.Print(graph, Console.Out);
             }
             return 0;
         });

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VkResNet.Graph.Data;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Training;
 
 using VkResNet.Graph.Edge;
@@ -33,9 +34,10 @@ public static class InferCommand
         if (!File.Exists(checkpoint)) throw new BadInputException($"No checkpoint at {checkpoint}. Train one with `vkresnet train` or import one with vkresnet-import.");
         var (ckpt, spec) = InferenceModel.Open(checkpoint);  // checksum, metadata and architecture, before any device work
         foreach (string note in ckpt.Notes) AnsiConsole.MarkupLine($"[yellow]note[/] {Markup.Escape(note)}");
+        var tuning = CommonOptions.Tuning();
         using var ctx = CommonOptions.CreateContext(validation);
         using var device = ctx.CreateDevice(deviceSelector);
-        using var model = InferenceModel.Load(device, ckpt, spec, checkpoint, batch: 1);
+        using var model = InferenceModel.Load(device, ckpt, spec, checkpoint, batch: 1, compile: new CompileOptions { Tuning = tuning });
         byte[] pixels;
         string what;
         int? truth = null;

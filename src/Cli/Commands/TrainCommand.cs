@@ -87,6 +87,7 @@ public static class TrainCommand
 
     static int Run(TrainOptions options, string dataKind, string? dataDir, string? deviceSelector, bool validation)
     {
+        var tuning = CommonOptions.Tuning();
         var (train, test) = DataOptions.Load(dataKind, dataDir);
         // The model name, the data set size, the run folder and a checkpoint to resume: all before any device work.
         try { ModelCatalog.Resolve(options.Model, train.Channels, train.Height, train.Width, train.ClassCount, options.Shortcut); }
@@ -116,7 +117,7 @@ public static class TrainCommand
 
         var compileClock = System.Diagnostics.Stopwatch.StartNew();
         Trainer trainer;
-        try { trainer = new Trainer(device, options, train, test); }
+        try { trainer = new Trainer(device, options, train, test, tuning); }
         catch (ArgumentException e) { throw new UserInputException(e.Message); }
         using var _ = trainer;
         AnsiConsole.MarkupLine($"[bold]model[/]   {trainer.Spec.Name} ({trainer.Spec.Shortcut} shortcuts{(trainer.Spec.Plain ? ", plain" : "")}), batch {options.BatchSize}, " +

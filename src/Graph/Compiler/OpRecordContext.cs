@@ -31,6 +31,12 @@ public sealed class OpRecordContext
     public BufferSlice? Scratch { get; init; }
     public GraphPlan Plan { get; }
 
+    /// <summary>The graph's kernel choices; null: the fixed rules, within the scratch given.</summary>
+    public KernelSelection? Kernels { get; init; }
+
+    /// <summary>The candidate a conv pass records for its key.</summary>
+    public ConvCandidate Choose(ConvKey key) => Kernels?.Choose(key) ?? ConvCandidates.Rules(key, Recorder.Variant, null, Scratch?.Size ?? 0);
+
     public BufferSlice Slice(Tensor t) => Slice(t.Id);
 
     /// <summary>The kernels' NCHW shape of a rank-4 tensor.</summary>

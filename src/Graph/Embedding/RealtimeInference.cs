@@ -113,7 +113,7 @@ public sealed class RealtimeInference : IDisposable
         // Record: every pass once onto a tape, marking where each pass starts.
         _tape = new CommandTape(device);
         _recorder = new CommandRecorder(device, _tape, graph.Variant);
-        var ctx = new OpRecordContext(_recorder, graph.Plan, graph.ResourceSlices) { Scratch = graph.Scratch };
+        var ctx = new OpRecordContext(_recorder, graph.Plan, graph.ResourceSlices) { Scratch = graph.Scratch, Kernels = graph.Kernels };
         _passStart = new int[graph.Plan.Passes.Count + 1];
         for (int i = 0; i < graph.Plan.Passes.Count; i++)
         {

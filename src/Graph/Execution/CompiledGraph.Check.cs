@@ -78,7 +78,7 @@ public sealed partial class CompiledGraph
                 var rec = _recorders[i] = new CommandRecorder(g.Device, cl, g.Variant, fullBarriers: false);
                 cl.Begin(reusable: true);
                 cl.FullBarrier(); // each pass is its own submission: order it after everything before it
-                g.Graph.Ops[g.Plan.Passes[i].OpIndex].Record(new OpRecordContext(rec, g.Plan, slices) { Scratch = g._scratch?.All });
+                g.Graph.Ops[g.Plan.Passes[i].OpIndex].Record(new OpRecordContext(rec, g.Plan, slices) { Scratch = g._scratch?.All, Kernels = g.Kernels });
                 cl.FullBarrier();
                 cl.End();
             }

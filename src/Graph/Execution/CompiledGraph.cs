@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Tuning;
 using VkResNet.Runtime;
 using Buffer = VkResNet.Runtime.Buffer;
 
@@ -17,6 +19,12 @@ public sealed record CompileOptions
     public KernelVariant? Variant { get; init; }
     /// <summary>Check every pass against the CPU reference on each Run (small graphs; null: VKRESNET_CHECK=1).</summary>
     public bool? Check { get; init; }
+    /// <summary>
+    /// How the conv kernels are chosen: measured on the device and cached (<see cref="TuneMode.Full"/>, the CLI's default),
+    /// cached choices only, or today's fixed rules (<see cref="TuningOptions.Off"/>, the default of this record: the edge
+    /// reads VKRESNET_TUNE with <see cref="TuningOptions.FromEnvironment()"/>).
+    /// </summary>
+    public TuningOptions Tuning { get; init; } = TuningOptions.Off;
 }
 
 /// <summary>
@@ -43,8 +51,10 @@ public sealed partial class CompiledGraph : IDisposable
     public int Dispatches => _recorder.Dispatches;
     public int Barriers => _recorder.Barriers;
     public bool Profiling { get; }
-    /// <summary>The kernel variant the passes were recorded with.</summary>
+    /// <summary>The kernel variant the passes were recorded with (the fixed rules' family; tuned keys may use either).</summary>
     public KernelVariant Variant => _recorder.Variant;
+    /// <summary>The conv candidate each pass records, and what the tuner measured (`vkresnet graph --kernels`).</summary>
+    public KernelSelection Kernels { get; }
 
     /// <summary>One slice per plan resource (what an <see cref="OpRecordContext"/> needs to record the passes again, e.g. onto a tape).</summary>
     public IReadOnlyList<BufferSlice> ResourceSlices => Plan.Resources.Select(r => _resources[r.Index].Slice(0, Math.Max(16, r.Bytes))).ToArray();
@@ -60,6 +70,9 @@ public sealed partial class CompiledGraph : IDisposable
         Profiling = options.Profile;
         _checkEnabled = CheckRequested(options);
         if (_checkEnabled) RequireCheckable();
+        // Tuning first, so its operands are freed before the graph's own memory is taken.
+        var variant = options.Variant ?? device.Variant;
+        Kernels = KernelTuner.Select(device, plan.Passes.SelectMany(p => graph.Ops[p.OpIndex].KernelKeys), variant, options.Tuning);
         _resources = plan.Resources.Select(r => device.CreateBuffer(Math.Max(16, r.Bytes), MemoryKind.DeviceLocal, $"graph.{r.Name}")).ToArray();
 
         long up = 0, down = 0;
@@ -73,8 +86,8 @@ public sealed partial class CompiledGraph : IDisposable
 
         ZeroFill(device, _resources);
         _commands = device.CreateCommandList(options.Profile ? plan.Passes.Count + 1 : 0);
-        _recorder = new CommandRecorder(device, _commands, options.Variant, options.FullBarriers);
-        long scratch = plan.Passes.Max(p => (long?)graph.Ops[p.OpIndex].ScratchBytes(_recorder.Variant)) ?? 0;
+        _recorder = new CommandRecorder(device, _commands, variant, options.FullBarriers);
+        long scratch = plan.Passes.Max(p => (long?)graph.Ops[p.OpIndex].ScratchBytes(Kernels)) ?? 0;
         if (scratch > 0) _scratch = device.CreateBuffer(scratch, MemoryKind.DeviceLocal, "graph.scratch");
         _passTimestamp = new int[plan.Passes.Count];
         Record(options.Profile);
@@ -104,7 +117,7 @@ public sealed partial class CompiledGraph : IDisposable
     void Record(bool profile)
     {
         var slices = Plan.Resources.Select(r => _resources[r.Index].Slice(0, Math.Max(16, r.Bytes))).ToArray();
-        var ctx = new OpRecordContext(_recorder, Plan, slices) { Scratch = _scratch?.All };
+        var ctx = new OpRecordContext(_recorder, Plan, slices) { Scratch = _scratch?.All, Kernels = Kernels };
         _commands.Begin(reusable: true);
         RecordUploads(_commands, slices);
         if (profile) _commands.WriteTimestamp();

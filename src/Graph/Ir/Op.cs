@@ -43,10 +43,13 @@ public abstract class Op
         throw new NotSupportedException($"{Type} '{Name}' has no backward rule.");
 
     /// <summary>
-    /// Scratch bytes the pass's kernels can use on a kernel variant (0: none). Passes run one after another
+    /// Scratch bytes the pass's kernels need with the graph's kernel choices (0: none). Passes run one after another
     /// and the recorder orders them by their declared accesses, so one scratch buffer of the largest size serves all.
     /// </summary>
-    public virtual long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => 0;
+    public virtual long ScratchBytes(Kernels.KernelSelection kernels) => 0;
+
+    /// <summary>The conv keys whose candidate the tuner chooses for this pass (empty: none).</summary>
+    public virtual IReadOnlyList<Kernels.ConvKey> KernelKeys => [];
 
     /// <summary>Records this pass's dispatches through the context's recorder (one launcher call).</summary>
     public abstract void Record(OpRecordContext ctx);

@@ -35,89 +35,146 @@ public enum Conv2dFlags : uint
 
 /// <summary>
 /// Launchers of the conv2d kernels (implicit GEMM; see the .comp headers). Forward, backward-input and
-/// backward-weight are one dispatch each; the bias gradient is a separate deterministic reduction.
-/// The variant (_cpu: texel buffers and 8x8 register blocks, _gpu: shared-memory tiles) comes from the recorder.
-/// On _cpu, 3x3 stride-1 pad-1 forward and backward-input convs can run as Winograd F(2x2,3x3) in three passes
-/// (weight transform, input transform, GEMMs fused with the output transform) given scratch (<see cref="UsesWinograd"/>).
+/// backward-weight each have several forms, registered as candidates in <see cref="ConvCandidates"/>; a graph
+/// records the one its tuner chose (<see cref="Record"/>), while <see cref="Forward"/>, <see cref="BackwardInput"/>
+/// and <see cref="BackwardWeight"/> apply today's fixed rules (<see cref="ConvCandidates.Rules"/>): the _cpu forms
+/// (texel buffers, 8x8 register blocks) or the _gpu forms (shared-memory tiles) by the recorder's variant; on _cpu,
+/// 3x3 stride-1 pad-1 forward and backward-input convs as Winograd F(2x2,3x3) in three passes (weight transform,
+/// input transform, GEMMs fused with the output transform) given scratch (<see cref="UsesWinograd"/>).
+/// The bias gradient is a separate deterministic reduction.
 /// </summary>
 public static class Conv2dKernels
 {
     private const int CpuRows = 8, GpuRows = 64, Columns = 64;
 
     /// <summary>
-    /// y = [relu](conv(x, w) [+ bias] [+ residual]) [+ y]. Absent bias/residual bind x as an unread placeholder.
-    /// residual may be y itself: each element is read and written by the same invocation. With a scratch slice of
-    /// <see cref="ScratchBytes"/>, a 3x3 stride-1 pad-1 conv on _cpu runs as Winograd F(2x2,3x3)
+    /// y = [relu](conv(x, w) [+ bias] [+ residual]) [+ y] by the fixed rules. Absent bias/residual bind x as an unread
+    /// placeholder. residual may be y itself: each element is read and written by the same invocation. With a scratch
+    /// slice of <see cref="ScratchBytes"/>, a 3x3 stride-1 pad-1 conv on _cpu runs as Winograd F(2x2,3x3)
     /// (<see cref="UsesWinograd"/>; <paramref name="winograd"/> null: the VKRESNET_WINOGRAD default).
     /// </summary>
     public static void Forward(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
                                BufferSlice? residual, BufferSlice y, bool relu = false, bool accumulate = false,
                                BufferSlice? scratch = null, bool? winograd = null)
     {
-        s.Validate();
-        Require(x, s.InputElements, "x", s);
-        Require(w, s.WeightElements, "w", s);
-        Require(y, s.OutputElements, "y", s);
-        if (bias is { } b) Require(b, s.Cout, "bias", s);
-        if (residual is { } res) Require(res, s.OutputElements, "residual", s);
-
         var flags = (bias is null ? 0 : Conv2dFlags.Bias) | (residual is null ? 0 : Conv2dFlags.Residual)
                   | (relu ? Conv2dFlags.Relu : 0) | (accumulate ? Conv2dFlags.Accumulate : 0);
-        if (UsesWinograd(s, r.Variant, winograd) && scratch is { } ws && ws.Size >= WinogradScratchBytes(s))
-        {
-            Winograd(r, s, x, w, bias, residual, y, flags, ws, flipWeights: false);
-            return;
-        }
-        // _cpu also binds w a second time as rgba32f texels (binding 5, read when Cin*KH*KW % 4 == 0).
-        ReadOnlySpan<Access> all =
-        [
-            Access.Read(x), Access.Read(w), Access.Read(bias ?? x), Access.Read(residual ?? x), Output(y, accumulate), Access.Read(w),
-        ];
-        var bindings = r.Variant == KernelVariant.Cpu ? all : all[..5];
-        RequireColumns((long)s.N * s.OutH * s.OutW, s);
-        var (gx, gy) = Grid(r, Groups((long)s.N * s.OutH * s.OutW, Columns), Groups(s.Cout, Rows(r)));
-        r.Dispatch(Name("conv2d_forward", r), [], bindings, new Conv2dPush(s, flags), gx, gy, 1);
+        var key = new ConvKey(ConvDirection.Forward, s, flags);
+        Record(r, ConvCandidates.Rules(key, r.Variant, winograd, scratch?.Size ?? 0), key, new ConvOperands(x, w, y, scratch, bias, residual));
     }
 
     /// <summary>
-    /// dx = conv_transpose(dy, w) (or dx += with accumulate). On _cpu, for stride 1, a scratch slice of
+    /// dx = conv_transpose(dy, w) (or dx += with accumulate) by the fixed rules. On _cpu, for stride 1, a scratch slice of
     /// <see cref="ScratchBytes"/> lets it run as the (faster) forward kernel over flipped, transposed weights;
     /// otherwise one implicit-GEMM pass per stride phase.
     /// </summary>
     public static void BackwardInput(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
                                      BufferSlice? scratch = null, bool accumulate = false, bool? winograd = null)
     {
-        s.Validate();
-        Require(dy, s.OutputElements, "dy", s);
-        Require(w, s.WeightElements, "w", s);
-        Require(dx, s.InputElements, "dx", s);
-        if (FlipsWeights(s, r.Variant) && scratch is { } wt && wt.Size >= s.WeightElements * sizeof(float))
-        {
-            var t = Transposed(s);
-            if (UsesWinograd(t, r.Variant, winograd) && wt.Size >= WinogradScratchBytes(t))
-            {
-                // The weight transform reads w flipped and transposed itself: no flip pass.
-                Winograd(r, t, dy, w, null, null, dx, accumulate ? Conv2dFlags.Accumulate : 0, wt, flipWeights: true);
-                return;
-            }
-            r.Dispatch("conv2d_weight_flip", [], [Access.Read(w), Access.Write(wt)], new Conv2dPush(s, 0),
-                       Groups(s.WeightElements, 256), 1, 1);
-            Forward(r, t, dy, wt.Slice(0, AlignedBytes(s.WeightElements)), null, null, dx, accumulate: accumulate, winograd: false);
-            return;
-        }
-        // One grid per stride phase (z); x covers the largest phase.
-        long phaseColumns = (long)s.N * DivUp(s.H, s.StrideH) * DivUp(s.W, s.StrideW);
-        RequireColumns(phaseColumns, s);
-        var (gx, gy) = Grid(r, Groups(phaseColumns, Columns), Groups(s.Cin, Rows(r)));
-        r.Dispatch(Name("conv2d_backward_input", r), [], [Access.Read(dy), Access.Read(w), Output(dx, accumulate)],
-                   new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0), gx, gy, (uint)(s.StrideH * s.StrideW));
+        var key = new ConvKey(ConvDirection.BackwardInput, s, accumulate ? Conv2dFlags.Accumulate : 0);
+        Record(r, ConvCandidates.Rules(key, r.Variant, winograd, scratch?.Size ?? 0), key, new ConvOperands(dy, w, dx, scratch));
     }
 
+    /// <summary>
+    /// dw = sum over batch and space of dy x im2col(x) (or dw += with accumulate) by the fixed rules. On the _gpu variant
+    /// a scratch slice of <see cref="ScratchBytes"/> lets the long reduction run as split-K slices plus a fixed-order
+    /// reduce (deterministic); without it (or on _cpu, where 2-16 cores are already busy) it is one pass.
+    /// </summary>
+    public static void BackwardWeight(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
+                                      BufferSlice? scratch = null, bool accumulate = false)
+    {
+        var key = new ConvKey(ConvDirection.BackwardWeight, s, accumulate ? Conv2dFlags.Accumulate : 0);
+        Record(r, ConvCandidates.Rules(key, r.Variant, null, scratch?.Size ?? 0), key, new ConvOperands(dy, x, dw, scratch));
+    }
+
+    /// <summary>
+    /// Records one candidate for a pass (what a compiled graph does with the tuner's choice), after checking that
+    /// the candidate is of the key's direction and applies, and that every slice, the scratch included, is large enough.
+    /// </summary>
+    public static void Record(IDispatchRecorder r, ConvCandidate c, ConvKey key, ConvOperands o)
+    {
+        var s = key.Shape;
+        s.Validate();
+        if (c.Direction != key.Direction)
+            throw new ArgumentException($"Conv2d {s}: candidate {c.Name} computes {c.Direction}, not {key.Direction}.");
+        if (!c.Applies(s, r.Device.Info))
+            throw new ArgumentException($"Conv2d {s}: candidate {key.Direction} {c.Name} does not apply to this shape on {r.Device.Info.Name}.");
+        var (a, b, output) = key.Elements;
+        string[] names = key.Direction switch
+        {
+            ConvDirection.Forward => ["x", "w", "y"],
+            ConvDirection.BackwardInput => ["dy", "w", "dx"],
+            _ => ["dy", "x", "dw"],
+        };
+        Require(o.A, a, names[0], s);
+        Require(o.B, b, names[1], s);
+        Require(o.Out, output, names[2], s);
+        if ((key.Flags & Conv2dFlags.Bias) != 0) Require(o.Bias ?? throw new ArgumentException($"Conv2d {s}: the Bias flag without a bias slice."), s.Cout, "bias", s);
+        if ((key.Flags & Conv2dFlags.Residual) != 0) Require(o.Residual ?? throw new ArgumentException($"Conv2d {s}: the Residual flag without a residual slice."), output, "residual", s);
+        long scratch = c.Scratch(s);
+        if (scratch > 0 && (o.Scratch?.Size ?? 0) < scratch)
+            throw new ArgumentException($"Conv2d {s}: candidate {c.Name} needs {scratch} bytes of scratch, got {o.Scratch?.Size ?? 0}.");
+        c.Record(r, s, o, key.Flags);
+    }
+
+    // ---- The forms the candidates record (ConvCandidates.All names each with its parameters). ----
+
+    /// <summary>The direct implicit-GEMM forward: the _cpu form (grid order by <paramref name="rowsOnX"/>) or the _gpu form.</summary>
+    internal static void DirectForward(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX)
+    {
+        bool acc = (flags & Conv2dFlags.Accumulate) != 0;
+        // _cpu also binds w a second time as rgba32f texels (binding 5, read when Cin*KH*KW % 4 == 0).
+        ReadOnlySpan<Access> all =
+        [
+            Access.Read(o.A), Access.Read(o.B), Access.Read(Bound(o.Bias, flags, Conv2dFlags.Bias, o.A)),
+            Access.Read(Bound(o.Residual, flags, Conv2dFlags.Residual, o.A)), Output(o.Out, acc), Access.Read(o.B),
+        ];
+        var bindings = form == KernelVariant.Cpu ? all : all[..5];
+        RequireColumns((long)s.N * s.OutH * s.OutW, s);
+        var (gx, gy) = Grid(form, rowsOnX, Groups((long)s.N * s.OutH * s.OutW, Columns), Groups(s.Cout, Rows(form)));
+        r.Dispatch("conv2d_forward" + Suffix(form), GridSpec(form, rowsOnX), bindings, new Conv2dPush(s, flags), gx, gy, 1);
+    }
+
+    // A flag's slice, or the unread placeholder the kernels bind in its place.
+    private static BufferSlice Bound(BufferSlice? slice, Conv2dFlags flags, Conv2dFlags flag, BufferSlice placeholder) =>
+        (flags & flag) != 0 && slice is { } s ? s : placeholder;
+
+    /// <summary>Backward input as one implicit-GEMM grid per stride phase (z); x covers the largest phase.</summary>
+    internal static void PhasedBackwardInput(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX)
+    {
+        bool acc = (flags & Conv2dFlags.Accumulate) != 0;
+        long phaseColumns = (long)s.N * DivUp(s.H, s.StrideH) * DivUp(s.W, s.StrideW);
+        RequireColumns(phaseColumns, s);
+        var (gx, gy) = Grid(form, rowsOnX, Groups(phaseColumns, Columns), Groups(s.Cin, Rows(form)));
+        r.Dispatch("conv2d_backward_input" + Suffix(form), GridSpec(form, rowsOnX), [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc)],
+                   new Conv2dPush(s, acc ? Conv2dFlags.Accumulate : 0), gx, gy, (uint)(s.StrideH * s.StrideW));
+    }
+
+    // Stride 1 with padding below the kernel size is a plain convolution of dy (measured 1.2-1.7x faster on llvmpipe).
+    internal static bool FlipApplies(Conv2dShape s) => s.StrideH == 1 && s.StrideW == 1 && s.PadH < s.KernelH && s.PadW < s.KernelW;
+    internal static long FlipScratchBytes(Conv2dShape s) => AlignedBytes(s.WeightElements);
+
+    /// <summary>Backward input (stride 1) as the direct forward of dy over flipped, transposed weights written to scratch.</summary>
+    internal static void FlippedBackwardInput(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form)
+    {
+        var wt = o.Scratch!.Value.Slice(0, AlignedBytes(s.WeightElements));
+        r.Dispatch("conv2d_weight_flip", [], [Access.Read(o.B), Access.Write(wt)], new Conv2dPush(s, 0), Groups(s.WeightElements, 256), 1, 1);
+        DirectForward(r, Transposed(s), new ConvOperands(o.A, wt, o.Out), flags & Conv2dFlags.Accumulate, form, rowsOnX: form == KernelVariant.Cpu);
+    }
+
+    /// <summary>Backward input (stride 1, 3x3, pad 1) as Winograd over dy; the weight transform reads w flipped and transposed itself.</summary>
+    internal static void WinogradBackwardInput(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
+        Winograd(r, Transposed(s), o.A, o.B, null, null, o.Out, flags & Conv2dFlags.Accumulate, o.Scratch!.Value, flipWeights: true);
+
+    internal static void WinogradForward(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
+        Winograd(r, s, o.A, o.B, (flags & Conv2dFlags.Bias) != 0 ? o.Bias : null, (flags & Conv2dFlags.Residual) != 0 ? o.Residual : null,
+                 o.Out, flags, o.Scratch!.Value, flipWeights: false);
+
     // The stride-1 backward-input conv as a forward conv of dy with flipped, transposed weights.
-    private static Conv2dShape Transposed(Conv2dShape s) =>
+    internal static Conv2dShape Transposed(Conv2dShape s) =>
         new(s.N, s.Cout, s.OutH, s.OutW, s.Cin, s.KernelH, s.KernelW, 1, 1, s.KernelH - 1 - s.PadH, s.KernelW - 1 - s.PadW);
 
-    /// <summary>VKRESNET_WINOGRAD: "0" never, "1" on every shape it applies to, unset: where it measured faster.</summary>
+    /// <summary>VKRESNET_WINOGRAD: "0" never, "1" on every shape it applies to, unset: where it measured faster (the fixed rules only).</summary>
     public static bool? WinogradSetting { get; } = Environment.GetEnvironmentVariable("VKRESNET_WINOGRAD") switch
     {
         "0" => false,
@@ -125,17 +182,16 @@ public static class Conv2dKernels
         _ => null,
     };
 
+    internal static bool WinogradApplies(Conv2dShape s) =>
+        s.KernelH == 3 && s.KernelW == 3 && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 1 && s.PadW == 1;
+
     /// <summary>
-    /// Whether a forward conv of this shape runs as Winograd F(2x2,3x3) (given scratch): _cpu, 3x3, stride 1, pad 1.
+    /// Whether the fixed rules run a forward conv of this shape as Winograd F(2x2,3x3) (given scratch): _cpu, 3x3, stride 1, pad 1.
     /// <paramref name="winograd"/> true forces it on such shapes, false off; null follows <see cref="WinogradSetting"/>,
     /// whose default keeps it to the shapes where it measured faster on llvmpipe (see WinogradPays).
     /// </summary>
-    public static bool UsesWinograd(Conv2dShape s, KernelVariant v, bool? winograd = null)
-    {
-        bool applies = v == KernelVariant.Cpu && s.KernelH == 3 && s.KernelW == 3
-                       && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 1 && s.PadW == 1;
-        return applies && (winograd ?? WinogradSetting ?? WinogradPays(s));
-    }
+    public static bool UsesWinograd(Conv2dShape s, KernelVariant v, bool? winograd = null) =>
+        v == KernelVariant.Cpu && WinogradApplies(s) && (winograd ?? WinogradSetting ?? WinogradPays(s));
 
     // Measured (bench/README.md, Winograd section): 1.5-1.8x at 32-256 channels on 14x14 and larger maps; slower
     // with 16 channels (the input transform outweighs the GEMM), at 512 (a tile block's v outgrows the cache) and
@@ -152,7 +208,7 @@ public static class Conv2dKernels
         long kp = (s.Cin + 3) & ~3;
         return (Align(16 * s.Cout * kp * sizeof(float)), Align(16 * s.Cin * WinogradTiles(s) * sizeof(float)));
     }
-    private static long WinogradScratchBytes(Conv2dShape s)
+    internal static long WinogradScratchBytes(Conv2dShape s)
     {
         var (u, v) = WinogradParts(s);
         return u + v;
@@ -178,67 +234,48 @@ public static class Conv2dKernels
                    new Conv2dPush(s, flags), Groups(s.Cout, CpuRows), Groups(tiles, Columns), 1);
     }
 
-    // Stride 1 with padding below the kernel size is a plain convolution of dy (measured 1.2-1.7x faster on llvmpipe).
-    private static bool FlipsWeights(Conv2dShape s, KernelVariant v) =>
-        v == KernelVariant.Cpu && s.StrideH == 1 && s.StrideW == 1 && s.PadH < s.KernelH && s.PadW < s.KernelW;
-
     private static long AlignedBytes(long elements) => (elements * sizeof(float) + 15) & ~15L;
 
-    /// <summary>
-    /// dw = sum over batch and space of dy x im2col(x) (or dw += with accumulate). On the _gpu variant a scratch
-    /// slice of <see cref="ScratchBytes"/> lets the long reduction run as split-K slices plus a fixed-order
-    /// reduce (deterministic); without it (or on _cpu, where 2-16 cores are already busy) it is one pass.
-    /// </summary>
-    public static void BackwardWeight(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
-                                      BufferSlice? scratch = null, bool accumulate = false)
+    /// <summary>Backward weight in one pass (the _gpu form binds dw in place of the split-K partials it does not use).</summary>
+    internal static void DirectBackwardWeight(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form)
     {
-        s.Validate();
-        Require(dy, s.OutputElements, "dy", s);
-        Require(x, s.InputElements, "x", s);
-        Require(dw, s.WeightElements, "dw", s);
-        var push = new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0);
-        uint gx = Groups(s.PatchSize, Columns), gy = Groups(s.Cout, Rows(r));
-        if (r.Variant == KernelVariant.Cpu)
-        {
-            r.Dispatch("conv2d_backward_weight_cpu", [], [Access.Read(dy), Access.Read(x), Output(dw, accumulate)], push, gx, gy, 1);
-            return;
-        }
-        var (slices, chunk) = SplitK(s);
-        if (slices == 1 || scratch is not { } partial || partial.Size < ScratchBytes(s, r.Variant))
-        {
-            // binding 3 (the partials) is not read or written without a split; dw stands in.
-            r.Dispatch("conv2d_backward_weight_gpu", [], [Access.Read(dy), Access.Read(x), Output(dw, accumulate), Output(dw, accumulate)],
-                       push, gx, gy, 1);
-            return;
-        }
-        push.SplitK = chunk;
-        r.Dispatch("conv2d_backward_weight_gpu", [], [Access.Read(dy), Access.Read(x), Access.Read(dw), Access.Write(partial)],
-                   push, gx, gy, (uint)slices);
-        var reduce = new SplitKReducePush { Count = checked((int)s.WeightElements), Slices = slices, Flags = accumulate ? 8u : 0u };
-        r.Dispatch("splitk_reduce", [], [Access.Read(partial), Output(dw, accumulate)], reduce, Groups(s.WeightElements, 256), 1, 1);
+        bool acc = (flags & Conv2dFlags.Accumulate) != 0;
+        var push = new Conv2dPush(s, acc ? Conv2dFlags.Accumulate : 0);
+        uint gx = Groups(s.PatchSize, Columns), gy = Groups(s.Cout, Rows(form));
+        if (form == KernelVariant.Cpu)
+            r.Dispatch("conv2d_backward_weight_cpu", [], [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc)], push, gx, gy, 1);
+        else
+            r.Dispatch("conv2d_backward_weight_gpu", [], [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc), Output(o.Out, acc)], push, gx, gy, 1);
     }
 
-    /// <summary>
-    /// Scratch bytes that <see cref="Forward"/>, <see cref="BackwardInput"/> and <see cref="BackwardWeight"/> can use on this variant
-    /// (0: none); one slice serves both, the recorder orders the reuse. Without it both still run, slower.
-    /// </summary>
-    public static long ScratchBytes(Conv2dShape s, KernelVariant variant, bool? winograd = null)
+    /// <summary>Backward weight as split-K slices of the long reduction into scratch, then a fixed-order reduce (deterministic).</summary>
+    internal static void SplitKBackwardWeight(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags)
     {
-        if (variant == KernelVariant.Cpu)
-        {
-            // Forward: Winograd alone; backward input: the flipped weights, or Winograd in the same slice.
-            long forward = UsesWinograd(s, variant, winograd) ? WinogradScratchBytes(s) : 0;
-            if (!FlipsWeights(s, variant)) return forward;
-            var t = Transposed(s);
-            long backward = Math.Max(AlignedBytes(s.WeightElements), UsesWinograd(t, variant, winograd) ? WinogradScratchBytes(t) : 0);
-            return Math.Max(forward, backward);
-        }
+        bool acc = (flags & Conv2dFlags.Accumulate) != 0;
+        var (slices, chunk) = SplitK(s);
+        var partial = o.Scratch!.Value;
+        var push = new Conv2dPush(s, acc ? Conv2dFlags.Accumulate : 0) { SplitK = chunk };
+        r.Dispatch("conv2d_backward_weight_gpu", [], [Access.Read(o.A), Access.Read(o.B), Access.Read(o.Out), Access.Write(partial)],
+                   push, Groups(s.PatchSize, Columns), Groups(s.Cout, GpuRows), (uint)slices);
+        var reduce = new SplitKReducePush { Count = checked((int)s.WeightElements), Slices = slices, Flags = acc ? 8u : 0u };
+        r.Dispatch("splitk_reduce", [], [Access.Read(partial), Output(o.Out, acc)], reduce, Groups(s.WeightElements, 256), 1, 1);
+    }
+
+    internal static long SplitKScratchBytes(Conv2dShape s)
+    {
         var (slices, _) = SplitK(s);
         return slices == 1 ? 0 : slices * s.WeightElements * sizeof(float);
     }
 
+    /// <summary>
+    /// Scratch bytes that the fixed rules' <see cref="Forward"/>, <see cref="BackwardInput"/> and <see cref="BackwardWeight"/>
+    /// can use on this variant (0: none); one slice serves all three, the recorder orders the reuse. Without it they still run, slower.
+    /// </summary>
+    public static long ScratchBytes(Conv2dShape s, KernelVariant variant, bool? winograd = null) =>
+        Enum.GetValues<ConvDirection>().Max(d => ConvCandidates.Rules(new ConvKey(d, s), variant, winograd).Scratch(s));
+
     // Enough slices to give a GPU ~256 workgroups, each summing at least 256 k (a multiple of the 16-deep tile).
-    private static (int Slices, int Chunk) SplitK(Conv2dShape s)
+    internal static (int Slices, int Chunk) SplitK(Conv2dShape s)
     {
         long k = (long)s.N * s.OutH * s.OutW;
         long tiles = DivUp(s.PatchSize, Columns) * DivUp(s.Cout, GpuRows);
@@ -257,14 +294,19 @@ public static class Conv2dKernels
         BiasGradKernel.Record(r, s.N, s.Cout, s.OutH * s.OutW, dy, db, accumulate);
     }
 
-    // The _cpu forward and backward-input grids put channel blocks on x, which a CPU device walks fastest:
-    // back-to-back workgroups then share one pixel block's input in cache instead of streaming the whole
-    // input once per channel block. The _gpu kernels keep pixel blocks on x.
-    private static (uint X, uint Y) Grid(IDispatchRecorder r, uint columnGroups, uint rowGroups) =>
-        r.Variant == KernelVariant.Cpu ? (rowGroups, columnGroups) : (columnGroups, rowGroups);
+    // The _cpu forward and backward-input kernels read their grid order from specialization constant 0 (ROWS_ON_X,
+    // conv_grid_cpu.glsl): channel blocks on x (the default), which a CPU device walks fastest, lets back-to-back
+    // workgroups share one pixel block's input in cache; pixel blocks on x is the other candidate. _gpu: pixel blocks on x.
+    private static (uint X, uint Y) Grid(KernelVariant form, bool rowsOnX, uint columnGroups, uint rowGroups) =>
+        form == KernelVariant.Cpu && rowsOnX ? (rowGroups, columnGroups) : (columnGroups, rowGroups);
+    private static readonly SpecConstant[] PixelsOnX = [SpecConstant.Bool(0, false)];
+    // The default order passes no constant, so the pipeline is the one the fixed rules always compiled.
+    private static ReadOnlySpan<SpecConstant> GridSpec(KernelVariant form, bool rowsOnX) =>
+        form == KernelVariant.Cpu && !rowsOnX ? PixelsOnX : [];
 
-    internal static string Name(string op, IDispatchRecorder r) => op + (r.Variant == KernelVariant.Cpu ? "_cpu" : "_gpu");
-    private static int Rows(IDispatchRecorder r) => r.Variant == KernelVariant.Cpu ? CpuRows : GpuRows;
+    private static string Suffix(KernelVariant form) => form == KernelVariant.Cpu ? "_cpu" : "_gpu";
+    internal static string Name(string op, IDispatchRecorder r) => op + Suffix(r.Variant);
+    private static int Rows(KernelVariant form) => form == KernelVariant.Cpu ? CpuRows : GpuRows;
     internal static Access Output(BufferSlice s, bool accumulate) => accumulate ? Access.ReadWrite(s) : Access.Write(s);
     // 65535 workgroups per dimension is what every Vulkan device guarantees.
     internal static uint Groups(long count, int per)

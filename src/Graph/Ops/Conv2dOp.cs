@@ -71,11 +71,14 @@ public sealed class Conv2dOp : Op
             ctx.Contribute(Bias, db!);
     }
 
-    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Shape(X.Shape, Weight.Shape, Stride, Pad), variant);
+    /// <summary>The tuner's key of the forward pass.</summary>
+    public ConvKey Key => new(ConvDirection.Forward, Shape(X.Shape, Weight.Shape, Stride, Pad), Bias is null ? 0 : Conv2dFlags.Bias);
+    public override IReadOnlyList<ConvKey> KernelKeys => [Key];
+    public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
 
     public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.Forward(ctx.Recorder, Shape(X.Shape, Weight.Shape, Stride, Pad), ctx.Slice(X), ctx.Slice(Weight), Bias is null ? null : ctx.Slice(Bias), null, ctx.Slice(Y),
-                              scratch: ctx.Scratch);
+        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key,
+                             new ConvOperands(ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Y), ctx.Scratch, Bias is null ? null : ctx.Slice(Bias)));
 }
 
 /// <summary>dx = transposed convolution of dy with w (the data gradient of <see cref="Conv2dOp"/>).</summary>
@@ -98,10 +101,12 @@ public sealed class Conv2dBackwardInputOp : Op
     public int Pad { get; }
     public override long Macs => Conv2dOp.MacCount(Dy.Shape, Weight.Shape);
 
-    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), variant);
+    public ConvKey Key => new(ConvDirection.BackwardInput, Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad));
+    public override IReadOnlyList<ConvKey> KernelKeys => [Key];
+    public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
 
     public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.BackwardInput(ctx.Recorder, Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad), ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx), ctx.Scratch);
+        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx), ctx.Scratch));
 }
 
 /// <summary>dw = correlation of x with dy summed over the batch, db = sum of dy (overwrites both).</summary>
@@ -126,12 +131,13 @@ public sealed class Conv2dBackwardWeightOp : Op
     public int Pad { get; }
     public override long Macs => Conv2dOp.MacCount(Dy.Shape, Dw.Shape);
 
-    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad), variant);
+    public ConvKey Key => new(ConvDirection.BackwardWeight, Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad));
+    public override IReadOnlyList<ConvKey> KernelKeys => [Key];
+    public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
 
     public override void Record(OpRecordContext ctx)
     {
-        var s = Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad);
-        Conv2dKernels.BackwardWeight(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw), ctx.Scratch);
-        if (Db is not null) Conv2dKernels.BackwardBias(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(Db));
+        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw), ctx.Scratch));
+        if (Db is not null) Conv2dKernels.BackwardBias(ctx.Recorder, Key.Shape, ctx.Slice(Dy), ctx.Slice(Db));
     }
 }

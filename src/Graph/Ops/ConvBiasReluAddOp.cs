@@ -40,9 +40,12 @@ public sealed class ConvBiasReluAddOp : Op
     public override long Macs => Conv2dOp.MacCount(Y.Shape, Weight.Shape);
     public override long Flops => 2 * Macs + Y.Shape.ElementCount * (1 + (Relu ? 1 : 0) + (Residual is null ? 0 : 1));
 
-    public override long ScratchBytes(VkResNet.Runtime.KernelVariant variant) => Conv2dKernels.ScratchBytes(Conv2dOp.Shape(X.Shape, Weight.Shape, Stride, Pad), variant);
+    public ConvKey Key => new(ConvDirection.Forward, Conv2dOp.Shape(X.Shape, Weight.Shape, Stride, Pad),
+                              Conv2dFlags.Bias | (Residual is null ? 0 : Conv2dFlags.Residual) | (Relu ? Conv2dFlags.Relu : 0));
+    public override IReadOnlyList<ConvKey> KernelKeys => [Key];
+    public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
 
     public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.Forward(ctx.Recorder, Conv2dOp.Shape(X.Shape, Weight.Shape, Stride, Pad), ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Bias), Residual is null ? null : ctx.Slice(Residual), ctx.Slice(Y), Relu,
-                              scratch: ctx.Scratch);
+        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Y), ctx.Scratch,
+                                                                                  ctx.Slice(Bias), Residual is null ? null : ctx.Slice(Residual)));
 }

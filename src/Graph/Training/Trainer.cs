@@ -6,6 +6,7 @@ using VkResNet.Graph.Execution;
 using VkResNet.Graph.IO;
 using VkResNet.Graph.Models;
 using VkResNet.Graph.Reporting;
+using VkResNet.Graph.Tuning;
 using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Training;
@@ -33,7 +34,8 @@ public sealed class Trainer : IDisposable
     public CompiledGraph Step => _step;
     public int StepsPerEpoch { get; }
 
-    public Trainer(Device device, TrainOptions options, Dataset train, Dataset test)
+    /// <param name="tuning">how the step and evaluation graphs choose their conv kernels (null: the fixed rules)</param>
+    public Trainer(Device device, TrainOptions options, Dataset train, Dataset test, TuningOptions? tuning = null)
     {
         _device = device;
         _options = options;
@@ -49,8 +51,9 @@ public sealed class Trainer : IDisposable
         _model = ResNetBuilder.Build(Spec, options.BatchSize, ResNetMode.Train, new ResNetBuildOptions(options.LabelSmoothing, sgd));
         // No larger than the test set: a small --limit-test gets a small evaluation graph (and a checkable one).
         _evalModel = ResNetBuilder.Build(Spec, Math.Min(options.EvalBatchSize, _test.Count), ResNetMode.Infer, new ResNetBuildOptions(OptimizeInference: false));
-        _step = CompiledGraph.Compile(device, _model.Graph);
-        _eval = CompiledGraph.Compile(device, _evalModel.Graph);
+        var compile = new CompileOptions { Tuning = tuning ?? TuningOptions.Off };
+        _step = CompiledGraph.Compile(device, _model.Graph, compile);
+        _eval = CompiledGraph.Compile(device, _evalModel.Graph, compile);
     }
 
     /// <summary>Runs the recipe to the end; returns one result per epoch trained in this call.</summary>

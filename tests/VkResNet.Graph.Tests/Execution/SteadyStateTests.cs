@@ -1,6 +1,8 @@
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.Models;
+using VkResNet.Graph.Tests.Support;
 using VkResNet.Graph.Training;
+using VkResNet.Graph.Tuning;
 using VkResNet.Runtime.Tests;
 using Xunit;
 
@@ -13,11 +15,16 @@ namespace VkResNet.Graph.Tests.Execution;
 [Collection(GpuCollection.Name)]
 public sealed class SteadyStateTests(GpuFixture gpu) : GpuTest(gpu)
 {
-    [Fact]
-    public void A_training_step_replays_without_allocating_compiling_or_recording()
+    // Tuned: the kernels chosen by measurement at compile (a test-local cache); the replay is the same hot path.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_training_step_replays_without_allocating_compiling_or_recording(bool tuned)
     {
+        using var cache = new TempDir();
         var model = ResNetBuilder.Build(ResNetSpec.Cifar(8, 10).WithInput(1, 12, 12), 4, ResNetMode.Train);
-        using var graph = CompiledGraph.Compile(Device, model.Graph);
+        using var graph = CompiledGraph.Compile(Device, model.Graph, new CompileOptions { Tuning = tuned ? TestTuning.Measured(cache.Path) : TuningOptions.Off });
+        if (tuned) Assert.True(graph.Kernels.Summary!.Measured > 0, $"nothing was measured: {graph.Kernels.Summary}");
         ParameterInitializer.Initialize(graph, seed: 3);
         var input = graph.Input(model.Input);
         var labels = graph.Labels(model.Labels!);

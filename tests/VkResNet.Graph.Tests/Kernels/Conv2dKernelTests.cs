@@ -35,9 +35,9 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         return new Conv2dShape(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]);
     }
 
-    // fp32 sums of K products of values in [-1, 1]: error grows with the reduction length.
-    static double Atol(long k) => 1e-5 + 2e-7 * k;
-    const double Rtol = 1e-4;
+    // fp32 sums of K products of values in [-1, 1]: error grows with the reduction length (the tuner checks with the same).
+    static double Atol(long k) => ConvTolerance.Atol(k);
+    const double Rtol = ConvTolerance.Rtol;
 
     sealed record Data(float[] X, float[] W, float[] B, float[] Res, float[] Dy, float[] Prior);
 
@@ -91,6 +91,68 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         Tolerance.AssertClose(CpuRef.Conv2dBackwardInput(dyD, ToDouble(d.W), s), a.Read(dx, s.InputElements), Atol(taps), Rtol, "conv2d dx " + what);
         Tolerance.AssertClose(CpuRef.Conv2dBackwardWeight(dyD, ToDouble(d.X), s), a.Read(dw, s.WeightElements), Atol(pixels), Rtol, "conv2d dW " + what);
         Tolerance.AssertClose(CpuRef.Conv2dBackwardBias(dyD, s), a.Read(db, s.Cout), Atol(pixels), Rtol, "conv2d db " + what);
+    }
+
+    // Every registered candidate (ConvCandidates.All, the tuner's table) forced in turn on every shape of the table.
+    public static IEnumerable<object[]> CandidateCases() =>
+        from c in ConvCandidates.All from s in Shapes select new object[] { c.Direction, c.Name, string.Join(",", s) };
+
+    [Theory, MemberData(nameof(CandidateCases))]
+    public void Every_candidate_forced_matches_the_cpu_with_overwrite_and_accumulate(ConvDirection direction, string name, string spec)
+    {
+        var s = Parse(spec);
+        var c = ConvCandidates.Find(ConvCandidates.All, direction, name)!;
+        var d = MakeData(s);
+        var key = new ConvKey(direction, s);
+        var (na, nb, nOut) = key.Elements;
+        long scratchFloats = Math.Max(1, c.Scratch(s) / 4);
+        using var a = new Arena(Device, ArenaBytes(na, nb, s.Cout, s.OutputElements, nOut, nOut, nOut, scratchFloats));
+        float[] inA = direction == ConvDirection.Forward ? d.X : d.Dy, inB = direction == ConvDirection.BackwardWeight ? d.X : d.W;
+        float[] prior = d.Prior[..(int)nOut];
+        BufferSlice sa = a.Add(inA), sb = a.Add(inB), bias = a.Add(d.B), res = a.Add(d.Res);
+        BufferSlice plain = a.Alloc(nOut), fused = a.Alloc(nOut), summed = a.Add(prior), scratch = a.Alloc(scratchFloats);
+        if (!c.Applies(s, Device.Info))
+        {
+            // A candidate is never recorded where it does not apply: the launcher refuses it by name.
+            var e = Assert.Throws<ArgumentException>(() => Record(Device.Variant, r => Conv2dKernels.Record(r, c, key, new ConvOperands(sa, sb, plain, scratch))));
+            Assert.Contains(name, e.Message);
+            return;
+        }
+        var epilogue = direction == ConvDirection.Forward ? Conv2dFlags.Bias | Conv2dFlags.Residual | Conv2dFlags.Relu : Conv2dFlags.None;
+        Record(Device.Variant, r =>
+        {
+            Conv2dKernels.Record(r, c, key, new ConvOperands(sa, sb, plain, scratch));
+            Conv2dKernels.Record(r, c, key with { Flags = epilogue }, new ConvOperands(sa, sb, fused, scratch, bias, res));
+            Conv2dKernels.Record(r, c, key with { Flags = Conv2dFlags.Accumulate }, new ConvOperands(sa, sb, summed, scratch));
+        });
+
+        double[] xD = ToDouble(d.X), wD = ToDouble(d.W), dyD = ToDouble(d.Dy);
+        double[] expected = direction switch
+        {
+            ConvDirection.Forward => CpuRef.Conv2dForward(xD, wD, null, s),
+            ConvDirection.BackwardInput => CpuRef.Conv2dBackwardInput(dyD, wD, s),
+            _ => CpuRef.Conv2dBackwardWeight(dyD, xD, s),
+        };
+        double[] withEpilogue = direction != ConvDirection.Forward ? expected
+            : CpuRef.Conv2dForward(xD, wD, ToDouble(d.B), s).Select((v, i) => Math.Max(0, v + d.Res[i])).ToArray();
+        string what = $"{direction} {name} {s}";
+        double atol = Atol(key.ReductionLength);
+        Tolerance.AssertClose(expected, a.Read(plain, nOut), atol, Rtol, what);
+        Tolerance.AssertClose(withEpilogue, a.Read(fused, nOut), atol, Rtol, what + (direction == ConvDirection.Forward ? " +bias +residual relu" : " again"));
+        Tolerance.AssertClose(Add(expected, prior), a.Read(summed, nOut), atol, Rtol, what + " +=");
+    }
+
+    [Fact]
+    public void The_first_candidate_of_each_direction_applies_everywhere_and_names_are_unique()
+    {
+        foreach (var direction in Enum.GetValues<ConvDirection>())
+        {
+            var mine = ConvCandidates.All.Where(c => c.Direction == direction).ToList();
+            Assert.True(mine.Count >= 2, $"{direction} has {mine.Count} candidates");
+            Assert.True(mine.Select(c => c.Name).Distinct().Count() == mine.Count, $"{direction} repeats a candidate name");
+            foreach (var spec in Shapes)
+                Assert.True(mine[0].Applies(Parse(string.Join(",", spec)), Device.Info), $"reference {direction} {mine[0].Name} must apply to {string.Join(",", spec)}");
+        }
     }
 
     public static IEnumerable<object[]> AccumulateCases() =>

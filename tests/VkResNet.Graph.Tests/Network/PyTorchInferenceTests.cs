@@ -2,6 +2,8 @@ using VkResNet.Graph.Execution;
 using VkResNet.Graph.IO;
 using VkResNet.Graph.Models;
 using VkResNet.Graph.Tests.Reference;
+using VkResNet.Graph.Tests.Support;
+using VkResNet.Graph.Tuning;
 using VkResNet.Graph.Training;
 using VkResNet.Runtime.Tests;
 using Xunit;
@@ -17,16 +19,20 @@ namespace VkResNet.Graph.Tests.Network;
 public sealed class PyTorchInferenceTests(GpuFixture gpu) : GpuTest(gpu)
 {
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void ResNet18_eval_logits_match_PyTorch_with_and_without_folding(bool optimize)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]   // the conv kernels chosen by measurement (a test-local cache)
+    public void ResNet18_eval_logits_match_PyTorch_with_and_without_folding(bool optimize, bool tuned)
     {
+        using var cache = new TempDir();
         var fx = Fixture.Load("resnet18_eval.safetensors");
         var spec = ResNetSpec.ResNet18(10).WithInput(3, 64, 64);
         var model = ResNetBuilder.Build(spec, 2, ResNetMode.Infer, new ResNetBuildOptions(OptimizeInference: optimize));
         if (optimize)
             Assert.True(model.Graph.Folds.Count == 20, $"every conv of ResNet-18 is followed by a BN to fold; folded {model.Graph.Folds.Count}");
-        using var graph = CompiledGraph.Compile(Device, model.Graph);
+        using var graph = CompiledGraph.Compile(Device, model.Graph,
+            new CompileOptions { Tuning = tuned ? TestTuning.Measured(cache.Path) : TuningOptions.Off });
+        if (tuned) Assert.True(graph.Kernels.Summary!.Measured > 0, $"nothing was measured: {graph.Kernels.Summary}");
         var checkpoint = new Checkpoint
         {
             ModelName = spec.Name,
@@ -38,6 +44,6 @@ public sealed class PyTorchInferenceTests(GpuFixture gpu) : GpuTest(gpu)
         graph.Run();
         var expected = fx.Get("logits");
         double scale = expected.Max(Math.Abs);
-        Tolerance.AssertClose(expected, graph.Output(model.Logits), 1e-4 * scale, 1e-4, $"resnet18 eval logits (optimize={optimize})");
+        Tolerance.AssertClose(expected, graph.Output(model.Logits), 1e-4 * scale, 1e-4, $"resnet18 eval logits (optimize={optimize}, tuned={tuned})");
     }
 }

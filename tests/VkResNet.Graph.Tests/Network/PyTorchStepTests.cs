@@ -3,6 +3,8 @@ using VkResNet.Graph.Execution;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Models;
 using VkResNet.Graph.Tests.Reference;
+using VkResNet.Graph.Tests.Support;
+using VkResNet.Graph.Tuning;
 using VkResNet.Runtime;
 using VkResNet.Runtime.Tests;
 using Xunit;
@@ -27,20 +29,24 @@ public sealed class PyTorchStepTests(GpuFixture gpu) : GpuTest(gpu)
     ];
 
     [Theory]
-    [InlineData(KernelVariant.Cpu)]
-    [InlineData(KernelVariant.Gpu)]
-    public void ResNet20_training_step_matches_PyTorch_per_named_tensor(KernelVariant variant)
+    [InlineData(KernelVariant.Cpu, false)]
+    [InlineData(KernelVariant.Gpu, false)]
+    [InlineData(KernelVariant.Cpu, true)]   // the conv kernels chosen by measurement (a test-local cache)
+    public void ResNet20_training_step_matches_PyTorch_per_named_tensor(KernelVariant variant, bool tuned)
     {
+        using var cache = new TempDir();
         var fx = Fixture.Load("resnet20_fmnist_step.safetensors");
         var spec = ResNetSpec.Cifar(20, 10).WithInput(1, 28, 28);
         var model = ResNetBuilder.Build(spec, 4, ResNetMode.Train, new ResNetBuildOptions(Sgd: new SgdOptions(0.9f, 1e-4f)));
         foreach (var (ours, _) in ResNet20Activations) model.Graph[ours].Kind = TensorKind.Output;
         model.Graph["logits"].Kind = TensorKind.Output;
-        using var graph = CompiledGraph.Compile(Device, model.Graph, new CompileOptions { Variant = variant });
+        var tuning = tuned ? TestTuning.Measured(cache.Path) : TuningOptions.Off;
+        using var graph = CompiledGraph.Compile(Device, model.Graph, new CompileOptions { Variant = variant, Tuning = tuning });
         Load(graph, fx, model);
         graph.Run();
 
-        string v = variant.ToString();
+        string v = tuned ? $"{variant} tuned" : variant.ToString();
+        if (tuned) Assert.True(graph.Kernels.Summary!.Measured > 0, $"nothing was measured: {graph.Kernels.Summary}");
         AssertTensor(fx, "loss", graph.Output(model.Loss!)[..1].ToArray(), $"{v} loss");
         AssertTensor(fx, "logits", graph.Output(model.Logits).ToArray(), $"{v} logits");
         foreach (var (ours, theirs) in ResNet20Activations)

@@ -1,0 +1,160 @@
+using VkResNet.Runtime;
+using static VkResNet.Graph.Kernels.ConvDirection;
+
+namespace VkResNet.Graph.Kernels;
+
+// The candidate registry: every implementation of a conv direction the tuner may time, in one table.
+//
+// To add a candidate, add ONE entry to ConvCandidates.All:
+//     new("name", Direction, "algorithm in words", Applies: (shape, device) => ..., Scratch: shape => bytes,
+//         Record: (r, shape, operands, flags) => YourKernels.Launch(r, shape, operands, flags)),
+// - name: unique within its direction; it is what the tuning cache stores and `vkresnet graph --kernels` prints,
+//   so renaming a candidate retunes the keys that chose it (the cache ignores names it does not know).
+// - Applies: the shapes (and device features, from DeviceInfo) it computes correctly; it is never asked to run elsewhere.
+// - Scratch: the bytes of the graph's shared scratch slice it needs (0: none); operands.Scratch holds at least that.
+// - Record: records its dispatches; flags carry the epilogue (bias, residual, relu) and Accumulate (+= into Out).
+// The first entry of each direction is the reference the tuner checks the others against; it must apply to every shape.
+// `Conv2dKernelTests` forces every entry on the odd-shape tables against the CPU reference: a new entry is tested there
+// without further work. ConvCandidates.Rules is today's fixed choice, used with tuning off and for untuned keys.
+
+/// <summary>Which of the three conv passes a kernel computes.</summary>
+public enum ConvDirection { Forward, BackwardInput, BackwardWeight }
+
+/// <summary>What the tuner keys a choice by: the pass, its shape and its epilogue/accumulate flags.</summary>
+public readonly record struct ConvKey(ConvDirection Direction, Conv2dShape Shape, Conv2dFlags Flags = Conv2dFlags.None)
+{
+    /// <summary>A stable one-line form, the tuning cache's key.</summary>
+    public override string ToString()
+    {
+        var s = Shape;
+        string dir = Direction switch { Forward => "fwd", BackwardInput => "bwd-input", _ => "bwd-weight" };
+        return $"{dir} n{s.N} c{s.Cin} {s.H}x{s.W} o{s.Cout} k{s.KernelH}x{s.KernelW} s{s.StrideH}x{s.StrideW} p{s.PadH}x{s.PadW} f{(uint)Flags}";
+    }
+
+    /// <summary>Elements of operands A, B and Out (see <see cref="ConvOperands"/>).</summary>
+    public (long A, long B, long Out) Elements => Direction switch
+    {
+        Forward => (Shape.InputElements, Shape.WeightElements, Shape.OutputElements),
+        BackwardInput => (Shape.OutputElements, Shape.WeightElements, Shape.InputElements),
+        _ => (Shape.OutputElements, Shape.InputElements, Shape.WeightElements),
+    };
+
+    /// <summary>The reduction length of one output: what the rounding error grows with (<see cref="ConvTolerance"/>).</summary>
+    public long ReductionLength => Direction switch
+    {
+        Forward => Shape.PatchSize,
+        BackwardInput => (long)Shape.Cout * Shape.KernelH * Shape.KernelW,
+        _ => (long)Shape.N * Shape.OutH * Shape.OutW,
+    };
+}
+
+/// <summary>
+/// The slices of one conv pass. Forward: A = x, B = w, Out = y (Bias, Residual as the flags say).
+/// Backward input: A = dy, B = w, Out = dx. Backward weight: A = dy, B = x, Out = dw.
+/// </summary>
+public readonly record struct ConvOperands(BufferSlice A, BufferSlice B, BufferSlice Out, BufferSlice? Scratch = null,
+                                           BufferSlice? Bias = null, BufferSlice? Residual = null);
+
+/// <summary>Records one candidate's dispatches for a pass.</summary>
+public delegate void ConvRecord(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags);
+
+/// <summary>One implementation of a conv direction: an algorithm with its load path, blocking, grid order and split.</summary>
+public sealed record ConvCandidate(string Name, ConvDirection Direction, string Algorithm,
+                                   Func<Conv2dShape, DeviceInfo, bool> Applies, Func<Conv2dShape, long> Scratch, ConvRecord Record)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>The fp32-against-reference tolerance of the conv kernels (the kernel tests' and the tuner's check).</summary>
+public static class ConvTolerance
+{
+    /// <summary>Absolute tolerance: fp32 sums of <paramref name="k"/> products of values in [-1, 1] drift with k.</summary>
+    public static double Atol(long k) => 1e-5 + 2e-7 * k;
+    public const double Rtol = 1e-4;
+}
+
+/// <summary>The conv candidates (see the comment at the top of this file for how to add one) and today's fixed rules.</summary>
+public static class ConvCandidates
+{
+    static readonly Func<Conv2dShape, long> NoScratch = _ => 0;
+    static bool Everywhere(Conv2dShape s, DeviceInfo d) => true;
+    // The _gpu forms stage 64x64 tiles in shared memory with 256 invocations per workgroup.
+    static bool SharedTiles(Conv2dShape s, DeviceInfo d) => d.MaxWorkgroupInvocations >= 256 && d.MaxSharedMemoryBytes >= 16 * 1024;
+
+    public static IReadOnlyList<ConvCandidate> All { get; } =
+    [
+        // Forward. Reference first.
+        new("direct_cpu", Forward, "implicit GEMM, texel loads, 8x8 per invocation, channel blocks on x", Everywhere, NoScratch,
+            (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true)),
+        new("direct_cpu_pixels_x", Forward, "implicit GEMM, texel loads, 8x8 per invocation, pixel blocks on x", Everywhere, NoScratch,
+            (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: false)),
+        new("direct_gpu", Forward, "implicit GEMM, 64x64 shared-memory tiles", SharedTiles, NoScratch,
+            (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)),
+        new("winograd_f2x2", Forward, "Winograd F(2x2,3x3): weight and input transforms, GEMMs fused with the output transform",
+            (s, d) => Conv2dKernels.WinogradApplies(s), Conv2dKernels.WinogradScratchBytes, Conv2dKernels.WinogradForward),
+
+        // Backward input. Reference first.
+        new("phases_cpu", BackwardInput, "implicit GEMM per stride phase, texel loads, channel blocks on x", Everywhere, NoScratch,
+            (r, s, o, f) => Conv2dKernels.PhasedBackwardInput(r, s, o, f, KernelVariant.Cpu, rowsOnX: true)),
+        new("phases_cpu_pixels_x", BackwardInput, "implicit GEMM per stride phase, texel loads, pixel blocks on x", Everywhere, NoScratch,
+            (r, s, o, f) => Conv2dKernels.PhasedBackwardInput(r, s, o, f, KernelVariant.Cpu, rowsOnX: false)),
+        new("phases_gpu", BackwardInput, "implicit GEMM per stride phase, 64x64 shared-memory tiles", SharedTiles, NoScratch,
+            (r, s, o, f) => Conv2dKernels.PhasedBackwardInput(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)),
+        new("flip_forward_cpu", BackwardInput, "flip and transpose w, then the direct_cpu forward over dy",
+            (s, d) => Conv2dKernels.FlipApplies(s), Conv2dKernels.FlipScratchBytes,
+            (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Cpu)),
+        new("flip_forward_gpu", BackwardInput, "flip and transpose w, then the direct_gpu forward over dy",
+            (s, d) => Conv2dKernels.FlipApplies(s) && SharedTiles(s, d), Conv2dKernels.FlipScratchBytes,
+            (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Gpu)),
+        new("flip_winograd_f2x2", BackwardInput, "Winograd F(2x2,3x3) forward over dy, the weight transform reading w flipped",
+            (s, d) => Conv2dKernels.FlipApplies(s) && Conv2dKernels.WinogradApplies(Conv2dKernels.Transposed(s)),
+            s => Conv2dKernels.WinogradScratchBytes(Conv2dKernels.Transposed(s)), Conv2dKernels.WinogradBackwardInput),
+
+        // Backward weight. Reference first.
+        new("direct_cpu", BackwardWeight, "implicit GEMM over batch and space, texel loads, one pass", Everywhere, NoScratch,
+            (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Cpu)),
+        new("direct_gpu", BackwardWeight, "implicit GEMM over batch and space, 64x64 shared-memory tiles, one pass", SharedTiles, NoScratch,
+            (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Gpu)),
+        new("splitk_gpu", BackwardWeight, "64x64 shared-memory tiles, split-K slices plus a fixed-order reduce",
+            (s, d) => SharedTiles(s, d) && Conv2dKernels.SplitK(s).Slices > 1, Conv2dKernels.SplitKScratchBytes, Conv2dKernels.SplitKBackwardWeight),
+    ];
+
+    /// <summary>The candidates of one direction that apply to a shape on a device, in table order (the reference first).</summary>
+    public static List<ConvCandidate> Applicable(IEnumerable<ConvCandidate> table, ConvKey key, DeviceInfo device) =>
+        table.Where(c => c.Direction == key.Direction && c.Applies(key.Shape, device)).ToList();
+
+    /// <summary>A candidate by direction and name (null when the table has none: a cache entry from another build).</summary>
+    public static ConvCandidate? Find(IEnumerable<ConvCandidate> table, ConvDirection direction, string name) =>
+        table.FirstOrDefault(c => c.Direction == direction && c.Name == name);
+
+    static ConvCandidate Named(ConvDirection direction, string name) =>
+        Find(All, direction, name) ?? throw new InvalidOperationException($"No {direction} candidate named {name}.");
+
+    /// <summary>
+    /// Today's fixed rules (tuning off, or a key not tuned): the _cpu or _gpu forms by kernel variant; on _cpu,
+    /// Winograd where it measured faster (<see cref="Conv2dKernels.UsesWinograd"/>) and the flipped-weight backward
+    /// input for stride 1, each only when <paramref name="scratchBytes"/> holds its scratch; split-K only on _gpu.
+    /// </summary>
+    public static ConvCandidate Rules(ConvKey key, KernelVariant variant, bool? winograd = null, long scratchBytes = long.MaxValue)
+    {
+        var s = key.Shape;
+        bool cpu = variant == KernelVariant.Cpu;
+        ConvCandidate Fits(string preferred, string otherwise)
+        {
+            var c = Named(key.Direction, preferred);
+            return c.Scratch(s) <= scratchBytes ? c : Named(key.Direction, otherwise);
+        }
+        switch (key.Direction)
+        {
+            case Forward:
+                return cpu && Conv2dKernels.UsesWinograd(s, variant, winograd) ? Fits("winograd_f2x2", "direct_cpu") : Named(Forward, cpu ? "direct_cpu" : "direct_gpu");
+            case BackwardInput:
+                if (!cpu || !Conv2dKernels.FlipApplies(s)) return Named(BackwardInput, cpu ? "phases_cpu" : "phases_gpu");
+                var flip = Fits("flip_forward_cpu", "phases_cpu");
+                return Conv2dKernels.UsesWinograd(Conv2dKernels.Transposed(s), variant, winograd) && flip.Name != "phases_cpu"
+                    ? Fits("flip_winograd_f2x2", "flip_forward_cpu") : flip;
+            default:
+                return cpu ? Named(BackwardWeight, "direct_cpu") : Conv2dKernels.SplitK(s).Slices > 1 ? Fits("splitk_gpu", "direct_gpu") : Named(BackwardWeight, "direct_gpu");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using VkResNet.Runtime;
+
+namespace VkResNet.Graph.Kernels;
+
+/// <summary>Where a key's candidate came from.</summary>
+public enum ChoiceSource
+{
+    /// <summary>Today's fixed rules (tuning off, cached mode without an entry, or the budget ran out).</summary>
+    Rules,
+    /// <summary>The only candidate that applies: nothing to time.</summary>
+    OnlyCandidate,
+    /// <summary>Read from the tuning cache.</summary>
+    Cached,
+    /// <summary>Timed on the device in this compile.</summary>
+    Measured,
+}
+
+/// <summary>One candidate's median GPU time on a key.</summary>
+public readonly record struct CandidateTime(string Name, double Milliseconds);
+
+/// <summary>
+/// The tuner's answer for one key: the candidate, how it was chosen, the times measured, who was dropped (disagreed
+/// with the reference) and who was not timed (abandoned on the first keys of its direction in that compile).
+/// </summary>
+public sealed record KernelChoice(ConvCandidate Candidate, ChoiceSource Source, IReadOnlyList<CandidateTime> Times, IReadOnlyList<string> Dropped,
+                                  IReadOnlyList<string> Skipped);
+
+/// <summary>What one graph compile's tuning did (for logs and `vkresnet tune`).</summary>
+public sealed record TuningSummary(int Keys, int Measured, int Cached, int Rules, double Seconds, string? CacheFile)
+{
+    public override string ToString() =>
+        $"{Keys} conv keys: {Measured} measured, {Cached} from the cache, {Rules} by the fixed rules, in {Seconds:F1} s" +
+        (CacheFile is null ? "" : $" (cache {CacheFile})");
+}
+
+/// <summary>
+/// The conv candidate each (direction, shape, flags) key of a graph records: the tuner's choices, and today's
+/// fixed rules (<see cref="ConvCandidates.Rules"/>) for every key it has none for. Ops ask it for their scratch
+/// size and their candidate, so both always agree.
+/// </summary>
+public sealed class KernelSelection
+{
+    readonly IReadOnlyDictionary<ConvKey, KernelChoice> _choices;
+
+    public KernelSelection(KernelVariant variant, IReadOnlyDictionary<ConvKey, KernelChoice>? choices = null, TuningSummary? summary = null)
+    {
+        Variant = variant;
+        _choices = choices ?? new Dictionary<ConvKey, KernelChoice>();
+        Summary = summary;
+    }
+
+    /// <summary>The variant the fixed rules follow for keys without a choice.</summary>
+    public KernelVariant Variant { get; }
+
+    /// <summary>What tuning did; null when it was off.</summary>
+    public TuningSummary? Summary { get; }
+
+    public IReadOnlyDictionary<ConvKey, KernelChoice> Choices => _choices;
+
+    public ConvCandidate Choose(ConvKey key) => _choices.TryGetValue(key, out var c) ? c.Candidate : ConvCandidates.Rules(key, Variant);
+
+    /// <summary>The tuner's record for a key, or a Rules record naming the fixed rules' candidate.</summary>
+    public KernelChoice Describe(ConvKey key) =>
+        _choices.TryGetValue(key, out var c) ? c : new KernelChoice(ConvCandidates.Rules(key, Variant), ChoiceSource.Rules, [], [], []);
+}

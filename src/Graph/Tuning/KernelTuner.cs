@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using VkResNet.Graph.Kernels;
+using VkResNet.Runtime;
+
+namespace VkResNet.Graph.Tuning;
+
+/// <summary>
+/// Kernel selection by measurement, at graph compile. For each distinct conv key of the graph (the keys with the most
+/// work first, so a budget is spent where it pays) it takes the candidates that apply (<see cref="ConvCandidates"/>),
+/// times each on seeded random operands (a warm-up, then the median of at least 3 runs of GPU timestamps) and keeps the
+/// fastest, ties going to the earlier table entry; but before a candidate can win, its output must agree with the
+/// reference candidate's within the kernel tests' tolerance, and one that disagrees is dropped with a warning and the
+/// next fastest is checked. (Checking only would-be winners spares a run of every slow candidate.) To keep a first
+/// tuning short, a candidate whose first run took over 4x the best so far is timed no further, and one that lost
+/// that way on the first 3 keys of its direction in a compile is not timed on the rest of them (on lavapipe: the
+/// shared-memory _gpu forms, 10-40x slower, whose one run per key cost most of a ResNet-50's tuning).
+/// Choices are cached per device, driver and kernel set, so a second compile times nothing and records the same
+/// kernels, hence the same bits. Nothing here runs on the hot path.
+/// </summary>
+public static class KernelTuner
+{
+    /// <summary>Chooses the candidates of a graph's keys on a device (<see cref="TuneMode.Off"/>: the fixed rules, no cache).</summary>
+    public static KernelSelection Select(Device device, IEnumerable<ConvKey> keys, KernelVariant variant, TuningOptions options)
+    {
+        if (options.Mode == TuneMode.Off) return new KernelSelection(variant);
+        var warn = options.Warn ?? (m => Console.Error.WriteLine($"vkresnet: warning: {m}"));
+        var cache = TuningCache.Load(CachePath(device, options), device.Info.Name, $"{device.Info.DriverName} {device.Info.DriverVersion} ({device.Info.DriverInfo})", ShaderLibrary.SetHash(), warn);
+        using var bench = options.Bench?.Invoke(device, variant) ?? new DeviceCandidateBench(device, variant);
+        var selection = Tune(keys, device.Info, variant, options, cache, bench, warn);
+        if (cache.Changed) cache.Save(warn);
+        return selection;
+    }
+
+    /// <summary>The tuning cache's file for a device: beside the pipeline cache unless the options name a folder; null: none.</summary>
+    public static string? CachePath(Device device, TuningOptions options)
+    {
+        string? folder = options.CacheDirectory ?? device.Kernels.CacheDirectory;
+        return folder is null ? null : Path.Combine(folder, $"tuning-{device.Info.VendorId:x4}-{device.Info.DeviceId:x4}.json");
+    }
+
+    /// <summary>The tuning loop itself, on any runner and cache (tests feed it fixed timings without a GPU).</summary>
+    public static KernelSelection Tune(IEnumerable<ConvKey> keys, DeviceInfo device, KernelVariant variant, TuningOptions options,
+                                       TuningCache cache, ICandidateBench bench, Action<string> warn)
+    {
+        if (options.Runs < 3) throw new ArgumentException($"TuningOptions.Runs is {options.Runs}; the median needs at least 3 runs.");
+        var table = options.Candidates ?? ConvCandidates.All;
+        var clock = Stopwatch.StartNew();
+        var choices = new Dictionary<ConvKey, KernelChoice>();
+        int measured = 0, cached = 0, rules = 0, outOfBudget = 0;
+        // Most work first (occurrences x MACs), then first appearance: deterministic, and a short budget tunes what matters.
+        var ordered = keys.Select((k, i) => (Key: k, Index: i)).GroupBy(x => x.Key)
+                          .Select(g => (g.Key, Work: g.Count() * (double)g.Key.Shape.Macs, First: g.First().Index))
+                          .OrderByDescending(x => x.Work).ThenBy(x => x.First).Select(x => x.Key).ToList();
+        // Per (direction, candidate): on how many keys in a row, from the first, it was abandoned; -1 once it ran a full count.
+        var losses = new Dictionary<(ConvDirection, string), int>();
+        foreach (var key in ordered)
+        {
+            var candidates = ConvCandidates.Applicable(table, key, device);
+            KernelChoice? choice = null;
+            if (!options.Retune && cache.TryGet(key, out var entry) && candidates.FirstOrDefault(c => c.Name == entry.Choice) is { } hit)
+            {
+                choice = new KernelChoice(hit, ChoiceSource.Cached, entry.Ms.Select(t => new CandidateTime(t.Key, t.Value)).ToList(), entry.Dropped, entry.Skipped);
+                cached++;
+            }
+            else if (options.Mode == TuneMode.Full && candidates.Count == 1)
+            {
+                choice = new KernelChoice(candidates[0], ChoiceSource.OnlyCandidate, [], [], []);
+                cache.Set(key, new TuningCache.Entry(candidates[0].Name, new(StringComparer.Ordinal), [], []));
+            }
+            else if (options.Mode == TuneMode.Full && candidates.Count > 1 && clock.Elapsed < options.Budget)
+            {
+                var timed = candidates.Where((c, i) => i == 0 || losses.GetValueOrDefault((key.Direction, c.Name)) < SkipAfterLosses).ToList();
+                choice = Measure(key, timed, bench, options, warn, out var abandoned) with { Skipped = candidates.Except(timed).Select(c => c.Name).ToList() };
+                foreach (var id in timed.Skip(1).Select(c => (key.Direction, c.Name)))
+                    losses[id] = abandoned.Contains(id.Name) && losses.GetValueOrDefault(id) >= 0 ? losses.GetValueOrDefault(id) + 1 : -1;
+                cache.Set(key, new TuningCache.Entry(choice.Candidate.Name,
+                    new SortedDictionary<string, double>(choice.Times.ToDictionary(t => t.Name, t => t.Milliseconds), StringComparer.Ordinal),
+                    choice.Dropped.ToList(), choice.Skipped.ToList()));
+                measured++;
+            }
+            else if (options.Mode == TuneMode.Full && candidates.Count > 1) outOfBudget++;
+            if (choice is null) rules++;
+            else choices[key] = choice;
+        }
+        if (outOfBudget > 0)
+            warn($"the tuning budget of {options.Budget.TotalSeconds:F0} s was spent with {outOfBudget} conv keys left; they use the fixed rules " +
+                 "until a later compile or `vkresnet tune` measures them.");
+        return new KernelSelection(variant, choices, new TuningSummary(choices.Count + rules, measured, cached, rules, clock.Elapsed.TotalSeconds, cache.Path));
+    }
+
+    // A candidate whose first run takes this many times the best median so far is timed no further.
+    const double AbandonFactor = 4;
+    // A candidate abandoned on this many keys of a direction in a row, from the first, is not timed on the rest.
+    const int SkipAfterLosses = 3;
+
+    static KernelChoice Measure(ConvKey key, List<ConvCandidate> candidates, ICandidateBench bench, TuningOptions options, Action<string> warn,
+                                out HashSet<string> abandoned)
+    {
+        abandoned = [];
+        bench.Begin(key, candidates.Max(c => c.Scratch(key.Shape)));
+        var reference = candidates[0];
+        var expected = bench.Output(reference);
+        var times = new List<CandidateTime>();
+        foreach (var c in candidates)
+        {
+            double best = times.Count == 0 ? double.PositiveInfinity : times.Min(t => t.Milliseconds);
+            double ms = bench.MedianMs(c, options.Warmup, options.Runs, AbandonFactor * best);
+            if (ms > AbandonFactor * best) abandoned.Add(c.Name);
+            times.Add(new CandidateTime(c.Name, ms));
+        }
+        var dropped = new List<string>();
+        // Fastest first, ties in table order (OrderBy is stable); the reference needs no check.
+        foreach (var (t, i) in times.Select((t, i) => (t, i)).OrderBy(x => x.t.Milliseconds).ToList())
+        {
+            var c = candidates[i];
+            if (c == reference || Disagreement(expected, bench.Output(c), key) is not string why)
+                return new KernelChoice(c, ChoiceSource.Measured, times.Where(x => !dropped.Contains(x.Name)).ToList(), dropped, []);
+            warn($"conv candidate {key.Direction} {c.Name} disagrees with {reference.Name} on {key}: {why}; dropped.");
+            dropped.Add(c.Name);
+        }
+        throw new InvalidOperationException($"No conv candidate was kept for {key}; the reference {reference.Name} always is.");
+    }
+
+    /// <summary>Null when <paramref name="actual"/> matches <paramref name="expected"/> within <see cref="ConvTolerance"/>; else the first mismatch.</summary>
+    public static string? Disagreement(float[] expected, float[] actual, ConvKey key)
+    {
+        if (expected.Length != actual.Length) return $"{actual.Length} outputs instead of {expected.Length}";
+        double atol = ConvTolerance.Atol(key.ReductionLength);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = expected[i], a = actual[i];
+            if (!(Math.Abs(a - e) <= atol + ConvTolerance.Rtol * Math.Abs(e)))   // NaN (an element never written) fails too
+                return $"element {i} is {a:G9}, the reference {e:G9} (tolerance {atol:G3} + {ConvTolerance.Rtol:G3} x |reference|)";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,201 @@
+using VkResNet.Graph.Execution;
+using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Models;
+using VkResNet.Graph.Training;
+using VkResNet.Graph.Tests.Support;
+using VkResNet.Graph.Tuning;
+using VkResNet.Runtime;
+using VkResNet.Runtime.Tests;
+using Xunit;
+
+namespace VkResNet.Graph.Tests.Tuning;
+
+/// <summary>
+/// The tuner: a wrong candidate is dropped by the output check, a corrupt or foreign cache file is rebuilt, and the
+/// choice is a function of the timings alone (fed by a fake runner, no GPU). Tiny shapes and budgets keep it quick.
+/// </summary>
+public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
+{
+    static readonly ConvKey Small = new(ConvDirection.Forward, Conv2dShape.Square(1, 13, 9, 7, 5, 3, 1, 1));
+    static readonly ConvKey Strided = new(ConvDirection.BackwardInput, Conv2dShape.Square(3, 13, 9, 7, 11, 3, 2, 1));
+    static readonly ConvKey Weights = new(ConvDirection.BackwardWeight, Conv2dShape.Square(2, 16, 28, 28, 16, 3, 1, 1));
+
+    /// <summary>Every candidate agrees; each candidate's time comes from a table (by name, else 1 ms).</summary>
+    sealed class FakeBench(IReadOnlyDictionary<string, double> ms) : ICandidateBench
+    {
+        public int Timed { get; private set; }
+        public Dictionary<string, int> TimedByName { get; } = [];
+        public void Begin(ConvKey key, long scratchBytes) { }
+        public float[] Output(ConvCandidate candidate) => [1f, 2f, 3f];
+        public double MedianMs(ConvCandidate candidate, int warmup, int runs, double abandonMs)
+        {
+            Timed++;
+            TimedByName[candidate.Name] = TimedByName.GetValueOrDefault(candidate.Name) + 1;
+            return ms.TryGetValue(candidate.Name, out double t) ? t : 1.0;
+        }
+        public void Dispose() { }
+    }
+
+    /// <summary>The device's runner, but timing one candidate as the fastest by far, so only the output check can stop it winning.</summary>
+    sealed class FastestIs(string name, ICandidateBench device) : ICandidateBench
+    {
+        public void Begin(ConvKey key, long scratchBytes) => device.Begin(key, scratchBytes);
+        public float[] Output(ConvCandidate candidate) => device.Output(candidate);
+        public double MedianMs(ConvCandidate candidate, int warmup, int runs, double abandonMs) =>
+            candidate.Name == name ? 1e-6 : device.MedianMs(candidate, warmup, runs, abandonMs);
+        public void Dispose() => device.Dispose();
+    }
+
+    static TuningOptions Full(string? folder = null, IReadOnlyList<ConvCandidate>? candidates = null) =>
+        new() { Mode = TuneMode.Full, Budget = TimeSpan.FromSeconds(30), Warmup = 0, Runs = 3, CacheDirectory = folder, Candidates = candidates };
+
+    KernelSelection TuneInMemory(IReadOnlyDictionary<string, double> ms, TuningOptions options, List<string> warnings)
+    {
+        var cache = TuningCache.Load(null, "fake", "fake", "fake", warnings.Add);
+        using var bench = new FakeBench(ms);
+        return KernelTuner.Tune([Small, Strided, Weights, Small], Device.Info, KernelVariant.Cpu, options, cache, bench, warnings.Add);
+    }
+
+    [Fact]
+    public void The_same_timings_give_the_same_choices_and_the_fastest_wins_with_ties_to_the_earlier_entry()
+    {
+        // By name, so "direct_cpu" and "direct_gpu" hold for the forward and the backward-weight candidates alike.
+        var ms = new Dictionary<string, double> { ["direct_cpu"] = 2, ["direct_cpu_pixels_x"] = 0.5, ["direct_gpu"] = 0.5, ["phases_gpu"] = 0.25, ["splitk_gpu"] = 3 };
+        var warnings = new List<string>();
+        var first = TuneInMemory(ms, Full(), warnings);
+        var second = TuneInMemory(ms, Full(), warnings);
+        Assert.Empty(warnings);
+        foreach (var key in new[] { Small, Strided, Weights })
+        {
+            Assert.Equal(first.Choose(key).Name, second.Choose(key).Name);
+            Assert.Equal(ChoiceSource.Measured, first.Describe(key).Source);
+        }
+        Assert.Equal("direct_cpu_pixels_x", first.Choose(Small).Name);   // 0.5 ms, tied with direct_gpu, which comes later
+        Assert.Equal("phases_gpu", first.Choose(Strided).Name);
+        Assert.Equal("direct_gpu", first.Choose(Weights).Name);          // 0.5 ms against direct_cpu's 2 and splitk_gpu's 3
+        Assert.Equal(3, first.Summary!.Keys);                             // the repeated key is tuned once
+    }
+
+    [Fact]
+    public void A_candidate_far_slower_on_the_first_three_keys_of_a_direction_is_not_timed_on_the_rest()
+    {
+        ConvKey[] keys = [.. Enumerable.Range(0, 5).Select(i => new ConvKey(ConvDirection.Forward, Conv2dShape.Square(1, 8 + i, 9, 7, 5, 1, 1, 0)))];
+        var cache = TuningCache.Load(null, "fake", "fake", "fake", _ => { });
+        using var bench = new FakeBench(new Dictionary<string, double> { ["direct_gpu"] = 100 });
+        var selection = KernelTuner.Tune(keys, Device.Info, KernelVariant.Cpu, Full(), cache, bench, _ => { });
+        Assert.Equal(3, bench.TimedByName["direct_gpu"]);
+        Assert.Equal(["direct_gpu"], selection.Describe(keys[0]).Skipped);   // most work first: keys[4] was tuned first, keys[0] last
+        Assert.Equal(5, bench.TimedByName["direct_cpu_pixels_x"]);   // 1 ms like the reference: never abandoned
+        Assert.All(keys, k => Assert.Equal("direct_cpu", selection.Choose(k).Name));
+    }
+
+    [Fact]
+    public void A_spent_budget_leaves_the_fixed_rules_and_says_so()
+    {
+        var warnings = new List<string>();
+        var selection = TuneInMemory(new Dictionary<string, double>(), Full() with { Budget = TimeSpan.Zero }, warnings);
+        Assert.All(new[] { Small, Strided, Weights }, k => Assert.Equal(ChoiceSource.Rules, selection.Describe(k).Source));
+        Assert.Equal(ConvCandidates.Rules(Small, KernelVariant.Cpu).Name, selection.Choose(Small).Name);
+        Assert.Contains(warnings, w => w.Contains("budget"));
+    }
+
+    [Fact]
+    public void A_planted_wrong_candidate_is_dropped_with_a_warning_naming_it()
+    {
+        // Wrong (the plain conv with a ReLU the key does not ask for) and timed fastest.
+        var planted = new ConvCandidate("planted_wrong", ConvDirection.Forward, "test: conv + an unasked ReLU", (_, _) => true, _ => 0,
+            (r, s, o, f) => Conv2dKernels.Forward(r, s, o.A, o.B, null, null, o.Out, relu: true));
+        var table = ConvCandidates.All.Where(c => c.Direction == ConvDirection.Forward).Take(1).Append(planted).ToList();
+        using var dir = new TempDir();
+        var warnings = new List<string>();
+        var options = Full(dir.Path, table) with { Warn = warnings.Add, Bench = (d, v) => new FastestIs("planted_wrong", new DeviceCandidateBench(d, v)) };
+        var selection = KernelTuner.Select(Device, [Small], Device.Variant, options);
+        var choice = selection.Describe(Small);
+        Assert.Equal(table[0].Name, choice.Candidate.Name);
+        Assert.Equal(["planted_wrong"], choice.Dropped);
+        Assert.Contains(warnings, w => w.Contains("planted_wrong") && w.Contains("disagrees"));
+        Assert.DoesNotContain(choice.Times, t => t.Name == "planted_wrong");
+    }
+
+    [Theory]
+    [InlineData("garbage", "unreadable")]
+    [InlineData("{\"format\": \"vkresnet-tuning/1\", \"device\": \"another GPU\", \"driver\": \"9\", \"kernelSet\": \"0\", \"entries\": {}}", "made for")]
+    [InlineData("{\"format\": \"something else\"}", "not a")]
+    public void A_corrupt_or_foreign_cache_file_is_ignored_with_a_warning_and_rebuilt(string content, string warning)
+    {
+        using var dir = new TempDir();
+        var options = Full(dir.Path) with { Bench = (_, _) => new FakeBench(new Dictionary<string, double> { ["phases_cpu"] = 0.1 }) };
+        string path = KernelTuner.CachePath(Device, options)!;
+        File.WriteAllText(path, content);
+        var warnings = new List<string>();
+        var rebuilt = KernelTuner.Select(Device, [Small, Strided], Device.Variant, options with { Warn = warnings.Add });
+        Assert.Contains(warnings, w => w.Contains(path) && w.Contains(warning));
+        Assert.Equal(2, rebuilt.Summary!.Measured);
+
+        warnings.Clear();
+        var again = KernelTuner.Select(Device, [Small, Strided], Device.Variant, options with { Warn = warnings.Add });
+        Assert.Empty(warnings);
+        Assert.Equal(2, again.Summary!.Cached);
+        Assert.Equal(0, again.Summary.Measured);
+        Assert.Equal("phases_cpu", again.Choose(Strided).Name);
+    }
+
+    [Fact]
+    public void Cached_mode_times_nothing_and_off_reads_no_cache()
+    {
+        using var dir = new TempDir();
+        var bench = new FakeBench(new Dictionary<string, double>());
+        var options = Full(dir.Path) with { Bench = (_, _) => bench };
+        var cachedOnly = KernelTuner.Select(Device, [Small], Device.Variant, options with { Mode = TuneMode.Cached });
+        Assert.Equal(0, bench.Timed);
+        Assert.Equal(ChoiceSource.Rules, cachedOnly.Describe(Small).Source);
+        Assert.False(File.Exists(KernelTuner.CachePath(Device, options)));
+        var off = KernelTuner.Select(Device, [Small], Device.Variant, TuningOptions.Off);
+        Assert.Null(off.Summary);
+    }
+
+    [Fact]
+    public void A_graph_compiled_again_from_the_same_cache_records_the_same_kernels_and_gives_the_same_bits()
+    {
+        using var dir = new TempDir();
+        var model = ResNetBuilder.Build(ResNetSpec.Cifar(8, 10).WithInput(1, 12, 12), 3, ResNetMode.Train);
+        float[] Step(TuningOptions tuning, out KernelSelection kernels)
+        {
+            using var graph = CompiledGraph.Compile(Device, model.Graph, new CompileOptions { Tuning = tuning });
+            ParameterInitializer.Initialize(graph, seed: 5);
+            var input = graph.Input(model.Input);
+            for (int i = 0; i < input.Length; i++) input[i] = (i * 7) % 13 / 13f - 0.5f;
+            var labels = graph.Labels(model.Labels!);
+            for (int i = 0; i < labels.Length; i++) labels[i] = i % 10;
+            graph.Input(model.LearningRate!)[0] = 0.1f;
+            graph.Run();
+            kernels = graph.Kernels;
+            return [.. model.Gradients.SelectMany(g => graph.Read(g.Value))];
+        }
+        var measured = Step(Support.TestTuning.Measured(dir.Path), out var first);
+        var cached = Step(Support.TestTuning.Measured(dir.Path) with { Mode = TuneMode.Cached }, out var second);
+        Assert.True(first.Summary!.Measured > 0 && second.Summary!.Measured == 0 && second.Summary.Rules == 0, $"{first.Summary} / {second.Summary}");
+        foreach (var (key, choice) in first.Choices) Assert.Equal(choice.Candidate.Name, second.Choose(key).Name);
+        Tolerance.AssertBitIdentical(measured, cached, "every parameter gradient, tuned then cached");
+    }
+
+    [Theory]
+    [InlineData(null, null, TuneMode.Full)]
+    [InlineData("off", null, TuneMode.Off)]
+    [InlineData("Cached", "2.5", TuneMode.Cached)]
+    public void Environment_values_parse(string? tune, string? budget, TuneMode mode)
+    {
+        var o = TuningOptions.FromEnvironment(tune, budget);
+        Assert.Equal(mode, o.Mode);
+        Assert.Equal(budget is null ? TuningOptions.DefaultBudget : TimeSpan.FromSeconds(2.5), o.Budget);
+    }
+
+    [Theory]
+    [InlineData("fast", null, "VKRESNET_TUNE=fast")]
+    [InlineData("full", "-1", "VKRESNET_TUNE_BUDGET_S=-1")]
+    public void Bad_environment_values_are_refused_by_name(string tune, string? budget, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => TuningOptions.FromEnvironment(tune, budget));
+        Assert.Contains(message, e.Message);
+    }
+}
