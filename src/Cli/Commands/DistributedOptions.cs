@@ -61,10 +61,15 @@ public sealed class DistributedOptions
     /// <summary>Joins the MPI job (or explains how to install MPI); null without --distributed.</summary>
     public MpiReducer? Start(ParseResult r)
     {
-        if (!r.GetValue(Distributed)) return null;
+        return r.GetValue(Distributed) ? StartReducer(TimeSpan.FromSeconds(r.GetValue(RankTimeout))) : null;
+    }
+
+    /// <summary>Loads MPI and joins the job; a missing MPI becomes one message saying how to install it.</summary>
+    public static MpiReducer StartReducer(TimeSpan timeout)
+    {
         try
         {
-            return MpiReducer.Start(TimeSpan.FromSeconds(r.GetValue(RankTimeout)));
+            return MpiReducer.Start(timeout);
         }
         catch (MpiUnavailableException e) { throw new UserInputException(e.Message); }
         catch (MpiCallException e) { throw new UserInputException($"MPI did not start: {e.Message}. Start the ranks with mpirun -np N vkresnet train --distributed."); }
@@ -73,6 +78,18 @@ public sealed class DistributedOptions
     /// <summary>The device of a rank: --device when given, else local rank modulo the devices present.</summary>
     public static string? DeviceFor(IGradientReducer? reducer, string? selector, int deviceCount) =>
         reducer == null || selector != null || deviceCount == 0 ? selector : (reducer.LocalRank % deviceCount).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Mean step time and its split; with ranks, the all-reduce's exposed share and window.</summary>
+    public static void PrintStepTimes(StepTimes total, long steps, bool distributed)
+    {
+        if (steps == 0) return;
+        double ms(double s) => 1000 * s / steps;
+        string line = $"steps    {ms(total.Step):F1} ms on average: forward+backward {ms(total.Backward):F1} ms, optimizer {ms(total.Optimizer):F1} ms";
+        if (distributed)
+            line += $", all-reduce wait after backward {ms(total.ExposedAllReduce):F1} ms ({100 * total.ExposedAllReduce / total.Step:F1}% of the step; " +
+                    $"all-reduce window {ms(total.AllReduceWindow):F1} ms from the first bucket's start)";
+        Console.WriteLine(line);
+    }
 
     /// <summary>Runs a distributed body; a rank failure prints one line naming the rank, then MPI_Abort ends every rank.</summary>
     public static int Guard(MpiReducer? reducer, Func<int> body)

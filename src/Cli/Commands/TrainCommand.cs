@@ -97,6 +97,8 @@ public static class TrainCommand
         var last = results.Count > 0 ? results[^1] : null;
         if (last != null)
             AnsiConsole.MarkupLine($"[bold green]done[/]    test accuracy {100 * (1 - last.TestError):F2}% (top-5 {100 * (1 - last.TestTop5Error):F2}%) in {runClock.Elapsed.TotalSeconds:F0} s");
+        if (trainer.TotalStepTimes is { } t)
+            DistributedOptions.PrintStepTimes(t, trainer.StepsRun, reducer != null);
         AnsiConsole.MarkupLine($"[bold]files[/]   {Markup.Escape(trainer.CheckpointPath)}, {Markup.Escape(trainer.MetricsPath)}, {Markup.Escape(trainer.PlotPath)}");
         if (validation) ctx.ThrowIfValidationMessages();
         return 0;

@@ -7,8 +7,16 @@ using VkResNet.Graph.Models;
 
 namespace VkResNet.Graph.Training;
 
-/// <summary>Where one step's wall time went (seconds), for progress lines and <c>bench --train --distributed</c>.</summary>
-public sealed record StepTimes(double Step, double Backward, double ExposedAllReduce, double Optimizer);
+/// <summary>
+/// Where one step's wall time went (seconds): forward + backward with the host's gradient sums; the wait for the
+/// all-reduces after backward ended (the exposed part); the window from the first bucket's all-reduce start to the
+/// last one's end (an upper bound of the all-reduce time, waits for slower ranks included); the optimizer.
+/// </summary>
+public sealed record StepTimes(double Step, double Backward, double ExposedAllReduce, double AllReduceWindow, double Optimizer)
+{
+    public static StepTimes operator +(StepTimes a, StepTimes b) => new(a.Step + b.Step, a.Backward + b.Backward,
+        a.ExposedAllReduce + b.ExposedAllReduce, a.AllReduceWindow + b.AllReduceWindow, a.Optimizer + b.Optimizer);
+}
 
 /// <summary>
 /// One optimizer step over K micro-batches on this device, and over the ranks of a job when a reducer is given
@@ -81,7 +89,7 @@ public sealed class DataParallelStep : IDisposable
         var labels = graph.Labels(_model.Labels!);
         graph.Input(_model.LearningRate!)[0] = lr;
         _reducer?.Arrive(stepIndex);
-        double loss = 0, correct = 0;
+        double loss = 0, correct = 0, firstReduce = 0;
         for (int k = 0; k < Accumulate; k++)
         {
             _loaders[k].Next(images, labels);
@@ -95,17 +103,20 @@ public sealed class DataParallelStep : IDisposable
                 var sum = _sum.AsSpan(bucket.Offset, bucket.Count);
                 if (k == 0) local.CopyTo(sum);
                 else for (int i = 0; i < sum.Length; i++) sum[i] += local[i];
-                if (last && _reducer != null) _reducer.BeginAllReduce(bucket.Index, sum, _segments.ReducedGradients(bucket.Index));
+                if (!last || _reducer == null) continue;
+                if (bucket.Index == 0) firstReduce = clock.Elapsed.TotalSeconds;
+                _reducer.BeginAllReduce(bucket.Index, sum, _segments.ReducedGradients(bucket.Index));
             }
             var output = graph.Output(_model.Loss!);
             loss += output[0];
             correct += output[1];
         }
         double backward = clock.Elapsed.TotalSeconds;
-        double exposed = 0;
+        double exposed = 0, window = 0;
         if (_reducer != null)
         {
             exposed = _reducer.WaitAll();
+            window = clock.Elapsed.TotalSeconds - firstReduce;
             foreach (var bucket in _segments.Buckets)
                 Scale(_segments.ReducedGradients(bucket.Index), _scale);
             // broadcast_buffers: rank 0's running statistics everywhere.
@@ -125,7 +136,7 @@ public sealed class DataParallelStep : IDisposable
         double beforeOptimizer = clock.Elapsed.TotalSeconds;
         _segments.SubmitOptimizer();
         _segments.WaitOptimizer();
-        LastTimes = new StepTimes(clock.Elapsed.TotalSeconds, backward, exposed, clock.Elapsed.TotalSeconds - beforeOptimizer);
+        LastTimes = new StepTimes(clock.Elapsed.TotalSeconds, backward, exposed, window, clock.Elapsed.TotalSeconds - beforeOptimizer);
         if (_reducer != null && _checkEvery > 0 && (stepIndex + 1) % _checkEvery == 0)
             _reducer.RequireSameOnAllRanks(WeightChecksum(), $"the weights after step {stepIndex + 1}");
         return (loss, correct);

@@ -40,8 +40,10 @@ public sealed class Trainer : IDisposable
     public int GlobalBatch => _options.BatchSize * _options.Accumulate * (_reducer?.WorldSize ?? 1);
     /// <summary>Gradient accumulation or data-parallel: the step runs as a <see cref="DataParallelStep"/>.</summary>
     bool Segmented => _options.Accumulate > 1 || _reducer != null;
-    /// <summary>The last step's time split (segmented steps only).</summary>
+    /// <summary>The last step's time split, and the sum over the steps of the last <see cref="Run"/> (segmented steps only).</summary>
     public StepTimes? LastStepTimes { get; private set; }
+    public StepTimes? TotalStepTimes { get; private set; }
+    public long StepsRun { get; private set; }
     /// <summary>The data-parallel step of the current <see cref="Run"/> (null outside it or without one).</summary>
     public DataParallelStep? Parallel { get; private set; }
 
@@ -128,9 +130,11 @@ public sealed class Trainer : IDisposable
                 float loss, stepCorrect;
                 if (parallel != null)
                 {
-                    var (lossSum_, correct_) = parallel.Run(step, (float)lr);
-                    (loss, stepCorrect) = ((float)(lossSum_ / _options.Accumulate), (float)correct_);
-                    LastStepTimes = parallel.LastTimes;
+                    var (microLoss, microCorrect) = parallel.Run(step, (float)lr);
+                    (loss, stepCorrect) = ((float)(microLoss / _options.Accumulate), (float)microCorrect);
+                    LastStepTimes = parallel.LastTimes!;
+                    TotalStepTimes = TotalStepTimes is null ? LastStepTimes : TotalStepTimes + LastStepTimes;
+                    StepsRun++;
                 }
                 else
                 {
