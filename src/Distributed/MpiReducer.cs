@@ -9,12 +9,16 @@ namespace VkResNet.Distributed;
 /// MPI_Iallgather) and completed by MPI_Test polling against a deadline, so a dead or hung rank cannot block the others
 /// past the timeout. The communicator returns errors instead of aborting. To name the rank that is missing, every
 /// collective is preceded by a token: each rank sends the collective's sequence number to every other rank
-/// (MPI_Isend/MPI_Irecv, 8 bytes); when a wait times out, the ranks whose token did not arrive are the ones named.
+/// (MPI_Isend/MPI_Irecv, 8 bytes); when a wait times out, the ranks whose token did not arrive are named. A rank
+/// that hangs after sending its token is found by a ping: every waiting or polling rank answers pings, so the timed-out
+/// rank pings the others and names those that do not answer within a few seconds.
 /// </summary>
 public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
 {
     const int TokenTag = 7177;
     const int TokenRing = 64;
+    const int PingTag = 7178, PongTag = 7179;
+    const int AnySource = -1; // Open MPI's MPI_ANY_SOURCE
 
     readonly Mpi _mpi;
     readonly MpiHandle _comm;
@@ -23,6 +27,9 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
     readonly MpiHandle[] _tokenRecv, _tokenSend; // [TokenRing * WorldSize]
     readonly List<(long Seq, MpiHandle Request)> _reductions = [];
     readonly ulong* _gather;
+    readonly long* _ping;      // [0]: the rank that pinged us; [1]: our rank, the answer; [2 + r]: rank r's answer
+    MpiHandle _pingRecv;
+    readonly List<MpiHandle> _pongSends = [];
     long _sequence; // collectives begun on this rank
     string _what = "";
     bool _failed, _disposed;
@@ -48,6 +55,64 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         _gather = (ulong*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)WorldSize, sizeof(ulong));
         _tokenRecv = new MpiHandle[TokenRing * WorldSize];
         _tokenSend = new MpiHandle[TokenRing * WorldSize];
+        _ping = (long*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)(2 + WorldSize), sizeof(long));
+        _ping[1] = Rank;
+        _pingRecv = _mpi.Irecv(_ping, sizeof(long), _mpi.Byte, AnySource, PingTag, _comm);
+    }
+
+    /// <summary>Answers a rank that asks whether this one is alive (called wherever this rank waits or polls).</summary>
+    void AnswerPings()
+    {
+        try
+        {
+            while (_mpi.Test(ref _pingRecv))
+            {
+                _pongSends.Add(_mpi.Isend(_ping + 1, sizeof(long), _mpi.Byte, (int)_ping[0], PongTag, _comm));
+                _pingRecv = _mpi.Irecv(_ping, sizeof(long), _mpi.Byte, AnySource, PingTag, _comm);
+            }
+            for (int i = _pongSends.Count - 1; i >= 0; i--)
+            {
+                var q = _pongSends[i];
+                if (_mpi.Test(ref q)) _pongSends.RemoveAt(i); else _pongSends[i] = q;
+            }
+        }
+        catch (MpiCallException) { } // a peer failed; the collective's own error or timeout reports it
+    }
+
+    /// <summary>Pings every other rank and returns those that did not answer within <paramref name="window"/>.</summary>
+    List<int> Unresponsive(TimeSpan window)
+    {
+        var pings = new MpiHandle[WorldSize];
+        var pongs = new MpiHandle[WorldSize];
+        var silent = new List<int>();
+        try
+        {
+            for (int r = 0; r < WorldSize; r++)
+            {
+                if (r == Rank) continue;
+                _ping[2 + r] = -1;
+                pongs[r] = _mpi.Irecv(_ping + 2 + r, sizeof(long), _mpi.Byte, r, PongTag, _comm);
+                pings[r] = _mpi.Isend(_ping + 1, sizeof(long), _mpi.Byte, r, PingTag, _comm);
+            }
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < window)
+            {
+                AnswerPings();
+                bool all = true;
+                for (int r = 0; r < WorldSize; r++)
+                    if (r != Rank && !_mpi.Test(ref pongs[r])) all = false;
+                if (all) break;
+                Thread.Sleep(1);
+            }
+            for (int r = 0; r < WorldSize; r++)
+                if (r != Rank && _ping[2 + r] != r) silent.Add(r);
+        }
+        catch (MpiCallException)
+        {
+            for (int r = 0; r < WorldSize; r++)
+                if (r != Rank && _ping[2 + r] != r && !silent.Contains(r)) silent.Add(r);
+        }
+        return silent; // the job ends after this: the outstanding requests die with it
     }
 
     /// <summary>Loads libmpi (VKRESNET_MPI_LIBRARY overrides the path) and joins the job mpirun started.</summary>
@@ -108,6 +173,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
 
     public void Progress()
     {
+        AnswerPings();
         for (int i = 0; i < _reductions.Count; i++)
         {
             var (seq, req) = _reductions[i];
@@ -184,6 +250,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
     /// <summary>Yields the core (the other ranks may compute on it) and enforces the deadline.</summary>
     void Idle(Stopwatch clock, long seq)
     {
+        AnswerPings();
         if (clock.Elapsed > Timeout)
         {
             _failed = true;
@@ -209,9 +276,13 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
             catch (MpiCallException) { arrived = false; }
             if (!arrived) missing.Add(r);
         }
-        return missing.Count == 0
-            ? "every rank reached it, so one died or hangs inside it"
-            : $"{string.Join(", ", missing.Select(r => $"rank {r}"))} never reached it (dead or hung)";
+        if (missing.Count > 0)
+            return $"{string.Join(", ", missing.Select(r => $"rank {r}"))} never reached it (dead or hung)";
+        var window = TimeSpan.FromSeconds(Math.Clamp(Timeout.TotalSeconds / 4, 1, 10));
+        var silent = Unresponsive(window);
+        return silent.Count > 0
+            ? $"{string.Join(", ", silent.Select(r => $"rank {r}"))} reached it but does not answer (hung, or dead) within {window.TotalSeconds:F0} s"
+            : "every rank reached it and answers, yet it did not complete";
     }
 
     /// <summary>Waits for the last tokens and leaves MPI (after a failure: nothing, the job is being aborted).</summary>
@@ -224,6 +295,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
             var clock = Stopwatch.StartNew();
             try
             {
+                _mpi.Cancel(ref _pingRecv);
                 for (int i = 0; i < _tokenRecv.Length; i++)
                     while (!_mpi.Test(ref _tokenRecv[i]) | !_mpi.Test(ref _tokenSend[i]))
                         Idle(clock, _sequence - 1);
@@ -234,5 +306,6 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         System.Runtime.InteropServices.NativeMemory.Free(_tokenIn);
         System.Runtime.InteropServices.NativeMemory.Free(_tokenOut);
         System.Runtime.InteropServices.NativeMemory.Free(_gather);
+        if (!_failed) System.Runtime.InteropServices.NativeMemory.Free(_ping); // else MPI may still write into it
     }
 }

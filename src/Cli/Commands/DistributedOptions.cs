@@ -38,9 +38,14 @@ public sealed class DistributedOptions
         DefaultValueFactory = _ => 60.0,
     };
 
+    public Option<bool> ScaleLr { get; } = new("--scale-lr")
+    {
+        Description = "Linear scaling rule (Goyal et al.): --lr is the rate for one --batch; multiply it by micro-batches x ranks (pair with --warmup)",
+    };
+
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Accumulate, Distributed, BucketMb, CheckEvery, RankTimeout })
+        foreach (var o in new Option[] { Accumulate, Distributed, BucketMb, CheckEvery, RankTimeout, ScaleLr })
             c.Options.Add(o);
     }
 
@@ -57,6 +62,10 @@ public sealed class DistributedOptions
         if (!r.GetValue(Distributed) && every > 0) throw new UserInputException("--check-weights-every needs --distributed.");
         return options with { Accumulate = k, BucketBytes = (long)(mb * 1048576), CheckEverySteps = every };
     }
+
+    /// <summary>--scale-lr: the learning rate grows with the global batch (known once the ranks are counted).</summary>
+    public TrainOptions ScaleLearningRate(ParseResult r, TrainOptions options, IGradientReducer? reducer) =>
+        r.GetValue(ScaleLr) ? options with { LearningRate = options.LearningRate * options.Accumulate * (reducer?.WorldSize ?? 1) } : options;
 
     /// <summary>Joins the MPI job (or explains how to install MPI); null without --distributed.</summary>
     public MpiReducer? Start(ParseResult r)

@@ -55,6 +55,7 @@ public static class TrainCommand
             };
             options = parallel.Apply(r, options);
             var reducer = parallel.Start(r);
+            options = parallel.ScaleLearningRate(r, options, reducer);
             return DistributedOptions.Guard(reducer, () => Run(options, r.GetValue(data.Kind)!, r.GetValue(data.Directory), r.GetValue(device), r.GetValue(validation), reducer));
         });
         return cmd;
