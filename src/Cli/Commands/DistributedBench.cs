@@ -18,8 +18,11 @@ namespace VkResNet.Cli.Commands;
 /// </summary>
 public static class DistributedBench
 {
+    /// <summary>A bucket: its bytes, its all-reduce alone, and when backward handed it to the host (ms after the step's submit, 1 rank alone).</summary>
+    public sealed record BucketTime(long Bytes, double AllReduceMs, double ReadyMs);
+
     public sealed record Row(string Model, int Batch, int Ranks, double AloneMs, double StepMs, double AllReduceMs, double ExposedMs,
-                             double HiddenShare, double Efficiency, IReadOnlyList<(long Bytes, double Ms)> Buckets);
+                             double HiddenShare, double Efficiency, IReadOnlyList<BucketTime> Buckets);
 
     public static int Run(BenchCommand.Settings s, long bucketBytes, Device device, MpiReducer reducer)
     {
@@ -37,7 +40,9 @@ public static class DistributedBench
                 $"{r.ExposedMs:F2}", $"{100 * r.HiddenShare:F0}%", $"{100 * r.Efficiency:F0}%");
         AnsiConsole.Write(table);
         foreach (var r in rows)
-            AnsiConsole.MarkupLine($"  {r.Model} b{r.Batch} buckets: " + string.Join(", ", r.Buckets.Select(b => $"{b.Bytes / 1048576.0:F2} MB {b.Ms:F2} ms ({b.Bytes / (b.Ms * 1e-3) / 1e9:F2} GB/s)")));
+            foreach (var b in r.Buckets)
+                AnsiConsole.MarkupLine($"  {r.Model} b{r.Batch} bucket {b.Bytes / 1048576.0:F2} MB: ready {b.ReadyMs:F1} ms after submit ({100 * b.ReadyMs / r.AloneMs:F0}% of the step), " +
+                    $"all-reduce {b.AllReduceMs:F2} ms ({b.Bytes / (b.AllReduceMs * 1e-3) / 1e9:F2} GB/s algorithm bandwidth)");
         AnsiConsole.MarkupLine("(hidden: 1 - exposed wait / all-reduce alone; efficiency: 1-rank-alone step / N-rank step at the same batch per rank)");
         return 0;
     }
@@ -56,19 +61,21 @@ public static class DistributedBench
 
         // One rank alone: rank 0 steps without a reducer while the others wait (idle) in a broadcast.
         double alone = 0;
+        var ready = new double[1 + 64];
         if (reducer.Rank == 0)
         {
             using var single = new DataParallelStep(graph, model, data, loader, 1, null, bucketBytes, 0, 0);
             for (int i = 0; i < n; i++)
             {
                 single.Run(i, 1e-4f);
-                if (i >= s.Warmup) alone += single.LastTimes!.Step;
+                if (i < s.Warmup) continue;
+                alone += single.LastTimes!.Step;
+                for (int b = 0; b < single.BucketReadySeconds.Length && b < 64; b++) ready[1 + b] += 1000 * single.BucketReadySeconds[b] / s.Iterations;
             }
-            alone /= s.Iterations;
+            ready[0] = alone / s.Iterations;
         }
-        Span<double> shared = [alone];
-        reducer.Broadcast(MemoryMarshal.AsBytes(shared));
-        alone = shared[0];
+        reducer.Broadcast(MemoryMarshal.AsBytes(ready.AsSpan()));
+        alone = ready[0];
 
         // The buckets' all-reduces on their own, one after the other.
         using var parallel = new DataParallelStep(graph, model, data, loader, 1, reducer, bucketBytes, 0, 0);
@@ -98,7 +105,7 @@ public static class DistributedBench
             AnsiConsole.MarkupLine($"  {spec.Name} training batch {batch} x {reducer.WorldSize} ranks: step {step:F1} ms (alone {1000 * alone:F1} ms)");
         return new Row(spec.Name, batch, reducer.WorldSize, 1000 * alone, step, allReduce, exposed,
             allReduce > 0 ? Math.Clamp(1 - exposed / allReduce, 0, 1) : 1, 1000 * alone / step,
-            buckets.Select((b, i) => (b.Bytes, bucketMs[i])).ToList());
+            buckets.Select((b, i) => new BucketTime(b.Bytes, bucketMs[i], i < 64 ? ready[1 + i] : double.NaN)).ToList());
     }
 
     static Dataset Synthetic(int c, int h, int w, int classes, int count)

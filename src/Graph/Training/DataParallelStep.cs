@@ -43,6 +43,9 @@ public sealed class DataParallelStep : IDisposable
     public int Ranks => _reducer?.WorldSize ?? 1;
     public IReadOnlyList<GradientBucket> Buckets => _segments.Buckets;
     public StepTimes? LastTimes { get; private set; }
+    /// <summary>Seconds from the last micro-batch's submit to each bucket's gradients reaching the host, in the last step.</summary>
+    public ReadOnlySpan<double> BucketReadySeconds => _ready;
+    readonly double[] _ready;
     public int BatchesPerEpoch => _loaders[0].BatchesPerEpoch;
 
     /// <param name="checkEvery">compare a checksum of the weights across ranks every N steps (0: never)</param>
@@ -60,6 +63,7 @@ public sealed class DataParallelStep : IDisposable
             .Where(t => t.Kind is TensorKind.Parameter or TensorKind.RunningStat or TensorKind.OptimizerState && step.Plan.TryGetPlacement(t.Id, out _))
             .ToArray();
         _sum = GC.AllocateArray<float>(_segments.GradientFloats, pinned: true);
+        _ready = new double[_segments.Buckets.Count];
         int shards = accumulate * Ranks, rank = reducer?.Rank ?? 0;
         _scale = 1f / shards;
         _loaders = new BatchLoader[accumulate];
@@ -93,12 +97,14 @@ public sealed class DataParallelStep : IDisposable
         for (int k = 0; k < Accumulate; k++)
         {
             _loaders[k].Next(images, labels);
+            double submitted = clock.Elapsed.TotalSeconds;
             _segments.SubmitBackward();
             bool last = k == Accumulate - 1;
             foreach (var bucket in _segments.Buckets)
             {
                 while (!_segments.TryWaitBucket(bucket.Index, Poll))
                     _reducer?.Progress();
+                _ready[bucket.Index] = clock.Elapsed.TotalSeconds - submitted;
                 var local = _segments.LocalGradients(bucket.Index);
                 var sum = _sum.AsSpan(bucket.Offset, bucket.Count);
                 if (k == 0) local.CopyTo(sum);
