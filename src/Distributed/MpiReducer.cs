@@ -25,7 +25,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
     readonly long* _tokenIn;   // [TokenRing][WorldSize], native: MPI writes into it asynchronously
     readonly long* _tokenOut;  // [TokenRing]
     readonly MpiHandle[] _tokenRecv, _tokenSend; // [TokenRing * WorldSize]
-    readonly List<(long Seq, MpiHandle Request)> _reductions = [];
+    readonly List<(int Bucket, long Seq, MpiHandle Request)> _reductions = [];
     readonly ulong* _gather;
     readonly long* _ping;      // [0]: the rank that pinged us; [1]: our rank, the answer; [2 + r]: rank r's answer
     MpiHandle _pingRecv;
@@ -166,7 +166,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         fixed (float* r = receive)
         {
             // The caller's buffers are pinned or mapped: the addresses stay valid after these fixed blocks.
-            try { _reductions.Add((seq, _mpi.Iallreduce(s, r, send.Length, _mpi.Float, _mpi.Sum, _comm))); }
+            try { _reductions.Add((bucket, seq, _mpi.Iallreduce(s, r, send.Length, _mpi.Float, _mpi.Sum, _comm))); }
             catch (MpiCallException e) { throw Failure(e, seq); }
         }
     }
@@ -176,10 +176,24 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         AnswerPings();
         for (int i = 0; i < _reductions.Count; i++)
         {
-            var (seq, req) = _reductions[i];
+            var (bucket, seq, req) = _reductions[i];
             Test(ref req, seq);
-            _reductions[i] = (seq, req);
+            _reductions[i] = (bucket, seq, req);
         }
+    }
+
+    public bool IsReduced(int bucket)
+    {
+        AnswerPings();
+        for (int i = 0; i < _reductions.Count; i++)
+        {
+            var (b, seq, req) = _reductions[i];
+            if (b != bucket) continue;
+            bool done = Test(ref req, seq);
+            _reductions[i] = (b, seq, req);
+            return done;
+        }
+        return false;
     }
 
     public double WaitAll()
@@ -187,9 +201,10 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < _reductions.Count; i++)
         {
-            var (seq, req) = _reductions[i];
+            var (bucket, seq, req) = _reductions[i];
             while (!Test(ref req, seq))
                 Idle(clock, seq);
+            _reductions[i] = (bucket, seq, req);
         }
         _reductions.Clear();
         return clock.Elapsed.TotalSeconds;

@@ -46,6 +46,7 @@ public sealed class DataParallelStep : IDisposable
     /// <summary>Seconds from the last micro-batch's submit to each bucket's gradients reaching the host, in the last step.</summary>
     public ReadOnlySpan<double> BucketReadySeconds => _ready;
     readonly double[] _ready;
+    readonly bool[] _scaled; // this step's bucket already reduced and divided
     public int BatchesPerEpoch => _loaders[0].BatchesPerEpoch;
 
     /// <param name="checkEvery">compare a checksum of the weights across ranks every N steps (0: never)</param>
@@ -64,6 +65,7 @@ public sealed class DataParallelStep : IDisposable
             .ToArray();
         _sum = GC.AllocateArray<float>(_segments.GradientFloats, pinned: true);
         _ready = new double[_segments.Buckets.Count];
+        _scaled = new bool[_segments.Buckets.Count];
         int shards = accumulate * Ranks, rank = reducer?.Rank ?? 0;
         _scale = 1f / shards;
         _loaders = new BatchLoader[accumulate];
@@ -94,6 +96,7 @@ public sealed class DataParallelStep : IDisposable
         graph.Input(_model.LearningRate!)[0] = lr;
         _reducer?.Arrive(stepIndex);
         double loss = 0, correct = 0, firstReduce = 0;
+        Array.Clear(_scaled);
         for (int k = 0; k < Accumulate; k++)
         {
             _loaders[k].Next(images, labels);
@@ -103,7 +106,7 @@ public sealed class DataParallelStep : IDisposable
             foreach (var bucket in _segments.Buckets)
             {
                 while (!_segments.TryWaitBucket(bucket.Index, Poll))
-                    _reducer?.Progress();
+                    ScaleReduced(bucket.Index);
                 _ready[bucket.Index] = clock.Elapsed.TotalSeconds - submitted;
                 var local = _segments.LocalGradients(bucket.Index);
                 var sum = _sum.AsSpan(bucket.Offset, bucket.Count);
@@ -124,7 +127,7 @@ public sealed class DataParallelStep : IDisposable
             exposed = _reducer.WaitAll();
             window = clock.Elapsed.TotalSeconds - firstReduce;
             foreach (var bucket in _segments.Buckets)
-                Scale(_segments.ReducedGradients(bucket.Index), _scale);
+                if (!_scaled[bucket.Index]) Scale(_segments.ReducedGradients(bucket.Index), _scale);
             // broadcast_buffers: rank 0's running statistics everywhere.
             var stats = _segments.RoundTripIn;
             if (_reducer.Rank == 0) _segments.RoundTripOut.CopyTo(stats);
@@ -146,6 +149,19 @@ public sealed class DataParallelStep : IDisposable
         if (_reducer != null && _checkEvery > 0 && (stepIndex + 1) % _checkEvery == 0)
             _reducer.RequireSameOnAllRanks(WeightChecksum(), $"the weights after step {stepIndex + 1}");
         return (loss, correct);
+    }
+
+    /// <summary>While the device computes: drives the reductions and divides each finished bucket at once (hides that host work).</summary>
+    void ScaleReduced(int pending)
+    {
+        if (_reducer == null) return;
+        _reducer.Progress();
+        for (int b = 0; b < pending; b++)
+            if (!_scaled[b] && _reducer.IsReduced(b))
+            {
+                Scale(_segments.ReducedGradients(b), _scale);
+                _scaled[b] = true;
+            }
     }
 
     static void Scale(Span<float> values, float scale)

@@ -22,6 +22,9 @@ public interface IGradientReducer
     /// <summary>Drives outstanding reductions forward without waiting (MPI makes progress only inside its calls).</summary>
     void Progress();
 
+    /// <summary>True once the reduction begun for <paramref name="bucket"/> since the last <see cref="WaitAll"/> completed (never waits).</summary>
+    bool IsReduced(int bucket);
+
     /// <summary>Waits for every reduction begun since the last call; returns the seconds it waited.</summary>
     double WaitAll();
 
