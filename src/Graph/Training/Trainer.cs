@@ -44,8 +44,6 @@ public sealed class Trainer : IDisposable
     public StepTimes? LastStepTimes { get; private set; }
     public StepTimes? TotalStepTimes { get; private set; }
     public long StepsRun { get; private set; }
-    /// <summary>The data-parallel step of the current <see cref="Run"/> (null outside it or without one).</summary>
-    public DataParallelStep? Parallel { get; private set; }
 
     public Trainer(Device device, TrainOptions options, Dataset train, Dataset test, IGradientReducer? reducer = null)
     {
@@ -112,7 +110,6 @@ public sealed class Trainer : IDisposable
                                                               _options.BucketBytes, _options.CheckEverySteps, startEpoch) : null;
         using var loader = parallel == null ? new BatchLoader(_train, loaderOptions, startEpoch) : null;
         parallel?.BroadcastState();
-        Parallel = parallel;
         using var metrics = IsRoot ? new MetricsCsv(MetricsPath, append: true) : null;
         long totalSteps = (long)StepsPerEpoch * _options.Epochs;
         var images = _step.Input(_model.Input);
@@ -168,7 +165,6 @@ public sealed class Trainer : IDisposable
             SaveCheckpoint(epoch + 1, step);
             WritePlot();
         }
-        Parallel = null;
         return results;
     }
 
