@@ -8,10 +8,11 @@
 #   libglfw3 xvfb        the viewer's window (xvfb for headless machines)
 #   dataset-fashion-mnist  the default training data (/usr/share/datasets/fashion-mnist)
 #   python3-torch python3-torchvision  PyTorch fixtures for the tests (tests/reference/*.py)
+#   openmpi-bin libopenmpi-dev  Open MPI (mpirun, libmpi.so.40) for train --distributed and its tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(mesa-vulkan-drivers libvulkan1 glslc vulkan-validationlayers vulkan-tools libglfw3 xvfb dataset-fashion-mnist python3-torch python3-torchvision)
+packages=(mesa-vulkan-drivers libvulkan1 glslc vulkan-validationlayers vulkan-tools libglfw3 xvfb dataset-fashion-mnist python3-torch python3-torchvision openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -252,6 +252,18 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         _submitted = false;
     }
 
+    /// <summary>Waits up to <paramref name="timeout"/> for the last submission; false if it is still running (no throw).</summary>
+    public bool TryWait(TimeSpan timeout)
+    {
+        if (!_submitted) return true;
+        VkFence fence = _fence;
+        ulong ns = (ulong)Math.Max(0, timeout.Ticks * 100L);
+        if (Vk.CheckAllow(_device.Api.WaitForFences(_device.Handle, 1, &fence, 1, ns), "vkWaitForFences") == VkResult.Timeout)
+            return false;
+        _submitted = false;
+        return true;
+    }
+
     /// <summary>Reads the timestamps of the last completed submission, in milliseconds since the first.</summary>
     public void ReadTimestampsMs(Span<double> ms)
     {

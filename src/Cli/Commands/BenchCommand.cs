@@ -31,12 +31,27 @@ public static class BenchCommand
         var profile = new Option<bool>("--profile") { Description = "Per-layer GPU time table (timestamps after every pass)" };
         var json = new Option<string?>("--json") { Description = "Write results as JSON (schema: docs/bench-schema.md)" };
         var device = CommonOptions.Device();
+        var distributed = new Option<bool>("--distributed") { Description = "With --train, under mpirun: data-parallel step time, all-reduce time, share hidden behind backward, scaling efficiency" };
+        var bucketMb = new Option<double>("--bucket-mb") { Description = "Gradient bucket size in MB (--distributed)", DefaultValueFactory = _ => 25.0 };
         var cmd = new Command("bench", "Benchmark inference and training on a device, against its measured fp32 peak");
-        foreach (var o in new Option[] { models, batches, train, iterations, warmup, profile, json, device }) cmd.Options.Add(o);
-        cmd.SetAction(r => Run(new Settings(
-            r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            r.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(b => int.TryParse(b, out int v) && v > 0 ? v : throw new UserInputException($"--batch: {b} is not a positive integer.")).ToArray(),
-            r.GetValue(train), Math.Max(1, r.GetValue(iterations)), Math.Max(0, r.GetValue(warmup)), r.GetValue(profile)), r.GetValue(json), r.GetValue(device)));
+        foreach (var o in new Option[] { models, batches, train, iterations, warmup, profile, json, device, distributed, bucketMb }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            var settings = new Settings(
+                r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                r.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(b => int.TryParse(b, out int v) && v > 0 ? v : throw new UserInputException($"--batch: {b} is not a positive integer.")).ToArray(),
+                r.GetValue(train), Math.Max(1, r.GetValue(iterations)), Math.Max(0, r.GetValue(warmup)), r.GetValue(profile));
+            if (!r.GetValue(distributed)) return Run(settings, r.GetValue(json), r.GetValue(device));
+            if (!settings.Train) throw new UserInputException("bench --distributed times training steps: add --train.");
+            if (!(r.GetValue(bucketMb) > 0)) throw new UserInputException("--bucket-mb must be positive.");
+            var reducer = DistributedOptions.StartReducer(TimeSpan.FromSeconds(600)); // one rank times alone while the others wait
+            return DistributedOptions.Guard(reducer, () =>
+            {
+                using var ctx = CommonOptions.CreateContext(false);
+                using var dev = ctx.CreateDevice(DistributedOptions.DeviceFor(reducer, r.GetValue(device), ctx.Devices.Count));
+                return DistributedBench.Run(settings, (long)(r.GetValue(bucketMb) * 1048576), dev, reducer);
+            });
+        });
 
         var files = new Argument<string[]>("files") { Description = "bench --json outputs to compare", Arity = ArgumentArity.OneOrMore };
         var compare = new Command("compare", "Print several bench JSON files side by side with ratios to the first");

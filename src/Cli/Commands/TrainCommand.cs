@@ -34,6 +34,7 @@ public static class TrainCommand
         var limitTrain = new Option<int?>("--limit-train") { Description = "Use only the first N training images (quick runs; N >= 1)" };
         var limitTest = new Option<int?>("--limit-test") { Description = "Use only the first N test images (N >= 1)" };
         var data = new DataOptions();
+        var parallel = new DistributedOptions();
         var device = CommonOptions.Device();
         var validation = CommonOptions.Validation();
 
@@ -41,6 +42,7 @@ public static class TrainCommand
         foreach (var o in new Option[] { model, shortcut, epochs, batch, lr, schedule, warmup, momentum, wd, nesterov, smoothing, augment, seed, output, resume, extend, limitTrain, limitTest, device, validation })
             cmd.Options.Add(o);
         data.AddTo(cmd);
+        parallel.AddTo(cmd);
         cmd.SetAction(r =>
         {
             var options = new TrainOptions
@@ -54,7 +56,10 @@ public static class TrainCommand
                 LimitTrainImages = AtLeastOne(r.GetValue(limitTrain), "--limit-train"), LimitTestImages = AtLeastOne(r.GetValue(limitTest), "--limit-test"),
             };
             Validate(options);
-            return Run(options, r.GetValue(data.Kind)!, r.GetValue(data.Directory), r.GetValue(device), r.GetValue(validation));
+            options = parallel.Apply(r, options);
+            var reducer = parallel.Start(r);
+            options = parallel.ScaleLearningRate(r, options, reducer);
+            return DistributedOptions.Guard(reducer, () => Run(options, r.GetValue(data.Kind)!, r.GetValue(data.Directory), r.GetValue(device), r.GetValue(validation), reducer));
         });
         return cmd;
     }
@@ -85,7 +90,7 @@ public static class TrainCommand
         catch (ArgumentException e) { throw new UserInputException(e.Message); }
     }
 
-    static int Run(TrainOptions options, string dataKind, string? dataDir, string? deviceSelector, bool validation)
+    static int Run(TrainOptions options, string dataKind, string? dataDir, string? deviceSelector, bool validation, IGradientReducer? reducer)
     {
         var tuning = CommonOptions.Tuning();
         var (train, test) = DataOptions.Load(dataKind, dataDir);
@@ -111,13 +116,18 @@ public static class TrainCommand
             }
         }
         using var ctx = CommonOptions.CreateContext(validation);
-        using var device = ctx.CreateDevice(deviceSelector);
+        using var device = ctx.CreateDevice(DistributedOptions.DeviceFor(reducer, deviceSelector, ctx.Devices.Count));
+        if (reducer != null && reducer.Rank != 0)
+            return RunFollower(options, train, test, device, ctx, validation, reducer, tuning);
+        if (reducer != null)
+            AnsiConsole.MarkupLine($"[bold]ranks[/]   {reducer.WorldSize} over MPI, global batch {options.BatchSize * options.Accumulate * reducer.WorldSize} " +
+                $"({options.BatchSize} x {options.Accumulate} micro-batches x {reducer.WorldSize} ranks); rank 0 writes the outputs");
         AnsiConsole.MarkupLine($"[bold]device[/]  {Markup.Escape(device.Info.Line)}");
         AnsiConsole.MarkupLine($"[bold]data[/]    {Markup.Escape(train.Name)}: {train.Count:N0} train / {test.Count:N0} test, {train.Channels}x{train.Height}x{train.Width}, {train.ClassCount} classes");
 
         var compileClock = System.Diagnostics.Stopwatch.StartNew();
         Trainer trainer;
-        try { trainer = new Trainer(device, options, train, test, tuning); }
+        try { trainer = new Trainer(device, options, train, test, tuning, reducer); }
         catch (ArgumentException e) { throw new UserInputException(e.Message); }
         using var _ = trainer;
         AnsiConsole.MarkupLine($"[bold]model[/]   {trainer.Spec.Name} ({trainer.Spec.Shortcut} shortcuts{(trainer.Spec.Plain ? ", plain" : "")}), batch {options.BatchSize}, " +
@@ -137,7 +147,24 @@ public static class TrainCommand
         var last = results.Count > 0 ? results[^1] : null;
         if (last != null)
             AnsiConsole.MarkupLine($"[bold green]done[/]    test accuracy {100 * (1 - last.TestError):F2}% (top-5 {100 * (1 - last.TestTop5Error):F2}%) in {runClock.Elapsed.TotalSeconds:F0} s");
+        if (trainer.TotalStepTimes is { } t)
+            DistributedOptions.PrintStepTimes(t, trainer.StepsRun, reducer != null);
         AnsiConsole.MarkupLine($"[bold]files[/]   {Markup.Escape(trainer.CheckpointPath)}, {Markup.Escape(trainer.MetricsPath)}, {Markup.Escape(trainer.PlotPath)}");
+        if (validation) ctx.ThrowIfValidationMessages();
+        return 0;
+    }
+
+    /// <summary>A rank other than 0: trains its shard silently (rank 0 prints and writes).</summary>
+    static int RunFollower(TrainOptions options, Graph.Data.Dataset train, Graph.Data.Dataset test, Runtime.Device device,
+                           Runtime.VulkanContext ctx, bool validation, IGradientReducer reducer, Graph.Tuning.TuningOptions tuning)
+    {
+        Console.Error.WriteLine($"vkresnet: rank {reducer.Rank} of {reducer.WorldSize} on {device.Info.Name}");
+        Trainer trainer;
+        // Ranks may choose different kernels: only their own gradients differ; the averaged ones, and so the weights, agree.
+        try { trainer = new Trainer(device, options, train, test, tuning, reducer); }
+        catch (ArgumentException e) { throw new UserInputException(e.Message); }
+        using var _ = trainer;
+        trainer.Run();
         if (validation) ctx.ThrowIfValidationMessages();
         return 0;
     }

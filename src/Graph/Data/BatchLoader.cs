@@ -14,7 +14,8 @@ public sealed class BatchLoader : IDisposable
     private readonly Dataset _data;
     private readonly BatchLoaderOptions _options;
     private readonly float[] _lut;
-    private readonly int[] _permutation;
+    private readonly int[] _permutation; // this shard's samples of the epoch
+    private readonly int[] _fullPermutation; // the whole epoch's (the same on every shard)
     private int _permutationEpoch = int.MinValue;
 
     // Prefetch state: the worker owns slot (g % 2) between free.Wait and filled.Release.
@@ -36,13 +37,18 @@ public sealed class BatchLoader : IDisposable
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), "batch size must be positive");
         options.Normalization.Validate(data.Channels);
         if (options.Augmentation.Padding < 0) throw new ArgumentOutOfRangeException(nameof(options), "padding must not be negative");
-        if (data.Count == 0 || (options.DropLast && data.Count < options.BatchSize))
-            throw new ArgumentException($"{data.Name}: {data.Count} images make no batch of {options.BatchSize}");
+        if (options.ShardCount < 1 || options.ShardIndex < 0 || options.ShardIndex >= options.ShardCount)
+            throw new ArgumentOutOfRangeException(nameof(options), $"shard {options.ShardIndex} of {options.ShardCount} does not exist");
+        int samples = ShardLength(data.Count, options.ShardCount);
+        if (data.Count == 0 || (options.DropLast && samples < options.BatchSize))
+            throw new ArgumentException($"{data.Name}: {data.Count} images make no batch of {options.BatchSize}" +
+                                        (options.ShardCount > 1 ? $" on each of {options.ShardCount} shards" : ""));
         _data = data;
         _options = options;
         _lut = options.Normalization.BuildLookup();
-        _permutation = new int[data.Count];
-        BatchesPerEpoch = options.DropLast ? data.Count / options.BatchSize : (data.Count + options.BatchSize - 1) / options.BatchSize;
+        _permutation = new int[samples];
+        _fullPermutation = options.ShardCount > 1 ? new int[data.Count] : _permutation;
+        BatchesPerEpoch = options.DropLast ? samples / options.BatchSize : (samples + options.BatchSize - 1) / options.BatchSize;
         if (options.Prefetch)
         {
             for (int s = 0; s < SlotCount; s++)
@@ -52,6 +58,17 @@ public sealed class BatchLoader : IDisposable
             }
         }
         Reset(startEpoch);
+    }
+
+    /// <summary>Samples one shard sees per epoch: ceil(count / shards), as DistributedSampler pads.</summary>
+    public static int ShardLength(int count, int shards) => (count + shards - 1) / shards;
+
+    /// <summary>The dataset indices this shard sees in <paramref name="epoch"/>, in order (tests, and resumable sampling).</summary>
+    public int[] ShardIndices(int epoch)
+    {
+        if (_options.Prefetch) throw new InvalidOperationException("ShardIndices reads the permutation the prefetch worker uses; create the loader with Prefetch = false.");
+        EnsurePermutation(epoch);
+        return (int[])_permutation.Clone();
     }
 
     public Dataset Dataset => _data;
@@ -137,9 +154,10 @@ public sealed class BatchLoader : IDisposable
     {
         EnsurePermutation(epoch);
         int start = index * BatchSize;
-        int count = Math.Min(BatchSize, _data.Count - start);
+        int count = Math.Min(BatchSize, _permutation.Length - start);
         int imageFloats = _data.ImageBytes;
-        var rng = SplitMix64.For(_options.Seed, epoch, index + 1L);
+        // Each shard's batch draws its own augmentation stream; one shard: (seed, epoch, index + 1) as before sharding.
+        var rng = SplitMix64.For(_options.Seed, epoch, (long)index * _options.ShardCount + _options.ShardIndex + 1L);
         Augmentation aug = _options.Augmentation;
         int pad = aug.RandomCrop ? aug.Padding : 0;
         for (int i = 0; i < count; i++)
@@ -160,16 +178,24 @@ public sealed class BatchLoader : IDisposable
     private void EnsurePermutation(int epoch)
     {
         if (_permutationEpoch == epoch) return;
-        for (int i = 0; i < _permutation.Length; i++) _permutation[i] = i;
+        var full = _fullPermutation;
+        for (int i = 0; i < full.Length; i++) full[i] = i;
         if (_options.Shuffle)
         {
             // Fisher-Yates from the identity, seeded by (seed, epoch) only.
             var rng = SplitMix64.For(_options.Seed, epoch, 0);
-            for (int i = _permutation.Length - 1; i > 0; i--)
+            for (int i = full.Length - 1; i > 0; i--)
             {
                 int j = rng.NextInt(i + 1);
-                (_permutation[i], _permutation[j]) = (_permutation[j], _permutation[i]);
+                (full[i], full[j]) = (full[j], full[i]);
             }
+        }
+        if (_options.ShardCount > 1)
+        {
+            // Position p of the padded epoch is full[p mod count]; this shard takes p = index, index + R, ...
+            int r = _options.ShardCount;
+            for (int i = 0; i < _permutation.Length; i++)
+                _permutation[i] = full[(i * r + _options.ShardIndex) % full.Length];
         }
         _permutationEpoch = epoch;
     }

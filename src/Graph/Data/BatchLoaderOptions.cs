@@ -14,4 +14,11 @@ public sealed record BatchLoaderOptions
     public bool DropLast { get; init; }
     /// <summary>Fill the next batches on a worker thread while the caller uses this one.</summary>
     public bool Prefetch { get; init; } = true;
+    /// <summary>
+    /// Data-parallel shards (PyTorch's DistributedSampler): the epoch's permutation, the same on every shard, is padded
+    /// with its own first indices to a multiple of <see cref="ShardCount"/>, and shard r takes positions r, r + R, r + 2R, ...
+    /// So shards are disjoint (but for the padding), cover the epoch and have equal lengths. 1: no sharding.
+    /// </summary>
+    public int ShardCount { get; init; } = 1;
+    public int ShardIndex { get; init; }
 }

@@ -19,6 +19,8 @@ public static class ExitCodes
     public const int IO = 6;
     /// <summary>The device hung (a fence wait ran past VKRESNET_TIMEOUT_S) or was lost.</summary>
     public const int DeviceLost = 7;
+    /// <summary>A peer rank of a distributed run died or hung (no collective completed within --rank-timeout).</summary>
+    public const int PeerLost = 8;
     /// <summary>A bug: an exception nobody expected (EX_SOFTWARE of sysexits.h).</summary>
     public const int Internal = 70;
 }

@@ -131,7 +131,7 @@ public sealed partial class CompiledGraph : IDisposable
     }
 
     /// <summary>Host-written inputs (images, labels, learning rate) come in first.</summary>
-    void RecordUploads(CommandList cl, IReadOnlyList<BufferSlice> slices)
+    internal void RecordUploads(CommandList cl, IReadOnlyList<BufferSlice> slices)
     {
         foreach (var (id, offset) in _uploadOffset)
         {
@@ -142,7 +142,7 @@ public sealed partial class CompiledGraph : IDisposable
     }
 
     /// <summary>Outputs (loss, correct count, logits) go back through the mapped readback buffer.</summary>
-    void RecordReadbacks(CommandList cl, IReadOnlyList<BufferSlice> slices)
+    internal void RecordReadbacks(CommandList cl, IReadOnlyList<BufferSlice> slices)
     {
         if (_readbackOffset.Count == 0) return;
         cl.ComputeToTransferBarrier();

@@ -34,4 +34,10 @@ public sealed record TrainOptions
     public int LimitTestImages { get; init; }
     /// <summary>Evaluate on the test set after every epoch (else only after the last).</summary>
     public bool EvaluateEveryEpoch { get; init; } = true;
+    /// <summary>Micro-batches of <see cref="BatchSize"/> whose mean gradient makes one optimizer step (1: none).</summary>
+    public int Accumulate { get; init; } = 1;
+    /// <summary>Data-parallel training: gradients are averaged over the reducer's ranks in buckets of this many bytes.</summary>
+    public long BucketBytes { get; init; } = 25L << 20;
+    /// <summary>Data-parallel: compare a checksum of the weights across ranks every N steps (0: never).</summary>
+    public int CheckEverySteps { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Data;
 using VkResNet.Graph.Execution;
@@ -26,6 +27,7 @@ public sealed class Trainer : IDisposable
     readonly CompiledGraph _step;
     readonly CompiledGraph _eval;
     readonly LearningRateSchedule _schedule;
+    readonly IGradientReducer? _reducer;
 
     public ResNetSpec Spec { get; }
     public string CheckpointPath => Path.Combine(_options.OutputDirectory, "checkpoint.safetensors");
@@ -33,10 +35,22 @@ public sealed class Trainer : IDisposable
     public string PlotPath => Path.Combine(_options.OutputDirectory, "curves.svg");
     public CompiledGraph Step => _step;
     public int StepsPerEpoch { get; }
+    /// <summary>Rank 0 (or the only process) writes checkpoints, metrics and curves.</summary>
+    public bool IsRoot => _reducer == null || _reducer.Rank == 0;
+    /// <summary>Images per optimizer step over every rank and micro-batch.</summary>
+    public int GlobalBatch => _options.BatchSize * _options.Accumulate * (_reducer?.WorldSize ?? 1);
+    /// <summary>Gradient accumulation or data-parallel: the step runs as a <see cref="DataParallelStep"/>.</summary>
+    bool Segmented => _options.Accumulate > 1 || _reducer != null;
+    /// <summary>The last step's time split, and the sum over the steps of the last <see cref="Run"/> (segmented steps only).</summary>
+    public StepTimes? LastStepTimes { get; private set; }
+    public StepTimes? TotalStepTimes { get; private set; }
+    public long StepsRun { get; private set; }
 
     /// <param name="tuning">how the step and evaluation graphs choose their conv kernels (null: the fixed rules)</param>
-    public Trainer(Device device, TrainOptions options, Dataset train, Dataset test, TuningOptions? tuning = null)
+    /// <param name="reducer">data-parallel ranks whose gradients are averaged (null: one device)</param>
+    public Trainer(Device device, TrainOptions options, Dataset train, Dataset test, TuningOptions? tuning = null, IGradientReducer? reducer = null)
     {
+        _reducer = reducer;
         _device = device;
         _options = options;
         _train = options.LimitTrainImages > 0 && options.LimitTrainImages < train.Count ? train.Take(options.LimitTrainImages) : train;
@@ -45,6 +59,13 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"{_train.Name} has {_train.Count} training images, fewer than one batch of {options.BatchSize}.");
         Spec = ModelCatalog.Resolve(options.Model, train.Channels, train.Height, train.Width, train.ClassCount, options.Shortcut);
         StepsPerEpoch = _train.Count / options.BatchSize; // the last partial batch is dropped: the step is recorded for one batch size
+        if (Segmented)
+        {
+            int shards = options.Accumulate * (reducer?.WorldSize ?? 1);
+            StepsPerEpoch = BatchLoader.ShardLength(_train.Count, shards) / options.BatchSize;
+            if (StepsPerEpoch == 0)
+                throw new ArgumentException($"{_train.Name} has {_train.Count} training images, fewer than one global batch of {options.BatchSize} x {shards}.");
+        }
         _schedule = LearningRateSchedule.Parse(options.Schedule, options.LearningRate, options.WarmupEpochs * StepsPerEpoch);
 
         var sgd = new SgdOptions(options.Momentum, options.WeightDecay, options.Nesterov);
@@ -63,7 +84,7 @@ public sealed class Trainer : IDisposable
         RemoveStaleTempFiles(_options.OutputDirectory);
         int startEpoch = 0;
         long step = 0;
-        var ckpt = CheckResume(_options, _train.Count);
+        var ckpt = IsRoot ? CheckResume(_options, _train.Count) : null;  // rank 0 alone reads the checkpoint
         if (ckpt != null)
         {
             if (ckpt.ModelName != Spec.Name)
@@ -76,16 +97,26 @@ public sealed class Trainer : IDisposable
         else
         {
             ParameterInitializer.Initialize(_step, _options.Seed);
-            if (File.Exists(MetricsPath)) File.Delete(MetricsPath);
+            if (IsRoot && File.Exists(MetricsPath)) File.Delete(MetricsPath);
+        }
+        if (_reducer != null)
+        {
+            Span<long> where = [startEpoch, step]; // rank 0 alone reads the checkpoint; its state reaches every rank below
+            _reducer.Broadcast(MemoryMarshal.AsBytes(where));
+            (startEpoch, step) = ((int)where[0], where[1]);
         }
 
         var results = new List<EpochResult>();
-        using var loader = new BatchLoader(_train, new BatchLoaderOptions
+        var loaderOptions = new BatchLoaderOptions
         {
             BatchSize = _options.BatchSize, Shuffle = true, Seed = _options.Seed, Augmentation = _options.Augmentation,
             Normalization = NormalizationFor(_train), DropLast = true, Prefetch = true,
-        }, startEpoch);
-        using var metrics = new MetricsCsv(MetricsPath, append: true);
+        };
+        using var parallel = Segmented ? new DataParallelStep(_step, _model, _train, loaderOptions, _options.Accumulate, _reducer,
+                                                              _options.BucketBytes, _options.CheckEverySteps, startEpoch) : null;
+        using var loader = parallel == null ? new BatchLoader(_train, loaderOptions, startEpoch) : null;
+        parallel?.BroadcastState();
+        using var metrics = IsRoot ? new MetricsCsv(MetricsPath, append: true) : null;
         long totalSteps = (long)StepsPerEpoch * _options.Epochs;
         var images = _step.Input(_model.Input);
         var labels = _step.Labels(_model.Labels!);
@@ -98,31 +129,45 @@ public sealed class Trainer : IDisposable
             for (int i = 0; i < StepsPerEpoch; i++, step++)
             {
                 cancel.ThrowIfCancellationRequested();
-                loader.Next(images, labels);
                 lr = _schedule.At(step, totalSteps);
-                lrSlot[0] = (float)lr;
-                _step.Run();
-                var result = _step.Output(_model.Loss!);
-                float loss = result[0];
+                float loss, stepCorrect;
+                if (parallel != null)
+                {
+                    var (microLoss, microCorrect) = parallel.Run(step, (float)lr);
+                    (loss, stepCorrect) = ((float)(microLoss / _options.Accumulate), (float)microCorrect);
+                    LastStepTimes = parallel.LastTimes!;
+                    TotalStepTimes = TotalStepTimes is null ? LastStepTimes : TotalStepTimes + LastStepTimes;
+                    StepsRun++;
+                }
+                else
+                {
+                    loader!.Next(images, labels);
+                    lrSlot[0] = (float)lr;
+                    _step.Run();
+                    var result = _step.Output(_model.Loss!);
+                    (loss, stepCorrect) = (result[0], result[1]);
+                }
                 if (!float.IsFinite(loss))
                     throw new DivergedException($"The loss became {loss} at step {step} (epoch {epoch + 1}, batch {i + 1}); stopped. " +
                         (File.Exists(CheckpointPath) ? $"The last good checkpoint is kept at {CheckpointPath}." : "No checkpoint was written yet.") +
                         " Try a lower --lr.");
                 lossSum += loss;
-                correct += result[1];
+                correct += stepCorrect;
+                // Loss and accuracy are this rank's; images/s counts every rank's images.
                 progress?.Report(new TrainProgress(epoch + 1, _options.Epochs, i + 1, StepsPerEpoch, lossSum / (i + 1),
-                    correct / ((i + 1.0) * _options.BatchSize), (i + 1.0) * _options.BatchSize / clock.Elapsed.TotalSeconds, lr, "train"));
+                    correct / ((i + 1.0) * LocalBatch), (i + 1.0) * GlobalBatch / clock.Elapsed.TotalSeconds, lr, "train"));
             }
             double seconds = clock.Elapsed.TotalSeconds;
-            double imagesPerSecond = (double)StepsPerEpoch * _options.BatchSize / seconds;
-            double trainLoss = lossSum / StepsPerEpoch, trainError = 1 - correct / ((double)StepsPerEpoch * _options.BatchSize);
+            double imagesPerSecond = (double)StepsPerEpoch * GlobalBatch / seconds;
+            double trainLoss = lossSum / StepsPerEpoch, trainError = 1 - correct / ((double)StepsPerEpoch * LocalBatch);
 
             bool last = epoch == _options.Epochs - 1;
             var test = _options.EvaluateEveryEpoch || last ? Evaluate(progress, epoch + 1).Metrics : null;
             var row = new EpochResult(epoch + 1, step, trainLoss, trainError, test?.MeanLoss ?? double.NaN, test?.Top1Error ?? double.NaN,
                 test?.Top5Error ?? double.NaN, lr, imagesPerSecond, seconds);
             results.Add(row);
-            metrics.Append(new EpochMetrics(row.Epoch, row.Step, row.TrainLoss, row.TrainError, row.TestLoss, row.TestError, row.LearningRate, row.ImagesPerSecond, row.Seconds));
+            if (!IsRoot) continue; // rank 0 alone writes
+            metrics!.Append(new EpochMetrics(row.Epoch, row.Step, row.TrainLoss, row.TrainError, row.TestLoss, row.TestError, row.LearningRate, row.ImagesPerSecond, row.Seconds));
             SaveCheckpoint(epoch + 1, step);
             WritePlot();
         }
@@ -170,6 +215,9 @@ public sealed class Trainer : IDisposable
         return ckpt;
     }
 
+    /// <summary>Images one rank trains on per optimizer step (its micro-batches).</summary>
+    int LocalBatch => _options.BatchSize * _options.Accumulate;
+
     /// <summary>Top-1/top-5 error, loss, per-class accuracy and confusion matrix on the test set with the current weights.</summary>
     public Evaluation Evaluate(IProgress<TrainProgress>? progress = null, int epoch = 0)
     {
@@ -184,6 +232,8 @@ public sealed class Trainer : IDisposable
             ["lr"] = _options.LearningRate.ToString(CultureInfo.InvariantCulture),
             ["schedule"] = _options.Schedule,
             ["batch_size"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["accumulate"] = _options.Accumulate.ToString(CultureInfo.InvariantCulture),
+            ["ranks"] = (_reducer?.WorldSize ?? 1).ToString(CultureInfo.InvariantCulture),
             ["epochs"] = _options.Epochs.ToString(CultureInfo.InvariantCulture),
             // The schedule's plan, so --resume continues this very run (Trainer.CheckResume).
             ["total_steps"] = ((long)StepsPerEpoch * _options.Epochs).ToString(CultureInfo.InvariantCulture),

@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using VkResNet.Distributed.Native;
+using VkResNet.Graph.Training;
+
+namespace VkResNet.Distributed;
+
+/// <summary>
+/// <see cref="IGradientReducer"/> over MPI_COMM_WORLD. Every collective is non-blocking (MPI_Iallreduce, MPI_Ibcast,
+/// MPI_Iallgather) and completed by MPI_Test polling against a deadline, so a dead or hung rank cannot block the others
+/// past the timeout. The communicator returns errors instead of aborting. To name the rank that is missing, every
+/// collective is preceded by a token: each rank sends the collective's sequence number to every other rank
+/// (MPI_Isend/MPI_Irecv, 8 bytes); when a wait times out, the ranks whose token did not arrive are named. A rank
+/// that hangs after sending its token is found by a ping: every waiting or polling rank answers pings, so the timed-out
+/// rank pings the others and names those that do not answer within a few seconds.
+/// </summary>
+public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
+{
+    const int TokenTag = 7177;
+    const int TokenRing = 64;
+    const int PingTag = 7178, PongTag = 7179;
+    const int AnySource = -1; // Open MPI's MPI_ANY_SOURCE
+
+    readonly Mpi _mpi;
+    readonly MpiHandle _comm;
+    readonly long* _tokenIn;   // [TokenRing][WorldSize], native: MPI writes into it asynchronously
+    readonly long* _tokenOut;  // [TokenRing]
+    readonly MpiHandle[] _tokenRecv, _tokenSend; // [TokenRing * WorldSize]
+    readonly List<(int Bucket, long Seq, MpiHandle Request)> _reductions = [];
+    readonly ulong* _gather;
+    readonly long* _ping;      // [0]: the rank that pinged us; [1]: our rank, the answer; [2 + r]: rank r's answer
+    MpiHandle _pingRecv;
+    readonly List<MpiHandle> _pongSends = [];
+    long _sequence; // collectives begun on this rank
+    string _what = "";
+    bool _failed, _disposed;
+
+    public int Rank { get; }
+    public int WorldSize { get; }
+    public int LocalRank { get; }
+    public TimeSpan Timeout { get; }
+    public string Library { get; }
+
+    MpiReducer(Mpi mpi, TimeSpan timeout, string library)
+    {
+        _mpi = mpi;
+        _comm = mpi.CommWorld;
+        Timeout = timeout;
+        Library = library;
+        mpi.SetErrorsReturn(_comm);
+        Rank = mpi.CommRank(_comm);
+        WorldSize = mpi.CommSize(_comm);
+        LocalRank = int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_RANK"), out int lr) ? lr : Rank;
+        _tokenIn = (long*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)(TokenRing * WorldSize), sizeof(long));
+        _tokenOut = (long*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(TokenRing, sizeof(long));
+        _gather = (ulong*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)WorldSize, sizeof(ulong));
+        _tokenRecv = new MpiHandle[TokenRing * WorldSize];
+        _tokenSend = new MpiHandle[TokenRing * WorldSize];
+        _ping = (long*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)(2 + WorldSize), sizeof(long));
+        _ping[1] = Rank;
+        _pingRecv = _mpi.Irecv(_ping, sizeof(long), _mpi.Byte, AnySource, PingTag, _comm);
+    }
+
+    /// <summary>Answers a rank that asks whether this one is alive (called wherever this rank waits or polls).</summary>
+    void AnswerPings()
+    {
+        try
+        {
+            while (_mpi.Test(ref _pingRecv))
+            {
+                _pongSends.Add(_mpi.Isend(_ping + 1, sizeof(long), _mpi.Byte, (int)_ping[0], PongTag, _comm));
+                _pingRecv = _mpi.Irecv(_ping, sizeof(long), _mpi.Byte, AnySource, PingTag, _comm);
+            }
+            for (int i = _pongSends.Count - 1; i >= 0; i--)
+            {
+                var q = _pongSends[i];
+                if (_mpi.Test(ref q)) _pongSends.RemoveAt(i); else _pongSends[i] = q;
+            }
+        }
+        catch (MpiCallException) { } // a peer failed; the collective's own error or timeout reports it
+    }
+
+    /// <summary>Pings every other rank and returns those that did not answer within <paramref name="window"/>.</summary>
+    List<int> Unresponsive(TimeSpan window)
+    {
+        var pings = new MpiHandle[WorldSize];
+        var pongs = new MpiHandle[WorldSize];
+        var silent = new List<int>();
+        try
+        {
+            for (int r = 0; r < WorldSize; r++)
+            {
+                if (r == Rank) continue;
+                _ping[2 + r] = -1;
+                pongs[r] = _mpi.Irecv(_ping + 2 + r, sizeof(long), _mpi.Byte, r, PongTag, _comm);
+                pings[r] = _mpi.Isend(_ping + 1, sizeof(long), _mpi.Byte, r, PingTag, _comm);
+            }
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < window)
+            {
+                AnswerPings();
+                bool all = true;
+                for (int r = 0; r < WorldSize; r++)
+                    if (r != Rank && !_mpi.Test(ref pongs[r])) all = false;
+                if (all) break;
+                Thread.Sleep(1);
+            }
+            for (int r = 0; r < WorldSize; r++)
+                if (r != Rank && _ping[2 + r] != r) silent.Add(r);
+        }
+        catch (MpiCallException)
+        {
+            for (int r = 0; r < WorldSize; r++)
+                if (r != Rank && _ping[2 + r] != r && !silent.Contains(r)) silent.Add(r);
+        }
+        return silent; // the job ends after this: the outstanding requests die with it
+    }
+
+    /// <summary>Loads libmpi (VKRESNET_MPI_LIBRARY overrides the path) and joins the job mpirun started.</summary>
+    public static MpiReducer Start(TimeSpan timeout)
+    {
+        string? path = Environment.GetEnvironmentVariable("VKRESNET_MPI_LIBRARY");
+        var mpi = Mpi.Load(path);
+        if (!mpi.Initialized) mpi.Init();
+        return new MpiReducer(mpi, timeout, path ?? "libmpi.so.40");
+    }
+
+    /// <summary>True when this process was started by mpirun (Open MPI sets OMPI_COMM_WORLD_SIZE).</summary>
+    public static bool UnderMpirun => Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") != null;
+
+    public void Arrive(long step) => _what = $"step {step + 1}";
+
+    /// <summary>Posts this collective's token to every other rank and its receives from them.</summary>
+    long BeginCollective()
+    {
+        long seq = _sequence++;
+        int slot = (int)(seq % TokenRing);
+        var deadline = Stopwatch.StartNew();
+        for (int r = 0; r < WorldSize; r++)
+        {
+            if (r == Rank) continue;
+            int i = slot * WorldSize + r;
+            // The slot's previous use is TokenRing collectives old: done unless a rank is that far behind.
+            while (!_mpi.Test(ref _tokenRecv[i]) | !_mpi.Test(ref _tokenSend[i]))
+                Idle(deadline, seq - TokenRing);
+        }
+        _tokenOut[slot] = seq;
+        for (int r = 0; r < WorldSize; r++)
+        {
+            if (r == Rank) continue;
+            int i = slot * WorldSize + r;
+            try
+            {
+                _tokenRecv[i] = _mpi.Irecv(_tokenIn + i, sizeof(long), _mpi.Byte, r, TokenTag, _comm);
+                _tokenSend[i] = _mpi.Isend(_tokenOut + slot, sizeof(long), _mpi.Byte, r, TokenTag, _comm);
+            }
+            catch (MpiCallException e) { throw Failure(e, seq); }
+        }
+        return seq;
+    }
+
+    public void BeginAllReduce(int bucket, ReadOnlySpan<float> send, Span<float> receive)
+    {
+        if (send.Length != receive.Length) throw new ArgumentException($"All-reduce of {send.Length} floats into {receive.Length}.");
+        long seq = BeginCollective();
+        fixed (float* s = send)
+        fixed (float* r = receive)
+        {
+            // The caller's buffers are pinned or mapped: the addresses stay valid after these fixed blocks.
+            try { _reductions.Add((bucket, seq, _mpi.Iallreduce(s, r, send.Length, _mpi.Float, _mpi.Sum, _comm))); }
+            catch (MpiCallException e) { throw Failure(e, seq); }
+        }
+    }
+
+    public void Progress()
+    {
+        AnswerPings();
+        for (int i = 0; i < _reductions.Count; i++)
+        {
+            var (bucket, seq, req) = _reductions[i];
+            Test(ref req, seq);
+            _reductions[i] = (bucket, seq, req);
+        }
+    }
+
+    public bool IsReduced(int bucket)
+    {
+        AnswerPings();
+        for (int i = 0; i < _reductions.Count; i++)
+        {
+            var (b, seq, req) = _reductions[i];
+            if (b != bucket) continue;
+            bool done = Test(ref req, seq);
+            _reductions[i] = (b, seq, req);
+            return done;
+        }
+        return false;
+    }
+
+    public double WaitAll()
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < _reductions.Count; i++)
+        {
+            var (bucket, seq, req) = _reductions[i];
+            while (!Test(ref req, seq))
+                Idle(clock, seq);
+            _reductions[i] = (bucket, seq, req);
+        }
+        _reductions.Clear();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    public void Broadcast(Span<byte> data, int root = 0)
+    {
+        long seq = BeginCollective();
+        var clock = Stopwatch.StartNew();
+        fixed (byte* p = data) // pinned by this block until the wait below ends
+        {
+            MpiHandle req;
+            try { req = _mpi.Ibcast(p, data.Length, _mpi.Byte, root, _comm); }
+            catch (MpiCallException e) { throw Failure(e, seq); }
+            while (!Test(ref req, seq))
+                Idle(clock, seq);
+        }
+    }
+
+    public void RequireSameOnAllRanks(ulong value, string what)
+    {
+        long seq = BeginCollective();
+        var clock = Stopwatch.StartNew();
+        ulong* mine = stackalloc ulong[1];
+        *mine = value;
+        MpiHandle req;
+        try { req = _mpi.Iallgather(mine, sizeof(ulong), _mpi.Byte, _gather, _comm); }
+        catch (MpiCallException e) { throw Failure(e, seq); }
+        while (!Test(ref req, seq))
+            Idle(clock, seq);
+        var differ = Enumerable.Range(1, WorldSize - 1).Where(r => _gather[r] != _gather[0]).ToList();
+        if (differ.Count > 0)
+        {
+            _failed = true;
+            throw new RankFailureException($"{what} differ between ranks: {string.Join(", ", differ.Select(r => $"rank {r} (checksum {_gather[r]:x16})"))} " +
+                                           $"against rank 0 ({_gather[0]:x16}); the replicas drifted apart.");
+        }
+    }
+
+    public void Abort(int exitCode)
+    {
+        _failed = true;
+        _mpi.Abort(_comm, exitCode);
+    }
+
+    bool Test(ref MpiHandle request, long seq)
+    {
+        try { return _mpi.Test(ref request); }
+        catch (MpiCallException e) { throw Failure(e, seq); }
+    }
+
+    RankFailureException Failure(MpiCallException e, long seq)
+    {
+        _failed = true;
+        return new RankFailureException($"rank {Rank}: {e.Message} during {Describe(seq)}; {MissingRanks(seq)}.");
+    }
+
+    /// <summary>Yields the core (the other ranks may compute on it) and enforces the deadline.</summary>
+    void Idle(Stopwatch clock, long seq)
+    {
+        AnswerPings();
+        if (clock.Elapsed > Timeout)
+        {
+            _failed = true;
+            throw new RankFailureException($"rank {Rank}: {Describe(seq)} did not complete within {Timeout.TotalSeconds:F0} s: {MissingRanks(seq)}.");
+        }
+        if (clock.ElapsedTicks < Stopwatch.Frequency / 1000) Thread.Yield(); else Thread.Sleep(1);
+    }
+
+    string Describe(long seq) => $"collective #{seq + 1} ({(_what.Length > 0 ? _what : "start-up")})";
+
+    /// <summary>Ranks whose token for collective <paramref name="seq"/> has not arrived: they never reached it.</summary>
+    string MissingRanks(long seq)
+    {
+        if (seq < 0) seq = 0;
+        int slot = (int)(seq % TokenRing);
+        var missing = new List<int>();
+        for (int r = 0; r < WorldSize; r++)
+        {
+            if (r == Rank) continue;
+            int i = slot * WorldSize + r;
+            bool arrived;
+            try { arrived = _mpi.Test(ref _tokenRecv[i]) && _tokenIn[i] == seq; }
+            catch (MpiCallException) { arrived = false; }
+            if (!arrived) missing.Add(r);
+        }
+        if (missing.Count > 0)
+            return $"{string.Join(", ", missing.Select(r => $"rank {r}"))} never reached it (dead or hung)";
+        var window = TimeSpan.FromSeconds(Math.Clamp(Timeout.TotalSeconds / 4, 1, 10));
+        var silent = Unresponsive(window);
+        return silent.Count > 0
+            ? $"{string.Join(", ", silent.Select(r => $"rank {r}"))} reached it but does not answer (hung, or dead) within {window.TotalSeconds:F0} s"
+            : "every rank reached it and answers, yet it did not complete";
+    }
+
+    /// <summary>Waits for the last tokens and leaves MPI (after a failure: nothing, the job is being aborted).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (!_failed)
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                _mpi.Cancel(ref _pingRecv);
+                for (int i = 0; i < _tokenRecv.Length; i++)
+                    while (!_mpi.Test(ref _tokenRecv[i]) | !_mpi.Test(ref _tokenSend[i]))
+                        Idle(clock, _sequence - 1);
+                _mpi.FinalizeMpi();
+            }
+            catch (RankFailureException) { }
+        }
+        System.Runtime.InteropServices.NativeMemory.Free(_tokenIn);
+        System.Runtime.InteropServices.NativeMemory.Free(_tokenOut);
+        System.Runtime.InteropServices.NativeMemory.Free(_gather);
+        if (!_failed) System.Runtime.InteropServices.NativeMemory.Free(_ping); // else MPI may still write into it
+    }
+}

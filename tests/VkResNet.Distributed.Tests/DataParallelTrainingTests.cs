@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using VkResNet.Graph.IO;
+using Xunit;
+
+namespace VkResNet.Distributed.Tests;
+
+/// <summary>
+/// Data-parallel training as users run it: <c>mpirun -np 2 vkresnet train --distributed</c>, both ranks on lavapipe,
+/// against one device with <c>--accumulate</c>; resume; a rank killed or stopped mid-epoch; drift on purpose.
+/// </summary>
+public sealed class DataParallelTrainingTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), $"vkresnet-mpi-{Guid.NewGuid():N}");
+
+    string Out(string name) => Path.Combine(_dir, name);
+
+    static string[] Train(string outDir, params string[] extra) => TrainEpochs(outDir, 1, extra);
+
+    static string[] TrainEpochs(string outDir, int epochs, params string[] extra) =>
+        ["train", "--out", outDir, "--limit-test", "16", "--epochs", epochs.ToString(), "--validation", .. extra];
+
+    static void AssertOk(MpiRun.Result r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}:\n{r.Output}");
+
+    /// <summary>Every parameter and momentum buffer of two checkpoints within <paramref name="relative"/> (of the tensor's largest value).</summary>
+    static void AssertSameWeights(string a, string b, double relative, bool withRunningStats = false)
+    {
+        var x = Checkpoint.Load(a);
+        var y = Checkpoint.Load(b);
+        int compared = 0;
+        foreach (var t in x.Parameters.Concat(x.OptimizerState))
+        {
+            if (!withRunningStats && (t.Name.Contains("running_", StringComparison.Ordinal) || t.Name.Contains("num_batches", StringComparison.Ordinal))) continue;
+            var u = y.FindParameter(t.Name) ?? y.FindOptimizerState(t.Name);
+            Assert.True(u != null, $"{b} has no '{t.Name}'");
+            Assert.Equal(t.Data.Length, u!.Data.Length);
+            double scale = Math.Max(1e-12, t.Data.Max(v => Math.Abs((double)v)));
+            for (int i = 0; i < t.Data.Length; i++)
+            {
+                double d = Math.Abs((double)t.Data[i] - u.Data[i]);
+                Assert.True(d <= relative * scale, $"'{t.Name}'[{i}]: {t.Data[i]} vs {u.Data[i]} (|d| {d:G3} > {relative} x {scale:G3})");
+            }
+            compared++;
+        }
+        Assert.True(compared > 10, $"only {compared} tensors compared");
+        Assert.Contains(x.OptimizerState, t => t.Data.Any(v => v != 0)); // momentum moved: the steps ran
+    }
+
+    [Fact]
+    public void Two_ranks_of_batch_B_equal_one_device_accumulating_two_micro_batches_of_B()
+    {
+        // 48 images, B = 8: 24 per shard, 3 steps of ResNet-20 either way.
+        var common = new[] { "--model", "resnet20", "--batch", "8", "--limit-train", "48", "--schedule", "constant", "--lr", "0.05" };
+        var one = MpiRun.Alone(null, Train(Out("one"), [.. common, "--accumulate", "2"])).Wait();
+        AssertOk(one);
+        Assert.Contains("1 epochs x 3 steps", one.Output);
+        // Small buckets (ResNet-20's 1.1 MB of gradients in ~20), so reductions overlap the backward and finish out of step.
+        var two = MpiRun.Start(2, Train(Out("two"), [.. common, "--distributed", "--bucket-mb", "0.05"])).Wait();
+        AssertOk(two);
+        Assert.Contains("1 epochs x 3 steps", two.Output);
+        AssertSameWeights(Out("one/checkpoint.safetensors"), Out("two/checkpoint.safetensors"), 1e-5);
+    }
+
+    [Fact]
+    public void Ranks_hold_identical_weights_after_every_step_and_drift_fails_loudly()
+    {
+        var args = Train(Out("same"), "--model", "resnet8", "--batch", "8", "--limit-train", "64", "--distributed", "--check-weights-every", "1");
+        var same = MpiRun.Start(2, args).Wait();
+        AssertOk(same);
+        Assert.DoesNotContain("differ", same.Output);
+
+        // Rank 1 steps with another learning rate: the replicas part after the first step, and the check says so.
+        var drift = MpiRun.Start(null, (1, args), (1, [.. Train(Out("drift"), "--model", "resnet8", "--batch", "8", "--limit-train", "64",
+            "--distributed", "--check-weights-every", "1"), "--lr", "0.3"])).Wait();
+        Assert.NotEqual(0, drift.ExitCode);
+        Assert.Contains("the weights after step 1 differ between ranks: rank 1", drift.Output);
+    }
+
+    [Fact]
+    public void Resume_of_a_distributed_run_equals_an_uninterrupted_one()
+    {
+        var common = new[] { "--model", "resnet8", "--batch", "8", "--limit-train", "64", "--schedule", "constant", "--distributed" };
+        AssertOk(MpiRun.Start(2, TrainEpochs(Out("whole"), 2, common)).Wait());
+        AssertOk(MpiRun.Start(2, Train(Out("parts"), common)).Wait());
+        var resumed = MpiRun.Start(2, [.. TrainEpochs(Out("parts"), 2, common), "--resume"]).Wait();
+        AssertOk(resumed);
+        Assert.Equal(2, Checkpoint.Load(Out("parts/checkpoint.safetensors")).Epoch);
+        AssertSameWeights(Out("whole/checkpoint.safetensors"), Out("parts/checkpoint.safetensors"), 1e-6, withRunningStats: true);
+    }
+
+    [Theory]
+    [InlineData("KILL")]  // a rank dies: mpirun sees it and ends the job, naming the rank
+    [InlineData("STOP")]  // a rank hangs: the others' collectives time out and name it
+    public void A_rank_that_dies_or_hangs_mid_epoch_ends_the_job_within_the_timeout_and_keeps_the_checkpoint(string signal)
+    {
+        using var job = MpiRun.Start(2, TrainEpochs(Out("fault"), 3, "--model", "resnet8", "--batch", "8", "--limit-train", "320", "--distributed",
+            "--rank-timeout", "15"));
+        string ckpt = Out("fault/checkpoint.safetensors");
+        var waiting = Stopwatch.StartNew();
+        while (!File.Exists(ckpt) && waiting.Elapsed < TimeSpan.FromMinutes(6)) Thread.Sleep(200);
+        Assert.True(File.Exists(ckpt), $"no checkpoint after the first epoch:\n{job.Output}");
+        Thread.Sleep(3000); // into the second epoch
+        var pids = job.RankPids();
+        Assert.True(pids.ContainsKey(1), $"rank 1 not found among mpirun's children:\n{job.Output}");
+        var killed = Stopwatch.StartNew();
+        Process.Start("kill", [$"-{signal}", pids[1].ToString()])!.WaitForExit();
+        MpiRun.Result r;
+        try { r = job.Wait(TimeSpan.FromSeconds(90)); }
+        finally { if (signal == "STOP") Process.Start("kill", ["-KILL", pids[1].ToString()])!.WaitForExit(); }
+        Assert.True(killed.Elapsed < TimeSpan.FromSeconds(60), $"the job took {killed.Elapsed.TotalSeconds:F0} s to end");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("rank 1", r.Output);
+        if (signal == "STOP") // rank 0's own message names the rank that stopped answering
+            Assert.Matches(@"rank 0: collective #\d+ \(step \d+\) did not complete within 15 s: rank 1 (never reached it|reached it but does not answer)", r.Output);
+        else // mpirun names the rank that died
+            Assert.Matches(@"process rank 1 .* exited on signal 9", r.Output.Replace("\n", " "));
+        var c = Checkpoint.Load(ckpt); // intact: loads and checks
+        Assert.True(c.Epoch >= 1, r.Output);
+        foreach (var pid in pids.Values) // no rank left behind
+            Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), $"pid {pid} still runs");
+    }
+
+    [Fact]
+    public void Without_MPI_plain_training_works_and_distributed_says_how_to_install_it()
+    {
+        var noMpi = new Dictionary<string, string> { ["VKRESNET_MPI_LIBRARY"] = "/nonexistent/libmpi.so.40" };
+        // The dynamic loader lists every library it opens: plain training must never open libmpi.
+        var plain = MpiRun.Alone(new Dictionary<string, string> { ["LD_DEBUG"] = "files" },
+            Train(Out("plain"), "--model", "resnet8", "--batch", "8", "--limit-train", "16")).Wait();
+        AssertOk(plain);
+        Assert.Contains("libvulkan", plain.Output);
+        Assert.DoesNotContain("libmpi", plain.Output);
+        var dist = MpiRun.Alone(noMpi, Train(Out("dist"), "--model", "resnet8", "--batch", "8", "--limit-train", "16", "--distributed")).Wait();
+        Assert.NotEqual(0, dist.ExitCode);
+        Assert.Contains("apt-get install openmpi-bin libopenmpi-dev", dist.Output);
+        Assert.Single(dist.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+}
