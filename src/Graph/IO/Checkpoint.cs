@@ -17,7 +17,8 @@ public sealed record NamedTensor(string Name, int[] Shape, float[] Data)
 public sealed class Checkpoint
 {
     public const string OptimizerPrefix = "optim.";
-    public const string Format = "vkresnet-checkpoint-v1";
+    /// <summary>v2 checkpoints carry a checksum and must; v1 ones (written before) load unverified, with a note.</summary>
+    public const string Format = "vkresnet-checkpoint-v2", LegacyFormat = "vkresnet-checkpoint-v1";
     /// <summary>Metadata keys the checkpoint sets itself.</summary>
     public static readonly string[] Reserved = ["format", "model", "epoch", "step", "seed", CheckpointChecksum.Key];
 
@@ -85,7 +86,7 @@ public sealed class Checkpoint
     {
         SafeTensorsFile file = SafeTensorsFile.Read(path);
         IReadOnlyDictionary<string, string> m = file.Metadata;
-        if (!m.TryGetValue("format", out string? format) || format != Format)
+        if (!m.TryGetValue("format", out string? format) || format is not (Format or LegacyFormat))
             throw WeightFileException.For(path, $"is not a VkResNet checkpoint (metadata 'format' is {(format is null ? "missing" : $"'{format}'")}, expected '{Format}')");
         var notes = new List<string>();
         if (m.TryGetValue(CheckpointChecksum.Key, out string? stored))
@@ -94,7 +95,9 @@ public sealed class Checkpoint
             if (actual != stored)
                 throw WeightFileException.For(path, $"is corrupt: its checksum is {stored} but its contents hash to {actual} (a changed byte in the tensors or metadata)");
         }
-        else notes.Add($"{path} has no checksum (written before checkpoints had one); it is loaded unverified.");
+        else if (format == Format)
+            throw WeightFileException.For(path, $"is corrupt: a {Format} checkpoint must hold a '{CheckpointChecksum.Key}' and this one does not");
+        else notes.Add($"{path} has no checksum (a {LegacyFormat} checkpoint, written before checkpoints had one); it is loaded unverified.");
         var parameters = new List<NamedTensor>();
         var optimizer = new List<NamedTensor>();
         foreach (SafeTensorInfo t in file.Tensors)

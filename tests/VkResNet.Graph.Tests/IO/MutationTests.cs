@@ -135,10 +135,20 @@ public class MutationTests
         using var dir = new TempDir();
         string path = dir.File("old.safetensors");
         SafeTensorsWriter.Write(path, [SafeTensorEntry.Float32("fc.bias", [3], [1f, 2f, 3f])],
-            new Dictionary<string, string> { ["format"] = Checkpoint.Format, ["model"] = "resnet8", ["epoch"] = "1", ["step"] = "4", ["seed"] = "1" });
+            new Dictionary<string, string> { ["format"] = Checkpoint.LegacyFormat, ["model"] = "resnet8", ["epoch"] = "1", ["step"] = "4", ["seed"] = "1" });
         var c = Checkpoint.Load(path);
         Assert.Equal([1f, 2f, 3f], c.Parameters[0].Data);
         Assert.Contains("has no checksum", Assert.Single(c.Notes));
+    }
+
+    [Fact]
+    public void A_v2_checkpoint_whose_checksum_key_was_renamed_is_refused_not_downgraded()
+    {
+        byte[] b = Saved(SmallCheckpoint());
+        int at = System.Text.Encoding.ASCII.GetString(b).IndexOf("\"checksum\"", StringComparison.Ordinal);
+        b[at + 3] = (byte)'s';  // "chscksum": found by the 2000-case run, accepted as an old checkpoint before the v2 format
+        var e = Assert.Throws<WeightFileException>(() => Mutation.OnDisk(b, ".safetensors", Checkpoint.Load));
+        Assert.Contains("must hold a 'checksum'", e.Message);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ namespace VkResNet.Importer.SafeTensors;
 
 /// <summary>
 /// Reads safetensors with <see cref="SafeTensorsFile"/> and writes the import as a <see cref="Checkpoint"/>
-/// ("vkresnet-checkpoint-v1", model name, epoch 0) so <c>vkresnet infer/eval -c OUT</c> and
+/// ("vkresnet-checkpoint-v2", with its checksum, model name, epoch 0) so <c>vkresnet infer/eval -c OUT</c> and
 /// <c>InferenceModel.Load</c> take it as it is. Their errors become <see cref="ImportException"/>s.
 /// </summary>
 public sealed class GraphWeightFiles : IWeightFileFormat
