@@ -2,6 +2,7 @@ using System.CommandLine;
 using VkResNet.Cli;
 using VkResNet.Cli.Commands;
 
+ConsoleSetup.Configure();
 var root = new RootCommand("VkResNet: train and run ResNets on any Vulkan device.");
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(SummaryCommand.Create());

@@ -11,7 +11,7 @@ public static class ProgressView
 {
     public static IReadOnlyList<EpochResult> Run(int epochs, Func<IProgress<TrainProgress>, IReadOnlyList<EpochResult>> body, Action<EpochResult> onEpoch)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        if (!ConsoleSetup.LiveDisplay)
         {
             int lastEpochPrinted = 0;
             DateTime lastLine = DateTime.MinValue;
