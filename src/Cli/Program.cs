@@ -12,4 +12,5 @@ root.Subcommands.Add(InferCommand.Create());
 root.Subcommands.Add(GraphCommand.Create());
 root.Subcommands.Add(ExperimentCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(HelpCommand.Create(root));
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

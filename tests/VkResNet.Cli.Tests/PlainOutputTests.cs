@@ -22,6 +22,16 @@ public sealed class PlainOutputTests
     }
 
     [Fact]
+    public void Redirected_output_is_not_wrapped_at_80_columns()
+    {
+        var r = CliRunner.Run(ColourTerminal, "graph", "resnet20", "--device", "0");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        string line = Assert.Single(r.Stdout.Split('\n'), l => l.StartsWith("compiled on "));
+        Assert.True(line.Length > 80, line); // the device's name is long: the line would have wrapped
+        Assert.Matches(@"\): \d+ dispatches, \d+ barriers", line);
+    }
+
+    [Fact]
     public void No_color_on_a_terminal_has_no_escape_byte_not_even_bold()
     {
         Assert.True(File.Exists("/usr/bin/script"), "script(1) from bsdutils gives the pseudo-terminal; install bsdutils");

@@ -5,7 +5,8 @@ using VkResNet.Graph.Models;
 
 namespace VkResNet.Cli.Commands;
 
-/// <summary><c>vkresnet graph MODEL [--train] [--batch N] [--dot FILE]</c>: the compiled plan — passes, barriers, memory — without a GPU.</summary>
+/// <summary><c>vkresnet graph MODEL [--train] [--batch N] [--dot FILE]</c>: the compiled plan — passes, barriers, memory — without a GPU;
+/// with --device or --validation it also compiles the plan on that device and reports what was recorded.</summary>
 public static class GraphCommand
 {
     public static Command Create()
@@ -20,6 +21,8 @@ public static class GraphCommand
         var cmd = new Command("graph", "Compile a model's frame graph and report passes, barriers and memory (Graphviz with --dot)");
         cmd.Arguments.Add(model);
         foreach (var o in new Option[] { input, classes, batch, train, noOptimize, dot }) cmd.Options.Add(o);
+        var device = cmd.AddDeviceOptions();
+        device.Device.Description += "; graph plans without a device unless this or --validation is given, then also compiles on it";
         cmd.SetAction(r =>
         {
             var spec = SummaryCommand.Resolve(r.GetValue(model)!, r.GetValue(input), r.GetValue(classes), null);
@@ -29,6 +32,13 @@ public static class GraphCommand
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(spec.Name)}[/] {(r.GetValue(train) ? "training" : "inference")} batch {r.GetValue(batch)}: " +
                 $"{plan.Passes.Count} passes, {plan.BarrierCount} barriers, {plan.DroppedOps.Count} dropped");
             Console.WriteLine(plan.Memory.ToString());
+            if (device.Given(r))
+            {
+                using var open = device.Open(r);
+                using var compiled = VkResNet.Graph.Execution.CompiledGraph.Compile(open.Device, built.Graph);
+                AnsiConsole.MarkupLine($"compiled on {Markup.Escape(open.Device.Info.Line)}: {compiled.Dispatches} dispatches, {compiled.Barriers} barriers");
+                open.Finish();
+            }
             if (r.GetValue(dot) is string path)
             {
                 File.WriteAllText(path, PlanDot.Write(plan));

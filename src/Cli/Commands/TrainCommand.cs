@@ -31,14 +31,13 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --out" };
         var limitTrain = new Option<int>("--limit-train") { Description = "Use only the first N training images (quick runs)" };
         var limitTest = new Option<int>("--limit-test") { Description = "Use only the first N test images" };
+        var metricsEvery = new Option<int>("--metrics-every") { Description = "A metrics.csv row every N steps (default: about 50 per epoch)" };
         var data = new DataOptions();
-        var device = CommonOptions.Device();
-        var validation = CommonOptions.Validation();
-
         var cmd = new Command("train", "Train a ResNet (default: ResNet-20 on Fashion-MNIST, 3 epochs)");
-        foreach (var o in new Option[] { model, shortcut, epochs, batch, lr, schedule, warmup, momentum, wd, nesterov, smoothing, augment, seed, output, resume, limitTrain, limitTest, device, validation })
+        foreach (var o in new Option[] { model, shortcut, epochs, batch, lr, schedule, warmup, momentum, wd, nesterov, smoothing, augment, seed, output, resume, limitTrain, limitTest, metricsEvery })
             cmd.Options.Add(o);
         data.AddTo(cmd);
+        var device = cmd.AddDeviceOptions();
         cmd.SetAction(r =>
         {
             var options = new TrainOptions
@@ -50,8 +49,9 @@ public static class TrainCommand
                 LabelSmoothing = r.GetValue(smoothing), Augmentation = r.GetValue(augment) ? Augmentation.Standard : Augmentation.None,
                 Seed = r.GetValue(seed), OutputDirectory = r.GetValue(output)!, Resume = r.GetValue(resume),
                 LimitTrainImages = r.GetValue(limitTrain), LimitTestImages = r.GetValue(limitTest),
+                MetricsEvery = r.GetValue(metricsEvery) >= 0 ? r.GetValue(metricsEvery) : throw new UserInputException($"--metrics-every must be 0 (about 50 rows per epoch) or positive (got {r.GetValue(metricsEvery)})."),
             };
-            return Run(options, r.GetValue(data.Kind)!, r.GetValue(data.Directory), r.GetValue(device), r.GetValue(validation));
+            return Run(options, r.GetValue(data.Kind)!, r.GetValue(data.Directory), device.SelectorOf(r), device.ValidationOf(r));
         });
         return cmd;
     }
@@ -61,16 +61,16 @@ public static class TrainCommand
     static int Run(TrainOptions options, string dataKind, string? dataDir, string? deviceSelector, bool validation)
     {
         var (train, test) = DataOptions.Load(dataKind, dataDir);
-        using var ctx = CommonOptions.CreateContext(validation);
-        using var device = ctx.CreateDevice(deviceSelector);
+        using var open = OpenDevice.Create(deviceSelector, validation);
+        var device = open.Device;
         AnsiConsole.MarkupLine($"[bold]device[/]  {Markup.Escape(device.Info.Line)}");
-        AnsiConsole.MarkupLine($"[bold]data[/]    {Markup.Escape(train.Name)}: {train.Count:N0} train / {test.Count:N0} test, {train.Channels}x{train.Height}x{train.Width}, {train.ClassCount} classes");
-
         var compileClock = System.Diagnostics.Stopwatch.StartNew();
         Trainer trainer;
         try { trainer = new Trainer(device, options, train, test); }
         catch (ArgumentException e) { throw new UserInputException(e.Message); }
         using var _ = trainer;
+        AnsiConsole.MarkupLine($"[bold]data[/]    {Markup.Escape(train.Name)}: {Used(trainer.TrainSet.Count, train.Count)} train / {Used(trainer.TestSet.Count, test.Count)} test, " +
+            $"{train.Channels}x{train.Height}x{train.Width}, {train.ClassCount} classes; a metrics.csv row every {trainer.MetricsEvery} steps");
         AnsiConsole.MarkupLine($"[bold]model[/]   {trainer.Spec.Name} ({trainer.Spec.Shortcut} shortcuts{(trainer.Spec.Plain ? ", plain" : "")}), batch {options.BatchSize}, " +
             $"{options.Epochs} epochs x {trainer.StepsPerEpoch} steps, {options.Schedule} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}");
         AnsiConsole.MarkupLine($"[bold]compiled[/] {trainer.Step.Dispatches} dispatches, {trainer.Step.Barriers} barriers, arena {trainer.Step.Plan.ArenaBytes / 1048576.0:F1} MiB in {compileClock.Elapsed.TotalSeconds:F1} s");
@@ -79,7 +79,7 @@ public static class TrainCommand
         IReadOnlyList<EpochResult> results;
         try
         {
-            results = ProgressView.Run(options.Epochs, progress => trainer.Run(progress), PrintEpoch);
+            results = ProgressView.Run((progress, epochEnded) => trainer.Run(progress, default, epochEnded), PrintEpoch);
         }
         catch (DivergedException e)
         {
@@ -89,9 +89,11 @@ public static class TrainCommand
         if (last != null)
             AnsiConsole.MarkupLine($"[bold green]done[/]    test accuracy {100 * (1 - last.TestError):F2}% (top-5 {100 * (1 - last.TestTop5Error):F2}%) in {runClock.Elapsed.TotalSeconds:F0} s");
         AnsiConsole.MarkupLine($"[bold]files[/]   {Markup.Escape(trainer.CheckpointPath)}, {Markup.Escape(trainer.MetricsPath)}, {Markup.Escape(trainer.PlotPath)}");
-        if (validation) ctx.ThrowIfValidationMessages();
+        open.Finish();
         return 0;
     }
+
+    static string Used(int used, int all) => used == all ? $"{all:N0}" : $"{used:N0} of {all:N0}";
 
     static void PrintEpoch(EpochResult e) => AnsiConsole.MarkupLine(
         $"epoch {e.Epoch}: train loss {e.TrainLoss:F4} error {100 * e.TrainError:F2}% | test loss {e.TestLoss:F4} error {100 * e.TestError:F2}% | " +

@@ -29,4 +29,6 @@ public sealed record TrainOptions
     public int LimitTestImages { get; init; }
     /// <summary>Evaluate on the test set after every epoch (else only after the last).</summary>
     public bool EvaluateEveryEpoch { get; init; } = true;
+    /// <summary>A metrics.csv train row every this many steps (0: about 50 per epoch).</summary>
+    public int MetricsEvery { get; init; }
 }

@@ -32,6 +32,11 @@ public sealed class Trainer : IDisposable
     public string PlotPath => Path.Combine(_options.OutputDirectory, "curves.svg");
     public CompiledGraph Step => _step;
     public int StepsPerEpoch { get; }
+    /// <summary>The images actually used, after --limit-train / --limit-test.</summary>
+    public Dataset TrainSet => _train;
+    public Dataset TestSet => _test;
+    /// <summary>Steps between two train rows of metrics.csv.</summary>
+    public int MetricsEvery => _options.MetricsEvery > 0 ? _options.MetricsEvery : Math.Max(1, StepsPerEpoch / 50);
 
     public Trainer(Device device, TrainOptions options, Dataset train, Dataset test)
     {
@@ -53,8 +58,9 @@ public sealed class Trainer : IDisposable
         _eval = CompiledGraph.Compile(device, _evalModel.Graph);
     }
 
-    /// <summary>Runs the recipe to the end; returns one result per epoch trained in this call.</summary>
-    public IReadOnlyList<EpochResult> Run(IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>Runs the recipe to the end; returns one result per epoch trained in this call, and hands each to
+    /// <paramref name="epochEnded"/> as soon as its checkpoint and metrics are written.</summary>
+    public IReadOnlyList<EpochResult> Run(IProgress<TrainProgress>? progress = null, CancellationToken cancel = default, Action<EpochResult>? epochEnded = null)
     {
         Directory.CreateDirectory(_options.OutputDirectory);
         int startEpoch = 0;
@@ -90,6 +96,7 @@ public sealed class Trainer : IDisposable
         {
             var clock = Stopwatch.StartNew();
             double lossSum = 0, correct = 0, lr = 0;
+            var window = new MetricsWindow(MetricsEvery, _options.BatchSize);
             for (int i = 0; i < StepsPerEpoch; i++, step++)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -105,6 +112,8 @@ public sealed class Trainer : IDisposable
                         " Try a lower --lr.");
                 lossSum += loss;
                 correct += result[1];
+                if (window.Add(step + 1, epoch + 1, loss, result[1], lr, clock.Elapsed.TotalSeconds, last: i == StepsPerEpoch - 1) is MetricsRow trainRow)
+                    metrics.Append(trainRow);
                 progress?.Report(new TrainProgress(epoch + 1, _options.Epochs, i + 1, StepsPerEpoch, lossSum / (i + 1),
                     correct / ((i + 1.0) * _options.BatchSize), (i + 1.0) * _options.BatchSize / clock.Elapsed.TotalSeconds, lr, "train"));
             }
@@ -117,9 +126,11 @@ public sealed class Trainer : IDisposable
             var row = new EpochResult(epoch + 1, step, trainLoss, trainError, test?.MeanLoss ?? double.NaN, test?.Top1Error ?? double.NaN,
                 test?.Top5Error ?? double.NaN, lr, imagesPerSecond, seconds);
             results.Add(row);
-            metrics.Append(new EpochMetrics(row.Epoch, row.Step, row.TrainLoss, row.TrainError, row.TestLoss, row.TestError, row.LearningRate, row.ImagesPerSecond, row.Seconds));
+            if (test != null)
+                metrics.Append(new MetricsRow(step, row.Epoch, MetricsRow.Test, test.MeanLoss, 1 - test.Top1Error, 1 - test.Top5Error, lr, double.NaN, seconds));
             SaveCheckpoint(epoch + 1, step);
             WritePlot();
+            epochEnded?.Invoke(row);
         }
         return results;
     }
@@ -151,10 +162,7 @@ public sealed class Trainer : IDisposable
 
     void WritePlot()
     {
-        var rows = MetricsCsv.Read(MetricsPath);
-        var x = rows.Select(r => (double)r.Epoch).ToArray();
-        new SvgPlot { Title = $"{Spec.Name} on {_train.Name}", XLabel = "epoch", YLabel = "error (%)" }
-            .AddTrainTest(Spec.Name, x, rows.Select(r => 100 * r.TrainError).ToArray(), rows.Select(r => 100 * r.TestError).ToArray())
+        TrainingCurves.Build($"{Spec.Name} on {_train.Name} ({StepsPerEpoch} steps per epoch)", [new TrainingCurves.Run(Spec.Name, MetricsCsv.Read(MetricsPath))])
             .Save(PlotPath);
     }
 
