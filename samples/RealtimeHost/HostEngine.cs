@@ -25,13 +25,20 @@ public sealed unsafe class HostEngine : IDisposable
     readonly VkCommandBuffer[] _frames;
     readonly VkFence[] _fences;
 
-    public HostEngine(string? deviceName, int framesInFlight)
+    /// <param name="validation">Enable VK_LAYER_KHRONOS_validation on the engine's instance (the layer reports on stdout: the engine has no messenger).</param>
+    public HostEngine(string? deviceName, int framesInFlight, bool validation = false)
     {
         byte* name = VkStrings.Alloc("vkresnet-realtime-host");
+        byte* layer = VkStrings.Alloc("VK_LAYER_KHRONOS_validation");
         try
         {
             var app = new VkApplicationInfo { sType = VkStructureType.ApplicationInfo, pApplicationName = name, apiVersion = ApiVersion };
             var info = new VkInstanceCreateInfo { sType = VkStructureType.InstanceCreateInfo, pApplicationInfo = &app };
+            if (validation)
+            {
+                info.enabledLayerCount = 1;
+                info.ppEnabledLayerNames = &layer;
+            }
             VkInstance instance;
             Vk.Check(VkInstanceApi.Global.CreateInstance(&info, null, &instance), "vkCreateInstance");
             InstanceApi = new VkInstanceApi(instance);
@@ -39,6 +46,7 @@ public sealed unsafe class HostEngine : IDisposable
         finally
         {
             VkStrings.Free(name);
+            VkStrings.Free(layer);
         }
 
         uint n = 0;
