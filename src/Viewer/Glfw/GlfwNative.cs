@@ -26,6 +26,7 @@ public static unsafe class GlfwNative
     public static delegate* unmanaged<nint, nint, void*, ulong*, int> CreateWindowSurface;
     public static delegate* unmanaged<void> PollEvents;
     public static delegate* unmanaged<void> WaitEvents;
+    public static delegate* unmanaged<double, void> WaitEventsTimeout;
     public static delegate* unmanaged<nint, int> WindowShouldClose;
     public static delegate* unmanaged<nint, int, void> SetWindowShouldClose;
     public static delegate* unmanaged<nint, int*, int*, void> GetFramebufferSize;
@@ -72,6 +73,7 @@ public static unsafe class GlfwNative
         CreateWindowSurface = (delegate* unmanaged<nint, nint, void*, ulong*, int>)F("glfwCreateWindowSurface");
         PollEvents = (delegate* unmanaged<void>)F("glfwPollEvents");
         WaitEvents = (delegate* unmanaged<void>)F("glfwWaitEvents");
+        WaitEventsTimeout = (delegate* unmanaged<double, void>)F("glfwWaitEventsTimeout");
         WindowShouldClose = (delegate* unmanaged<nint, int>)F("glfwWindowShouldClose");
         SetWindowShouldClose = (delegate* unmanaged<nint, int, void>)F("glfwSetWindowShouldClose");
         GetFramebufferSize = (delegate* unmanaged<nint, int*, int*, void>)F("glfwGetFramebufferSize");

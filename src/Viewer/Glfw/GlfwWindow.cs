@@ -95,6 +95,8 @@ public sealed unsafe class GlfwWindow : IDisposable
 
     public void PollEvents() => GlfwNative.PollEvents();
     public void WaitEvents() => GlfwNative.WaitEvents();
+    /// <summary>Sleeps until an event arrives or <paramref name="seconds"/> pass (the idle viewer's only wake-up).</summary>
+    public void WaitEvents(double seconds) => GlfwNative.WaitEventsTimeout(seconds);
 
     public bool TryDequeue(out WindowEvent e) => _events.TryDequeue(out e);
 
