@@ -41,6 +41,7 @@ public static unsafe class GlfwNative
     public static delegate* unmanaged<nint, delegate* unmanaged<nint, double, double, void>, nint> SetCursorPosCallback;
     public static delegate* unmanaged<nint, delegate* unmanaged<nint, int, int, void>, nint> SetFramebufferSizeCallback;
     public static delegate* unmanaged<nint, delegate* unmanaged<nint, int, void>, nint> SetWindowIconifyCallback;
+    public static delegate* unmanaged<nint, delegate* unmanaged<nint, void>, nint> SetWindowRefreshCallback;
 
     /// <summary>Library names to try; VKRESNET_GLFW_LIBRARY overrides them (tests of the missing-library path use it).</summary>
     static string[] CandidateNames() =>
@@ -88,6 +89,7 @@ public static unsafe class GlfwNative
         SetCursorPosCallback = (delegate* unmanaged<nint, delegate* unmanaged<nint, double, double, void>, nint>)F("glfwSetCursorPosCallback");
         SetFramebufferSizeCallback = (delegate* unmanaged<nint, delegate* unmanaged<nint, int, int, void>, nint>)F("glfwSetFramebufferSizeCallback");
         SetWindowIconifyCallback = (delegate* unmanaged<nint, delegate* unmanaged<nint, int, void>, nint>)F("glfwSetWindowIconifyCallback");
+        SetWindowRefreshCallback = (delegate* unmanaged<nint, delegate* unmanaged<nint, void>, nint>)F("glfwSetWindowRefreshCallback");
         _lib = lib;
     }
 
