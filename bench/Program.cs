@@ -17,8 +17,26 @@ namespace VkResNet.Bench;
 /// </summary>
 public static class Program
 {
+    const string Usage = """
+        vkresnet-bench: BenchmarkDotNet kernel and end-to-end benchmarks on a Vulkan device (how to read them: bench/README.md).
+
+        usage: dotnet run -c Release --project bench -- [quick] [variant=cpu|gpu] [batch=1,32] [BenchmarkDotNet options]
+          quick              a smaller set in a few minutes
+          variant=cpu|gpu    only this kernel family in the conv cases
+          batch=1,32         only these batch sizes in the conv cases
+          --filter '*Conv*'  BenchmarkDotNet's own options (default --filter '*'; --list flat lists the cases)
+          --help             this text (BenchmarkDotNet's own: --bdn-help)
+        The device is VKRESNET_DEVICE's (index or name substring); validation: VKRESNET_VALIDATION=1.
+        """;
+
     public static int Main(string[] args)
     {
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        if (args.Contains("--bdn-help")) args = [.. args.Where(a => a != "--bdn-help"), "--help"];
         List<string> rest;
         try { rest = BenchSettings.Parse(args); }
         catch (ArgumentException e) { Console.Error.WriteLine($"vkresnet-bench: {e.Message}"); return 2; }

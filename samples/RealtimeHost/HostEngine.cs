@@ -26,20 +26,28 @@ public sealed unsafe class HostEngine : IDisposable
     readonly CommandBuffer[] _frames;
     readonly Fence[] _fences;
 
-    public HostEngine(string? deviceName, int framesInFlight)
+    /// <param name="validation">Enable VK_LAYER_KHRONOS_validation on the engine's instance (the layer reports on stdout: the engine has no messenger).</param>
+    public HostEngine(string? deviceName, int framesInFlight, bool validation = false)
     {
         Vk = Vk.GetApi();
         nint name = SilkMarshal.StringToPtr("vkresnet-realtime-host");
+        nint layer = SilkMarshal.StringToPtr("VK_LAYER_KHRONOS_validation");
         try
         {
             var app = new ApplicationInfo { SType = StructureType.ApplicationInfo, PApplicationName = (byte*)name, ApiVersion = ApiVersion };
             var info = new InstanceCreateInfo { SType = StructureType.InstanceCreateInfo, PApplicationInfo = &app };
+            if (validation)
+            {
+                info.EnabledLayerCount = 1;
+                info.PpEnabledLayerNames = (byte**)&layer;
+            }
             Check(Vk.CreateInstance(&info, null, out Instance instance), "vkCreateInstance");
             Instance = instance;
         }
         finally
         {
             SilkMarshal.Free(name);
+            SilkMarshal.Free(layer);
         }
 
         uint n = 0;

@@ -19,10 +19,15 @@ return TopLevel.Run("vkresnet-realtime-host", args, Host);
 
 static int Host(string[] args)
 {
+if (args.Any(a => a is "--help" or "-h"))
+{
+    Console.WriteLine("vkresnet-realtime-host: frame times of an engine with VkResNet inference in its frames (render only, one inference per frame, sliced).\n" + HostOptions.Usage);
+    return 0;
+}
 var opts = HostOptions.Parse(args);
 if (opts == null) return ExitCodes.Usage;
 
-using var engine = new HostEngine(opts.Device, framesInFlight: 1);
+using var engine = new HostEngine(opts.Device, framesInFlight: 1, opts.Validation);
 using var context = VulkanContext.FromExternal(engine.Instance, HostEngine.ApiVersion);
 using var device = Device.FromExternal(context, engine.PhysicalDevice, engine.Device, engine.QueueFamily, 0,
     new DeviceOptions { TimelineSemaphoresEnabled = engine.Timelines });
@@ -101,11 +106,16 @@ readonly record struct RenderPush(uint Width, uint Height, uint Work, float Time
 enum FrameMode { RenderOnly, InferenceEveryFrame, SlicedInference }
 
 /// <summary>Command-line options of the sample.</summary>
-sealed record HostOptions(int Frames, int WarmupFrames, double Fps, int Width, int Height, int Work, int SlicePasses, double SliceMs, string? Checkpoint, string? Device)
+sealed record HostOptions(int Frames, int WarmupFrames, double Fps, int Width, int Height, int Work, int SlicePasses, double SliceMs, string? Checkpoint, string? Device,
+    bool Validation = false)
 {
+    public const string Usage = "usage: vkresnet-realtime-host [--frames N] [--warmup-frames N] [--fps F] [--size WxH] [--work N] " +
+                                "[--slice-passes N | --slice-ms MS] [--checkpoint model.safetensors] [--device NAME] [--validation] [--help]";
+
     public static HostOptions? Parse(string[] args)
     {
-        var o = new HostOptions(300, 30, 30, 640, 360, 4, 6, 0, null, Environment.GetEnvironmentVariable("VKRESNET_DEVICE"));
+        var o = new HostOptions(300, 30, 30, 640, 360, 4, 6, 0, null, Environment.GetEnvironmentVariable("VKRESNET_DEVICE"),
+            Environment.GetEnvironmentVariable("VKRESNET_VALIDATION") is "1" or "true");
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -122,13 +132,13 @@ sealed record HostOptions(int Frames, int WarmupFrames, double Fps, int Width, i
                     "--slice-ms" => o with { SliceMs = double.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--checkpoint" => o with { Checkpoint = Next() },
                     "--device" => o with { Device = Next() },
+                    "--validation" => o with { Validation = true },
                     _ => throw new ArgumentException($"Unknown option {args[i]}."),
                 };
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
-                Console.Error.WriteLine($"error: {e.Message}\nusage: vkresnet-realtime-host [--frames N] [--warmup-frames N] [--fps F] [--size WxH] [--work N] " +
-                                        "[--slice-passes N | --slice-ms MS] [--checkpoint model.safetensors] [--device NAME]");
+                Console.Error.WriteLine($"error: {e.Message}\n{Usage}");
                 return null;
             }
         }

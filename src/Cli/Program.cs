@@ -3,6 +3,7 @@ using VkResNet.Cli;
 using VkResNet.Cli.Commands;
 using VkResNet.Graph.Edge;
 
+ConsoleSetup.Configure();
 var root = new RootCommand("VkResNet: train and run ResNets on any Vulkan device. --verbose prints the stack trace of a failure.");
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(SummaryCommand.Create());
@@ -13,6 +14,7 @@ root.Subcommands.Add(GraphCommand.Create());
 root.Subcommands.Add(TuneCommand.Create());
 root.Subcommands.Add(ExperimentCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(HelpCommand.Create(root));
 return CliErrors.Run(args, a =>
 {
     var parsed = root.Parse(a);

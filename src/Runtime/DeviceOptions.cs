@@ -25,5 +25,5 @@ public sealed record DeviceOptions
     public bool? TimelineSemaphoresEnabled { get; init; }
 }
 
-/// <summary>The family of kernel forms a device runs fastest (see ANCHORS.md: CPU devices want texel loads and no shared memory).</summary>
+/// <summary>The family of kernel forms a device runs fastest (see docs/anchors.md: CPU devices want texel loads and no shared memory).</summary>
 public enum KernelVariant { Cpu, Gpu }

@@ -2,8 +2,9 @@
 // The whole viewer frame, one invocation per output pixel, written as packed 8-bit RGBA (or BGRA
 // for swapchains that want it) into a storage buffer that is then copied to the swapchain image:
 // stage strip with per-stage mean/std bars (the paper's Figure 7), input image, a page of channel
-// tiles of the selected stage (min/max-normalised per channel or per stage, viridis), top-5 bars,
-// and text labels from a 6x13 bitmap font. 8x8 tiles of pixels; each workgroup first culls the labels
+// tiles of the selected stage (min/max-normalised per channel or per stage, viridis) under a colour bar,
+// top-5 bars, the --live curves panel (per pixel column, the rows each series' line covers, made by the
+// host: chars[curveBase ...]), and text labels from a 6x13 bitmap font. 8x8 tiles of pixels; each workgroup first culls the labels
 // to those touching its tile into shared memory, so a pixel tests one or two labels, not all of them.
 #extension GL_GOOGLE_include_directive : require
 #include "viewer_params.glsl"
@@ -106,7 +107,7 @@ void main() {
                 maxMean = max(maxMean, abs(stats[4 * k + 2]));
                 maxStd = max(maxStd, stats[4 * k + 3]);
             }
-            int by = p.stripY + p.buttonH - 1 - q.y; // height above the button's bottom edge
+            int by = p.stripY + p.buttonH - 1 - q.y; // height above the button's bottom edge (the numbers sit above barH)
             int halfW = p.buttonW / 2;
             float frac = bx < halfW ? abs(stats[4 * s + 2]) / maxMean : stats[4 * s + 3] / maxStd;
             int inner = bx < halfW ? bx : bx - halfW;
@@ -139,6 +140,26 @@ void main() {
         int c = p.firstChannel + t;
         if (t < p.tileCount && c < p.stC && tx < p.tileW && ty < p.tileH)
             color = viridis(stageValue(c, ty * p.stH / p.tileH, tx * p.stW / p.tileW));
+    }
+
+    // Colour bar: the colour map from the low end of the range (left) to the high end.
+    if (inside(q, p.cbX, p.cbY, p.cbW, p.cbH))
+        color = viridis(float(q.x - p.cbX) / float(max(p.cbW - 1, 1)));
+
+    // Curves panel: loss (top plot), train and test error (bottom plot); a pixel is lit where a line covers its row.
+    if (p.hasCurves != 0) {
+        int cx = q.x - p.curveX;
+        bool inLoss = inside(q, p.curveX, p.lossY, p.curveW, p.lossH), inErr = inside(q, p.curveX, p.errY, p.curveW, p.errH);
+        if (inLoss || inErr) {
+            color = vec3(30, 30, 38);
+            if (cx == 0 || q.y == (inLoss ? p.lossY + p.lossH - 1 : p.errY + p.errH - 1)) color = vec3(90, 90, 100); // axes
+            for (int series = inLoss ? 0 : 1; series <= (inLoss ? 0 : 2); ++series) {
+                uint cell = chars[p.curveBase + series * p.curveW + cx];
+                int y = q.y - (inLoss ? p.lossY : p.errY);
+                if (cell != 0xFFFFFFFFu && y >= int(cell & 0xFFFFu) && y <= int(cell >> 16))
+                    color = series == 0 ? vec3(230, 230, 230) : series == 1 ? vec3(90, 170, 240) : vec3(240, 160, 60);
+            }
+        }
     }
 
     // Top-5: a bar per class, as long as its probability.

@@ -33,7 +33,7 @@ static int Headless(ViewerOptions o)
     using var device = context.CreateDevice(o.Device);
     var source = FeatureSources.Open(device, o, Console.Out);
     using var owner = (IDisposable)source;
-    using var renderer = new FrameRenderer(source, slots: 1);
+    using var renderer = new FrameRenderer(source, slots: 1, FeatureSources.MetricsPath(o));
     var state = new ViewState { PerStageNormalisation = o.PerStage, ZoomChannel = o.Zoom };
     state.SelectStage(o.StageIndex(source.Stages.Select(s => s.Name).ToArray()), source.Stages.Count);
     state.Page = o.Page;

@@ -28,6 +28,10 @@ public sealed record ViewerOptions
     public int InferEvery { get; init; } = 4;
     /// <summary>Window mode: close after this many presented frames (0: run until closed). For tests and demos.</summary>
     public int Frames { get; init; }
+    /// <summary>Window mode: close after this many seconds (0: run until closed). For the idle-CPU test and measurement.</summary>
+    public double QuitAfterSeconds { get; init; }
+    /// <summary>Redraw every frame instead of only on input, a new checkpoint or a new metrics row (implied by --frames and --animate).</summary>
+    public bool Continuous => Frames > 0 || Animate;
     public bool Help { get; init; }
     /// <summary>Window: the synthetic source's "inference" alternates two phases (exercises the inference path).</summary>
     public bool Animate { get; init; }
@@ -55,7 +59,9 @@ public sealed record ViewerOptions
           --device SEL            Vulkan device index or name substring
           --validation            enable the Khronos validation layer (also VKRESNET_VALIDATION=1)
           --infer-every N         window: run inference every N frames (default 4)
-          --frames N              window: close after N frames
+          --frames N              window: draw N frames back to back, then close (tests, frame timing)
+          --quit-after S          window: close after S seconds
+        The window redraws only on input, a new checkpoint or a new metrics row; idle, it presents nothing.
           --resize-at F:WxH       window: resize itself to WxH after F frames (tests swapchain recreation)
           --animate               window, synthetic source: "inference" alternates two patterns every N frames
         Keys: Left/Right stage, PgUp/PgDn or wheel page, N/P image, S normalisation, Z or click zoom, Esc quit.
@@ -89,6 +95,8 @@ public sealed record ViewerOptions
                 "--validation" => o with { Validation = true },
                 "--infer-every" => o with { InferEvery = Int(1) },
                 "--frames" => o with { Frames = Int(1) },
+                "--quit-after" => o with { QuitAfterSeconds = double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out double sec) && sec > 0
+                    ? sec : throw new ArgumentException($"--quit-after needs a positive number of seconds, got \"{args[i]}\".") },
                 "--animate" => o with { Animate = true },
                 "--resize-at" => ParseResize(o, Next()),
                 "-h" or "--help" => o with { Help = true },

@@ -29,7 +29,7 @@ public static class CliRunner
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
         psi.Environment["VKRESNET_TUNE"] = "off";   // the fixed rules unless a test asks (tuning would time into the user's cache)
-        if (env != null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        if (env != null) foreach (var (k, v) in env) if (v.Length == 0) psi.Environment.Remove(k); else psi.Environment[k] = v; // "" unsets
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

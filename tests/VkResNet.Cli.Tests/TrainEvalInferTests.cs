@@ -10,10 +10,19 @@ public sealed class TrainEvalInferTests : IDisposable
     [Fact]
     public void Train_then_eval_then_infer()
     {
-        var train = CliRunner.Run(null, "train", "--model", "resnet8", "--epochs", "1", "--batch", "32", "--limit-train", "256",
+        var train = CliRunner.Run(null, "train", "--model", "resnet8", "--epochs", "2", "--batch", "32", "--limit-train", "256",
             "--limit-test", "100", "--out", _dir, "--validation");
         Assert.True(train.ExitCode == 0, train.Stdout + train.Stderr);
         Assert.Contains("test accuracy", train.Stdout);
+        Assert.Contains("256 of 60,000 train / 100 of 10,000 test", train.Stdout); // what is used, not what the set holds
+        Assert.Contains("ETA ", train.Stdout);
+        // Epoch 1's summary prints when epoch 1 ends, before epoch 2 trains.
+        int epoch1 = train.Stdout.IndexOf("epoch 1: train loss", StringComparison.Ordinal), epoch2 = train.Stdout.IndexOf("epoch 2/2 step", StringComparison.Ordinal);
+        Assert.True(epoch1 >= 0 && epoch2 > epoch1, train.Stdout);
+        var rows = File.ReadAllLines(Path.Combine(_dir, "metrics.csv"));
+        Assert.Equal("step,epoch,phase,loss,accuracy,top5_accuracy,lr,images_per_s,seconds", rows[0]);
+        Assert.Equal(16, rows.Count(r => r.Contains(",train,")));
+        Assert.Equal(2, rows.Count(r => r.Contains(",test,")));
         string ckpt = Path.Combine(_dir, "checkpoint.safetensors");
         Assert.True(File.Exists(ckpt));
 
@@ -25,6 +34,15 @@ public sealed class TrainEvalInferTests : IDisposable
         var infer = CliRunner.Run(null, "infer", "--index", "0", "-c", ckpt);
         Assert.True(infer.ExitCode == 0, infer.Stdout + infer.Stderr);
         Assert.Contains("true class: 9 Ankle boot", infer.Stdout);
+
+        using var evalJson = System.Text.Json.JsonDocument.Parse(CliOk("eval", "-c", ckpt, "--limit", "100", "--batch", "50", "--json"));
+        Assert.Equal(100, evalJson.RootElement.GetProperty("images").GetInt32());
+        Assert.InRange(evalJson.RootElement.GetProperty("top1Error").GetDouble(), 0, 1);
+        Assert.Equal(10, evalJson.RootElement.GetProperty("confusion").GetArrayLength());
+        using var inferJson = System.Text.Json.JsonDocument.Parse(CliOk("infer", "--index", "0", "-c", ckpt, "--json"));
+        Assert.Equal(9, inferJson.RootElement.GetProperty("trueClass").GetInt32());
+        Assert.Equal(5, inferJson.RootElement.GetProperty("top").GetArrayLength());
+        Assert.InRange(inferJson.RootElement.GetProperty("top")[0].GetProperty("probability").GetDouble(), 0, 1);
     }
 
     [Fact]
@@ -67,6 +85,21 @@ public sealed class TrainEvalInferTests : IDisposable
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains("bogus.safetensors", r.Stderr);
         Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    static string CliOk(params string[] args)
+    {
+        var r = CliRunner.Run(null, args);
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        return r.Stdout;
+    }
+
+    [Fact]
+    public void Summary_json_has_the_published_parameter_count()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(CliOk("summary", "resnet50", "--json"));
+        Assert.Equal(25_557_032, doc.RootElement.GetProperty("parameters").GetInt64());
+        Assert.True(doc.RootElement.GetProperty("stages").GetArrayLength() > 4);
     }
 
     [Fact]

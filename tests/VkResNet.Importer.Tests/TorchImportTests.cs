@@ -5,7 +5,7 @@ namespace VkResNet.Importer.Tests;
 
 public class TorchImportTests
 {
-    // Published torchvision parameter counts (docs/ANCHORS): 11,689,512 / 21,797,672 / 25,557,032 / 44,549,160 / 60,192,808.
+    // Published torchvision parameter counts (docs/anchors.md): 11,689,512 / 21,797,672 / 25,557,032 / 44,549,160 / 60,192,808.
     [Theory]
     [InlineData("resnet18.pth", "resnet18", 11_689_512L)]
     [InlineData("resnet34.pth", "resnet34", 21_797_672L)]

@@ -44,3 +44,83 @@ public sealed class LayoutTests
         Assert.Equal(-1, l.StageAt(2, 2));
     }
 }
+
+/// <summary>What issue 16 asked of the layout: a colour bar, strip numbers clear of their bars, a grid that fills its area, the curves panel.</summary>
+public sealed class LayoutFillTests
+{
+    [Theory]
+    [InlineData(1280, 800, 16, 28, 28)]
+    [InlineData(1280, 800, 16, 32, 32)]
+    [InlineData(1280, 800, 64, 56, 56)]
+    [InlineData(1000, 700, 10, 7, 7)]
+    public void The_channel_grid_fills_its_area(int w, int h, int c, int mh, int mw)
+    {
+        var l = ViewLayout.Compute(w, h, 5, (c, mh, mw), (28, 28), 0, -1);
+        double usedW = (l.Cols * (l.TileW + ViewLayout.Gap) - ViewLayout.Gap) / (double)l.GridArea.W;
+        double usedH = (l.Rows * (l.TileH + ViewLayout.Gap) - ViewLayout.Gap) / (double)l.GridArea.H;
+        Assert.True(usedW * usedH >= 0.75, $"{l.Cols}x{l.Rows} tiles of {l.TileW}x{l.TileH} cover {usedW:P0} x {usedH:P0} of {l.GridArea}");
+        double stretch = (double)l.TileW / l.TileH * mh / mw;
+        Assert.InRange(stretch, 1 / ViewLayout.MaxStretch - 0.02, ViewLayout.MaxStretch + 0.02);
+    }
+
+    [Fact]
+    public void Colour_bar_sits_over_the_grid_and_the_curves_panel_under_it()
+    {
+        var l = ViewLayout.Compute(1280, 800, 5, (16, 28, 28), (28, 28), 0, -1, curves: true);
+        Assert.True(l.ColourBar.W > 200 && l.ColourBar.H > 0, $"colour bar {l.ColourBar}");
+        Assert.True(l.ColourBar.Bottom <= l.GridArea.Y, $"colour bar {l.ColourBar} overlaps the grid {l.GridArea}");
+        Assert.True(l.ColourBar.X - ViewLayout.ColourLabelW >= l.GridArea.X, "the low-end number has no room");
+        Assert.True(l.Curves.W > 400 && l.Curves.H >= 120, $"curves panel {l.Curves}");
+        Assert.True(l.GridArea.Bottom <= l.Curves.Y, $"grid {l.GridArea} overlaps the curves {l.Curves}");
+        Assert.True(l.Curves.Bottom <= 800, $"curves {l.Curves} leave the view");
+        var none = ViewLayout.Compute(1280, 800, 5, (16, 28, 28), (28, 28), 0, -1);
+        Assert.Equal(0, none.Curves.W);
+        Assert.True(none.GridArea.H > l.GridArea.H);
+    }
+
+    [Fact]
+    public void Strip_numbers_end_above_the_bars()
+    {
+        Assert.True(ViewLayout.StripNumberY + ViewLayout.FontH <= ViewLayout.StripH - ViewLayout.BarH,
+            $"numbers at {ViewLayout.StripNumberY}..{ViewLayout.StripNumberY + ViewLayout.FontH} reach into the bars from {ViewLayout.StripH - ViewLayout.BarH}");
+    }
+
+    static IReadOnlyList<VkResNet.Graph.Reporting.MetricsRow> Rows(int steps) => Enumerable.Range(1, steps)
+        .Select(s => new VkResNet.Graph.Reporting.MetricsRow(s, 1, "train", 2.0 / s, 1 - 0.8 / Math.Sqrt(s), double.NaN, 0.1, 100, s))
+        .Append(new VkResNet.Graph.Reporting.MetricsRow(steps, 1, "test", 0.5, 0.8, 0.99, 0.1, double.NaN, steps)).ToList();
+
+    [Fact]
+    public void Curves_panel_traces_loss_and_both_errors_across_its_width()
+    {
+        var panel = new Rect(300, 500, 900, 240);
+        var columns = new uint[CurvesPanel.Series * 2048];
+        var labels = new LabelList(32, 1024);
+        int w = CurvesPanel.Build(Rows(40), panel, columns, labels);
+        var (loss, err) = CurvesPanel.Plots(panel);
+        Assert.Equal(loss.W, w);
+        Assert.True(loss.Bottom < err.Y && err.Bottom <= panel.Bottom, $"plots {loss} {err} in {panel}");
+        int Lit(int series) => columns.AsSpan(series * w, w).ToArray().Count(c => c != CurvesPanel.Empty);
+        Assert.True(Lit(0) > 0.95 * w, $"loss covers {Lit(0)} of {w} columns");
+        Assert.True(Lit(1) > 0.95 * w, $"train error covers {Lit(1)} of {w} columns");
+        Assert.InRange(Lit(2), 1, 10); // one test row: a marker at the last step
+        // The loss falls: its line is high at the left and low at the right (y grows downwards).
+        var lossLit = columns.AsSpan(0, w).ToArray().Where(c => c != CurvesPanel.Empty).ToArray();
+        Assert.True((lossLit[0] & 0xFFFF) < (lossLit[^1] & 0xFFFF), $"loss starts at row {lossLit[0] & 0xFFFF}, ends at {lossLit[^1] & 0xFFFF}");
+        Assert.All(columns.AsSpan(0, 3 * w).ToArray().Where(c => c != CurvesPanel.Empty), c => Assert.True((c >> 16) < 0xFFFF));
+        var text = string.Concat(Enumerable.Range(0, labels.Count).Select(i => new string(labels.Chars.Slice(labels.Labels[i].start, labels.Labels[i].len).ToArray().Select(u => (char)u).ToArray()) + "|"));
+        Assert.Contains("loss|", text);
+        Assert.Contains("error %|", text);
+        Assert.Contains("step 40", text);
+        Assert.Contains("test err 20.0%", text);
+    }
+
+    [Fact]
+    public void Curves_panel_without_rows_says_it_waits()
+    {
+        var labels = new LabelList(32, 1024);
+        var columns = new uint[CurvesPanel.Series * 512];
+        int w = CurvesPanel.Build([], new Rect(0, 0, 500, 200), columns, labels);
+        Assert.All(columns.AsSpan(0, 3 * w).ToArray(), c => Assert.Equal(CurvesPanel.Empty, c));
+        Assert.Equal(1, labels.Count);
+    }
+}

@@ -193,4 +193,26 @@ public sealed class WindowTests(GpuFixture gpu) : GpuTest(gpu)
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
+
+    static int Presented(string stdout) =>
+        System.Text.RegularExpressions.Regex.Match(stdout, @"presented (\d+) frames") is { Success: true } m ? int.Parse(m.Groups[1].Value)
+            : throw new Xunit.Sdk.XunitException($"no \"presented N frames\" line in: {stdout}");
+
+    [Fact]
+    public void Idle_window_presents_nothing_while_an_animated_one_keeps_presenting()
+    {
+        Assert.True(ViewerProcess.OnPath("xvfb-run"), $"xvfb-run is not installed; the window test needs Xvfb and GLFW: {InstallHint}.");
+        const string seconds = "6";
+        using var idle = new ViewerProcess(null, "-screen 0 640x400x24", "--quit-after", seconds, "--size", "640x400", "--validation", "--synthetic");
+        var (code, stdout, stderr) = idle.Wait(TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, $"vkresnet-viewer exited with {code}.\nstdout: {stdout}\nstderr: {stderr}");
+        int idleFrames = Presented(stdout);
+        // The first frame, and one more if the window manager's first resize arrives after it; nothing in the idle seconds after.
+        Assert.InRange(idleFrames, 1, 3);
+
+        using var busy = new ViewerProcess(null, "-screen 0 640x400x24", "--quit-after", seconds, "--size", "640x400", "--animate", "--synthetic");
+        var (busyCode, busyOut, busyErr) = busy.Wait(TimeSpan.FromMinutes(3));
+        Assert.True(busyCode == 0, $"vkresnet-viewer --animate exited with {busyCode}.\nstdout: {busyOut}\nstderr: {busyErr}");
+        Assert.True(Presented(busyOut) > idleFrames + 2, $"animated: {Presented(busyOut)} frames, idle: {idleFrames}: the count does not tell them apart");
+    }
 }

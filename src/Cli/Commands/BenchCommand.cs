@@ -30,33 +30,35 @@ public static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up iterations", DefaultValueFactory = _ => 3 };
         var profile = new Option<bool>("--profile") { Description = "Per-layer GPU time table (timestamps after every pass)" };
         var json = new Option<string?>("--json") { Description = "Write results as JSON (schema: docs/bench-schema.md)" };
-        var device = CommonOptions.Device();
         var distributed = new Option<bool>("--distributed") { Description = "With --train, under mpirun: data-parallel step time, all-reduce time, share hidden behind backward, scaling efficiency" };
         var bucketMb = new Option<double>("--bucket-mb") { Description = "Gradient bucket size in MB (--distributed)", DefaultValueFactory = _ => 25.0 };
         var cmd = new Command("bench", "Benchmark inference and training on a device, against its measured fp32 peak");
-        foreach (var o in new Option[] { models, batches, train, iterations, warmup, profile, json, device, distributed, bucketMb }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { models, batches, train, iterations, warmup, profile, json, distributed, bucketMb }) cmd.Options.Add(o);
+        var device = cmd.AddDeviceOptions();
         cmd.SetAction(r =>
         {
             var settings = new Settings(
                 r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 r.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(b => int.TryParse(b, out int v) && v > 0 ? v : throw new UserInputException($"--batch: {b} is not a positive integer.")).ToArray(),
                 r.GetValue(train), Math.Max(1, r.GetValue(iterations)), Math.Max(0, r.GetValue(warmup)), r.GetValue(profile));
-            if (!r.GetValue(distributed)) return Run(settings, r.GetValue(json), r.GetValue(device));
+            if (!r.GetValue(distributed)) return Run(settings, r.GetValue(json), device.SelectorOf(r), device.ValidationOf(r));
             if (!settings.Train) throw new UserInputException("bench --distributed times training steps: add --train.");
             if (!(r.GetValue(bucketMb) > 0)) throw new UserInputException("--bucket-mb must be positive.");
             var reducer = DistributedOptions.StartReducer(TimeSpan.FromSeconds(600)); // one rank times alone while the others wait
             return DistributedOptions.Guard(reducer, () =>
             {
-                using var ctx = CommonOptions.CreateContext(false);
-                using var dev = ctx.CreateDevice(DistributedOptions.DeviceFor(reducer, r.GetValue(device), ctx.Devices.Count));
+                using var ctx = CommonOptions.CreateContext(device.ValidationOf(r));
+                using var dev = ctx.CreateDevice(DistributedOptions.DeviceFor(reducer, device.SelectorOf(r), ctx.Devices.Count));
                 return DistributedBench.Run(settings, (long)(r.GetValue(bucketMb) * 1048576), dev, reducer);
             });
         });
 
         var files = new Argument<string[]>("files") { Description = "bench --json outputs to compare", Arity = ArgumentArity.OneOrMore };
-        var compare = new Command("compare", "Print several bench JSON files side by side with ratios to the first");
+        var markdown = new Option<bool>("--markdown") { Description = "Print a Markdown table (to paste into an issue or a README)" };
+        var compare = new Command("compare", "Put bench --json runs side by side (one column per run: device, driver, commit), with ratios to the first");
         compare.Arguments.Add(files);
-        compare.SetAction(r => Compare(r.GetValue(files)!));
+        compare.Options.Add(markdown);
+        compare.SetAction(r => BenchCompare.Run(r.GetValue(files)!, r.GetValue(markdown)));
         cmd.Subcommands.Add(compare);
         return cmd;
     }
@@ -72,16 +74,18 @@ public static class BenchCommand
     public sealed record Report(string Schema, string Commit, DateTime Timestamp, DeviceInfo Device, Settings Settings,
         double PeakVec4Gflops, double PeakScalarGflops, IReadOnlyList<Measure> Results);
 
-    static readonly JsonSerializerOptions JsonOptions = new()
+    public const string Schema = "vkresnet-bench/1";
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Converters = { new JsonStringEnumConverter() },
     };
 
-    static int Run(Settings s, string? jsonPath, string? deviceSelector)
+    static int Run(Settings s, string? jsonPath, string? deviceSelector, bool validation)
     {
         var tuning = CommonOptions.Tuning();
-        using var ctx = CommonOptions.CreateContext(false);
-        using var device = ctx.CreateDevice(deviceSelector);
+        using var open = OpenDevice.Create(deviceSelector, validation);
+        var device = open.Device;
         string commit = typeof(BenchCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+').ElementAtOrDefault(1) ?? "unknown";
         AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(device.Info.Line)}");
         var peak = PeakProbe.Measure(device);
@@ -105,10 +109,11 @@ public static class BenchCommand
                 PrintLayers(m);
         if (jsonPath != null)
         {
-            var report = new Report("vkresnet-bench/1", commit, DateTime.UtcNow, device.Info, s, peak.Vec4GflopsMedian, peak.ScalarGflopsMedian, results);
+            var report = new Report(Schema, commit, DateTime.UtcNow, device.Info, s, peak.Vec4GflopsMedian, peak.ScalarGflopsMedian, results);
             Graph.IO.AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(report, JsonOptions));
             AnsiConsole.MarkupLine($"wrote {Markup.Escape(jsonPath)}");
         }
+        open.Finish();
         return 0;
     }
 
@@ -169,34 +174,5 @@ public static class BenchCommand
         foreach (var l in m.Layers!.OrderByDescending(l => l.Milliseconds).Take(40))
             t.AddRow(Markup.Escape(l.Name), l.Type, Markup.Escape(l.Shape), $"{l.Milliseconds:F2}", $"{l.Gflops:F1}", $"{100 * l.Share:F1}%");
         AnsiConsole.Write(t);
-    }
-
-    static int Compare(string[] files)
-    {
-        var reports = files.Select(f =>
-        {
-            if (!File.Exists(f)) throw new BadInputException($"No bench file at {f}.");
-            try { return (File: f, Report: JsonSerializer.Deserialize<Report>(File.ReadAllText(f), JsonOptions)!); }
-            catch (JsonException e) { throw new BadInputException($"{f} is not a vkresnet bench JSON file: {e.Message}"); }
-        }).ToList();
-        foreach (var (f, r) in reports)
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(f))}[/]: {Markup.Escape(r.Device.Line)}, peak {r.PeakVec4Gflops:F1} GFLOP/s, commit {r.Commit}");
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("measure");
-        foreach (var (f, _) in reports) table.AddColumn(new TableColumn(Markup.Escape(Path.GetFileName(f))).RightAligned());
-        var keys = reports.SelectMany(r => r.Report.Results.Select(m => (m.Model, m.Mode, m.Batch))).Distinct();
-        foreach (var (model, mode, batch) in keys)
-        {
-            var baseline = reports[0].Report.Results.FirstOrDefault(m => m.Model == model && m.Mode == mode && m.Batch == batch);
-            var row = new List<string> { $"{model} {mode} b{batch} p50 ms" };
-            foreach (var (_, r) in reports)
-            {
-                var m = r.Results.FirstOrDefault(x => x.Model == model && x.Mode == mode && x.Batch == batch);
-                row.Add(m == null ? "-" : baseline == null || ReferenceEquals(m, baseline) ? $"{m.MsP50:F1}" : $"{m.MsP50:F1} (x{baseline.MsP50 / m.MsP50:F2})");
-            }
-            table.AddRow(row.ToArray());
-        }
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("(x: speed-up over the first file; above 1 is faster)");
-        return 0;
     }
 }

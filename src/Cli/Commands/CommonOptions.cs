@@ -13,7 +13,7 @@ public static class CommonOptions
 
     public static Option<bool> Validation() => new("--validation")
     {
-        Description = "Enable VK_LAYER_KHRONOS_validation with synchronization validation (also VKRESNET_VALIDATION=1)",
+        Description = "Enable VK_LAYER_KHRONOS_validation with synchronization validation (also VKRESNET_VALIDATION=1); any message fails the command",
     };
 
     /// <summary>VKRESNET_TUNE and VKRESNET_TUNE_BUDGET_S, read once here at the edge (unset: measure and cache).</summary>
@@ -25,4 +25,53 @@ public static class CommonOptions
 
     public static VulkanContext CreateContext(bool validation) =>
         VulkanContext.Create(new ContextOptions { Validation = validation ? true : null });
+
+    /// <summary>Adds --device and --validation to a command that opens a device; open it with <see cref="DeviceOptions.Open"/>.</summary>
+    public static DeviceOptions AddDeviceOptions(this Command command)
+    {
+        var o = new DeviceOptions(Device(), Validation());
+        command.Options.Add(o.Device);
+        command.Options.Add(o.Validation);
+        return o;
+    }
+}
+
+/// <summary>The one --device/--validation pair of a command (train, eval, infer, bench, graph, experiment, tune...).</summary>
+public sealed record DeviceOptions(Option<string?> Device, Option<bool> Validation)
+{
+    public string? SelectorOf(ParseResult r) => r.GetValue(Device);
+    public bool ValidationOf(ParseResult r) => r.GetValue(Validation);
+    /// <summary>True when the user named a device or asked for validation (for commands that need no device otherwise).</summary>
+    public bool Given(ParseResult r) => r.GetResult(Device) is { Implicit: false } || r.GetValue(Validation);
+
+    public OpenDevice Open(ParseResult r) => OpenDevice.Create(SelectorOf(r), ValidationOf(r));
+}
+
+/// <summary>A context and the selected device; <see cref="Finish"/> fails the command on any validation message.</summary>
+public sealed class OpenDevice : IDisposable
+{
+    public VulkanContext Context { get; }
+    public Device Device { get; }
+    readonly bool _validation;
+
+    OpenDevice(VulkanContext context, Device device, bool validation) => (Context, Device, _validation) = (context, device, validation);
+
+    /// <param name="choose">picks the device once the context lists them (a distributed rank: its local rank's); null: <paramref name="selector"/></param>
+    public static OpenDevice Create(string? selector, bool validation, Func<VulkanContext, string?>? choose = null)
+    {
+        var ctx = CommonOptions.CreateContext(validation);
+        try { return new OpenDevice(ctx, ctx.CreateDevice(choose != null ? choose(ctx) : selector), validation); }
+        catch { ctx.Dispose(); throw; }
+    }
+
+    public void Finish()
+    {
+        if (_validation) Context.ThrowIfValidationMessages();
+    }
+
+    public void Dispose()
+    {
+        Device.Dispose();
+        Context.Dispose();
+    }
 }

@@ -18,20 +18,20 @@ public static class EvalCommand
         var tenCrop = new Option<int?>("--ten-crop") { Description = "The paper's 10-crop testing: average softmax over 4 corners + centre and their flips, crops of this size (1 to the image side)" };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N test images (N >= 1)" };
         var data = new DataOptions();
-        var device = CommonOptions.Device();
-        var validation = CommonOptions.Validation();
         var cmd = new Command("eval", "Evaluate a checkpoint: top-1/top-5 error, per-class accuracy, confusion matrix");
-        foreach (var o in new Option[] { checkpoint, batch, tenCrop, limit, device, validation }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, batch, tenCrop, limit }) cmd.Options.Add(o);
         data.AddTo(cmd);
+        var json = JsonOutput.AddTo(cmd, "Print the result as JSON (top-1/top-5 error, loss, per-class accuracy, confusion matrix)");
+        var device = cmd.AddDeviceOptions();
         cmd.SetAction(r => Run(r.GetValue(checkpoint)!, r.GetValue(batch), r.GetValue(tenCrop), r.GetValue(limit),
-            r.GetValue(data.Kind)!, r.GetValue(data.Directory), r.GetValue(device), r.GetValue(validation)));
+            r.GetValue(data.Kind)!, r.GetValue(data.Directory), device.SelectorOf(r), device.ValidationOf(r), r.GetValue(json)));
         return cmd;
     }
 
     /// <summary>The most images one evaluation step takes (10-crop: views, so batch x 10); larger batches exceed dispatch limits.</summary>
     public const int MaxBatch = 1024, MaxTenCropBatch = MaxBatch / 10;
 
-    static int Run(string checkpoint, int? batchOption, int? tenCrop, int? limit, string dataKind, string? dataDir, string? deviceSelector, bool validation)
+    static int Run(string checkpoint, int? batchOption, int? tenCrop, int? limit, string dataKind, string? dataDir, string? deviceSelector, bool validation, bool json)
     {
         // Every option and the checkpoint itself are checked before any device work.
         int maxBatch = tenCrop is null ? MaxBatch : MaxTenCropBatch;
@@ -46,11 +46,11 @@ public static class EvalCommand
         if (limit is int l && l < test.Count) test = test.Take(l);
         var (ckpt, spec) = InferenceModel.Open(checkpoint);
         InferenceModel.CheckFits(spec, test, checkpoint, anyImageSize: tenCrop != null);
-        foreach (string note in ckpt.Notes) AnsiConsole.MarkupLine($"[yellow]note[/]   {Markup.Escape(note)}");
+        if (!json) foreach (string note in ckpt.Notes) AnsiConsole.MarkupLine($"[yellow]note[/]   {Markup.Escape(note)}");
         var tuning = CommonOptions.Tuning();
-        using var ctx = CommonOptions.CreateContext(validation);
-        using var device = ctx.CreateDevice(deviceSelector);
-        AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(device.Info.Line)}");
+        using var open = OpenDevice.Create(deviceSelector, validation);
+        var device = open.Device;
+        if (!json) AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(device.Info.Line)}");
         Evaluation result;
         if (tenCrop is int crop)
             result = TenCropEvaluator.Run(device, checkpoint, test, crop, batch);
@@ -59,8 +59,18 @@ public static class EvalCommand
             using var model = InferenceModel.Load(device, ckpt, spec, checkpoint, Math.Min(batch, test.Count), compile: new CompileOptions { Tuning = tuning });
             result = Evaluator.Run(model.Graph, model.Model, test, model.Normalization);
         }
-        Print(result, test);
-        if (validation) ctx.ThrowIfValidationMessages();
+        open.Finish();
+        if (json)
+        {
+            var m = result.Metrics;
+            JsonOutput.Write(new
+            {
+                checkpoint, device = device.Info.Line, dataset = test.Name, images = m.Count, top1Error = m.Top1Error, top5Error = m.Top5Error, loss = m.MeanLoss,
+                tenCrop, classes = test.ClassNames, perClassAccuracy = result.Confusion.PerClassAccuracy(),
+                confusion = Enumerable.Range(0, result.Confusion.Classes).Select(i => Enumerable.Range(0, result.Confusion.Classes).Select(j => result.Confusion[i, j]).ToArray()).ToArray(),
+            });
+        }
+        else Print(result, test);
         return 0;
     }
 

@@ -8,8 +8,8 @@ namespace VkResNet.Cli.Commands;
 
 /// <summary>
 /// <c>vkresnet experiment degradation</c>: the paper's Figure 1/6 experiment. Plain-N and ResNet-N at
-/// two depths trained with one recipe; their training-error curves (thin, dashed) and test error
-/// (bold) drawn in one SVG. Expected shape: the deeper plain net trains worse than the shallower
+/// two depths trained with one recipe; their loss, training-error (thin, dashed) and test-error (bold)
+/// curves and the shared learning rate drawn in one SVG by the same code as each run's curves.svg. Expected shape: the deeper plain net trains worse than the shallower
 /// one, the deeper residual net better.
 /// </summary>
 public static class ExperimentCommand
@@ -26,9 +26,9 @@ public static class ExperimentCommand
         var limitTest = new Option<int>("--limit-test") { Description = "Use only the first N test images" };
         var output = new Option<string>("--out", "-o") { Description = "Folder for each run and degradation.svg", DefaultValueFactory = _ => "runs/degradation" };
         var data = new DataOptions();
-        var device = CommonOptions.Device();
-        foreach (var o in new Option[] { depths, epochs, batch, lr, schedule, limitTrain, limitTest, output, device }) degradation.Options.Add(o);
+        foreach (var o in new Option[] { depths, epochs, batch, lr, schedule, limitTrain, limitTest, output }) degradation.Options.Add(o);
         data.AddTo(degradation);
+        var device = degradation.AddDeviceOptions();
         degradation.SetAction(r =>
         {
             var ds = r.GetValue(depths)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -39,21 +39,21 @@ public static class ExperimentCommand
                 Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule)!,
                 LimitTrainImages = r.GetValue(limitTrain), LimitTestImages = r.GetValue(limitTest),
             };
-            return Run(ds, recipe, r.GetValue(output)!, r.GetValue(data.Kind)!, r.GetValue(data.Directory), r.GetValue(device));
+            return Run(ds, recipe, r.GetValue(output)!, r.GetValue(data.Kind)!, r.GetValue(data.Directory), device.SelectorOf(r), device.ValidationOf(r));
         });
         var cmd = new Command("experiment", "Reproduce the paper's experiments");
         cmd.Subcommands.Add(degradation);
         return cmd;
     }
 
-    static int Run(int[] depths, TrainOptions recipe, string outDir, string dataKind, string? dataDir, string? deviceSelector)
+    static int Run(int[] depths, TrainOptions recipe, string outDir, string dataKind, string? dataDir, string? deviceSelector, bool validation)
     {
         var (train, test) = DataOptions.Load(dataKind, dataDir);
         var tuning = CommonOptions.Tuning();
-        using var ctx = CommonOptions.CreateContext(false);
-        using var device = ctx.CreateDevice(deviceSelector);
+        using var open = OpenDevice.Create(deviceSelector, validation);
+        var device = open.Device;
         AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(device.Info.Line)}");
-        var plot = new SvgPlot { Title = $"Degradation on {train.Name}: plain vs residual (thin dashed: train, bold: test)", XLabel = "epoch", YLabel = "error (%)" };
+        var runs = new List<TrainingCurves.Run>();
         string[] colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
         var summary = new Table().Border(TableBorder.Rounded).AddColumn("model").AddColumn("final train error").AddColumn("test error").AddColumn("seconds");
         int color = 0;
@@ -62,30 +62,20 @@ public static class ExperimentCommand
             {
                 string name = $"{family}{depth}";
                 var options = recipe with { Model = name, OutputDirectory = Path.Combine(outDir, name) };
-                var curveX = new List<double>();
-                var curveY = new List<double>();
                 using var trainer = new Trainer(device, options, train, test, tuning);
-                int every = Math.Max(1, trainer.StepsPerEpoch / 10);
-                var reporter = new SyncProgress<TrainProgress>(p =>
-                {
-                    if (p.Phase != "train" || p.Step % every != 0) return;
-                    curveX.Add(p.Epoch - 1 + (double)p.Step / p.StepsPerEpoch);
-                    curveY.Add(100 * (1 - p.Accuracy));
-                });
                 AnsiConsole.MarkupLine($"training [bold]{name}[/] ({options.Epochs} epochs x {trainer.StepsPerEpoch} steps)...");
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var results = trainer.Run(reporter);
-                string c = colors[color++ % colors.Length];
-                plot.AddSeries($"{name} train", curveX, curveY, SeriesStyle.Train(c));
-                plot.AddSeries($"{name} test", results.Select(e => (double)e.Epoch).ToArray(), results.Select(e => 100 * e.TestError).ToArray(), SeriesStyle.Test(c));
+                var results = trainer.Run();
+                runs.Add(new TrainingCurves.Run(name, MetricsCsv.Read(trainer.MetricsPath), colors[color++ % colors.Length]));
                 var last = results[^1];
                 summary.AddRow(name, $"{100 * last.TrainError:F2}%", $"{100 * last.TestError:F2}%", clock.Elapsed.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture));
             }
         Directory.CreateDirectory(outDir);
         string svg = Path.Combine(outDir, "degradation.svg");
-        plot.Save(svg);
+        TrainingCurves.Build($"Degradation on {train.Name}: plain vs residual (thin dashed: train, bold: test)", runs).Save(svg);
         AnsiConsole.Write(summary);
         AnsiConsole.MarkupLine($"wrote {Markup.Escape(svg)}");
+        open.Finish();
         return 0;
     }
 }

@@ -8,7 +8,8 @@ namespace VkResNet.Cli.Commands;
 
 /// <summary>
 /// <c>vkresnet graph MODEL [--train] [--batch N] [--dot FILE] [--kernels]</c>: the compiled plan — passes, barriers, memory — without
-/// a GPU; with --kernels, the graph is compiled on the device and each conv pass's chosen candidate and the times measured are listed.
+/// a GPU; with --device or --validation it also compiles the plan on that device and reports what was recorded; with --kernels,
+/// the graph is compiled on the device and each conv pass's chosen candidate and the times measured are listed.
 /// </summary>
 public static class GraphCommand
 {
@@ -22,10 +23,11 @@ public static class GraphCommand
         var noOptimize = new Option<bool>("--no-optimize") { Description = "Inference without BN folding and epilogue fusion" };
         var dot = new Option<string?>("--dot") { Description = "Write Graphviz of the plan (passes, barriers, arena offsets) to this file" };
         var kernels = new Option<bool>("--kernels") { Description = "Compile on the device (tuning per VKRESNET_TUNE) and list each conv pass's chosen kernel and the times measured" };
-        var device = CommonOptions.Device();
         var cmd = new Command("graph", "Compile a model's frame graph and report passes, barriers and memory (Graphviz with --dot)");
         cmd.Arguments.Add(model);
-        foreach (var o in new Option[] { input, classes, batch, train, noOptimize, dot, kernels, device }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { input, classes, batch, train, noOptimize, dot, kernels }) cmd.Options.Add(o);
+        var device = cmd.AddDeviceOptions();
+        device.Device.Description += "; graph plans without a device unless this or --validation is given, then also compiles on it";
         cmd.SetAction(r =>
         {
             var spec = SummaryCommand.Resolve(r.GetValue(model)!, r.GetValue(input), r.GetValue(classes), null);
@@ -35,6 +37,13 @@ public static class GraphCommand
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(spec.Name)}[/] {(r.GetValue(train) ? "training" : "inference")} batch {r.GetValue(batch)}: " +
                 $"{plan.Passes.Count} passes, {plan.BarrierCount} barriers, {plan.DroppedOps.Count} dropped");
             Console.WriteLine(plan.Memory.ToString());
+            if (device.Given(r) && !r.GetValue(kernels))
+            {
+                using var open = device.Open(r);
+                using var compiled = VkResNet.Graph.Execution.CompiledGraph.Compile(open.Device, built.Graph);
+                AnsiConsole.MarkupLine($"compiled on {Markup.Escape(open.Device.Info.Line)}: {compiled.Dispatches} dispatches, {compiled.Barriers} barriers");
+                open.Finish();
+            }
             if (r.GetValue(dot) is string path)
             {
                 File.WriteAllText(path, PlanDot.Write(plan));
@@ -43,11 +52,12 @@ public static class GraphCommand
             if (r.GetValue(kernels))
             {
                 var tuning = CommonOptions.Tuning();
-                using var ctx = CommonOptions.CreateContext(false);
-                using var dev = ctx.CreateDevice(r.GetValue(device));
-                Console.WriteLine($"device {dev.Info.Line}");
-                using var graph = CompiledGraph.Compile(dev, built.Graph, new CompileOptions { Tuning = tuning }, plan);
+                using var open = device.Open(r);
+                Console.WriteLine($"device {open.Device.Info.Line}");
+                using var graph = CompiledGraph.Compile(open.Device, built.Graph, new CompileOptions { Tuning = tuning }, plan);
                 KernelReport.Print(graph, Console.Out);
+                AnsiConsole.MarkupLine($"compiled on {Markup.Escape(open.Device.Info.Line)}: {graph.Dispatches} dispatches, {graph.Barriers} barriers");
+                open.Finish();
             }
             return 0;
         });

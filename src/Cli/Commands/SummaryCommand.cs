@@ -19,7 +19,8 @@ public static class SummaryCommand
         cmd.Options.Add(input);
         cmd.Options.Add(classes);
         cmd.Options.Add(shortcut);
-        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(input), r.GetValue(classes), r.GetValue(shortcut)));
+        var json = JsonOutput.AddTo(cmd, "Print the summary as JSON");
+        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(input), r.GetValue(classes), r.GetValue(shortcut), r.GetValue(json)));
         return cmd;
     }
 
@@ -54,10 +55,20 @@ public static class SummaryCommand
         _ => throw new UserInputException($"--shortcut {s}: use A (zero padding), B (projection where dimensions grow) or C (all projections)."),
     };
 
-    static int Run(string model, string? input, int? classes, string? shortcut)
+    static int Run(string model, string? input, int? classes, string? shortcut, bool json)
     {
         var spec = Resolve(model, input, classes, shortcut);
         var summary = ModelSummary.Of(spec);
+        if (json)
+        {
+            JsonOutput.Write(new
+            {
+                model = spec.Name, input = $"{spec.InputChannels}x{spec.InputHeight}x{spec.InputWidth}", classes = spec.Classes, shortcut = spec.Shortcut.ToString(),
+                plain = spec.Plain, parameters = summary.Parameters, macsPerImage = summary.MacsPerImage,
+                stages = summary.Stages.Select(s => new { stage = s.Stage, output = s.OutputShape?.ToString(), parameters = s.Parameters, macsPerImage = s.MacsPerImage }).ToArray(),
+            });
+            return 0;
+        }
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"[bold]{Markup.Escape(spec.Name)}[/] ({spec.InputChannels}x{spec.InputHeight}x{spec.InputWidth}, {spec.Classes} classes, shortcut {spec.Shortcut}{(spec.Plain ? ", plain" : "")})")
             .AddColumn("stage").AddColumn("output").AddColumn(new TableColumn("parameters").RightAligned()).AddColumn(new TableColumn("multiply-adds").RightAligned());

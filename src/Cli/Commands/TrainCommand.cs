@@ -33,16 +33,16 @@ public static class TrainCommand
         var extend = new Option<bool>("--extend") { Description = "With --resume: allow another --epochs; the schedule is re-planned for the new length and continues at the step reached" };
         var limitTrain = new Option<int?>("--limit-train") { Description = "Use only the first N training images (quick runs; N >= 1)" };
         var limitTest = new Option<int?>("--limit-test") { Description = "Use only the first N test images (N >= 1)" };
+        var metricsEvery = new Option<int>("--metrics-every") { Description = "A metrics.csv row every N steps (default: about 50 per epoch)" };
         var data = new DataOptions();
         var parallel = new DistributedOptions();
-        var device = CommonOptions.Device();
-        var validation = CommonOptions.Validation();
 
         var cmd = new Command("train", "Train a ResNet (default: ResNet-20 on Fashion-MNIST, 3 epochs)");
-        foreach (var o in new Option[] { model, shortcut, epochs, batch, lr, schedule, warmup, momentum, wd, nesterov, smoothing, augment, seed, output, resume, extend, limitTrain, limitTest, device, validation })
+        foreach (var o in new Option[] { model, shortcut, epochs, batch, lr, schedule, warmup, momentum, wd, nesterov, smoothing, augment, seed, output, resume, extend, limitTrain, limitTest, metricsEvery })
             cmd.Options.Add(o);
         data.AddTo(cmd);
         parallel.AddTo(cmd);
+        var device = cmd.AddDeviceOptions();
         cmd.SetAction(r =>
         {
             var options = new TrainOptions
@@ -54,12 +54,13 @@ public static class TrainCommand
                 LabelSmoothing = r.GetValue(smoothing), Augmentation = r.GetValue(augment) ? Augmentation.Standard : Augmentation.None,
                 Seed = r.GetValue(seed), OutputDirectory = r.GetValue(output)!, Resume = r.GetValue(resume), Extend = r.GetValue(extend),
                 LimitTrainImages = AtLeastOne(r.GetValue(limitTrain), "--limit-train"), LimitTestImages = AtLeastOne(r.GetValue(limitTest), "--limit-test"),
+                MetricsEvery = r.GetValue(metricsEvery) >= 0 ? r.GetValue(metricsEvery) : throw UsageException.OutOfRange("--metrics-every", r.GetValue(metricsEvery), "0 (about 50 rows per epoch) or a positive number of steps"),
             };
             Validate(options);
             options = parallel.Apply(r, options);
             var reducer = parallel.Start(r);
             options = parallel.ScaleLearningRate(r, options, reducer);
-            return DistributedOptions.Guard(reducer, () => Run(options, r.GetValue(data.Kind)!, r.GetValue(data.Directory), r.GetValue(device), r.GetValue(validation), reducer));
+            return DistributedOptions.Guard(reducer, () => Run(options, r.GetValue(data.Kind)!, r.GetValue(data.Directory), device.SelectorOf(r), device.ValidationOf(r), reducer));
         });
         return cmd;
     }
@@ -115,21 +116,21 @@ public static class TrainCommand
                 return 0;
             }
         }
-        using var ctx = CommonOptions.CreateContext(validation);
-        using var device = ctx.CreateDevice(DistributedOptions.DeviceFor(reducer, deviceSelector, ctx.Devices.Count));
+        using var open = OpenDevice.Create(deviceSelector, validation, c => DistributedOptions.DeviceFor(reducer, deviceSelector, c.Devices.Count));
+        var device = open.Device;
         if (reducer != null && reducer.Rank != 0)
-            return RunFollower(options, train, test, device, ctx, validation, reducer, tuning);
+            return RunFollower(options, train, test, device, open.Context, validation, reducer, tuning);
         if (reducer != null)
             AnsiConsole.MarkupLine($"[bold]ranks[/]   {reducer.WorldSize} over MPI, global batch {options.BatchSize * options.Accumulate * reducer.WorldSize} " +
                 $"({options.BatchSize} x {options.Accumulate} micro-batches x {reducer.WorldSize} ranks); rank 0 writes the outputs");
         AnsiConsole.MarkupLine($"[bold]device[/]  {Markup.Escape(device.Info.Line)}");
-        AnsiConsole.MarkupLine($"[bold]data[/]    {Markup.Escape(train.Name)}: {train.Count:N0} train / {test.Count:N0} test, {train.Channels}x{train.Height}x{train.Width}, {train.ClassCount} classes");
-
         var compileClock = System.Diagnostics.Stopwatch.StartNew();
         Trainer trainer;
         try { trainer = new Trainer(device, options, train, test, tuning, reducer); }
         catch (ArgumentException e) { throw new UserInputException(e.Message); }
         using var _ = trainer;
+        AnsiConsole.MarkupLine($"[bold]data[/]    {Markup.Escape(train.Name)}: {Used(trainer.TrainSet.Count, train.Count)} train / {Used(trainer.TestSet.Count, test.Count)} test, " +
+            $"{train.Channels}x{train.Height}x{train.Width}, {train.ClassCount} classes; a metrics.csv row every {(trainer.MetricsEvery == 1 ? "step" : $"{trainer.MetricsEvery} steps")}");
         AnsiConsole.MarkupLine($"[bold]model[/]   {trainer.Spec.Name} ({trainer.Spec.Shortcut} shortcuts{(trainer.Spec.Plain ? ", plain" : "")}), batch {options.BatchSize}, " +
             $"{options.Epochs} epochs x {trainer.StepsPerEpoch} steps, {options.Schedule} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}");
         AnsiConsole.MarkupLine($"[bold]compiled[/] {trainer.Step.Dispatches} dispatches, {trainer.Step.Barriers} barriers, arena {trainer.Step.Plan.ArenaBytes / 1048576.0:F1} MiB in {compileClock.Elapsed.TotalSeconds:F1} s");
@@ -138,7 +139,7 @@ public static class TrainCommand
         IReadOnlyList<EpochResult> results;
         try
         {
-            results = ProgressView.Run(options.Epochs, progress => trainer.Run(progress), PrintEpoch);
+            results = ProgressView.Run((progress, epochEnded) => trainer.Run(progress, default, epochEnded), PrintEpoch);
         }
         catch (DivergedException e)
         {
@@ -150,7 +151,7 @@ public static class TrainCommand
         if (trainer.TotalStepTimes is { } t)
             DistributedOptions.PrintStepTimes(t, trainer.StepsRun, reducer != null);
         AnsiConsole.MarkupLine($"[bold]files[/]   {Markup.Escape(trainer.CheckpointPath)}, {Markup.Escape(trainer.MetricsPath)}, {Markup.Escape(trainer.PlotPath)}");
-        if (validation) ctx.ThrowIfValidationMessages();
+        open.Finish();
         return 0;
     }
 
@@ -168,6 +169,8 @@ public static class TrainCommand
         if (validation) ctx.ThrowIfValidationMessages();
         return 0;
     }
+
+    static string Used(int used, int all) => used == all ? $"{all:N0}" : $"{used:N0} of {all:N0}";
 
     static void PrintEpoch(EpochResult e) => AnsiConsole.MarkupLine(
         $"epoch {e.Epoch}: train loss {e.TrainLoss:F4} error {100 * e.TrainError:F2}% | test loss {e.TestLoss:F4} error {100 * e.TestError:F2}% | " +

@@ -5,10 +5,11 @@ using System.Xml.Linq;
 namespace VkResNet.Graph.Reporting;
 
 /// <summary>How one series is drawn. Thin for training curves and bold for test curves, as in He et al. Fig. 1/4.</summary>
-public sealed record SeriesStyle(string? Color = null, double StrokeWidth = 1.5, bool Dashed = false)
+public sealed record SeriesStyle(string? Color = null, double StrokeWidth = 1.5, bool Dashed = false, bool Markers = false)
 {
     public static SeriesStyle Train(string? color = null) => new(color, 1.0, Dashed: true);
-    public static SeriesStyle Test(string? color = null) => new(color, 2.5);
+    /// <summary>Bold, with a dot per point: test rows come once per epoch, and one epoch is a single point.</summary>
+    public static SeriesStyle Test(string? color = null) => new(color, 2.5, Markers: true);
 }
 
 /// <summary>
@@ -31,6 +32,13 @@ public sealed class SvgPlot
     /// <summary>Fixed y range; null fits the data.</summary>
     public double? YMin { get; set; }
     public double? YMax { get; set; }
+    /// <summary>Fixed x range; null fits the data (panels of one figure share theirs).</summary>
+    public double? XMin { get; set; }
+    public double? XMax { get; set; }
+
+    /// <summary>Room right of the plot for the legend; null fits the names (panels of one figure share the widest).</summary>
+    public double? LegendWidth { get; set; }
+    internal double NaturalLegendWidth => _series.Count == 0 ? 0 : 24 + 7 * _series.Max(s => s.Name.Length);
 
     public IReadOnlyList<string> SeriesNames => _series.Select(s => s.Name).ToArray();
 
@@ -57,15 +65,20 @@ public sealed class SvgPlot
         s.Write(bytes);
     });
 
-    public string ToSvg()
+    public string ToSvg() => SvgFigure.Document(Width, Height, [Render(0, "plot")]);
+
+    /// <summary>The chart as one group at <paramref name="offsetY"/>; <paramref name="clipId"/> is unique within the document.</summary>
+    internal XElement Render(double offsetY, string clipId)
     {
         const double left = 70, right = 20, top = 40, bottom = 55;
-        double legendWidth = _series.Count == 0 ? 0 : 24 + 7 * _series.Max(s => s.Name.Length);
+        double legendWidth = LegendWidth ?? NaturalLegendWidth;
         double plotW = Math.Max(50, Width - left - right - legendWidth), plotH = Math.Max(50, Height - top - bottom);
 
         var xs = _series.SelectMany(s => s.X).Where(double.IsFinite).ToArray();
         var ys = _series.SelectMany(s => s.Y).Where(v => double.IsFinite(v) && (!LogY || v > 0)).ToArray();
         (double x0, double x1) = Range(xs, 0, 1);
+        if (XMin is double xa) x0 = xa;
+        if (XMax is double xb && xb > x0) x1 = xb;
         (double y0, double y1) = Range(ys, LogY ? 0.01 : 0, 1);
         if (YMin is double a) y0 = a;
         if (YMax is double b) y1 = b;
@@ -83,13 +96,10 @@ public sealed class SvgPlot
             ? top + plotH - (Math.Log10(y) - Math.Log10(y0)) / (Math.Log10(y1) - Math.Log10(y0)) * plotH
             : top + plotH - (y - y0) / (y1 - y0) * plotH;
 
-        XNamespace ns = "http://www.w3.org/2000/svg";
-        var svg = new XElement(ns + "svg",
-            new XAttribute("width", Width), new XAttribute("height", Height),
-            new XAttribute("viewBox", $"0 0 {Width} {Height}"),
-            new XAttribute("font-family", "sans-serif"), new XAttribute("font-size", 12));
-        svg.Add(new XElement(ns + "rect", new XAttribute("width", "100%"), new XAttribute("height", "100%"), new XAttribute("fill", "white")));
-        svg.Add(Text(ns, Width / 2.0, 22, Title, "middle", 15, "title"));
+        XNamespace ns = SvgFigure.Ns;
+        var svg = new XElement(ns + "g", new XAttribute("class", "panel"), new XAttribute("data-panel", YLabel),
+            new XAttribute("transform", $"translate(0 {F(offsetY)})"));
+        if (Title.Length > 0) svg.Add(Text(ns, Width / 2.0, 22, Title, "middle", 15, "title"));
 
         var axes = new XElement(ns + "g", new XAttribute("class", "axes"), new XAttribute("stroke", "#000"));
         foreach (double t in xTicks)
@@ -114,8 +124,8 @@ public sealed class SvgPlot
         yl.SetAttributeValue("transform", $"translate(18 {F(top + plotH / 2)}) rotate(-90)");
         svg.Add(yl);
 
-        var lines = new XElement(ns + "g", new XAttribute("class", "series"), new XAttribute("clip-path", "url(#plot)"));
-        svg.Add(new XElement(ns + "defs", new XElement(ns + "clipPath", new XAttribute("id", "plot"),
+        var lines = new XElement(ns + "g", new XAttribute("class", "series"), new XAttribute("clip-path", $"url(#{clipId})"));
+        svg.Add(new XElement(ns + "defs", new XElement(ns + "clipPath", new XAttribute("id", clipId),
             new XElement(ns + "rect", new XAttribute("x", F(left)), new XAttribute("y", F(top)), new XAttribute("width", F(plotW)), new XAttribute("height", F(plotH))))));
         foreach (var s in _series)
         {
@@ -133,6 +143,11 @@ public sealed class SvgPlot
             if (s.Style.Dashed) path.SetAttributeValue("stroke-dasharray", "5 3");
             path.Add(new XElement(ns + "title", s.Name));
             lines.Add(path);
+            if (s.Style.Markers)
+                for (int i = 0; i < s.X.Length; i++)
+                    if (double.IsFinite(s.X[i]) && double.IsFinite(s.Y[i]) && (!LogY || s.Y[i] > 0))
+                        lines.Add(new XElement(ns + "circle", new XAttribute("cx", F(Px(s.X[i]))), new XAttribute("cy", F(Py(s.Y[i]))),
+                            new XAttribute("r", F(s.Style.StrokeWidth + 0.5)), new XAttribute("fill", s.Color)));
         }
         svg.Add(lines);
 
@@ -147,7 +162,7 @@ public sealed class SvgPlot
             ly += 18;
         }
         svg.Add(legend);
-        return new XDocument(new XDeclaration("1.0", "utf-8", null), svg).Declaration + "\n" + svg.ToString();
+        return svg;
     }
 
     private static (double, double) Range(double[] v, double emptyMin, double emptyMax)

@@ -40,4 +40,6 @@ public sealed record TrainOptions
     public long BucketBytes { get; init; } = 25L << 20;
     /// <summary>Data-parallel: compare a checksum of the weights across ranks every N steps (0: never).</summary>
     public int CheckEverySteps { get; init; }
+    /// <summary>A metrics.csv train row every this many steps (0: about 50 per epoch).</summary>
+    public int MetricsEvery { get; init; }
 }

@@ -45,6 +45,11 @@ public sealed class Trainer : IDisposable
     public StepTimes? LastStepTimes { get; private set; }
     public StepTimes? TotalStepTimes { get; private set; }
     public long StepsRun { get; private set; }
+    /// <summary>The images actually used, after --limit-train / --limit-test.</summary>
+    public Dataset TrainSet => _train;
+    public Dataset TestSet => _test;
+    /// <summary>Steps between two train rows of metrics.csv.</summary>
+    public int MetricsEvery => _options.MetricsEvery > 0 ? _options.MetricsEvery : Math.Max(1, StepsPerEpoch / 50);
 
     /// <param name="tuning">how the step and evaluation graphs choose their conv kernels (null: the fixed rules)</param>
     /// <param name="reducer">data-parallel ranks whose gradients are averaged (null: one device)</param>
@@ -77,8 +82,9 @@ public sealed class Trainer : IDisposable
         _eval = CompiledGraph.Compile(device, _evalModel.Graph, compile);
     }
 
-    /// <summary>Runs the recipe to the end; returns one result per epoch trained in this call.</summary>
-    public IReadOnlyList<EpochResult> Run(IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>Runs the recipe to the end; returns one result per epoch trained in this call, and hands each to
+    /// <paramref name="epochEnded"/> as soon as its checkpoint and metrics are written.</summary>
+    public IReadOnlyList<EpochResult> Run(IProgress<TrainProgress>? progress = null, CancellationToken cancel = default, Action<EpochResult>? epochEnded = null)
     {
         AtomicFile.EnsureWritableFolder(_options.OutputDirectory);
         RemoveStaleTempFiles(_options.OutputDirectory);
@@ -126,6 +132,7 @@ public sealed class Trainer : IDisposable
         {
             var clock = Stopwatch.StartNew();
             double lossSum = 0, correct = 0, lr = 0;
+            var window = new MetricsWindow(MetricsEvery, LocalBatch);
             for (int i = 0; i < StepsPerEpoch; i++, step++)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -154,6 +161,8 @@ public sealed class Trainer : IDisposable
                 lossSum += loss;
                 correct += stepCorrect;
                 // Loss and accuracy are this rank's; images/s counts every rank's images.
+                if (window.Add(step + 1, epoch + 1, loss, stepCorrect, lr, clock.Elapsed.TotalSeconds, last: i == StepsPerEpoch - 1) is MetricsRow trainRow)
+                    metrics?.Append(trainRow);
                 progress?.Report(new TrainProgress(epoch + 1, _options.Epochs, i + 1, StepsPerEpoch, lossSum / (i + 1),
                     correct / ((i + 1.0) * LocalBatch), (i + 1.0) * GlobalBatch / clock.Elapsed.TotalSeconds, lr, "train"));
             }
@@ -167,9 +176,11 @@ public sealed class Trainer : IDisposable
                 test?.Top5Error ?? double.NaN, lr, imagesPerSecond, seconds);
             results.Add(row);
             if (!IsRoot) continue; // rank 0 alone writes
-            metrics!.Append(new EpochMetrics(row.Epoch, row.Step, row.TrainLoss, row.TrainError, row.TestLoss, row.TestError, row.LearningRate, row.ImagesPerSecond, row.Seconds));
+            if (test != null)
+                metrics!.Append(new MetricsRow(step, row.Epoch, MetricsRow.Test, test.MeanLoss, 1 - test.Top1Error, 1 - test.Top5Error, lr, double.NaN, seconds));
             SaveCheckpoint(epoch + 1, step);
             WritePlot();
+            epochEnded?.Invoke(row);
         }
         return results;
     }
@@ -252,10 +263,7 @@ public sealed class Trainer : IDisposable
 
     void WritePlot()
     {
-        var rows = MetricsCsv.Read(MetricsPath);
-        var x = rows.Select(r => (double)r.Epoch).ToArray();
-        new SvgPlot { Title = $"{Spec.Name} on {_train.Name}", XLabel = "epoch", YLabel = "error (%)" }
-            .AddTrainTest(Spec.Name, x, rows.Select(r => 100 * r.TrainError).ToArray(), rows.Select(r => 100 * r.TestError).ToArray())
+        TrainingCurves.Build($"{Spec.Name} on {_train.Name} ({StepsPerEpoch} steps per epoch)", [new TrainingCurves.Run(Spec.Name, MetricsCsv.Read(MetricsPath))])
             .Save(PlotPath);
     }
 

@@ -14,11 +14,14 @@ struct ViewParams {
     int buttonW, buttonH, buttonGap, barH;
     int topX, topY, topW, topRowH;
     int hasTop, classNameLen, classCount, statsSlots;
+    int cbX, cbY, cbW, cbH;
+    int hasCurves, curveBase, curveW, curveX;
+    int lossY, lossH, errY, errH;
 };
 
 // kind: 0 text chars[start, start+len); 1 name of top-5 class #arg; 2 number stats[arg] in len
 // columns; 3 probability of top-5 class #arg as a percentage.
 struct Label { int x, y, scale, color, kind, arg, start, len; };
 
-const int MAX_LABELS = 96;
+const int MAX_LABELS = 160;
 #endif

@@ -26,6 +26,7 @@ public static unsafe class GlfwNative
     public static delegate* unmanaged<nint, nint, void*, ulong*, int> CreateWindowSurface;
     public static delegate* unmanaged<void> PollEvents;
     public static delegate* unmanaged<void> WaitEvents;
+    public static delegate* unmanaged<double, void> WaitEventsTimeout;
     public static delegate* unmanaged<nint, int> WindowShouldClose;
     public static delegate* unmanaged<nint, int, void> SetWindowShouldClose;
     public static delegate* unmanaged<nint, int*, int*, void> GetFramebufferSize;
@@ -40,6 +41,7 @@ public static unsafe class GlfwNative
     public static delegate* unmanaged<nint, delegate* unmanaged<nint, double, double, void>, nint> SetCursorPosCallback;
     public static delegate* unmanaged<nint, delegate* unmanaged<nint, int, int, void>, nint> SetFramebufferSizeCallback;
     public static delegate* unmanaged<nint, delegate* unmanaged<nint, int, void>, nint> SetWindowIconifyCallback;
+    public static delegate* unmanaged<nint, delegate* unmanaged<nint, void>, nint> SetWindowRefreshCallback;
 
     /// <summary>Library names to try; VKRESNET_GLFW_LIBRARY overrides them (tests of the missing-library path use it).</summary>
     static string[] CandidateNames() =>
@@ -72,6 +74,7 @@ public static unsafe class GlfwNative
         CreateWindowSurface = (delegate* unmanaged<nint, nint, void*, ulong*, int>)F("glfwCreateWindowSurface");
         PollEvents = (delegate* unmanaged<void>)F("glfwPollEvents");
         WaitEvents = (delegate* unmanaged<void>)F("glfwWaitEvents");
+        WaitEventsTimeout = (delegate* unmanaged<double, void>)F("glfwWaitEventsTimeout");
         WindowShouldClose = (delegate* unmanaged<nint, int>)F("glfwWindowShouldClose");
         SetWindowShouldClose = (delegate* unmanaged<nint, int, void>)F("glfwSetWindowShouldClose");
         GetFramebufferSize = (delegate* unmanaged<nint, int*, int*, void>)F("glfwGetFramebufferSize");
@@ -86,6 +89,7 @@ public static unsafe class GlfwNative
         SetCursorPosCallback = (delegate* unmanaged<nint, delegate* unmanaged<nint, double, double, void>, nint>)F("glfwSetCursorPosCallback");
         SetFramebufferSizeCallback = (delegate* unmanaged<nint, delegate* unmanaged<nint, int, int, void>, nint>)F("glfwSetFramebufferSizeCallback");
         SetWindowIconifyCallback = (delegate* unmanaged<nint, delegate* unmanaged<nint, int, void>, nint>)F("glfwSetWindowIconifyCallback");
+        SetWindowRefreshCallback = (delegate* unmanaged<nint, delegate* unmanaged<nint, void>, nint>)F("glfwSetWindowRefreshCallback");
         _lib = lib;
     }
 

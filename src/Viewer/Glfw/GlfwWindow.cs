@@ -6,7 +6,7 @@ namespace VkResNet.Viewer.Glfw;
 /// <summary>An input event from a GLFW callback, queued until the render loop reads it.</summary>
 public readonly record struct WindowEvent(WindowEventKind Kind, int A, int B, double X, double Y);
 
-public enum WindowEventKind { Key, MouseButton, Scroll, Resize, Iconify }
+public enum WindowEventKind { Key, MouseButton, Scroll, Resize, Iconify, Refresh }
 
 /// <summary>
 /// GLFW initialised with no client API, one window, and its callbacks turned into queued
@@ -55,6 +55,7 @@ public sealed unsafe class GlfwWindow : IDisposable
         GlfwNative.SetCursorPosCallback(Handle, &OnCursor);
         GlfwNative.SetFramebufferSizeCallback(Handle, &OnResize);
         GlfwNative.SetWindowIconifyCallback(Handle, &OnIconify);
+        GlfwNative.SetWindowRefreshCallback(Handle, &OnRefresh); // uncovered: the idle viewer draws again
     }
 
     /// <summary>Instance extensions GLFW needs for surfaces on this platform (e.g. VK_KHR_surface, VK_KHR_xcb_surface).</summary>
@@ -95,6 +96,8 @@ public sealed unsafe class GlfwWindow : IDisposable
 
     public void PollEvents() => GlfwNative.PollEvents();
     public void WaitEvents() => GlfwNative.WaitEvents();
+    /// <summary>Sleeps until an event arrives or <paramref name="seconds"/> pass (the idle viewer's only wake-up).</summary>
+    public void WaitEvents(double seconds) => GlfwNative.WaitEventsTimeout(seconds);
 
     public bool TryDequeue(out WindowEvent e) => _events.TryDequeue(out e);
 
@@ -123,6 +126,8 @@ public sealed unsafe class GlfwWindow : IDisposable
     }
     [UnmanagedCallersOnly] static void OnResize(nint w, int width, int height) =>
         From(w)?._events.Enqueue(new WindowEvent(WindowEventKind.Resize, width, height, 0, 0));
+    [UnmanagedCallersOnly] static void OnRefresh(nint w) =>
+        From(w)?._events.Enqueue(new WindowEvent(WindowEventKind.Refresh, 0, 0, 0, 0));
     [UnmanagedCallersOnly] static void OnIconify(nint w, int iconified) =>
         From(w)?._events.Enqueue(new WindowEvent(WindowEventKind.Iconify, iconified, 0, 0, 0));
 

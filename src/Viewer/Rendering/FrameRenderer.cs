@@ -17,7 +17,7 @@ namespace VkResNet.Viewer.Rendering;
 /// </summary>
 public sealed class FrameRenderer : IDisposable
 {
-    public const int NameLength = 24, MaxLabels = 96, MaxChars = 4096;
+    public const int NameLength = 24, MaxLabels = 160, MaxChars = 4096, MaxCurveColumns = 4096;
 
     [StructLayout(LayoutKind.Sequential)] readonly record struct ChannelStatsPush(uint N, uint Channels, uint Hw, uint Base);
     [StructLayout(LayoutKind.Sequential)] readonly record struct StageStatsPush(uint Channels, uint Base, uint Slot);
@@ -36,6 +36,11 @@ public sealed class FrameRenderer : IDisposable
     readonly StageView[] _statTensors; // stages, then the input
     readonly int[] _channelBase;
     readonly LabelList _labels = new(MaxLabels, MaxChars);
+    readonly MetricsWatcher? _metrics;
+    readonly uint[] _curveColumns = new uint[CurvesPanel.Series * MaxCurveColumns];
+    readonly LabelList _curveLabels = new(24, 1024);
+    int _curveW;
+    Rect _curvesBuiltFor;
     BindingSet[,]? _drawSets;
     Buffer[] _outputs = [];
     int _statsBatch = -1;
@@ -49,9 +54,13 @@ public sealed class FrameRenderer : IDisposable
     /// <summary>Set when the tensors changed outside the viewer's own inference (statistics are recomputed next frame).</summary>
     public bool StatsDirty { get; set; } = true;
     public int FrameParamsBytes { get; }
+    /// <summary>Label colours (0xBBGGRR) of the stage strip's mean and std, the colours of their bars in viewer_draw.</summary>
+    public const int MeanColor = 0x3CA0F0, StdColor = 0xF0AA5A;
 
-    public FrameRenderer(IFeatureSource source, int slots = 2)
+    /// <param name="metricsPath">A run's metrics.csv to plot in the curves panel as it grows (--live), or null for no panel.</param>
+    public FrameRenderer(IFeatureSource source, int slots = 2, string? metricsPath = null)
     {
+        if (metricsPath != null) _metrics = new MetricsWatcher(metricsPath, TimeSpan.FromSeconds(1));
         if (source.Stages.Count == 0) throw new ArgumentException("The feature source has no stages to draw.");
         _source = source;
         _device = source.Device;
@@ -86,7 +95,7 @@ public sealed class FrameRenderer : IDisposable
             _device.Upload(_names.All, (ReadOnlySpan<uint>)names);
         }
 
-        FrameParamsBytes = Marshal.SizeOf<ViewParams>() + MaxLabels * Marshal.SizeOf<Label>() + MaxChars * 4;
+        FrameParamsBytes = Marshal.SizeOf<ViewParams>() + MaxLabels * Marshal.SizeOf<Label>() + (MaxChars + _curveColumns.Length) * 4;
         _frames = new Buffer[slots];
         _lists = new CommandList[slots];
         _timed = new bool[slots];
@@ -126,8 +135,19 @@ public sealed class FrameRenderer : IDisposable
     public ViewLayout Layout(ViewState state)
     {
         var st = _source.Stages[state.Stage];
-        return ViewLayout.Compute(Width, Height, _source.Stages.Count, (st.C, st.H, st.W), (_source.Input.H, _source.Input.W), state.Page, state.ZoomChannel);
+        return ViewLayout.Compute(Width, Height, _source.Stages.Count, (st.C, st.H, st.W), (_source.Input.H, _source.Input.W), state.Page, state.ZoomChannel,
+            curves: _metrics != null);
     }
+
+    /// <summary>Looks (at most once a second) for new metrics rows; true when there are some to draw.</summary>
+    public bool RefreshCurves()
+    {
+        if (_metrics == null || !_metrics.Poll()) return false;
+        _curvesBuiltFor = default; // rebuilt by the next frame
+        return true;
+    }
+
+    public IReadOnlyList<Graph.Reporting.MetricsRow> CurveRows => _metrics?.Rows ?? [];
 
     /// <summary>
     /// Waits for slot's previous frame (reading its GPU times into <paramref name="state"/>), then
@@ -210,9 +230,31 @@ public sealed class FrameRenderer : IDisposable
             topX = l.TopRect.X, topY = l.TopRect.Y, topW = l.TopRect.W, topRowH = ViewLayout.TopRowH,
             hasTop = _topSet != null ? 1 : 0, classNameLen = NameLength, classCount = _source.Logits?.C ?? 0,
             statsSlots = _statTensors.Length,
+            cbX = l.ColourBar.X, cbY = l.ColourBar.Y, cbW = l.ColourBar.W, cbH = l.ColourBar.H,
         };
         BuildLabels(state, l, st);
+        if (_metrics != null && l.Curves.W > 0)
+        {
+            var (loss, err) = CurvesPanel.Plots(l.Curves);
+            if (_curvesBuiltFor != l.Curves) // made once per new metrics row (or resize), not per frame
+            {
+                _curveLabels.Clear();
+                _curveW = CurvesPanel.Build(_metrics.Rows, l.Curves, _curveColumns, _curveLabels);
+                _curvesBuiltFor = l.Curves;
+            }
+            _labels.Append(_curveLabels);
+            p.hasCurves = 1;
+            p.curveBase = MaxChars;
+            p.curveW = _curveW;
+            p.curveX = loss.X;
+            (p.lossY, p.lossH, p.errY, p.errH) = (loss.Y, loss.H, err.Y, err.H);
+        }
         _labels.WriteTo(_frames[slot].MappedBytes, p);
+        if (p.hasCurves != 0)
+        {
+            int at = Marshal.SizeOf<ViewParams>() + MaxLabels * Marshal.SizeOf<Label>() + MaxChars * 4;
+            MemoryMarshal.AsBytes(_curveColumns.AsSpan(0, CurvesPanel.Series * _curveW)).CopyTo(_frames[slot].MappedBytes[at..]);
+        }
     }
 
     void BuildLabels(ViewState state, ViewLayout l, in StageView st)
@@ -223,8 +265,18 @@ public sealed class FrameRenderer : IDisposable
         {
             var b = l.Button(s);
             t.Text(b.X + 3, b.Y + 4, _source.Stages[s].Name, s == state.Stage ? LabelList.Yellow : LabelList.White, maxColumns: (b.W - 6) / 6);
-            t.Text(b.X + 3, b.Y + 17, "mean std", LabelList.Dim, maxColumns: (b.W - 6) / 6);
+            // The numbers above their bars (mean left in orange, std right in blue; the bars sit below, never under text).
+            int half = b.W / 2, columns = Math.Min(8, (half - 4) / 6);
+            t.Gpu(b.X + 2, b.Y + ViewLayout.StripNumberY, LabelKind.StatNumber, 4 * s + 2, columns, MeanColor);
+            t.Gpu(b.X + half + 2, b.Y + ViewLayout.StripNumberY, LabelKind.StatNumber, 4 * s + 3, columns, StdColor);
         }
+        // Colour bar: the range the tiles' colours span. Per stage: the stage's min..max. Per channel: each tile
+        // spans its own channel's min..max; the bar then shows the zoomed channel's range, else the stage's.
+        var cb = l.ColourBar;
+        int rangeBase = !state.PerStageNormalisation && state.ZoomChannel >= 0 && state.ZoomChannel < st.C
+            ? _channelBase[state.Stage] + 4 * state.ZoomChannel : 4 * state.Stage;
+        t.Gpu(cb.X - ViewLayout.ColourLabelW, cb.Y, LabelKind.StatNumber, rangeBase, 10, LabelList.White);
+        t.Gpu(cb.X + cb.W + 6, cb.Y, LabelKind.StatNumber, rangeBase + 1, 10, LabelList.White);
         int x = l.InputRect.X, cols = l.ColumnW / 6;
         if (_topSet != null)
         {
@@ -247,7 +299,11 @@ public sealed class FrameRenderer : IDisposable
             t.Gpu(x + 6 * 5, ty, LabelKind.StatNumber, 4 * state.Stage + k, Math.Min(12, cols - 5));
             ty += line;
         }
-        t.Text(x, ty, state.PerStageNormalisation ? "norm: per stage" : "norm: per channel", maxColumns: cols); ty += line;
+        t.Text(x, ty, state.PerStageNormalisation ? "colour: stage min..max" : state.ZoomChannel >= 0 ? "colour: channel min..max"
+            : "colour: each tile its own", maxColumns: cols); ty += line;
+        if (!state.PerStageNormalisation && state.ZoomChannel < 0) { t.Text(x, ty, "min..max; bar: stage", LabelList.Gray, maxColumns: cols); ty += line; }
+        t.Text(x, ty, "strip: mean", MeanColor, maxColumns: cols);
+        t.Text(x + 6 * 12, ty, "std", StdColor, maxColumns: Math.Max(0, cols - 12)); ty += line;
         t.Text(x, ty, state.ZoomChannel >= 0 ? $"channel {state.ZoomChannel} (zoom)"
             : $"ch {l.FirstChannel}-{l.FirstChannel + l.TileCount - 1} of {st.C}, page {state.Page + 1}/{l.Pages}", maxColumns: cols); ty += line;
         t.Text(x, ty, $"image {_source.ImageIndex + 1}/{_source.ImageCount}", maxColumns: cols); ty += line;
@@ -270,6 +326,7 @@ public sealed class FrameRenderer : IDisposable
     public uint[] RenderToHost(ViewState state, int width, int height)
     {
         Resize(width, height);
+        RefreshCurves();
         var cl = BeginFrame(0, state, runInference: true, bgra: false);
         cl.End();
         cl.Submit();

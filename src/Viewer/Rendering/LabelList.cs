@@ -36,6 +36,20 @@ public sealed class LabelList(int maxLabels, int maxChars)
 
     void Add(in Label l) => _labels[_count++] = l;
 
+    /// <summary>Appends another list's labels (and their characters), as many as fit.</summary>
+    public void Append(LabelList other)
+    {
+        foreach (var l in other.Labels)
+        {
+            if (_count == _labels.Length) return;
+            if (l.kind != (int)LabelKind.Text) { Add(l); continue; }
+            if (_used + l.len > _chars.Length) return;
+            other._chars.AsSpan(l.start, l.len).CopyTo(_chars.AsSpan(_used));
+            Add(l with { start = _used });
+            _used += l.len;
+        }
+    }
+
     /// <summary>Writes params, labels and characters in the layout of viewer_draw's Frame buffer.</summary>
     public void WriteTo(Span<byte> dst, in ViewParams p)
     {

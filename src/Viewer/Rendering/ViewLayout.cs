@@ -9,13 +9,20 @@ public readonly record struct Rect(int X, int Y, int W, int H)
 
 /// <summary>
 /// Where everything goes in a frame of a given size: the stage strip on top, the input image,
-/// top-5 and text down the left, and the selected stage's channel tiles filling the rest, paged
-/// when they do not fit at <see cref="MinTile"/> pixels. Pure arithmetic: tested without a GPU, and
+/// top-5 and text down the left, the colour bar over the selected stage's channel tiles, which fill
+/// the rest (paged when they do not fit at <see cref="MinTile"/> pixels; a tile may stretch up to
+/// <see cref="MaxStretch"/> past its map's aspect to fill the space), and with --live the curves panel
+/// below them. Pure arithmetic: tested without a GPU, and
 /// used for mouse hit tests.
 /// </summary>
 public sealed record ViewLayout
 {
-    public const int Margin = 8, StripH = 56, BarH = 30, ButtonGap = 4, Gap = 2, MinTile = 24, TopRowH = 18;
+    /// <summary>Stage strip: name at the top of a button, its mean/std numbers at <see cref="StripNumberY"/>, bars in the bottom <see cref="BarH"/> rows.</summary>
+    public const int StripNumberY = 18, FontH = 13;
+    public const int Margin = 8, StripH = 56, BarH = 22, ButtonGap = 4, Gap = 2, MinTile = 24, TopRowH = 18;
+    /// <summary>Colour bar row: the bar, with the value at each end as numbers (10 columns of 6 px).</summary>
+    public const int ColourBarH = 12, ColourBarRow = 22, ColourLabelW = 66;
+    public const double MaxStretch = 1.25;
 
     public required int Width { get; init; }
     public required int Height { get; init; }
@@ -25,6 +32,9 @@ public sealed record ViewLayout
     public required Rect TopRect { get; init; }
     public required int TextY { get; init; }
     public required Rect GridArea { get; init; }
+    public required Rect ColourBar { get; init; }
+    /// <summary>The curves panel (--live); empty (W 0) without one.</summary>
+    public required Rect Curves { get; init; }
     public required int Cols { get; init; }
     public required int Rows { get; init; }
     public required int TileW { get; init; }
@@ -39,7 +49,7 @@ public sealed record ViewLayout
     public Rect Button(int stage) => new(Margin + stage * (ButtonW + ButtonGap), Margin, ButtonW, StripH);
 
     public static ViewLayout Compute(int width, int height, int stageCount, (int C, int H, int W) stage, (int H, int W) input,
-        int page, int zoomChannel)
+        int page, int zoomChannel, bool curves = false)
     {
         width = Math.Max(width, 64);
         height = Math.Max(height, 64);
@@ -56,7 +66,18 @@ public sealed record ViewLayout
         int textY = topRect.Bottom + 12;
 
         int gx = Margin + colW + 16;
-        var area = new Rect(gx, top, Math.Max(width - gx - Margin, 1), Math.Max(height - top - Margin, 1));
+        int right = Math.Max(width - gx - Margin, 1);
+        var colourBar = new Rect(gx + ColourLabelW, top + 2, Math.Max(1, right - 2 * ColourLabelW), ColourBarH);
+        int gridTop = top + ColourBarRow;
+        int below = Math.Max(height - gridTop - Margin, 1);
+        var curvesRect = new Rect(gx, height - Margin, 0, 0);
+        if (curves)
+        {
+            int ch = Math.Clamp((int)(below * 0.34), 120, 280);
+            curvesRect = new Rect(gx, height - Margin - ch, right, ch);
+            below = Math.Max(below - ch - Margin, 1);
+        }
+        var area = new Rect(gx, gridTop, right, below);
         double aspect = (double)stage.H / Math.Max(stage.W, 1);
 
         if (zoomChannel >= 0 && zoomChannel < stage.C)
@@ -73,8 +94,11 @@ public sealed record ViewLayout
         for (int cols = 1; cols <= perPage; cols++)
         {
             int rows = (perPage + cols - 1) / cols;
-            (int tw, int th) = Fit((area.W - Gap * (cols - 1)) / cols, (area.H - Gap * (rows - 1)) / rows, aspect);
-            if (tw > bestW) (bestCols, bestW, bestH) = (cols, tw, th);
+            int cellW = (area.W - Gap * (cols - 1)) / cols, cellH = (area.H - Gap * (rows - 1)) / rows;
+            (int tw, int th) = Fit(cellW, cellH, aspect);
+            // Stretch along the dimension with room to spare, a little: the grid fills the area instead of leaving a band.
+            (tw, th) = (Math.Max(1, Math.Min(cellW, (int)(tw * MaxStretch))), Math.Max(1, Math.Min(cellH, (int)(th * MaxStretch))));
+            if ((long)tw * th > (long)bestW * bestH) (bestCols, bestW, bestH) = (cols, tw, th);
         }
         int pages = Math.Max(1, (stage.C + perPage - 1) / perPage);
         int p = Math.Clamp(page, 0, pages - 1);
@@ -84,7 +108,7 @@ public sealed record ViewLayout
         ViewLayout Make(int cols, int rows, int tw, int th, int first, int count, int per, int pages) => new()
         {
             Width = width, Height = height, StageCount = stageCount, ButtonW = buttonW,
-            InputRect = inputRect, TopRect = topRect, TextY = textY, GridArea = area,
+            InputRect = inputRect, TopRect = topRect, TextY = textY, GridArea = area, ColourBar = colourBar, Curves = curvesRect,
             Cols = cols, Rows = rows, TileW = Math.Max(tw, 1), TileH = Math.Max(th, 1),
             FirstChannel = first, TileCount = count, PerPage = per, Pages = pages,
         };

@@ -17,6 +17,9 @@ public struct ViewParams
     public int buttonW, buttonH, buttonGap, barH;
     public int topX, topY, topW, topRowH;
     public int hasTop, classNameLen, classCount, statsSlots;
+    public int cbX, cbY, cbW, cbH;           // colour bar
+    public int hasCurves, curveBase, curveW, curveX; // curves panel: columns at chars[curveBase], curveW per series
+    public int lossY, lossH, errY, errH;
 }
 
 /// <summary>Mirror of <c>Label</c> in viewer_params.glsl: a run of glyphs at (x, y), scaled, in one colour.</summary>

@@ -7,6 +7,9 @@ public static class FeatureSources
 {
     public const string DefaultCheckpoint = "runs/latest/checkpoint.safetensors";
     public const string CheckpointFile = "checkpoint.safetensors";
+    /// <summary>The metrics.csv the curves panel follows: --live RUN's, else none.</summary>
+    public static string? MetricsPath(ViewerOptions o) => o.LiveRun != null ? Path.Combine(o.LiveRun, "metrics.csv") : null;
+
     public static readonly TimeSpan LivePollInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>The source, with image <see cref="ViewerOptions.Index"/> selected. The caller disposes it (every source is IDisposable).</summary>

@@ -12,6 +12,9 @@ namespace VkResNet.Viewer.Window;
 /// tensors. Each frame: the compute list (inference every N frames, statistics, draw) is submitted
 /// without waiting on the presentation engine; a second, small list waits for the acquired image,
 /// copies the view into it and signals the present. Two frames in flight, one fence each.
+/// A frame is drawn only when something changed (input, resize, a new checkpoint, a new metrics row); idle,
+/// the loop sleeps in glfwWaitEventsTimeout, waking four times a second to look at the files, and presents nothing.
+/// --frames and --animate draw continuously.
 /// </summary>
 public sealed unsafe class ViewerWindow : IDisposable
 {
@@ -28,7 +31,8 @@ public sealed unsafe class ViewerWindow : IDisposable
     readonly CommandList[] _copies = new CommandList[FramesInFlight];
     readonly VkSemaphore[] _imageReady = new VkSemaphore[FramesInFlight];
     readonly ViewState _state;
-    bool _disposed, _outOfDate, _inferNext;
+    bool _disposed, _outOfDate, _inferNext, _dirty = true;
+    const double IdleWakeSeconds = 0.25;
 
     public ViewerWindow(ViewerOptions options)
     {
@@ -50,7 +54,7 @@ public sealed unsafe class ViewerWindow : IDisposable
                 _imageReady[i] = Swapchain.CreateSemaphore(_device);
             }
             _source = FeatureSources.Open(_device, options, Console.Out);
-            _renderer = new FrameRenderer(_source, FramesInFlight);
+            _renderer = new FrameRenderer(_source, FramesInFlight, FeatureSources.MetricsPath(options));
             _state = new ViewState { PerStageNormalisation = options.PerStage, FramesPerInference = options.InferEvery };
             _state.SelectStage(options.StageIndex(_source.Stages.Select(s => s.Name).ToArray()), _source.Stages.Count);
             _state.Page = options.Page;
@@ -67,12 +71,15 @@ public sealed unsafe class ViewerWindow : IDisposable
     public int Run()
     {
         var clock = Stopwatch.StartNew();
+        var running = Stopwatch.StartNew();
         long frame = 0, presented = 0;
         bool haveSwapchain = RecreateSwapchain();
         while (!_window.ShouldClose)
         {
-            _window.PollEvents();
-            HandleEvents();
+            if (_options.QuitAfterSeconds > 0 && running.Elapsed.TotalSeconds >= _options.QuitAfterSeconds) break;
+            if (_dirty || _options.Continuous) _window.PollEvents();
+            else _window.WaitEvents(IdleWakeSeconds); // idle: sleep until input or the next look at the files
+            if (HandleEvents()) _dirty = true;
             var (fw, fh) = _window.FramebufferSize;
             if (_window.IsIconified || fw == 0 || fh == 0)
             {
@@ -82,12 +89,16 @@ public sealed unsafe class ViewerWindow : IDisposable
             if (!haveSwapchain || _outOfDate || fw != _swapchain.Width || fh != _swapchain.Height)
             {
                 haveSwapchain = RecreateSwapchain();
+                _dirty = true;
                 if (!haveSwapchain) continue;
             }
+            if (_source.Refresh()) _inferNext = _dirty = true; // e.g. --live loaded new weights
+            if (_renderer.RefreshCurves()) _dirty = true;     // --live: a new metrics row
+            if (!_dirty && !_options.Continuous) continue;
+            _dirty = false;
 
             int slot = (int)(frame % FramesInFlight);
-            if (_source.Refresh()) _inferNext = true; // e.g. --live loaded new weights
-            bool infer = _inferNext || frame % _state.FramesPerInference == 0;
+            bool infer = _inferNext || frame == 0 || _options.Continuous && frame % _state.FramesPerInference == 0;
             _inferNext = false;
             var copy = _copies[slot];
             copy.Wait(); // this slot's output buffer and acquire semaphore are free once its last copy ran (two frames ago)
@@ -131,11 +142,14 @@ public sealed unsafe class ViewerWindow : IDisposable
         return true;
     }
 
-    void HandleEvents()
+    /// <summary>Applies queued input; true when any event arrived (the view may have changed).</summary>
+    bool HandleEvents()
     {
-        if (_renderer.Width == 0) return;
+        if (_renderer.Width == 0) return false;
+        bool any = false;
         while (_window.TryDequeue(out var e))
         {
+            any = true;
             var layout = _renderer.Layout(_state); // each event sees the layout the previous one made
             switch (e.Kind)
             {
@@ -157,6 +171,7 @@ public sealed unsafe class ViewerWindow : IDisposable
                     break;
             }
         }
+        return any;
     }
 
     void SelectImage(int index)

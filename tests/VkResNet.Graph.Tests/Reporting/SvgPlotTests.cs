@@ -70,3 +70,59 @@ public class SvgPlotTests
         Assert.Equal([0.001, 0.01, 0.1, 1, 10], SvgPlot.LogTicks(0.002, 7));
     }
 }
+
+public class TrainingCurvesTests
+{
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    static IReadOnlyList<MetricsRow> Rows(double scale, int epochs = 2, int steps = 20)
+    {
+        var rows = new List<MetricsRow>();
+        for (int e = 1; e <= epochs; e++)
+        {
+            for (int s = 5; s <= steps; s += 5)
+            {
+                long step = (e - 1) * steps + s;
+                rows.Add(new MetricsRow(step, e, MetricsRow.Train, scale * 2.0 / step, 1 - scale * 0.5 / Math.Sqrt(step), double.NaN, 0.1 * step / (epochs * steps), 100, s));
+            }
+            rows.Add(new MetricsRow(e * steps, e, MetricsRow.Test, scale / e, 1 - scale * 0.3 / e, 0.99, 0.1, double.NaN, 20));
+        }
+        return rows;
+    }
+
+    [Fact]
+    public void Three_panels_share_the_step_axis_loss_error_and_learning_rate()
+    {
+        string svg = TrainingCurves.Build("resnet20 on Fashion-MNIST", [new TrainingCurves.Run("resnet20", Rows(1))]).ToSvg();
+        var doc = XDocument.Parse(svg);
+        var panels = doc.Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "panel").ToList();
+        Assert.Equal(["loss", "error (%)", "learning rate"], panels.Select(p => p.Attribute("data-panel")!.Value));
+        // The same step ticks in every panel: one x axis.
+        string[] Ticks(XElement panel) => panel.Descendants(Svg + "text").Where(t => t.Attribute("y") is { } y && t.Attribute("text-anchor")?.Value == "middle" && (string?)t.Attribute("class") is null)
+            .Select(t => t.Attribute("x")!.Value + ":" + t.Value).ToArray();
+        Assert.NotEmpty(Ticks(panels[0]));
+        Assert.Equal(Ticks(panels[0]), Ticks(panels[2]));
+        Assert.Equal(Ticks(panels[1]), Ticks(panels[2]));
+        Assert.Contains("step", panels[2].Descendants(Svg + "text").Select(t => t.Value));
+        // Train: a point every row; test: one marker per epoch.
+        var lossTrain = panels[0].Descendants(Svg + "path").Single(p => (string?)p.Attribute("data-series") == "train");
+        Assert.Equal(8, lossTrain.Attribute("d")!.Value.Count(ch => ch is 'M' or 'L'));
+        Assert.Equal(2, panels[1].Descendants(Svg + "circle").Count());
+        Assert.Single(panels[2].Descendants(Svg + "path"), p => (string?)p.Attribute("data-series") == "lr");
+        // Panels are stacked, not drawn over each other.
+        double[] offsets = panels.Select(p => double.Parse(p.Attribute("transform")!.Value.Split(' ', '(', ')')[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(offsets[0] < offsets[1] && offsets[1] < offsets[2], string.Join(", ", offsets));
+        Assert.Equal(3, doc.Descendants(Svg + "clipPath").Select(c => c.Attribute("id")!.Value).Distinct().Count());
+    }
+
+    [Fact]
+    public void Several_runs_get_one_colour_each_and_their_names_in_every_panel_but_learning_rate()
+    {
+        string svg = TrainingCurves.Build("degradation", [new("plain20", Rows(1), "#1f77b4"), new("resnet20", Rows(0.5), "#d62728")]).ToSvg();
+        var doc = XDocument.Parse(svg);
+        var series = doc.Descendants(Svg + "path").Select(p => (string?)p.Attribute("data-series")).Where(n => n != null).ToList();
+        Assert.Equal(2, series.Count(n => n == "plain20 train"));   // loss and error panels
+        Assert.Equal(2, series.Count(n => n == "resnet20 test"));
+        Assert.Single(series, n => n!.StartsWith("lr"));
+    }
+}

@@ -37,19 +37,29 @@ public sealed class TrainerTests(GpuFixture gpu) : GpuTest(gpu), IDisposable
             Assert.True(double.IsFinite(r[0].TrainLoss) && r[0].TrainLoss < 2.5, $"epoch 1: {r[0]}");
         }
         Assert.Equal(1, Checkpoint.Load(Path.Combine(_dir, "checkpoint.safetensors")).Epoch);
-        Assert.Single(MetricsCsv.Read(Path.Combine(_dir, "metrics.csv")));
+        var rows = MetricsCsv.Read(Path.Combine(_dir, "metrics.csv"));
+        // 8 steps per epoch, a row every max(1, 8/50) = 1 steps, then the test row
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), rows.Where(r => r.Phase == MetricsRow.Train).Select(r => r.Step));
+        var testRow = Assert.Single(rows, r => r.Phase == MetricsRow.Test);
+        Assert.Equal(8, testRow.Step);
+        Assert.InRange(testRow.Accuracy, 0, 1);
+        Assert.All(rows.Where(r => r.Phase == MetricsRow.Train), r => Assert.True(double.IsFinite(r.Loss) && r.ImagesPerSecond > 0 && r.LearningRate > 0, r.ToString()));
         Assert.True(File.Exists(Path.Combine(_dir, "curves.svg")));
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp*"));
 
-        using var second = new Trainer(Device, Recipe(epochs: 2) with { Resume = true, Extend = true }, train, test);
-        var resumed = second.Run();
+        using var second = new Trainer(Device, Recipe(epochs: 2) with { Resume = true, Extend = true, MetricsEvery = 3 }, train, test);
+        var ended = new List<int>();
+        var resumed = second.Run(epochEnded: e => ended.Add(e.Epoch));
+        Assert.Equal([2], ended);
         Assert.Single(resumed);
         Assert.Equal(2, resumed[0].Epoch);
         var ckpt = Checkpoint.Load(Path.Combine(_dir, "checkpoint.safetensors"));
         Assert.Equal(2, ckpt.Epoch);
         Assert.Equal(16, ckpt.Step); // 2 epochs x 256/32 steps
         Assert.NotEmpty(ckpt.OptimizerState);
-        Assert.Equal(2, MetricsCsv.Read(Path.Combine(_dir, "metrics.csv")).Count);
+        var all = MetricsCsv.Read(Path.Combine(_dir, "metrics.csv"));
+        Assert.Equal([11L, 14L, 16L], all.Where(r => r.Epoch == 2 && r.Phase == MetricsRow.Train).Select(r => r.Step)); // every 3 steps and the last
+        Assert.Equal(2, all.Count(r => r.Phase == MetricsRow.Test));
     }
 
     [Fact]
