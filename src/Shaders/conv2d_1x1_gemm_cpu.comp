@@ -1,0 +1,103 @@
+#version 450
+// A 1x1 pad-0 conv as a plain GEMM, out[n,m,oy*OSH,ox*OSW] = sum_k a[m,k] * src[n,k,oy*ISH,ox*ISW] over the OH x OW
+// grid, then optional +bias[m], +residual, ReLU, += out. Forward: a = w [Cout][Cin], src = x read at the stride, out = y.
+// Flag bit 4 (transposed, backward input): a = w^T [Cin][Cout] (conv2d_weight_flip into scratch), src = dy, out = dx
+// written at the stride, the SHxSW-1 positions of each stride block that get no gradient zeroed in the same pass.
+// rows = M, columns = N*OH*OW, K: no tap bookkeeping and no bounds checks in the k loop; a read 4 k at a time when
+// K % 4 == 0. _cpu blocking (cpu_block.glsl): 8 rows x 8 columns per invocation, 8 lanes per workgroup.
+// Dispatch: (ceil(M / 8), ceil(N*OH*OW / 64), 1): row blocks vary fastest (back-to-back workgroups share src).
+#include "cpu_block.glsl"
+#include "conv2d_params.glsl"
+layout(local_size_x = 8) in;
+
+layout(binding = 0, r32f) uniform readonly imageBuffer src;
+layout(binding = 1, r32f) uniform readonly imageBuffer a;
+layout(binding = 2, rgba32f) uniform readonly imageBuffer a4;   // a again, as vec4 texels
+layout(binding = 3, r32f) uniform readonly imageBuffer bias;
+layout(binding = 4, r32f) uniform readonly imageBuffer residual;
+layout(std430, binding = 5) buffer Out { float dst[]; };
+
+const uint CONV_TRANSPOSED = 16u;
+
+void main()
+{
+    const bool transposed = (p.flags & CONV_TRANSPOSED) != 0u;
+    const int M = transposed ? p.Cin : p.Cout, K = transposed ? p.Cout : p.Cin;
+    const int srcHw = transposed ? p.OH * p.OW : p.H * p.W, srcW = transposed ? p.OW : p.W;
+    const int srcSH = transposed ? 1 : p.SH, srcSW = transposed ? 1 : p.SW;
+    const int dstH = transposed ? p.H : p.OH, dstW = transposed ? p.W : p.OW;
+    const int dstSH = transposed ? p.SH : 1, dstSW = transposed ? p.SW : 1;
+    const int lane = int(gl_LocalInvocationID.x);
+    const int m0 = int(gl_WorkGroupID.x) * BM;
+    const int hwGrid = p.OH * p.OW;
+    const int columns = p.N * hwGrid;
+    const float invHw = 1.0 / float(hwGrid), invW = 1.0 / float(p.OW);
+
+    // Columns past the end read the last column and are never stored.
+    int boff[BN];
+    [[unroll]] for (int j = 0; j < BN; j++)
+    {
+        int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
+        ivec2 nr = divmod(min(col, columns - 1), hwGrid, invHw), yx = divmod(nr.y, p.OW, invW);
+        boff[j] = nr.x * K * srcHw + yx.x * srcSH * srcW + yx.y * srcSW;
+    }
+    int arow[BM];
+    [[unroll]] for (int i = 0; i < BM; i++) arow[i] = min(m0 + i, M - 1) * K;
+
+    float acc[BM][BN];
+    [[unroll]] for (int i = 0; i < BM; i++) [[unroll]] for (int j = 0; j < BN; j++) acc[i][j] = 0.0;
+
+    if ((K & 3) == 0)
+    {
+        for (int k4 = 0, koff = 0; k4 < K; k4 += 4)
+        {
+            vec4 av[BM];
+            [[unroll]] for (int i = 0; i < BM; i++) av[i] = imageLoad(a4, (arow[i] + k4) >> 2);
+            [[unroll]] for (int kk = 0; kk < 4; kk++, koff += srcHw)
+            {
+                float b[BN];
+                [[unroll]] for (int j = 0; j < BN; j++) b[j] = LOAD(src, boff[j] + koff);
+                [[unroll]] for (int i = 0; i < BM; i++)
+                    [[unroll]] for (int j = 0; j < BN; j++) acc[i][j] = fma(av[i][kk], b[j], acc[i][j]);
+            }
+        }
+    }
+    else
+    {
+        for (int k = 0, koff = 0; k < K; k++, koff += srcHw)
+        {
+            float av[BM], b[BN];
+            [[unroll]] for (int i = 0; i < BM; i++) av[i] = LOAD(a, arow[i] + k);
+            [[unroll]] for (int j = 0; j < BN; j++) b[j] = LOAD(src, boff[j] + koff);
+            [[unroll]] for (int i = 0; i < BM; i++)
+                [[unroll]] for (int j = 0; j < BN; j++) acc[i][j] = fma(av[i], b[j], acc[i][j]);
+        }
+    }
+
+    const int dstHw = dstH * dstW;
+    const bool zeroRest = transposed && (p.flags & CONV_ACCUMULATE) == 0u && dstSH * dstSW > 1;
+    [[unroll]] for (int j = 0; j < BN; j++)
+    {
+        int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
+        if (col >= columns) continue;
+        ivec2 nr = divmod(col, hwGrid, invHw), yx = divmod(nr.y, p.OW, invW);
+        const int dy0 = yx.x * dstSH, dx0 = yx.y * dstSW;
+        const int pix = dy0 * dstW + dx0;
+        [[unroll]] for (int i = 0; i < BM; i++)
+        {
+            int m = m0 + i;
+            if (m >= M) continue;
+            int idx = (nr.x * M + m) * dstHw + pix;
+            float v = acc[i][j];
+            if ((p.flags & CONV_BIAS) != 0u) v += LOAD(bias, m);
+            if ((p.flags & CONV_RESIDUAL) != 0u) v += LOAD(residual, idx);
+            if ((p.flags & CONV_RELU) != 0u) v = max(v, 0.0);
+            if ((p.flags & CONV_ACCUMULATE) != 0u) v += dst[idx];
+            dst[idx] = v;
+            // The rest of the stride block (OH*SH >= H, so the blocks cover dx).
+            if (zeroRest)
+                for (int ry = 0; ry < dstSH && dy0 + ry < dstH; ry++)
+                    for (int rx = ry == 0 ? 1 : 0; rx < dstSW && dx0 + rx < dstW; rx++) dst[idx + ry * dstW + rx] = 0.0;
+        }
+    }
+}
