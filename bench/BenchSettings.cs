@@ -14,7 +14,10 @@ public static class BenchSettings
     /// <summary>`batch=1,32`: conv shapes at these batch sizes only (null: all).</summary>
     public static int[]? Batches { get; set; }
 
-    /// <summary>Takes this project's own arguments (quick, variant=, batch=) out of the list BenchmarkDotNet parses.</summary>
+    /// <summary>`forms=TEXT`: only the <see cref="ConvFormBenchmarks"/> cases whose name contains TEXT (null: all).</summary>
+    public static string? Forms { get; set; }
+
+    /// <summary>Takes this project's own arguments (quick, variant=, batch=, forms=) out of the list BenchmarkDotNet parses.</summary>
     public static List<string> Parse(IEnumerable<string> args)
     {
         var rest = new List<string>();
@@ -27,6 +30,7 @@ public static class BenchSettings
             else if (a.StartsWith("batch=", StringComparison.Ordinal))
                 Batches = a["batch=".Length..].Split(',').Select(b => int.TryParse(b, out int n) && n > 0 ? n
                     : throw new ArgumentException($"{a}: '{b}' is not a positive batch size.")).ToArray();
+            else if (a.StartsWith("forms=", StringComparison.Ordinal)) Forms = a["forms=".Length..];
             else rest.Add(a);
         }
         return rest;

@@ -49,12 +49,13 @@ void main()
 
     if ((K & 3) == 0)
     {
-        for (int k4 = 0, koff = 0; k4 < K; k4 += 4)
+        for (int k4 = 0; k4 < K; k4 += 4)
         {
             vec4 av[BM];
             [[unroll]] for (int i = 0; i < BM; i++) av[i] = imageLoad(a4, (arow[i] + k4) >> 2);
-            [[unroll]] for (int kk = 0; kk < 4; kk++, koff += srcHw)
+            [[unroll]] for (int kk = 0; kk < 4; kk++)
             {
+                const int koff = (k4 + kk) * srcHw;
                 float b[BN];
                 [[unroll]] for (int j = 0; j < BN; j++) b[j] = LOAD(src, boff[j] + koff);
                 [[unroll]] for (int i = 0; i < BM; i++)
@@ -64,8 +65,9 @@ void main()
     }
     else
     {
-        for (int k = 0, koff = 0; k < K; k++, koff += srcHw)
+        for (int k = 0; k < K; k++)
         {
+            const int koff = k * srcHw;
             float av[BM], b[BN];
             [[unroll]] for (int i = 0; i < BM; i++) av[i] = LOAD(a, arow[i] + k);
             [[unroll]] for (int j = 0; j < BN; j++) b[j] = LOAD(src, boff[j] + koff);
@@ -81,8 +83,7 @@ void main()
         int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
         if (col >= columns) continue;
         ivec2 nr = divmod(col, hwGrid, invHw), yx = divmod(nr.y, p.OW, invW);
-        const int dy0 = yx.x * dstSH, dx0 = yx.y * dstSW;
-        const int pix = dy0 * dstW + dx0;
+        const int pix = yx.x * dstSH * dstW + yx.y * dstSW;
         [[unroll]] for (int i = 0; i < BM; i++)
         {
             int m = m0 + i;
@@ -94,10 +95,22 @@ void main()
             if ((p.flags & CONV_RELU) != 0u) v = max(v, 0.0);
             if ((p.flags & CONV_ACCUMULATE) != 0u) v += dst[idx];
             dst[idx] = v;
-            // The rest of the stride block (OH*SH >= H, so the blocks cover dx).
-            if (zeroRest)
-                for (int ry = 0; ry < dstSH && dy0 + ry < dstH; ry++)
-                    for (int rx = ry == 0 ? 1 : 0; rx < dstSW && dx0 + rx < dstW; rx++) dst[idx + ry * dstW + rx] = 0.0;
+        }
+    }
+    // The rest of each stride block (OH*SH >= H, so the blocks cover dx). A loop of its own: nested in the
+    // unrolled loops above, its dynamic trip counts would keep them rolled and push acc out to indexed memory.
+    if (!zeroRest) return;
+    for (int j = 0; j < BN; j++)
+    {
+        int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
+        if (col >= columns) continue;
+        ivec2 nr = divmod(col, hwGrid, invHw), yx = divmod(nr.y, p.OW, invW);
+        const int dy0 = yx.x * dstSH, dx0 = yx.y * dstSW;
+        for (int i = 0; i < BM && m0 + i < M; i++)
+        {
+            int idx = (nr.x * M + m0 + i) * dstHw + dy0 * dstW + dx0;
+            for (int ry = 0; ry < dstSH && dy0 + ry < dstH; ry++)
+                for (int rx = ry == 0 ? 1 : 0; rx < dstSW && dx0 + rx < dstW; rx++) dst[idx + ry * dstW + rx] = 0.0;
         }
     }
 }

@@ -1,0 +1,85 @@
+using BenchmarkDotNet.Attributes;
+using VkResNet.Graph.Kernels;
+using VkResNet.Runtime;
+
+namespace VkResNet.Bench;
+
+/// <summary>The conv forms beside Conv2dKernels' own launchers (issue 13, tuner candidates); Default is Conv2dKernels itself.</summary>
+public enum ConvForm { Default, PhaseBackwardInput, Gemm1x1 }
+
+/// <summary>One layer, one direction, one form: old and new forms of the same pass are cases of one run.</summary>
+public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvForm Form)
+{
+    public override string ToString() => $"{Layer.Name} b{Layer.Shape.N} {Direction} {Form}";
+
+    public bool Applies => (Form, Direction) switch
+    {
+        (ConvForm.Default, _) => true,
+        (ConvForm.PhaseBackwardInput, ConvDirection.BackwardInput) => Conv2dPhaseBackwardInput.Applies(Layer.Shape, Layer.Variant),
+        (ConvForm.Gemm1x1, ConvDirection.Forward or ConvDirection.BackwardInput) => Conv2d1x1Gemm.Applies(Layer.Shape, Layer.Variant),
+        _ => false,
+    };
+
+    public long ScratchBytes => Form switch
+    {
+        ConvForm.PhaseBackwardInput => Conv2dPhaseBackwardInput.ScratchBytes(Layer.Shape),
+        ConvForm.Gemm1x1 => Direction == ConvDirection.BackwardInput ? Conv2d1x1Gemm.ScratchBytes(Layer.Shape) : 0,
+        _ => Conv2dKernels.ScratchBytes(Layer.Shape, Layer.Variant),
+    };
+
+    public void Record(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice y, BufferSlice? scratch)
+    {
+        switch (Form, Direction)
+        {
+            case (ConvForm.PhaseBackwardInput, _): Conv2dPhaseBackwardInput.BackwardInput(r, s, y, w, x, scratch!.Value); break;
+            case (ConvForm.Gemm1x1, ConvDirection.Forward): Conv2d1x1Gemm.Forward(r, s, x, w, null, null, y); break;
+            case (ConvForm.Gemm1x1, _): Conv2d1x1Gemm.BackwardInput(r, s, y, w, x, scratch!.Value); break;
+            case (_, ConvDirection.Forward): Conv2dKernels.Forward(r, s, x, w, null, null, y, scratch: scratch); break;
+            case (_, ConvDirection.BackwardInput): Conv2dKernels.BackwardInput(r, s, y, w, x, scratch); break;
+            default: Conv2dKernels.BackwardWeight(r, s, y, x, w, scratch); break;
+        }
+    }
+
+    /// <summary>
+    /// The layers the forms are for (stride-2 and 1x1 ImageNet layers at batch 1 and 32, `batch=` narrows), each
+    /// pass the new forms have, on the _cpu variant: Default and every form that applies, one after the other.
+    /// </summary>
+    public static IEnumerable<ConvFormCase> ForRun(int[]? batches) =>
+        from layer in ConvCase.ImageNet(1).Concat(ConvCase.ImageNet(32))
+        where batches?.Contains(layer.Shape.N) ?? true
+        where layer.Shape.StrideH > 1 || layer.Shape.KernelH == 1
+        from direction in new[] { ConvDirection.Forward, ConvDirection.BackwardInput }
+        from form in Enum.GetValues<ConvForm>()
+        let c = new ConvFormCase(layer with { Variant = KernelVariant.Cpu }, direction, form)
+        where c.Applies && (direction == ConvDirection.BackwardInput || layer.Shape.KernelH == 1)
+              && (form != ConvForm.PhaseBackwardInput || layer.Shape.StrideH > 1)
+        select c;
+}
+
+/// <summary>
+/// A/B timing of the conv forms: as <see cref="ConvBenchmarks"/> (same rig, GPU timestamps, % of the run's peak),
+/// with the form as the parameter. `--filter '*ConvForm*'` runs only these.
+/// </summary>
+public class ConvFormBenchmarks
+{
+    [ParamsSource(nameof(Cases))] public ConvFormCase Case { get; set; } = null!;
+
+    public static IEnumerable<ConvFormCase> Cases => ConvFormCase.ForRun(BenchSettings.Batches)
+        .Where(c => BenchSettings.Forms is not { } only || c.ToString().Contains(only, StringComparison.Ordinal));
+
+    ConvRig _rig = null!;
+    Measurement _measurement = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _rig = new ConvRig(Case.Layer.Shape, Case.Layer.Variant, Case.Direction, Case.ScratchBytes, Case.Record);
+        _measurement = Measurements.Start(Measurements.Key(typeof(ConvFormBenchmarks), (nameof(Case), Case)), Case.Layer.Shape.Flops);
+    }
+
+    [Benchmark]
+    public void Run() => _measurement.ReplayTimed(_rig.Commands);
+
+    [GlobalCleanup]
+    public void Cleanup() => _rig.Dispose();
+}
