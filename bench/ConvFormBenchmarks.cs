@@ -5,7 +5,7 @@ using VkResNet.Runtime;
 namespace VkResNet.Bench;
 
 /// <summary>The conv forms beside Conv2dKernels' own launchers (issue 13, tuner candidates); Default is Conv2dKernels itself.</summary>
-public enum ConvForm { Default, PhaseBackwardInput, Gemm1x1 }
+public enum ConvForm { Default, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4 }
 
 /// <summary>One layer, one direction, one form: old and new forms of the same pass are cases of one run.</summary>
 public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvForm Form)
@@ -17,13 +17,25 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.Default, _) => true,
         (ConvForm.PhaseBackwardInput, ConvDirection.BackwardInput) => Conv2dPhaseBackwardInput.Applies(Layer.Shape, Layer.Variant),
         (ConvForm.Gemm1x1, ConvDirection.Forward or ConvDirection.BackwardInput) => Conv2d1x1Gemm.Applies(Layer.Shape, Layer.Variant),
+        (ConvForm.BackwardWeightDy4, ConvDirection.BackwardWeight) => Conv2dBackwardWeightDy4.Applies(Layer.Shape, Layer.Variant),
         _ => false,
     };
+
+    // What each form is written for (the stride-phase form is correct at stride 1 too, but not meant for it).
+    bool Meant => Form switch
+    {
+        ConvForm.PhaseBackwardInput => Layer.Shape.StrideH > 1 || Layer.Shape.StrideW > 1,
+        ConvForm.BackwardWeightDy4 => Layer.Shape.KernelH == 3,
+        _ => true,
+    };
+
+    bool IsCandidate => Form != ConvForm.Default && Applies && Meant;
 
     public long ScratchBytes => Form switch
     {
         ConvForm.PhaseBackwardInput => Conv2dPhaseBackwardInput.ScratchBytes(Layer.Shape),
         ConvForm.Gemm1x1 => Direction == ConvDirection.BackwardInput ? Conv2d1x1Gemm.ScratchBytes(Layer.Shape) : 0,
+        ConvForm.BackwardWeightDy4 => Conv2dBackwardWeightDy4.ScratchBytes(Layer.Shape),
         _ => Conv2dKernels.ScratchBytes(Layer.Shape, Layer.Variant),
     };
 
@@ -34,6 +46,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
             case (ConvForm.PhaseBackwardInput, _): Conv2dPhaseBackwardInput.BackwardInput(r, s, y, w, x, scratch!.Value); break;
             case (ConvForm.Gemm1x1, ConvDirection.Forward): Conv2d1x1Gemm.Forward(r, s, x, w, null, null, y); break;
             case (ConvForm.Gemm1x1, _): Conv2d1x1Gemm.BackwardInput(r, s, y, w, x, scratch!.Value); break;
+            case (ConvForm.BackwardWeightDy4, _): Conv2dBackwardWeightDy4.BackwardWeight(r, s, y, x, w); break;
             case (_, ConvDirection.Forward): Conv2dKernels.Forward(r, s, x, w, null, null, y, scratch: scratch); break;
             case (_, ConvDirection.BackwardInput): Conv2dKernels.BackwardInput(r, s, y, w, x, scratch); break;
             default: Conv2dKernels.BackwardWeight(r, s, y, x, w, scratch); break;
@@ -41,18 +54,17 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
     }
 
     /// <summary>
-    /// The layers the forms are for (stride-2 and 1x1 ImageNet layers at batch 1 and 32, `batch=` narrows), each
-    /// pass the new forms have, on the _cpu variant: Default and every form that applies, one after the other.
+    /// The passes the new forms are written for, on the _cpu variant, each as Default (Conv2dKernels) and every form
+    /// that is a candidate for it, one after the other: ImageNet layers at batch 1 and 32, ResNet-20 at 128 (`batch=` narrows).
     /// </summary>
     public static IEnumerable<ConvFormCase> ForRun(int[]? batches) =>
-        from layer in ConvCase.ImageNet(1).Concat(ConvCase.ImageNet(32))
+        from layer in ConvCase.ImageNet(1).Concat(ConvCase.ImageNet(32)).Concat(ConvCase.ResNet20())
         where batches?.Contains(layer.Shape.N) ?? true
-        where layer.Shape.StrideH > 1 || layer.Shape.KernelH == 1
-        from direction in new[] { ConvDirection.Forward, ConvDirection.BackwardInput }
-        from form in Enum.GetValues<ConvForm>()
-        let c = new ConvFormCase(layer with { Variant = KernelVariant.Cpu }, direction, form)
-        where c.Applies && (direction == ConvDirection.BackwardInput || layer.Shape.KernelH == 1)
-              && (form != ConvForm.PhaseBackwardInput || layer.Shape.StrideH > 1)
+        from direction in Enum.GetValues<ConvDirection>()
+        let pass = Enum.GetValues<ConvForm>().Select(f => new ConvFormCase(layer with { Variant = KernelVariant.Cpu }, direction, f)).ToList()
+        where pass.Any(c => c.IsCandidate)
+        from c in pass
+        where c.Form == ConvForm.Default || c.IsCandidate
         select c;
 }
 

@@ -29,15 +29,17 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     static readonly KernelVariant[] Variants = [KernelVariant.Cpu, KernelVariant.Gpu];
 
     /// <summary>The launchers beside Conv2dKernels' own (tuner candidates), each forced on every shape it applies to.</summary>
-    public enum Form { Default, PhaseBackwardInput, Gemm1x1 }
+    public enum Form { Default, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4 }
 
     static readonly Form[] ForwardForms = [Form.Default, Form.Gemm1x1];
-    static readonly Form[] BackwardInputForms = [Form.Default, Form.PhaseBackwardInput, Form.Gemm1x1];
+    // Backward forms run their own direction; the other direction of the same test runs the default launcher.
+    static readonly Form[] BackwardForms = [Form.Default, Form.PhaseBackwardInput, Form.Gemm1x1, Form.BackwardWeightDy4];
 
     static bool Applies(Form f, Conv2dShape s, KernelVariant v) => f switch
     {
         Form.PhaseBackwardInput => Conv2dPhaseBackwardInput.Applies(s, v),
         Form.Gemm1x1 => Conv2d1x1Gemm.Applies(s, v),
+        Form.BackwardWeightDy4 => Conv2dBackwardWeightDy4.Applies(s, v),
         _ => true,
     };
 
@@ -45,7 +47,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         from v in variants from spec in specs from f in forms where Applies(f, Parse(spec), v) select new object[] { v, spec, f };
 
     public static IEnumerable<object[]> ForwardCases() => With(ForwardForms, Shapes.Select(s => string.Join(",", s)), Variants);
-    public static IEnumerable<object[]> BackwardCases() => With(BackwardInputForms, Shapes.Select(s => string.Join(",", s)), Variants);
+    public static IEnumerable<object[]> BackwardCases() => With(BackwardForms, Shapes.Select(s => string.Join(",", s)), Variants);
 
     static void Forward(Form f, IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? b, BufferSlice? res,
                         BufferSlice y, bool relu = false, bool accumulate = false)
@@ -61,8 +63,16 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         {
             case Form.PhaseBackwardInput: Conv2dPhaseBackwardInput.BackwardInput(r, s, dy, w, dx, scratch!.Value, accumulate); break;
             case Form.Gemm1x1: Conv2d1x1Gemm.BackwardInput(r, s, dy, w, dx, scratch!.Value, accumulate); break;
+            case Form.BackwardWeightDy4: Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch, accumulate); break;
             default: Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch, accumulate); break;
         }
+    }
+
+    static void BackwardWeight(Form f, IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
+                               BufferSlice? scratch, bool accumulate = false)
+    {
+        if (f == Form.BackwardWeightDy4) Conv2dBackwardWeightDy4.BackwardWeight(r, s, dy, x, dw, scratch, accumulate);
+        else Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch, accumulate);
     }
 
     // Floats of scratch a form needs (Default: what Conv2dKernels can use; at least one so a slice exists).
@@ -70,6 +80,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     {
         Form.PhaseBackwardInput => Conv2dPhaseBackwardInput.ScratchBytes(s),
         Form.Gemm1x1 => Conv2d1x1Gemm.ScratchBytes(s),
+        Form.BackwardWeightDy4 => Conv2dBackwardWeightDy4.ScratchBytes(s),
         _ => Conv2dKernels.ScratchBytes(s, v),
     } / 4);
 
@@ -126,7 +137,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         Record(variant, r =>
         {
             BackwardInput(form, r, s, dy, w, dx, scratch);
-            Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch);
+            BackwardWeight(form, r, s, dy, x, dw, scratch);
             Conv2dKernels.BackwardBias(r, s, dy, db);
         });
 
@@ -139,7 +150,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     }
 
     public static IEnumerable<object[]> AccumulateCases() =>
-        With(BackwardInputForms, ["3,13,9,7,11,3,3,2,2,1,1", "1,3,15,13,17,7,7,2,2,3,3", "2,13,9,7,5,3,3,1,1,1,1", "2,12,8,10,16,1,1,2,2,0,0"], Variants);
+        With(BackwardForms, ["3,13,9,7,11,3,3,2,2,1,1", "1,3,15,13,17,7,7,2,2,3,3", "2,13,9,7,5,3,3,1,1,1,1", "2,12,8,10,16,1,1,2,2,0,0"], Variants);
 
     // Default form without scratch: also the phase path of stride-1 backward input on _cpu (with scratch it runs as a
     // forward conv). The other forms get the scratch they need; forward runs through the form where it has one.
@@ -157,7 +168,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         {
             Forward(ForwardForms.Contains(form) ? form : Form.Default, r, s, x, w, b, null, y, accumulate: true);
             BackwardInput(form, r, s, dy, w, dx, form == Form.Default ? null : scratch, accumulate: true);
-            Conv2dKernels.BackwardWeight(r, s, dy, x, dw, accumulate: true);
+            BackwardWeight(form, r, s, dy, x, dw, null, accumulate: true);
             Conv2dKernels.BackwardBias(r, s, dy, db, accumulate: true);
         });
 
@@ -273,7 +284,8 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         foreach (var suffix in new[] { "_cpu", "_gpu" })
             Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name + suffix).Interface.PushConstantBytes);
         foreach (var name in new[] { "winograd_weight_cpu", "winograd_input_cpu", "winograd_gemm_cpu",
-                                     "conv2d_weight_phases_cpu", "conv2d_backward_input_phase_cpu", "conv2d_1x1_gemm_cpu" })
+                                     "conv2d_weight_phases_cpu", "conv2d_backward_input_phase_cpu", "conv2d_1x1_gemm_cpu",
+                                     "conv2d_backward_weight_dy4_cpu" })
             Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name).Interface.PushConstantBytes);
         Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<BiasGradPush>(), (int)Device.GetKernel("bias_grad").Interface.PushConstantBytes);
         Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<SplitKReducePush>(), (int)Device.GetKernel("splitk_reduce").Interface.PushConstantBytes);
