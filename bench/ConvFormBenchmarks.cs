@@ -4,8 +4,11 @@ using VkResNet.Runtime;
 
 namespace VkResNet.Bench;
 
-/// <summary>The conv forms beside Conv2dKernels' own launchers (issue 13, tuner candidates); Default is Conv2dKernels itself.</summary>
-public enum ConvForm { Default, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4 }
+/// <summary>
+/// The conv forms beside Conv2dKernels' own kernels (issue 13, tuner candidates). Baseline is Conv2dKernels as on main
+/// before the forms: strided backward input is given no scratch, so it runs the per-phase kernel, not the forms it now defaults to.
+/// </summary>
+public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4 }
 
 /// <summary>One layer, one direction, one form: old and new forms of the same pass are cases of one run.</summary>
 public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvForm Form)
@@ -14,7 +17,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
 
     public bool Applies => (Form, Direction) switch
     {
-        (ConvForm.Default, _) => true,
+        (ConvForm.Baseline, _) => true,
         (ConvForm.PhaseBackwardInput, ConvDirection.BackwardInput) => Conv2dPhaseBackwardInput.Applies(Layer.Shape, Layer.Variant),
         (ConvForm.Gemm1x1, ConvDirection.Forward or ConvDirection.BackwardInput) => Conv2d1x1Gemm.Applies(Layer.Shape, Layer.Variant),
         (ConvForm.BackwardWeightDy4, ConvDirection.BackwardWeight) => Conv2dBackwardWeightDy4.Applies(Layer.Shape, Layer.Variant),
@@ -29,13 +32,14 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         _ => true,
     };
 
-    bool IsCandidate => Form != ConvForm.Default && Applies && Meant;
+    bool IsCandidate => Form != ConvForm.Baseline && Applies && Meant;
 
     public long ScratchBytes => Form switch
     {
         ConvForm.PhaseBackwardInput => Conv2dPhaseBackwardInput.ScratchBytes(Layer.Shape),
         ConvForm.Gemm1x1 => Direction == ConvDirection.BackwardInput ? Conv2d1x1Gemm.ScratchBytes(Layer.Shape) : 0,
         ConvForm.BackwardWeightDy4 => Conv2dBackwardWeightDy4.ScratchBytes(Layer.Shape),
+        _ when Direction == ConvDirection.BackwardInput && (Layer.Shape.StrideH > 1 || Layer.Shape.StrideW > 1) => 0,
         _ => Conv2dKernels.ScratchBytes(Layer.Shape, Layer.Variant),
     };
 
@@ -54,7 +58,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
     }
 
     /// <summary>
-    /// The passes the new forms are written for, on the _cpu variant, each as Default (Conv2dKernels) and every form
+    /// The passes the new forms are written for, on the _cpu variant, each as Baseline (Conv2dKernels) and every form
     /// that is a candidate for it, one after the other: ImageNet layers at batch 1 and 32, ResNet-20 at 128 (`batch=` narrows).
     /// </summary>
     public static IEnumerable<ConvFormCase> ForRun(int[]? batches) =>
@@ -64,7 +68,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         let pass = Enum.GetValues<ConvForm>().Select(f => new ConvFormCase(layer with { Variant = KernelVariant.Cpu }, direction, f)).ToList()
         where pass.Any(c => c.IsCandidate)
         from c in pass
-        where c.Form == ConvForm.Default || c.IsCandidate
+        where c.Form == ConvForm.Baseline || c.IsCandidate
         select c;
 }
 

@@ -91,6 +91,7 @@ public static class Conv2dKernels
         Require(dy, s.OutputElements, "dy", s);
         Require(w, s.WeightElements, "w", s);
         Require(dx, s.InputElements, "dx", s);
+        if (Conv2dFormDefaults.BackwardInput(r, s, dy, w, dx, scratch, accumulate)) return;   // strided on _cpu, measured there
         if (FlipsWeights(s, r.Variant) && scratch is { } wt && wt.Size >= s.WeightElements * sizeof(float))
         {
             var t = Transposed(s);
@@ -228,7 +229,7 @@ public static class Conv2dKernels
         {
             // Forward: Winograd alone; backward input: the flipped weights, or Winograd in the same slice.
             long forward = UsesWinograd(s, variant, winograd) ? WinogradScratchBytes(s) : 0;
-            if (!FlipsWeights(s, variant)) return forward;
+            if (!FlipsWeights(s, variant)) return Math.Max(forward, Conv2dFormDefaults.ScratchBytes(s, variant));
             var t = Transposed(s);
             long backward = Math.Max(AlignedBytes(s.WeightElements), UsesWinograd(t, variant, winograd) ? WinogradScratchBytes(t) : 0);
             return Math.Max(forward, backward);

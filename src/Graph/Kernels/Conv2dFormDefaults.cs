@@ -1,0 +1,29 @@
+using VkResNet.Runtime;
+
+namespace VkResNet.Graph.Kernels;
+
+/// <summary>
+/// Where the forms beside Conv2dKernels are today's default (tuning off): only where they measured clearly faster
+/// on lavapipe in A/B runs of `bench -- ab` (bench/README.md, "Conv forms"). Conv2dKernels calls these two hooks.
+/// </summary>
+internal static class Conv2dFormDefaults
+{
+    // Strided backward input on _cpu, given scratch: 1x1/2 as the 1x1 GEMM (0.13-0.23x the time of the per-phase
+    // kernel at batch 1 and 32), other strided shapes as the stride-phase form (0.65-0.71x at batch 1: 3x3/2, 7x7/2).
+    static bool Strided(Conv2dShape s, KernelVariant v) => v == KernelVariant.Cpu && (s.StrideH > 1 || s.StrideW > 1);
+
+    /// <summary>Scratch the hooked backward-input forms need for this shape (0: none hooked).</summary>
+    public static long ScratchBytes(Conv2dShape s, KernelVariant v) =>
+        !Strided(s, v) ? 0 : Conv2d1x1Gemm.Applies(s, v) ? Conv2d1x1Gemm.ScratchBytes(s) : Conv2dPhaseBackwardInput.ScratchBytes(s);
+
+    /// <summary>Records the backward input as a form and returns true where one is the default and the scratch suffices.</summary>
+    public static bool BackwardInput(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
+                                     BufferSlice? scratch, bool accumulate)
+    {
+        long bytes = ScratchBytes(s, r.Variant);
+        if (bytes == 0 || scratch is not { } ws || ws.Size < bytes) return false;
+        if (Conv2d1x1Gemm.Applies(s, r.Variant)) Conv2d1x1Gemm.BackwardInput(r, s, dy, w, dx, ws, accumulate);
+        else Conv2dPhaseBackwardInput.BackwardInput(r, s, dy, w, dx, ws, accumulate);
+        return true;
+    }
+}
