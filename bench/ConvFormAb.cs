@@ -15,11 +15,9 @@ public static class ConvFormAb
     public static string Run(int reps)
     {
         double peak = BenchDevice.Peak.Vec4GflopsMedian;
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Conv forms A/B, {reps} alternating rounds, GPU timestamps; % of the {peak:F1} GFLOP/s vec4 peak measured at the start of the run");
-        text.AppendLine();
-        text.AppendLine("| layer | batch | pass | form | fastest ms | median ms | GFLOP/s (% peak), fastest | time / Baseline, median of rounds |");
-        text.AppendLine("|---|---:|---|---|---:|---:|---:|---:|");
+        var text = ConvTable.Start(string.Create(CultureInfo.InvariantCulture, $"Conv forms A/B, {reps} alternating rounds, GPU timestamps; % of the {peak:F1} GFLOP/s vec4 peak measured at the start of the run"),
+                                   "| layer | batch | pass | form | fastest ms | median ms | GFLOP/s (% peak), fastest | time / Baseline, median of rounds |",
+                                   "|---|---:|---|---|---:|---:|---:|---:|");
         var cases = ConvFormBenchmarks.Cases.ToList();
         var ts = new double[2];
         foreach (var pass in cases.GroupBy(c => (c.Layer, c.Direction)))
