@@ -57,12 +57,19 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         }
     }
 
+    /// <summary>The stride-2 3x3 convs that open ResNet-20's stages 2 and 3 (option A shortcuts), batch 128.</summary>
+    static IEnumerable<ConvCase> ResNet20Strided =>
+    [
+        new("r20 l2.0 3x3/2 16-32@28", Conv2dShape.Square(128, 16, 28, 28, 32, 3, 2, 1)),
+        new("r20 l3.0 3x3/2 32-64@14", Conv2dShape.Square(128, 32, 14, 14, 64, 3, 2, 1)),
+    ];
+
     /// <summary>
     /// The passes the new forms are written for, on the _cpu variant, each as Baseline (Conv2dKernels) and every form
-    /// that is a candidate for it, one after the other: ImageNet layers at batch 1 and 32, ResNet-20 at 128 (`batch=` narrows).
+    /// that is a candidate for it, one after the other: ImageNet layers at batch 1 and 32, ResNet-20's (stride 1 and 2) at 128 (`batch=` narrows).
     /// </summary>
     public static IEnumerable<ConvFormCase> ForRun(int[]? batches) =>
-        from layer in ConvCase.ImageNet(1).Concat(ConvCase.ImageNet(32)).Concat(ConvCase.ResNet20())
+        from layer in ConvCase.ImageNet(1).Concat(ConvCase.ImageNet(32)).Concat(ConvCase.ResNet20()).Concat(ResNet20Strided)
         where batches?.Contains(layer.Shape.N) ?? true
         from direction in Enum.GetValues<ConvDirection>()
         let pass = Enum.GetValues<ConvForm>().Select(f => new ConvFormCase(layer with { Variant = KernelVariant.Cpu }, direction, f)).ToList()
