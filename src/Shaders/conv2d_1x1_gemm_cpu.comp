@@ -4,7 +4,9 @@
 // Flag bit 4 (transposed, backward input): a = w^T [Cin][Cout] (conv2d_weight_flip into scratch), src = dy, out = dx
 // written at the stride, the SHxSW-1 positions of each stride block that get no gradient zeroed in the same pass.
 // rows = M, columns = N*OH*OW, K: no tap bookkeeping and no bounds checks in the k loop; a read 4 k at a time when
-// K % 4 == 0. _cpu blocking (cpu_block.glsl): 8 rows x 8 columns per invocation, 8 lanes per workgroup.
+// K % 4 == 0. _cpu blocking (cpu_block.glsl): 8 rows x 8 columns per invocation, 8 lanes per workgroup; columns
+// interleaved (lane + 8j), or with SRC_VEC4 (src read at stride 1, its H*W % 4 == 0) two runs of 4 (4*lane + 32jj + q)
+// read as two rgba32f loads instead of 8 scalar ones.
 // Dispatch: (ceil(M / 8), ceil(N*OH*OW / 64), 1): row blocks vary fastest (back-to-back workgroups share src).
 #include "cpu_block.glsl"
 #include "conv2d_params.glsl"
@@ -16,6 +18,15 @@ layout(binding = 2, rgba32f) uniform readonly imageBuffer a4;   // a again, as v
 layout(binding = 3, r32f) uniform readonly imageBuffer bias;
 layout(binding = 4, r32f) uniform readonly imageBuffer residual;
 layout(std430, binding = 5) buffer Out { float dst[]; };
+layout(binding = 6, rgba32f) uniform readonly imageBuffer src4;   // src again, as vec4 texels (SRC_VEC4)
+
+layout(constant_id = 0) const bool SRC_VEC4 = false;
+
+// Column j of this invocation.
+int column(int lane, int j)
+{
+    return int(gl_WorkGroupID.y) * WG_COLS + (SRC_VEC4 ? 4 * lane + 32 * (j >> 2) + (j & 3) : lane + 8 * j);
+}
 
 const uint CONV_TRANSPOSED = 16u;
 
@@ -37,8 +48,9 @@ void main()
     int boff[BN];
     [[unroll]] for (int j = 0; j < BN; j++)
     {
-        int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
-        ivec2 nr = divmod(min(col, columns - 1), hwGrid, invHw), yx = divmod(nr.y, p.OW, invW);
+        // Past the end: the last column (SRC_VEC4: the last run of 4, whole since columns % 4 == 0); never stored.
+        int col = min(column(lane, j), SRC_VEC4 ? columns - 4 + (j & 3) : columns - 1);
+        ivec2 nr = divmod(col, hwGrid, invHw), yx = divmod(nr.y, p.OW, invW);
         boff[j] = nr.x * K * srcHw + yx.x * srcSH * srcW + yx.y * srcSW;
     }
     int arow[BM];
@@ -57,7 +69,14 @@ void main()
             {
                 const int koff = (k4 + kk) * srcHw;
                 float b[BN];
-                [[unroll]] for (int j = 0; j < BN; j++) b[j] = LOAD(src, boff[j] + koff);
+                if (SRC_VEC4)
+                    [[unroll]] for (int jj = 0; jj < BN; jj += 4)
+                    {
+                        vec4 b4 = imageLoad(src4, (boff[jj] + koff) >> 2);
+                        [[unroll]] for (int q = 0; q < 4; q++) b[jj + q] = b4[q];
+                    }
+                else
+                    [[unroll]] for (int j = 0; j < BN; j++) b[j] = LOAD(src, boff[j] + koff);
                 [[unroll]] for (int i = 0; i < BM; i++)
                     [[unroll]] for (int j = 0; j < BN; j++) acc[i][j] = fma(av[i][kk], b[j], acc[i][j]);
             }
@@ -80,7 +99,7 @@ void main()
     const bool zeroRest = transposed && (p.flags & CONV_ACCUMULATE) == 0u && dstSH * dstSW > 1;
     [[unroll]] for (int j = 0; j < BN; j++)
     {
-        int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
+        int col = column(lane, j);
         if (col >= columns) continue;
         ivec2 nr = divmod(col, hwGrid, invHw), yx = divmod(nr.y, p.OW, invW);
         const int pix = yx.x * dstSH * dstW + yx.y * dstSW;
@@ -102,7 +121,7 @@ void main()
     if (!zeroRest) return;
     for (int j = 0; j < BN; j++)
     {
-        int col = int(gl_WorkGroupID.y) * WG_COLS + lane + 8 * j;
+        int col = column(lane, j);
         if (col >= columns) continue;
         ivec2 nr = divmod(col, hwGrid, invHw), yx = divmod(nr.y, p.OW, invW);
         const int dy0 = yx.x * dstSH, dx0 = yx.y * dstSW;

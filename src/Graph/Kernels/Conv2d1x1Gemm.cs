@@ -33,7 +33,7 @@ public static class Conv2d1x1Gemm
         if (residual is { } res) Require(res, s.OutputElements, "residual", s, Form);
         var flags = (bias is null ? 0 : Conv2dFlags.Bias) | (residual is null ? 0 : Conv2dFlags.Residual)
                   | (relu ? Conv2dFlags.Relu : 0) | (accumulate ? Conv2dFlags.Accumulate : 0);
-        Gemm(r, s, x, w, bias ?? x, residual ?? x, y, flags, rows: s.Cout, accumulate);
+        Gemm(r, s, x, w, bias ?? x, residual ?? x, y, flags, rows: s.Cout, accumulate, srcVec4: s.StrideH == 1 && s.StrideW == 1 && s.H * s.W % 4 == 0);
     }
 
     /// <summary>dx = conv_transpose(dy, w) (or dx += with accumulate); scratch holds <see cref="ScratchBytes"/>.</summary>
@@ -50,7 +50,7 @@ public static class Conv2d1x1Gemm
         var wt = scratch.Slice(0, bytes);
         r.Dispatch("conv2d_weight_flip", [], [Access.Read(w), Access.Write(wt)], new Conv2dPush(s, 0),
                    Conv2dKernels.Groups(s.WeightElements, 256), 1, 1);
-        Gemm(r, s, dy, wt, dy, dy, dx, Transposed | (accumulate ? Conv2dFlags.Accumulate : 0), rows: s.Cin, accumulate);
+        Gemm(r, s, dy, wt, dy, dy, dx, Transposed | (accumulate ? Conv2dFlags.Accumulate : 0), rows: s.Cin, accumulate, srcVec4: s.OutH * s.OutW % 4 == 0);
     }
 
     static void Check(IDispatchRecorder r, Conv2dShape s)
@@ -62,12 +62,14 @@ public static class Conv2d1x1Gemm
         RequireColumns((long)s.N * s.OutH * s.OutW, s, Form);
     }
 
-    // Absent bias/residual bind src as an unread placeholder; a is bound twice (scalar and rgba32f views).
+    // Absent bias/residual bind src as an unread placeholder; a and src are bound twice (scalar and rgba32f views).
+    // srcVec4: src is read at stride 1 and its H*W % 4 == 0, so runs of 4 columns are 4 aligned floats of one image.
     static void Gemm(IDispatchRecorder r, Conv2dShape s, BufferSlice src, BufferSlice a, BufferSlice bias, BufferSlice residual,
-                     BufferSlice dst, Conv2dFlags flags, int rows, bool accumulate)
+                     BufferSlice dst, Conv2dFlags flags, int rows, bool accumulate, bool srcVec4)
     {
-        r.Dispatch("conv2d_1x1_gemm_cpu", [],
-                   [Access.Read(src), Access.Read(a), Access.Read(a), Access.Read(bias), Access.Read(residual), Conv2dKernels.Output(dst, accumulate)],
+        r.Dispatch("conv2d_1x1_gemm_cpu", [SpecConstant.Bool(0, srcVec4)],
+                   [Access.Read(src), Access.Read(a), Access.Read(a), Access.Read(bias), Access.Read(residual), Conv2dKernels.Output(dst, accumulate),
+                    Access.Read(src)],
                    new Conv2dPush(s, flags), Conv2dKernels.Groups(rows, 8), Conv2dKernels.Groups((long)s.N * s.OutH * s.OutW, 64), 1);
     }
 }
