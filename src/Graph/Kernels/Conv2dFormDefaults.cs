@@ -4,13 +4,27 @@ namespace VkResNet.Graph.Kernels;
 
 /// <summary>
 /// Where the forms beside Conv2dKernels are today's default (tuning off): only where they measured clearly faster
-/// on lavapipe in A/B runs of `bench -- ab` (bench/README.md, "Conv forms"). Conv2dKernels calls these two hooks.
+/// on lavapipe in A/B runs of `bench -- ab` (bench/README.md, "Conv forms"). Conv2dKernels calls these hooks.
 /// </summary>
 internal static class Conv2dFormDefaults
 {
     // Strided backward input on _cpu, given scratch: 1x1/2 as the 1x1 GEMM (0.13-0.23x the time of the per-phase
     // kernel at batch 1 and 32), other strided shapes as the stride-phase form (0.65-0.71x at batch 1: 3x3/2, 7x7/2).
     static bool Strided(Conv2dShape s, KernelVariant v) => v == KernelVariant.Cpu && (s.StrideH > 1 || s.StrideW > 1);
+
+    // Stride-1 1x1 forward on _cpu as the 1x1 GEMM with vec4 columns: 0.39-0.69x the time of the implicit-GEMM kernel
+    // at batch 1 and 0.64-0.87x at batch 32 (ResNet-50's four 1x1 shapes). Stride-1 1x1 backward input runs as a forward
+    // conv over transposed weights, so it takes this path too (0.44-0.85x). 1x1/2 forward (0.56-1.08x) stays as it was.
+    static bool Pointwise(Conv2dShape s, KernelVariant v) => Conv2d1x1Gemm.Applies(s, v) && s.StrideH == 1 && s.StrideW == 1;
+
+    /// <summary>Records the forward pass as a form and returns true where one is the default.</summary>
+    public static bool Forward(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
+                               BufferSlice? residual, BufferSlice y, bool relu, bool accumulate)
+    {
+        if (!Pointwise(s, r.Variant)) return false;
+        Conv2d1x1Gemm.Forward(r, s, x, w, bias, residual, y, relu, accumulate);
+        return true;
+    }
 
     /// <summary>Scratch the hooked backward-input forms need for this shape (0: none hooked).</summary>
     public static long ScratchBytes(Conv2dShape s, KernelVariant v) =>

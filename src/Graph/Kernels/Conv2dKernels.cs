@@ -63,6 +63,7 @@ public static class Conv2dKernels
 
         var flags = (bias is null ? 0 : Conv2dFlags.Bias) | (residual is null ? 0 : Conv2dFlags.Residual)
                   | (relu ? Conv2dFlags.Relu : 0) | (accumulate ? Conv2dFlags.Accumulate : 0);
+        if (Conv2dFormDefaults.Forward(r, s, x, w, bias, residual, y, relu, accumulate)) return;   // 1x1 on _cpu, measured there
         if (UsesWinograd(s, r.Variant, winograd) && scratch is { } ws && ws.Size >= WinogradScratchBytes(s))
         {
             Winograd(r, s, x, w, bias, residual, y, flags, ws, flipWeights: false);
