@@ -8,8 +8,9 @@ namespace VkResNet.Graph.Kernels;
 /// </summary>
 internal static class Conv2dFormDefaults
 {
-    // Strided backward input on _cpu, given scratch: 1x1/2 as the 1x1 GEMM (0.13-0.23x the time of the per-phase
-    // kernel at batch 1 and 32), other strided shapes as the stride-phase form (0.65-0.71x at batch 1: 3x3/2, 7x7/2).
+    // Strided backward input on _cpu, given scratch: 1x1/2 as the 1x1 GEMM (0.06-0.23x the time of the per-phase
+    // kernel at batch 1 and 32), other strided shapes as the stride-phase form (3x3/2 and 7x7/2: 0.65-0.71x at batch 1,
+    // 0.44-0.52x at batch 32, 0.50x on ResNet-20's 3x3/2 at batch 128).
     static bool Strided(Conv2dShape s, KernelVariant v) => v == KernelVariant.Cpu && (s.StrideH > 1 || s.StrideW > 1);
 
     // Stride-1 1x1 forward on _cpu as the 1x1 GEMM with vec4 columns: 0.39-0.69x the time of the implicit-GEMM kernel
