@@ -57,9 +57,14 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         }
     }
 
-    /// <summary>The stride-2 3x3 convs that open ResNet-20's stages 2 and 3 (option A shortcuts), batch 128.</summary>
-    static IEnumerable<ConvCase> ResNet20Strided =>
+    /// <summary>
+    /// Strided 3x3 convs beside ConvCase's set: ResNet-18's last (the largest weights, 256x512x3x3, to arrange per
+    /// phase) at batch 1 and 32, and the two that open ResNet-20's stages 2 and 3 (option A shortcuts) at batch 128.
+    /// </summary>
+    static IEnumerable<ConvCase> Strided =>
     [
+        new("r18 l4.0 3x3/2 256-512@14", Conv2dShape.Square(1, 256, 14, 14, 512, 3, 2, 1)),
+        new("r18 l4.0 3x3/2 256-512@14", Conv2dShape.Square(32, 256, 14, 14, 512, 3, 2, 1)),
         new("r20 l2.0 3x3/2 16-32@28", Conv2dShape.Square(128, 16, 28, 28, 32, 3, 2, 1)),
         new("r20 l3.0 3x3/2 32-64@14", Conv2dShape.Square(128, 32, 14, 14, 64, 3, 2, 1)),
     ];
@@ -69,7 +74,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
     /// that is a candidate for it, one after the other: ImageNet layers at batch 1 and 32, ResNet-20's (stride 1 and 2) at 128 (`batch=` narrows).
     /// </summary>
     public static IEnumerable<ConvFormCase> ForRun(int[]? batches) =>
-        from layer in ConvCase.ImageNet(1).Concat(ConvCase.ImageNet(32)).Concat(ConvCase.ResNet20()).Concat(ResNet20Strided)
+        from layer in ConvCase.ImageNet(1).Concat(ConvCase.ImageNet(32)).Concat(ConvCase.ResNet20()).Concat(Strided)
         where batches?.Contains(layer.Shape.N) ?? true
         from direction in Enum.GetValues<ConvDirection>()
         let pass = Enum.GetValues<ConvForm>().Select(f => new ConvFormCase(layer with { Variant = KernelVariant.Cpu }, direction, f)).ToList()

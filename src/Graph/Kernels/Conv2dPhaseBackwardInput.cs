@@ -14,8 +14,12 @@ public static class Conv2dPhaseBackwardInput
 {
     const string Form = "phase backward-input";
 
-    /// <summary>The _cpu variant, any shape (the phase split is trivial at stride 1, where the weight-flip path is the default).</summary>
-    public static bool Applies(Conv2dShape s, KernelVariant variant) => variant == KernelVariant.Cpu;
+    /// <summary>
+    /// The _cpu variant, any shape whose phase weight blocks index below 2^23 (the arrangement splits indices by float
+    /// reciprocal). The phase split is trivial at stride 1, where the weight-flip path is the default.
+    /// </summary>
+    public static bool Applies(Conv2dShape s, KernelVariant variant) =>
+        variant == KernelVariant.Cpu && (long)s.Cin * LongestRow(s) < 1 << 23;
 
     /// <summary>Bytes of the per-phase weight blocks (conv2d_phase_weights.glsl): Cin rows of roundup(Cout*khp*kwp, 4) per phase.</summary>
     public static long ScratchBytes(Conv2dShape s)
@@ -30,7 +34,8 @@ public static class Conv2dPhaseBackwardInput
                                      BufferSlice scratch, bool accumulate = false)
     {
         s.Validate();
-        if (!Applies(s, r.Variant)) throw new ArgumentException($"Conv2d {Form} {s}: runs on the _cpu variant only, not {r.Variant}.");
+        if (!Applies(s, r.Variant))
+            throw new ArgumentException($"Conv2d {Form} {s}: runs on the _cpu variant ({r.Variant}) with Cin x the longest phase row below 2^23.");
         Require(dy, s.OutputElements, "dy", s, Form);
         Require(w, s.WeightElements, "w", s, Form);
         Require(dx, s.InputElements, "dx", s, Form);
@@ -40,15 +45,16 @@ public static class Conv2dPhaseBackwardInput
         long phaseColumns = (long)s.N * DivUp(s.H, s.StrideH) * DivUp(s.W, s.StrideW);
         RequireColumns(phaseColumns, s, Form);
 
-        int phases = s.StrideH * s.StrideW, longest = 0;
-        for (int z = 0; z < phases; z++) longest = Math.Max(longest, RowLength(s, z));
+        int phases = s.StrideH * s.StrideW;
         var wp = scratch.Slice(0, bytes);
         var push = new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0);
         r.Dispatch("conv2d_weight_phases_cpu", [], [Access.Read(w), Access.Write(wp)], push,
-                   Conv2dKernels.Groups((long)s.Cin * longest, 256), 1, (uint)phases);
+                   Conv2dKernels.Groups((long)s.Cin * LongestRow(s), 256), 1, (uint)phases);
         r.Dispatch("conv2d_backward_input_phase_cpu", [], [Access.Read(dy), Access.Read(wp), Conv2dKernels.Output(dx, accumulate)], push,
                    Conv2dKernels.Groups(s.Cin, 8), Conv2dKernels.Groups(phaseColumns, 64), (uint)phases);
     }
+
+    static int LongestRow(Conv2dShape s) => Enumerable.Range(0, s.StrideH * s.StrideW).Max(z => RowLength(s, z));
 
     // Taps of phase z = ry*SW + rx (conv2d_phase.glsl): kernel rows ry, ry+SH, ... and columns rx, rx+SW, ...; rows padded to 4.
     static int RowLength(Conv2dShape s, int z)

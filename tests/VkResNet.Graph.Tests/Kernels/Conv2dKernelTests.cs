@@ -25,6 +25,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         [2, 12, 8, 10, 16, 1, 1, 2, 2, 0, 0],   // 1x1/2 on even maps, Cin and Cout % 4 == 0 (vec4 paths both ways)
         [2, 6, 5, 8, 7, 3, 3, 3, 2, 1, 1],      // strides 3 and 2: phases of unequal tap counts
         [3, 12, 6, 6, 13, 1, 1, 1, 1, 0, 0],    // 1x1 with H*W % 4 == 0: the 1x1 GEMM's vec4 columns
+        [2, 5, 57, 55, 6, 3, 3, 2, 2, 1, 1],    // 3x3/2 with N*OH*OW >= 784: the default backward input is the stride-phase form
     ];
 
     static readonly KernelVariant[] Variants = [KernelVariant.Cpu, KernelVariant.Gpu];
