@@ -14,7 +14,13 @@ public static class BenchSettings
     /// <summary>`batch=1,32`: conv shapes at these batch sizes only (null: all).</summary>
     public static int[]? Batches { get; set; }
 
-    /// <summary>Takes this project's own arguments (quick, variant=, batch=) out of the list BenchmarkDotNet parses.</summary>
+    /// <summary>`forms=TEXT`: only the <see cref="ConvFormBenchmarks"/> cases whose name contains TEXT (null: all).</summary>
+    public static string? Forms { get; set; }
+
+    /// <summary>`ab` (with `reps=N`, default 9): the alternating A/B run of the conv forms (<see cref="ConvFormAb"/>) instead of BenchmarkDotNet.</summary>
+    public static int? AbRounds { get; set; }
+
+    /// <summary>Takes this project's own arguments (quick, variant=, batch=, forms=, ab, reps=) out of the list BenchmarkDotNet parses.</summary>
     public static List<string> Parse(IEnumerable<string> args)
     {
         var rest = new List<string>();
@@ -27,6 +33,10 @@ public static class BenchSettings
             else if (a.StartsWith("batch=", StringComparison.Ordinal))
                 Batches = a["batch=".Length..].Split(',').Select(b => int.TryParse(b, out int n) && n > 0 ? n
                     : throw new ArgumentException($"{a}: '{b}' is not a positive batch size.")).ToArray();
+            else if (a.StartsWith("forms=", StringComparison.Ordinal)) Forms = a["forms=".Length..];
+            else if (a == "ab") AbRounds ??= 9;
+            else if (a.StartsWith("reps=", StringComparison.Ordinal))
+                AbRounds = int.TryParse(a["reps=".Length..], out int r) && r > 0 ? r : throw new ArgumentException($"{a}: the rounds must be a positive count.");
             else rest.Add(a);
         }
         return rest;

@@ -16,11 +16,8 @@ public static class ConvTable
             .Where(x => x.Case.Descriptor.Type == typeof(ConvBenchmarks)).ToList();
         if (cases.Count == 0) return null;
         double peak = BenchDevice.Peak.Vec4GflopsMedian;
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Conv kernels, GFLOP/s from GPU timestamps (% of the {peak:F1} GFLOP/s vec4 peak measured at the start of the run)");
-        text.AppendLine();
-        text.AppendLine("| variant | layer | batch | GFLOP | forward | backward-input | backward-weight |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        var text = Start(string.Create(CultureInfo.InvariantCulture, $"Conv kernels, GFLOP/s from GPU timestamps (% of the {peak:F1} GFLOP/s vec4 peak measured at the start of the run)"),
+                         "| variant | layer | batch | GFLOP | forward | backward-input | backward-weight |", "|---|---|---:|---:|---:|---:|---:|");
         foreach (var layer in cases.GroupBy(x => (ConvCase)x.Case.Parameters["Case"]))
         {
             string Cell(ConvDirection d) =>
@@ -33,4 +30,8 @@ public static class ConvTable
         }
         return text.ToString();
     }
+
+    /// <summary>A markdown table's title line, a blank line, its header and its alignment row.</summary>
+    internal static StringBuilder Start(string title, string header, string alignment) =>
+        new StringBuilder().AppendLine(title).AppendLine().AppendLine(header).AppendLine(alignment);
 }

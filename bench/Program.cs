@@ -65,6 +65,17 @@ public static class Program
         var start = BenchDevice.Peak;
         Console.WriteLine($"peak    vec4 {start.Vec4GflopsMedian:F1} GFLOP/s, scalar {start.ScalarGflopsMedian:F1} GFLOP/s (PeakProbe, median of {start.Repeats}, start of run)");
 
+        if (BenchSettings.AbRounds is int rounds)
+        {
+            string ab = ConvFormAb.Run(rounds), dir = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../BenchmarkDotNet.Artifacts/results"));
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "ab-table.md"), ab);
+            var last = PeakProbe.Measure(device);
+            Console.WriteLine($"peak    end vec4 {last.Vec4GflopsMedian:F1} GFLOP/s; load {LoadAverage()} (1/5/15 min) at the end");
+            BenchDevice.Dispose();
+            return 0;
+        }
+
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.ToArray(), config).ToList();
 
         var end = PeakProbe.Measure(device);

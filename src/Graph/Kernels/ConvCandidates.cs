@@ -78,6 +78,7 @@ public static class ConvCandidates
 {
     static readonly Func<Conv2dShape, long> NoScratch = _ => 0;
     static bool Everywhere(Conv2dShape s, DeviceInfo d) => true;
+    static bool Has(Conv2dFlags f, Conv2dFlags bit) => (f & bit) != 0;
     // The _gpu forms stage 64x64 tiles in shared memory with 256 invocations per workgroup.
     static bool SharedTiles(Conv2dShape s, DeviceInfo d) => d.MaxWorkgroupInvocations >= 256 && d.MaxSharedMemoryBytes >= 16 * 1024;
 
@@ -92,6 +93,10 @@ public static class ConvCandidates
             (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)),
         new("winograd_f2x2", Forward, "Winograd F(2x2,3x3): weight and input transforms, GEMMs fused with the output transform",
             (s, d) => Conv2dKernels.WinogradApplies(s), Conv2dKernels.WinogradScratchBytes, Conv2dKernels.WinogradForward),
+        new("gemm_1x1_cpu", Forward, "1x1 conv as a plain GEMM, texel loads, x read at the stride (vec4 where it may)",
+            (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu), NoScratch,
+            (r, s, o, f) => Conv2d1x1Gemm.Forward(r, s, o.A, o.B, Has(f, Conv2dFlags.Bias) ? o.Bias : null, Has(f, Conv2dFlags.Residual) ? o.Residual : null,
+                                                  o.Out, Has(f, Conv2dFlags.Relu), Has(f, Conv2dFlags.Accumulate))),
 
         // Backward input. Reference first.
         new("phases_cpu", BackwardInput, "implicit GEMM per stride phase, texel loads, channel blocks on x", Everywhere, NoScratch,
@@ -109,10 +114,19 @@ public static class ConvCandidates
         new("flip_winograd_f2x2", BackwardInput, "Winograd F(2x2,3x3) forward over dy, the weight transform reading w flipped",
             (s, d) => Conv2dKernels.FlipApplies(s) && Conv2dKernels.WinogradApplies(Conv2dKernels.Transposed(s)),
             s => Conv2dKernels.WinogradScratchBytes(Conv2dKernels.Transposed(s)), Conv2dKernels.WinogradBackwardInput),
+        new("gemm_1x1_cpu", BackwardInput, "1x1 conv as a plain GEMM over transposed w, dx written at the stride (empty positions zeroed)",
+            (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu), Conv2d1x1Gemm.ScratchBytes,
+            (r, s, o, f) => Conv2d1x1Gemm.BackwardInput(r, s, o.A, o.B, o.Out, o.Scratch!.Value, Has(f, Conv2dFlags.Accumulate))),
+        new("phase_gemm_cpu", BackwardInput, "one flat GEMM per stride phase over rearranged weights, vec4 weight loads, empty phases zero-filled",
+            (s, d) => Conv2dPhaseBackwardInput.Applies(s, KernelVariant.Cpu), Conv2dPhaseBackwardInput.ScratchBytes,
+            (r, s, o, f) => Conv2dPhaseBackwardInput.BackwardInput(r, s, o.A, o.B, o.Out, o.Scratch!.Value, Has(f, Conv2dFlags.Accumulate))),
 
         // Backward weight. Reference first.
         new("direct_cpu", BackwardWeight, "implicit GEMM over batch and space, texel loads, one pass", Everywhere, NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Cpu)),
+        new("dy4_cpu", BackwardWeight, "implicit GEMM over batch and space reading dy four outputs at a time, texel loads",
+            (s, d) => Conv2dBackwardWeightDy4.Applies(s, KernelVariant.Cpu), NoScratch,
+            (r, s, o, f) => Conv2dBackwardWeightDy4.BackwardWeight(r, s, o.A, o.B, o.Out, null, Has(f, Conv2dFlags.Accumulate))),
         new("direct_gpu", BackwardWeight, "implicit GEMM over batch and space, 64x64 shared-memory tiles, one pass", SharedTiles, NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Gpu)),
         new("splitk_gpu", BackwardWeight, "64x64 shared-memory tiles, split-K slices plus a fixed-order reduce",
@@ -131,7 +145,8 @@ public static class ConvCandidates
         Find(All, direction, name) ?? throw new InvalidOperationException($"No {direction} candidate named {name}.");
 
     /// <summary>
-    /// Today's fixed rules (tuning off, or a key not tuned): the _cpu or _gpu forms by kernel variant; on _cpu,
+    /// Today's fixed rules (tuning off, or a key not tuned): the _cpu or _gpu forms by kernel variant; on _cpu, the 1x1 GEMM
+    /// and the stride-phase GEMM where they measured faster (<see cref="Conv2dFormDefaults"/>),
     /// Winograd where it measured faster (<see cref="Conv2dKernels.UsesWinograd"/>) and the flipped-weight backward
     /// input for stride 1, each only when <paramref name="scratchBytes"/> holds its scratch; split-K only on _gpu.
     /// </summary>
@@ -147,8 +162,12 @@ public static class ConvCandidates
         switch (key.Direction)
         {
             case Forward:
+                if (cpu && Conv2dFormDefaults.Pointwise(s, variant)) return Named(Forward, "gemm_1x1_cpu");
                 return cpu && Conv2dKernels.UsesWinograd(s, variant, winograd) ? Fits("winograd_f2x2", "direct_cpu") : Named(Forward, cpu ? "direct_cpu" : "direct_gpu");
             case BackwardInput:
+                if (cpu && Conv2dFormDefaults.StridedGemm(s, variant)) return Fits("gemm_1x1_cpu", "phases_cpu");
+                if (cpu && Conv2dFormDefaults.StridedPhases(s, variant)) return Fits("phase_gemm_cpu", "phases_cpu");
+                if (cpu && Conv2dFormDefaults.Pointwise(s, variant)) return Fits("gemm_1x1_cpu", "phases_cpu");
                 if (!cpu || !Conv2dKernels.FlipApplies(s)) return Named(BackwardInput, cpu ? "phases_cpu" : "phases_gpu");
                 var flip = Fits("flip_forward_cpu", "phases_cpu");
                 return Conv2dKernels.UsesWinograd(Conv2dKernels.Transposed(s), variant, winograd) && flip.Name != "phases_cpu"

@@ -22,12 +22,69 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         [1, 12, 9, 7, 70, 3, 3, 2, 2, 1, 1],    // Cin*9 % 4 == 0: the _cpu vec4-weight path, stride 2
         [3, 4, 11, 9, 5, 7, 7, 2, 2, 3, 3],     // vec4-weight path with a 7x7 kernel and batch 3
         [2, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1],  // ResNet-20 stage 1
+        [2, 12, 8, 10, 16, 1, 1, 2, 2, 0, 0],   // 1x1/2 on even maps, Cin and Cout % 4 == 0 (vec4 paths both ways)
+        [2, 6, 5, 8, 7, 3, 3, 3, 2, 1, 1],      // strides 3 and 2: phases of unequal tap counts
+        [3, 12, 6, 6, 13, 1, 1, 1, 1, 0, 0],    // 1x1 with H*W % 4 == 0: the 1x1 GEMM's vec4 columns
+        [2, 5, 57, 55, 6, 3, 3, 2, 2, 1, 1],    // 3x3/2 with N*OH*OW >= 784: the default backward input is the stride-phase form
     ];
 
     static readonly KernelVariant[] Variants = [KernelVariant.Cpu, KernelVariant.Gpu];
 
-    public static IEnumerable<object[]> Cases() =>
-        from v in Variants from s in Shapes select new object[] { v, string.Join(",", s) };
+    /// <summary>The launchers beside Conv2dKernels' own (tuner candidates), each forced on every shape it applies to.</summary>
+    public enum Form { Default, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4 }
+
+    static readonly Form[] ForwardForms = [Form.Default, Form.Gemm1x1];
+    // Backward forms run their own direction; the other direction of the same test runs the default launcher.
+    static readonly Form[] BackwardForms = [Form.Default, Form.PhaseBackwardInput, Form.Gemm1x1, Form.BackwardWeightDy4];
+
+    static bool Applies(Form f, Conv2dShape s, KernelVariant v) => f switch
+    {
+        Form.PhaseBackwardInput => Conv2dPhaseBackwardInput.Applies(s, v),
+        Form.Gemm1x1 => Conv2d1x1Gemm.Applies(s, v),
+        Form.BackwardWeightDy4 => Conv2dBackwardWeightDy4.Applies(s, v),
+        _ => true,
+    };
+
+    static IEnumerable<object[]> With(Form[] forms, IEnumerable<string> specs, KernelVariant[] variants) =>
+        from v in variants from spec in specs from f in forms where Applies(f, Parse(spec), v) select new object[] { v, spec, f };
+
+    public static IEnumerable<object[]> ForwardCases() => With(ForwardForms, Shapes.Select(s => string.Join(",", s)), Variants);
+    public static IEnumerable<object[]> BackwardCases() => With(BackwardForms, Shapes.Select(s => string.Join(",", s)), Variants);
+
+    static void Forward(Form f, IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? b, BufferSlice? res,
+                        BufferSlice y, bool relu = false, bool accumulate = false)
+    {
+        if (f == Form.Gemm1x1) Conv2d1x1Gemm.Forward(r, s, x, w, b, res, y, relu, accumulate);
+        else Conv2dKernels.Forward(r, s, x, w, b, res, y, relu, accumulate);
+    }
+
+    static void BackwardInput(Form f, IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
+                              BufferSlice? scratch, bool accumulate = false)
+    {
+        switch (f)
+        {
+            case Form.PhaseBackwardInput: Conv2dPhaseBackwardInput.BackwardInput(r, s, dy, w, dx, scratch!.Value, accumulate); break;
+            case Form.Gemm1x1: Conv2d1x1Gemm.BackwardInput(r, s, dy, w, dx, scratch!.Value, accumulate); break;
+            case Form.BackwardWeightDy4: Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch, accumulate); break;
+            default: Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch, accumulate); break;
+        }
+    }
+
+    static void BackwardWeight(Form f, IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
+                               BufferSlice? scratch, bool accumulate = false)
+    {
+        if (f == Form.BackwardWeightDy4) Conv2dBackwardWeightDy4.BackwardWeight(r, s, dy, x, dw, scratch, accumulate);
+        else Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch, accumulate);
+    }
+
+    // Floats of scratch a form needs (Default: what Conv2dKernels can use; at least one so a slice exists).
+    static long ScratchFloats(Form f, Conv2dShape s, KernelVariant v) => Math.Max(1, f switch
+    {
+        Form.PhaseBackwardInput => Conv2dPhaseBackwardInput.ScratchBytes(s),
+        Form.Gemm1x1 => Conv2d1x1Gemm.ScratchBytes(s),
+        Form.BackwardWeightDy4 => Conv2dBackwardWeightDy4.ScratchBytes(s),
+        _ => Conv2dKernels.ScratchBytes(s, v),
+    } / 4);
 
     static Conv2dShape Parse(string spec)
     {
@@ -47,8 +104,8 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         RandomData.Uniform((int)s.OutputElements, 15),
         RandomData.Uniform((int)Math.Max(s.InputElements, Math.Max(s.WeightElements, s.OutputElements)), 16));
 
-    [Theory, MemberData(nameof(Cases))]
-    public void Forward_plain_and_fused_epilogue_match_the_cpu(KernelVariant variant, string spec)
+    [Theory, MemberData(nameof(ForwardCases))]
+    public void Forward_plain_and_fused_epilogue_match_the_cpu(KernelVariant variant, string spec, Form form)
     {
         var s = Parse(spec);
         var d = MakeData(s);
@@ -56,38 +113,39 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         BufferSlice x = a.Add(d.X), w = a.Add(d.W), b = a.Add(d.B), res = a.Add(d.Res), y = a.Alloc(s.OutputElements), yf = a.Alloc(s.OutputElements);
         Record(variant, r =>
         {
-            Conv2dKernels.Forward(r, s, x, w, null, null, y);
-            Conv2dKernels.Forward(r, s, x, w, b, res, yf, relu: true);
+            Forward(form, r, s, x, w, null, null, y);
+            Forward(form, r, s, x, w, b, res, yf, relu: true);
         });
 
         var plain = CpuRef.Conv2dForward(ToDouble(d.X), ToDouble(d.W), null, s);
         var fused = CpuRef.Conv2dForward(ToDouble(d.X), ToDouble(d.W), ToDouble(d.B), s);
         for (int i = 0; i < fused.Length; i++) fused[i] = Math.Max(0, fused[i] + d.Res[i]);
-        string what = $"conv2d_forward {variant} {s}";
+        string what = $"conv2d_forward {variant} {form} {s}";
         Tolerance.AssertClose(plain, a.Read(y, s.OutputElements), Atol(s.PatchSize), Rtol, what);
         Tolerance.AssertClose(fused, a.Read(yf, s.OutputElements), Atol(s.PatchSize), Rtol, what + " +bias +residual relu");
     }
 
-    [Theory, MemberData(nameof(Cases))]
-    public void Backward_input_weight_and_bias_match_the_cpu(KernelVariant variant, string spec)
+    [Theory, MemberData(nameof(BackwardCases))]
+    public void Backward_input_weight_and_bias_match_the_cpu(KernelVariant variant, string spec, Form form)
     {
         var s = Parse(spec);
         var d = MakeData(s);
         // The scratch (_gpu: split-K partials, _cpu: flipped weights for stride 1) is given, as the graph gives it.
-        long scratchFloats = Math.Max(1, Conv2dKernels.ScratchBytes(s, variant) / 4);
+        long scratchFloats = Math.Max(ScratchFloats(form, s, variant), ScratchFloats(Form.Default, s, variant));
         using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout, scratchFloats));
         BufferSlice x = a.Add(d.X), w = a.Add(d.W), dy = a.Add(d.Dy);
-        BufferSlice dx = a.Alloc(s.InputElements), dw = a.Alloc(s.WeightElements), db = a.Alloc(s.Cout), scratch = a.Alloc(scratchFloats);
+        // dx starts as garbage: every element must be written, the stride positions that get no gradient too.
+        BufferSlice dx = a.Add(d.Prior[..(int)s.InputElements]), dw = a.Alloc(s.WeightElements), db = a.Alloc(s.Cout), scratch = a.Alloc(scratchFloats);
         Record(variant, r =>
         {
-            Conv2dKernels.BackwardInput(r, s, dy, w, dx, scratch);
-            Conv2dKernels.BackwardWeight(r, s, dy, x, dw, scratch);
+            BackwardInput(form, r, s, dy, w, dx, scratch);
+            BackwardWeight(form, r, s, dy, x, dw, scratch);
             Conv2dKernels.BackwardBias(r, s, dy, db);
         });
 
         double[] dyD = ToDouble(d.Dy);
         long taps = (long)s.Cout * s.KernelH * s.KernelW, pixels = (long)s.N * s.OutH * s.OutW;
-        string what = $"{variant} {s}";
+        string what = $"{variant} {form} {s}";
         Tolerance.AssertClose(CpuRef.Conv2dBackwardInput(dyD, ToDouble(d.W), s), a.Read(dx, s.InputElements), Atol(taps), Rtol, "conv2d dx " + what);
         Tolerance.AssertClose(CpuRef.Conv2dBackwardWeight(dyD, ToDouble(d.X), s), a.Read(dw, s.WeightElements), Atol(pixels), Rtol, "conv2d dW " + what);
         Tolerance.AssertClose(CpuRef.Conv2dBackwardBias(dyD, s), a.Read(db, s.Cout), Atol(pixels), Rtol, "conv2d db " + what);
@@ -156,29 +214,30 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     }
 
     public static IEnumerable<object[]> AccumulateCases() =>
-        from v in Variants from spec in new[] { "3,13,9,7,11,3,3,2,2,1,1", "1,3,15,13,17,7,7,2,2,3,3", "2,13,9,7,5,3,3,1,1,1,1" }
-        select new object[] { v, spec };
+        With(BackwardForms, ["3,13,9,7,11,3,3,2,2,1,1", "1,3,15,13,17,7,7,2,2,3,3", "2,13,9,7,5,3,3,1,1,1,1", "2,12,8,10,16,1,1,2,2,0,0"], Variants);
 
-    // Without scratch: also the phase path of stride-1 backward input on _cpu (with scratch it runs as a forward conv).
+    // Default form without scratch: also the phase path of stride-1 backward input on _cpu (with scratch it runs as a
+    // forward conv). The other forms get the scratch they need; forward runs through the form where it has one.
     [Theory, MemberData(nameof(AccumulateCases))]
-    public void Accumulate_adds_into_the_existing_output(KernelVariant variant, string spec)
+    public void Accumulate_adds_into_the_existing_output(KernelVariant variant, string spec, Form form)
     {
         var s = Parse(spec);
         var d = MakeData(s);
         float[] py = d.Prior[..(int)s.OutputElements], px = d.Prior[..(int)s.InputElements], pw = d.Prior[..(int)s.WeightElements], pb = d.Prior[..s.Cout];
-        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout));
+        long scratchFloats = form == Form.Default ? 1 : ScratchFloats(form, s, variant);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.Cout, s.OutputElements, s.OutputElements, s.InputElements, s.WeightElements, s.Cout, scratchFloats));
         BufferSlice x = a.Add(d.X), w = a.Add(d.W), b = a.Add(d.B), dy = a.Add(d.Dy);
-        BufferSlice y = a.Add(py), dx = a.Add(px), dw = a.Add(pw), db = a.Add(pb);
+        BufferSlice y = a.Add(py), dx = a.Add(px), dw = a.Add(pw), db = a.Add(pb), scratch = a.Alloc(scratchFloats);
         Record(variant, r =>
         {
-            Conv2dKernels.Forward(r, s, x, w, b, null, y, accumulate: true);
-            Conv2dKernels.BackwardInput(r, s, dy, w, dx, accumulate: true);
-            Conv2dKernels.BackwardWeight(r, s, dy, x, dw, accumulate: true);
+            Forward(ForwardForms.Contains(form) ? form : Form.Default, r, s, x, w, b, null, y, accumulate: true);
+            BackwardInput(form, r, s, dy, w, dx, form == Form.Default ? null : scratch, accumulate: true);
+            BackwardWeight(form, r, s, dy, x, dw, null, accumulate: true);
             Conv2dKernels.BackwardBias(r, s, dy, db, accumulate: true);
         });
 
         double[] xD = ToDouble(d.X), wD = ToDouble(d.W), dyD = ToDouble(d.Dy);
-        string what = $"accumulate {variant} {s}";
+        string what = $"accumulate {variant} {form} {s}";
         Tolerance.AssertClose(Add(CpuRef.Conv2dForward(xD, wD, ToDouble(d.B), s), py), a.Read(y, s.OutputElements), Atol(s.PatchSize), Rtol, "y " + what);
         Tolerance.AssertClose(Add(CpuRef.Conv2dBackwardInput(dyD, wD, s), px), a.Read(dx, s.InputElements), Atol(s.PatchSize), Rtol, "dx " + what);
         Tolerance.AssertClose(Add(CpuRef.Conv2dBackwardWeight(dyD, xD, s), pw), a.Read(dw, s.WeightElements), Atol(s.OutputElements), Rtol, "dW " + what);
@@ -288,7 +347,9 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         foreach (var name in new[] { "conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight" })
         foreach (var suffix in new[] { "_cpu", "_gpu" })
             Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name + suffix).Interface.PushConstantBytes);
-        foreach (var name in new[] { "winograd_weight_cpu", "winograd_input_cpu", "winograd_gemm_cpu" })
+        foreach (var name in new[] { "winograd_weight_cpu", "winograd_input_cpu", "winograd_gemm_cpu",
+                                     "conv2d_weight_phases_cpu", "conv2d_backward_input_phase_cpu", "conv2d_1x1_gemm_cpu",
+                                     "conv2d_backward_weight_dy4_cpu" })
             Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name).Interface.PushConstantBytes);
         Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<BiasGradPush>(), (int)Device.GetKernel("bias_grad").Interface.PushConstantBytes);
         Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<SplitKReducePush>(), (int)Device.GetKernel("splitk_reduce").Interface.PushConstantBytes);
@@ -302,5 +363,18 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         BufferSlice x = a.Alloc(s.InputElements), w = a.Alloc(s.WeightElements), y = a.Alloc(4);
         var e = Assert.Throws<ArgumentException>(() => Record(KernelVariant.Cpu, r => Conv2dKernels.Forward(r, s, x, w, null, null, y)));
         Assert.Contains("y holds", e.Message);
+    }
+
+    [Theory]
+    [InlineData(Form.PhaseBackwardInput, "3,13,9,7,11,3,3,2,2,1,1")]
+    [InlineData(Form.Gemm1x1, "3,13,9,7,21,1,1,2,2,0,0")]
+    public void A_form_given_too_little_scratch_or_a_shape_it_does_not_take_is_refused(Form form, string spec)
+    {
+        var s = Parse(spec);
+        using var a = new Arena(Device, ArenaBytes(s.InputElements, s.WeightElements, s.OutputElements, 4));
+        BufferSlice dx = a.Alloc(s.InputElements), w = a.Alloc(s.WeightElements), dy = a.Alloc(s.OutputElements), scratch = a.Alloc(4);
+        var e = Assert.Throws<ArgumentException>(() => Record(KernelVariant.Cpu, r => BackwardInput(form, r, s, dy, w, dx, scratch)));
+        Assert.Contains("scratch holds 16 bytes", e.Message);
+        Assert.Contains(s.ToString(), e.Message);
     }
 }

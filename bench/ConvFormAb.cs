@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text;
+
+namespace VkResNet.Bench;
+
+/// <summary>
+/// `ab` (`dotnet run -c Release --project bench -- ab [reps=N] [batch=..] [forms=TEXT]`): the passes of
+/// <see cref="ConvFormCase.ForRun"/>, each recorded once per form and replayed in turn (Baseline, new, Baseline, new, ...)
+/// reps times after one warm-up, so a change of load on a shared machine hits every form alike. Per form: the
+/// fastest and the median GPU time (timestamps), GFLOP/s and share of the run's peak at the fastest, and the median
+/// over rounds of the per-round ratio to Baseline (below 1: faster). Writes the table to ab-table.md beside the reports.
+/// </summary>
+public static class ConvFormAb
+{
+    public static string Run(int reps)
+    {
+        double peak = BenchDevice.Peak.Vec4GflopsMedian;
+        var text = ConvTable.Start(string.Create(CultureInfo.InvariantCulture, $"Conv forms A/B, {reps} alternating rounds, GPU timestamps; % of the {peak:F1} GFLOP/s vec4 peak measured at the start of the run"),
+                                   "| layer | batch | pass | form | fastest ms | median ms | GFLOP/s (% peak), fastest | time / Baseline, median of rounds |",
+                                   "|---|---:|---|---|---:|---:|---:|---:|");
+        var cases = ConvFormBenchmarks.Cases.ToList();
+        var ts = new double[2];
+        foreach (var pass in cases.GroupBy(c => (c.Layer, c.Direction)))
+        {
+            var forms = pass.ToList();
+            var rigs = forms.Select(c => new ConvRig(c.Layer.Shape, c.Layer.Variant, c.Direction, c.ScratchBytes, c.Record)).ToList();
+            try
+            {
+                var ms = new double[forms.Count][];
+                for (int f = 0; f < forms.Count; f++) ms[f] = new double[reps];
+                for (int round = -1; round < reps; round++)
+                    for (int f = 0; f < forms.Count; f++)
+                    {
+                        rigs[f].Commands.Submit();
+                        rigs[f].Commands.Wait();
+                        rigs[f].Commands.ReadTimestampsMs(ts);
+                        if (round >= 0) ms[f][round] = ts[1];
+                    }
+                int baseline = forms.FindIndex(c => c.Form == ConvForm.Baseline);
+                var rows = new StringBuilder();
+                for (int f = 0; f < forms.Count; f++)
+                {
+                    var c = forms[f];
+                    double fastest = ms[f].Min(), gflops = c.Layer.Shape.Flops / (fastest * 1e6);
+                    string ratio = baseline < 0 || f == baseline ? "" : Median(ms[f].Select((t, i) => t / ms[baseline][i])).ToString("F2", CultureInfo.InvariantCulture);
+                    rows.AppendLine(CultureInfo.InvariantCulture,
+                        $"| {c.Layer.Name} | {c.Layer.Shape.N} | {c.Direction} | {c.Form} | {fastest:F2} | {Median(ms[f]):F2} | {gflops:F1} ({100 * gflops / peak:F0}%) | {ratio} |");
+                }
+                Console.Write(rows);
+                text.Append(rows);
+            }
+            finally
+            {
+                foreach (var r in rigs) r.Dispose();
+            }
+        }
+        return text.ToString();
+    }
+
+    static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+}
