@@ -26,12 +26,13 @@ public sealed unsafe class HostEngine : IDisposable
     readonly CommandBuffer[] _frames;
     readonly Fence[] _fences;
 
-    /// <param name="validation">Enable VK_LAYER_KHRONOS_validation on the engine's instance (the layer reports on stdout: the engine has no messenger).</param>
+    /// <param name="validation">Enable VK_LAYER_KHRONOS_validation on the engine's instance and VK_EXT_debug_utils, so VkResNet's messenger can collect its messages.</param>
     public HostEngine(string? deviceName, int framesInFlight, bool validation = false)
     {
         Vk = Vk.GetApi();
         nint name = SilkMarshal.StringToPtr("vkresnet-realtime-host");
         nint layer = SilkMarshal.StringToPtr("VK_LAYER_KHRONOS_validation");
+        nint debugUtils = SilkMarshal.StringToPtr("VK_EXT_debug_utils");
         try
         {
             var app = new ApplicationInfo { SType = StructureType.ApplicationInfo, PApplicationName = (byte*)name, ApiVersion = ApiVersion };
@@ -40,6 +41,8 @@ public sealed unsafe class HostEngine : IDisposable
             {
                 info.EnabledLayerCount = 1;
                 info.PpEnabledLayerNames = (byte**)&layer;
+                info.EnabledExtensionCount = 1;   // VkResNet's messenger on this instance collects the layer's messages
+                info.PpEnabledExtensionNames = (byte**)&debugUtils;
             }
             Check(Vk.CreateInstance(&info, null, out Instance instance), "vkCreateInstance");
             Instance = instance;
@@ -48,6 +51,7 @@ public sealed unsafe class HostEngine : IDisposable
         {
             SilkMarshal.Free(name);
             SilkMarshal.Free(layer);
+            SilkMarshal.Free(debugUtils);
         }
 
         uint n = 0;

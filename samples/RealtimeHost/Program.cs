@@ -28,7 +28,8 @@ var opts = HostOptions.Parse(args);
 if (opts == null) return ExitCodes.Usage;
 
 using var engine = new HostEngine(opts.Device, framesInFlight: 1, opts.Validation);
-using var context = VulkanContext.FromExternal(engine.Instance, HostEngine.ApiVersion);
+// With --validation the engine enabled the layer and VK_EXT_debug_utils; VkResNet's messenger collects what it reports.
+using var context = VulkanContext.FromExternal(engine.Instance, HostEngine.ApiVersion, collectValidation: opts.Validation);
 using var device = Device.FromExternal(context, engine.PhysicalDevice, engine.Device, engine.QueueFamily, 0,
     new DeviceOptions { TimelineSemaphoresEnabled = engine.Timelines });
 
@@ -97,6 +98,7 @@ Console.WriteLine("frame = CPU start of the frame to its fence (the stand-in pre
 if (loop.LastTopClass >= 0) Console.WriteLine($"last result: class {loop.LastTopClass} of the thumbnail (random weights unless --checkpoint).");
 
 if (loaded != null) loaded.Dispose(); else graph.Dispose();
+if (opts.Validation) context.ThrowIfValidationMessages();  // any message fails the run (exit 70 names it)
 return 0;
 }
 

@@ -23,6 +23,8 @@ public sealed class MpiRun : IDisposable
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
         psi.Environment["NO_COLOR"] = "1";
+        // The fixed kernel rules: runs compared with each other choose the same kernels, and no test times candidates.
+        if (!psi.Environment.ContainsKey("VKRESNET_TUNE")) psi.Environment["VKRESNET_TUNE"] = "off";
         _process = new Process { StartInfo = psi };
         _process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_output) _output.AppendLine(e.Data); };
@@ -44,6 +46,8 @@ public sealed class MpiRun : IDisposable
             psi.ArgumentList.Add(groups[g].Ranks.ToString());
             psi.ArgumentList.Add("-x");
             psi.ArgumentList.Add("NO_COLOR");
+            psi.ArgumentList.Add("-x");
+            psi.ArgumentList.Add("VKRESNET_TUNE");
             foreach (var k in env?.Keys ?? Enumerable.Empty<string>()) { psi.ArgumentList.Add("-x"); psi.ArgumentList.Add(k); }
             psi.ArgumentList.Add("dotnet");
             psi.ArgumentList.Add(Vkresnet);

@@ -101,19 +101,23 @@ public static class TrainCommand
         int trainImages = options.LimitTrainImages > 0 ? Math.Min(options.LimitTrainImages, train.Count) : train.Count;
         if (trainImages < options.BatchSize)
             throw new UserInputException($"--batch {options.BatchSize} is larger than the {trainImages} training images; use a smaller --batch or a larger --limit-train.");
-        Graph.IO.AtomicFile.EnsureWritableFolder(options.OutputDirectory);
-        var stale = Trainer.RemoveStaleTempFiles(options.OutputDirectory);
-        if (stale.Count > 0)
-            AnsiConsole.MarkupLine($"[yellow]cleaned[/] {stale.Count} temp file(s) a killed run left in {Markup.Escape(options.OutputDirectory)}: {Markup.Escape(string.Join(", ", stale))}");
-        var resumed = Trainer.CheckResume(options, train.Count);
-        if (resumed != null)
+        // Rank 0 alone owns the run folder (a follower's folder may be another host's, or the same one).
+        if (reducer == null || reducer.Rank == 0)
         {
-            AnsiConsole.MarkupLine($"[bold]resume[/]  {Markup.Escape(options.OutputDirectory)} at epoch {resumed.Epoch}, step {resumed.Step}");
-            foreach (string note in resumed.Notes) AnsiConsole.MarkupLine($"[yellow]note[/]    {Markup.Escape(note)}");
-            if (resumed.Epoch == options.Epochs)
+            Graph.IO.AtomicFile.EnsureWritableFolder(options.OutputDirectory);
+            var stale = Trainer.RemoveStaleTempFiles(options.OutputDirectory);
+            if (stale.Count > 0)
+                AnsiConsole.MarkupLine($"[yellow]cleaned[/] {stale.Count} temp file(s) a killed run left in {Markup.Escape(options.OutputDirectory)}: {Markup.Escape(string.Join(", ", stale))}");
+            var resumed = Trainer.CheckResume(options, train.Count);
+            if (resumed != null)
             {
-                AnsiConsole.MarkupLine($"[bold green]done[/]    the run finished its {options.Epochs} epochs before; nothing to resume ({Markup.Escape(Path.Combine(options.OutputDirectory, "checkpoint.safetensors"))}).");
-                return 0;
+                AnsiConsole.MarkupLine($"[bold]resume[/]  {Markup.Escape(options.OutputDirectory)} at epoch {resumed.Epoch}, step {resumed.Step}");
+                foreach (string note in resumed.Notes) AnsiConsole.MarkupLine($"[yellow]note[/]    {Markup.Escape(note)}");
+                if (resumed.Epoch == options.Epochs)
+                {
+                    AnsiConsole.MarkupLine($"[bold green]done[/]    the run finished its {options.Epochs} epochs before; nothing to resume ({Markup.Escape(Path.Combine(options.OutputDirectory, "checkpoint.safetensors"))}).");
+                    return 0;
+                }
             }
         }
         using var open = OpenDevice.Create(deviceSelector, validation, c => DistributedOptions.DeviceFor(reducer, deviceSelector, c.Devices.Count));

@@ -86,8 +86,11 @@ public sealed class Trainer : IDisposable
     /// <paramref name="epochEnded"/> as soon as its checkpoint and metrics are written.</summary>
     public IReadOnlyList<EpochResult> Run(IProgress<TrainProgress>? progress = null, CancellationToken cancel = default, Action<EpochResult>? epochEnded = null)
     {
-        AtomicFile.EnsureWritableFolder(_options.OutputDirectory);
-        RemoveStaleTempFiles(_options.OutputDirectory);
+        if (IsRoot)
+        {
+            AtomicFile.EnsureWritableFolder(_options.OutputDirectory);
+            RemoveStaleTempFiles(_options.OutputDirectory);
+        }
         int startEpoch = 0;
         long step = 0;
         var ckpt = IsRoot ? CheckResume(_options, _train.Count) : null;  // rank 0 alone reads the checkpoint
