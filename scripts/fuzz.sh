@@ -6,7 +6,8 @@
 # other than the one the reader documents (ImportException / WeightFileException), or a hang past 10 s.
 # Installs what is missing: Debian's afl++ (apt-get) and the SharpFuzz.CommandLine 2.3.0 tool (into
 # tools/fuzz/.tools). Builds tools/fuzz, copies it to DIR/bin, instruments vkresnet-import.dll and
-# VkResNet.Graph.dll there, then runs afl-fuzz for N minutes (default 5) per target from tools/fuzz/seeds/<target>.
+# VkResNet.Graph.dll there, then runs afl-fuzz for N minutes (default 5) per target from tools/fuzz/seeds/<target>
+# (with tools/fuzz/dict/ token dictionaries for the pickle and safetensors/checkpoint targets).
 # Each crash or hang input is replayed (its exception printed) and saved, unless --no-save, as a regression input
 # in tests/VkResNet.Importer.Tests/FuzzRegressions/<target>/, which FuzzRegressionTests feed to the reader.
 set -euo pipefail
@@ -64,7 +65,8 @@ summary="$out/summary.md"
 findings=0
 for t in "${ts[@]}"; do
   echo "fuzz: $t for $minutes min (afl-fuzz, log $out/$t.log)"
-  afl-fuzz -i "tools/fuzz/seeds/$t" -o "$out/$t" -t 10000 -m none -V "$seconds" -- dotnet "$out/bin/vkresnet-fuzz.dll" "$t" \
+  dict=(); case "$t" in safetensors|checkpoint) dict=(-x tools/fuzz/dict/safetensors.dict) ;; pickle) dict=(-x tools/fuzz/dict/pickle.dict) ;; esac
+  afl-fuzz -i "tools/fuzz/seeds/$t" -o "$out/$t" "${dict[@]}" -t 10000 -m none -V "$seconds" -- dotnet "$out/bin/vkresnet-fuzz.dll" "$t" \
     >"$out/$t.log" 2>&1 || echo "fuzz: afl-fuzz exited non-zero for $t (see $out/$t.log)"
   stats="$out/$t/default/fuzzer_stats"
   val() { sed -n "s/^$1 *: *//p" "$stats" 2>/dev/null | head -n 1; }

@@ -60,7 +60,7 @@ else:
     d = (gpus or devs)[0]
 print(f"{d['index']}\t{d['kind']}\t{d['line']}")
 PY
-)" || die "$(printf '%s' "$pick" | tail -n 1)"
+2>&1)" || die "$(printf '%s' "$pick" | tail -n 1)"
 IFS=$'\t' read -r index kind line <<<"$pick"
 [ "$kind" = Cpu ] && echo "gpu-check: note: device $index is a CPU device ($line); its figures are not GPU figures"
 echo "gpu-check: device $index: $line"
@@ -94,7 +94,8 @@ measures=(
 # (4) tune, where this build has `vkresnet tune` (one model per call)
 tunes=("resnet18 --batch 1" "resnet50 --batch 1" "resnet20 --batch 128 --train")
 tune_line="skipped: this build has no 'vkresnet tune' command"
-if "${cli[@]}" tune --help >/dev/null 2>&1; then
+# (an unknown subcommand's --help still exits 0, so look for it in the root help's command list)
+if "${cli[@]}" --help 2>/dev/null | sed -n '/^Commands:/,$p' | grep -qE '^ +tune( |$)'; then
   tune_line="ok"
   for t in "${tunes[@]}"; do
     read -r -a a <<<"$t"
