@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using VkResNet.Graph.IO;
 using Xunit;
 
 namespace VkResNet.Graph.Tests.IO.Properties;
@@ -39,6 +40,13 @@ public static class FileGen
     /// Runs <paramref name="read"/> on corrupt bytes: it may succeed (a flip can land in pixel data) or throw
     /// <typeparamref name="TDocumented"/> with a message; any other exception fails the property.
     /// </summary>
+    /// <summary>An image decoder on corrupt bytes: a consistent image, or InvalidDataException and nothing else.</summary>
+    public static void DecodesOrThrowsInvalidData(Func<RasterImage> decode) => ReadsOrFailsWith<InvalidDataException>(() =>
+    {
+        RasterImage img = decode();
+        Assert.Equal(img.Width * img.Height * img.Channels, img.Pixels.Length);
+    });
+
     public static void ReadsOrFailsWith<TDocumented>(Action read) where TDocumented : Exception
     {
         try { read(); }

@@ -45,10 +45,6 @@ public class JpegPropertyTests
     public Property CorruptJpegDecodesOrThrowsInvalidData() => Prop.ForAll(Cases, FileGen.Corruptions, (k, corruption) =>
     {
         byte[] bad = corruption.Apply(BaselineJpegEncoder.Encode(k.Image, k.Restart));
-        FileGen.ReadsOrFailsWith<InvalidDataException>(() =>
-        {
-            RasterImage img = JpegReader.Decode(bad);
-            Assert.Equal(img.Width * img.Height * img.Channels, img.Pixels.Length);
-        });
+        FileGen.DecodesOrThrowsInvalidData(() => JpegReader.Decode(bad));
     });
 }

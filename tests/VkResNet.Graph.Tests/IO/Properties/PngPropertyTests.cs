@@ -34,10 +34,6 @@ public class PngPropertyTests
     public Property CorruptPngDecodesOrThrowsInvalidData() => Prop.ForAll(Cases, FileGen.Corruptions, (k, corruption) =>
     {
         byte[] bad = corruption.Apply(PngWriter.Encode(k.Image, k.Filter));
-        FileGen.ReadsOrFailsWith<InvalidDataException>(() =>
-        {
-            RasterImage img = PngReader.Decode(bad);
-            Assert.Equal(img.Width * img.Height * img.Channels, img.Pixels.Length);
-        });
+        FileGen.DecodesOrThrowsInvalidData(() => PngReader.Decode(bad));
     });
 }
