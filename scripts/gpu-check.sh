@@ -137,7 +137,7 @@ for f in sorted(glob.glob(os.path.join(out, "bench-*.json"))):
     for m in rep["results"]:
         ips = m.get("imagesPerSecond", m["batch"] * 1000 / m["msP50"])
         print(f"| {m['model']} {m['mode']} batch {m['batch']} | {m['msP50']:.2f} | {m.get('msP90', float('nan')):.2f} | "
-              f"{ips:.0f} | {100 * m['shareOfPeak']:.0f}% | {rep['peakVec4Gflops']:.0f} | {rep.get('commit', '?')} |")
+              f"{ips:.3g} | {100 * m['shareOfPeak']:.0f}% | {rep['peakVec4Gflops']:.1f} | {rep.get('commit', '?')} |")
 PY
 [ $? -eq 0 ] || { status=1; echo "gpu-check: could not write $out/summary.md" >&2; }
 cat "$out/summary.md"
