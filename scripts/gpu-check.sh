@@ -43,7 +43,7 @@ command -v python3 >/dev/null || die "python3 is needed to read the JSON (Debian
 devices_json="$(mktemp)"
 trap 'rm -f "$devices_json"' EXIT
 "${cli[@]}" devices --json >"$devices_json" || die "vkresnet devices found no Vulkan device (is a Vulkan driver installed? vulkaninfo --summary)"
-pick="$(python3 - "$devices_json" "$device" "$force" <<'PY'
+pick="$(python3 - "$devices_json" "$device" "$force" 2>&1 <<'PY'
 import json, sys
 devs = json.load(open(sys.argv[1]))["devices"]
 want, force = sys.argv[2], sys.argv[3] == "1"
@@ -60,8 +60,9 @@ else:
     d = (gpus or devs)[0]
 print(f"{d['index']}\t{d['kind']}\t{d['line']}")
 PY
-2>&1)" || die "$(printf '%s' "$pick" | tail -n 1)"
+)" || die "$(printf '%s' "$pick" | tail -n 1)"
 IFS=$'\t' read -r index kind line <<<"$pick"
+[[ "$index" =~ ^[0-9]+$ ]] || die "could not pick a device (${pick:-no output})"
 [ "$kind" = Cpu ] && echo "gpu-check: note: device $index is a CPU device ($line); its figures are not GPU figures"
 echo "gpu-check: device $index: $line"
 
