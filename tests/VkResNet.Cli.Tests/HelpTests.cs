@@ -51,6 +51,7 @@ public sealed class HelpTests
     [InlineData("infer")]
     [InlineData("bench")]
     [InlineData("graph")]
+    [InlineData("tune")]
     [InlineData("experiment degradation")]
     public void Help_command_describes_the_shared_device_options(string command)
     {

@@ -21,10 +21,10 @@ public static class TuneCommand
         var train = new Option<bool>("--train") { Description = "Tune the training graph (forward, backward, SGD) instead of inference" };
         var force = new Option<bool>("--force") { Description = "Measure every key again, even those already in the cache" };
         var budget = new Option<double?>("--budget") { Description = $"Seconds the tuning may take (default: VKRESNET_TUNE_BUDGET_S, else {TuningOptions.DefaultBudget.TotalSeconds:F0})" };
-        var device = CommonOptions.Device();
         var cmd = new Command("tune", "Choose a model's conv kernels by measurement on the device and cache the choices");
         cmd.Arguments.Add(model);
-        foreach (var o in new Option[] { input, classes, batch, train, force, budget, device }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { input, classes, batch, train, force, budget }) cmd.Options.Add(o);
+        var device = cmd.AddDeviceOptions();
         cmd.SetAction(r =>
         {
             int n = r.GetValue(batch);
@@ -34,13 +34,14 @@ public static class TuneCommand
                 tuning = tuning with { Budget = seconds > 0 && seconds <= 86400 ? TimeSpan.FromSeconds(seconds) : throw new UserInputException($"--budget: {seconds} is not a number of seconds in (0, 86400].") };
             var spec = SummaryCommand.Resolve(r.GetValue(model)!, r.GetValue(input), r.GetValue(classes), null);
             var built = ResNetBuilder.Build(spec, n, r.GetValue(train) ? ResNetMode.Train : ResNetMode.Infer);
-            using var ctx = CommonOptions.CreateContext(false);
-            using var dev = ctx.CreateDevice(r.GetValue(device));
+            using var open = device.Open(r);
+            var dev = open.Device;
             AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(dev.Info.Line)}");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var graph = CompiledGraph.Compile(dev, built.Graph, new CompileOptions { Tuning = tuning });
             KernelReport.Print(graph, Console.Out);
             Console.WriteLine($"{spec.Name} {(r.GetValue(train) ? "training" : "inference")} batch {n}: compiled and tuned in {clock.Elapsed.TotalSeconds:F1} s");
+            open.Finish();
             return 0;
         });
         return cmd;

@@ -76,11 +76,18 @@ public sealed class SafeTensorsFile
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw WeightFileException.For(path, $"header is a JSON {doc.RootElement.ValueKind}, not an object");
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (JsonProperty p in doc.RootElement.EnumerateObject())
+            try
             {
-                if (!seen.Add(p.Name)) throw WeightFileException.For(path, $"header names '{p.Name}' twice");
-                if (p.Name == "__metadata__") ParseMetadata(p.Value, metadata, path);
-                else tensors.Add(ParseTensor(p.Name, p.Value, dataLength, path));
+                foreach (JsonProperty p in doc.RootElement.EnumerateObject())
+                {
+                    if (!seen.Add(p.Name)) throw WeightFileException.For(path, $"header names '{p.Name}' twice");
+                    if (p.Name == "__metadata__") ParseMetadata(p.Value, metadata, path);
+                    else tensors.Add(ParseTensor(p.Name, p.Value, dataLength, path));
+                }
+            }
+            catch (InvalidOperationException e)  // a name or value whose \u escapes are no valid UTF-16 (a lone surrogate): found by the property tests
+            {
+                throw WeightFileException.For(path, $"header holds a string that is not valid text ({e.Message})");
             }
         }
         CheckCoverage(tensors, dataLength, path);

@@ -86,6 +86,9 @@ public class SafeTensorsTests
         { "duplicate name", $"{{\"a\":{Entry("F32", "[1]", "[0,4]")},\"a\":{Entry("F32", "[1]", "[0,4]")}}}", 4, null },
         { "missing offsets", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4, null },
         { "short file", "", -1, null },
+        // Found by the FsCheck corruption property: an escaped lone surrogate is valid JSON but no valid string.
+        { "lone surrogate", "{\"__metadata__\":{\"k\":\"\\ude00\"}}", 0, null },
+        { "lone surrogate name", $"{{\"\\ud800\":{Entry("F32", "[1]", "[0,4]")}}}", 4, null },
     };
 
     [Theory]
@@ -114,6 +117,7 @@ public class SafeTensorsTests
             "duplicate name" => "names 'a' twice",
             "missing offsets" => "no 'data_offsets'",
             "short file" => "shorter than the 8-byte header length",
+            "lone surrogate" or "lone surrogate name" => "header holds a string that is not valid text",
             _ => throw new ArgumentException(problem),
         };
         Assert.Contains(expected, e.Message);
