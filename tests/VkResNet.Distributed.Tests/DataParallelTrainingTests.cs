@@ -115,8 +115,12 @@ public sealed class DataParallelTrainingTests : IDisposable
             Assert.Matches(@"process rank 1 .* exited on signal 9", r.Output.Replace("\n", " "));
         var c = Checkpoint.Load(ckpt); // intact: loads and checks
         Assert.True(c.Epoch >= 1, r.Output);
-        foreach (var pid in pids.Values) // no rank left behind
-            Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), $"pid {pid} still runs");
+        // No rank left behind. The stopped rank got its SIGKILL just above: give the kernel a moment to deliver it.
+        static bool Runs(int pid) { try { return Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "); } catch (IOException) { return false; } }
+        var reaping = Stopwatch.StartNew();
+        while (pids.Values.Any(Runs) && reaping.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(100);
+        foreach (var pid in pids.Values)
+            Assert.False(Runs(pid), $"pid {pid} still runs 10 s after the job ended");
     }
 
     [Fact]
