@@ -8,7 +8,7 @@ namespace VkResNet.Bench;
 /// The conv forms beside Conv2dKernels' own kernels (issue 13, tuner candidates). Baseline is Conv2dKernels as on main
 /// before the forms: strided backward input is given no scratch, so it runs the per-phase kernel, not the forms it now defaults to.
 /// </summary>
-public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4 }
+public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4, DirectCpu, WinogradF2x2, WinogradF4x4 }
 
 /// <summary>One layer, one direction, one form: old and new forms of the same pass are cases of one run.</summary>
 public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvForm Form)
@@ -21,6 +21,8 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.PhaseBackwardInput, ConvDirection.BackwardInput) => Conv2dPhaseBackwardInput.Applies(Layer.Shape, Layer.Variant),
         (ConvForm.Gemm1x1, ConvDirection.Forward or ConvDirection.BackwardInput) => Conv2d1x1Gemm.Applies(Layer.Shape, Layer.Variant),
         (ConvForm.BackwardWeightDy4, ConvDirection.BackwardWeight) => Conv2dBackwardWeightDy4.Applies(Layer.Shape, Layer.Variant),
+        (ConvForm.DirectCpu or ConvForm.WinogradF2x2 or ConvForm.WinogradF4x4, ConvDirection.Forward) => Conv2dWinograd4.Applies(Layer.Shape),
+        (ConvForm.DirectCpu or ConvForm.WinogradF2x2 or ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => Conv2dWinograd4.BackwardInputApplies(Layer.Shape),
         _ => false,
     };
 
@@ -32,10 +34,23 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         _ => true,
     };
 
+    // The 3x3 stride-1 forms timed through the tuner's table (ConvCandidates.All), by candidate name.
+    ConvCandidate? Candidate => (Form, Direction) switch
+    {
+        (ConvForm.DirectCpu, ConvDirection.Forward) => ConvCandidates.Find(ConvCandidates.All, Direction, "direct_cpu"),
+        (ConvForm.DirectCpu, ConvDirection.BackwardInput) => ConvCandidates.Find(ConvCandidates.All, Direction, "flip_forward_cpu"),
+        (ConvForm.WinogradF2x2, ConvDirection.Forward) => ConvCandidates.Find(ConvCandidates.All, Direction, "winograd_f2x2"),
+        (ConvForm.WinogradF2x2, ConvDirection.BackwardInput) => ConvCandidates.Find(ConvCandidates.All, Direction, "flip_winograd_f2x2"),
+        (ConvForm.WinogradF4x4, ConvDirection.Forward) => ConvCandidates.Find(ConvCandidates.All, Direction, "winograd_f4x4"),
+        (ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => ConvCandidates.Find(ConvCandidates.All, Direction, "flip_winograd_f4x4"),
+        _ => null,
+    };
+
     bool IsCandidate => Form != ConvForm.Baseline && Applies && Meant;
 
     public long ScratchBytes => Form switch
     {
+        _ when Candidate is { } c => c.Scratch(Layer.Shape),
         ConvForm.PhaseBackwardInput => Conv2dPhaseBackwardInput.ScratchBytes(Layer.Shape),
         ConvForm.Gemm1x1 => Direction == ConvDirection.BackwardInput ? Conv2d1x1Gemm.ScratchBytes(Layer.Shape) : 0,
         ConvForm.BackwardWeightDy4 => Conv2dBackwardWeightDy4.ScratchBytes(Layer.Shape),
@@ -45,6 +60,12 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
 
     public void Record(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice y, BufferSlice? scratch)
     {
+        if (Candidate is { } c)
+        {
+            var o = Direction == ConvDirection.Forward ? new ConvOperands(x, w, y, scratch) : new ConvOperands(y, w, x, scratch);
+            Conv2dKernels.Record(r, c, new ConvKey(Direction, s), o);
+            return;
+        }
         switch (Form, Direction)
         {
             case (ConvForm.PhaseBackwardInput, _): Conv2dPhaseBackwardInput.BackwardInput(r, s, y, w, x, scratch!.Value); break;

@@ -58,9 +58,14 @@ public readonly record struct ConvOperands(BufferSlice A, BufferSlice B, BufferS
 /// <summary>Records one candidate's dispatches for a pass.</summary>
 public delegate void ConvRecord(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags);
 
-/// <summary>One implementation of a conv direction: an algorithm with its load path, blocking, grid order and split.</summary>
+/// <summary>
+/// One implementation of a conv direction: an algorithm with its load path, blocking, grid order and split.
+/// ErrorScale multiplies <see cref="ConvTolerance.Atol"/> for it (tests and the tuner's check): 1 for the direct forms,
+/// more for a transform whose fp32 rounding error is larger by construction (Winograd F(4x4,3x3)).
+/// </summary>
 public sealed record ConvCandidate(string Name, ConvDirection Direction, string Algorithm,
-                                   Func<Conv2dShape, DeviceInfo, bool> Applies, Func<Conv2dShape, long> Scratch, ConvRecord Record)
+                                   Func<Conv2dShape, DeviceInfo, bool> Applies, Func<Conv2dShape, long> Scratch, ConvRecord Record,
+                                   double ErrorScale = 1)
 {
     public override string ToString() => Name;
 }
@@ -93,6 +98,8 @@ public static class ConvCandidates
             (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)),
         new("winograd_f2x2", Forward, "Winograd F(2x2,3x3): weight and input transforms, GEMMs fused with the output transform",
             (s, d) => Conv2dKernels.WinogradApplies(s), Conv2dKernels.WinogradScratchBytes, Conv2dKernels.WinogradForward),
+        new("winograd_f4x4", Forward, "Winograd F(4x4,3x3): weight and input transforms (6x6 tiles), 36 GEMMs, output transform fused with the epilogue",
+            (s, d) => Conv2dWinograd4.Applies(s), Conv2dWinograd4.ScratchBytes, Conv2dWinograd4.Forward, Conv2dWinograd4.ErrorScale),
         new("gemm_1x1_cpu", Forward, "1x1 conv as a plain GEMM, texel loads, x read at the stride (vec4 where it may)",
             (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu), NoScratch,
             (r, s, o, f) => Conv2d1x1Gemm.Forward(r, s, o.A, o.B, Has(f, Conv2dFlags.Bias) ? o.Bias : null, Has(f, Conv2dFlags.Residual) ? o.Residual : null,
@@ -114,6 +121,9 @@ public static class ConvCandidates
         new("flip_winograd_f2x2", BackwardInput, "Winograd F(2x2,3x3) forward over dy, the weight transform reading w flipped",
             (s, d) => Conv2dKernels.FlipApplies(s) && Conv2dKernels.WinogradApplies(Conv2dKernels.Transposed(s)),
             s => Conv2dKernels.WinogradScratchBytes(Conv2dKernels.Transposed(s)), Conv2dKernels.WinogradBackwardInput),
+        new("flip_winograd_f4x4", BackwardInput, "Winograd F(4x4,3x3) forward over dy, the weight transform reading w flipped",
+            (s, d) => Conv2dWinograd4.BackwardInputApplies(s), Conv2dWinograd4.BackwardInputScratchBytes, Conv2dWinograd4.BackwardInput,
+            Conv2dWinograd4.ErrorScale),
         new("gemm_1x1_cpu", BackwardInput, "1x1 conv as a plain GEMM over transposed w, dx written at the stride (empty positions zeroed)",
             (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu), Conv2d1x1Gemm.ScratchBytes,
             (r, s, o, f) => Conv2d1x1Gemm.BackwardInput(r, s, o.A, o.B, o.Out, o.Scratch!.Value, Has(f, Conv2dFlags.Accumulate))),

@@ -113,7 +113,7 @@ public static class KernelTuner
         foreach (var (t, i) in times.Select((t, i) => (t, i)).OrderBy(x => x.t.Milliseconds).ToList())
         {
             var c = candidates[i];
-            if (c == reference || Disagreement(expected, bench.Output(c), key) is not string why)
+            if (c == reference || Disagreement(expected, bench.Output(c), key, c.ErrorScale) is not string why)
                 return new KernelChoice(c, ChoiceSource.Measured, times.Where(x => !dropped.Contains(x.Name)).ToList(), dropped, []);
             warn($"conv candidate {key.Direction} {c.Name} disagrees with {reference.Name} on {key}: {why}; dropped.");
             dropped.Add(c.Name);
@@ -122,10 +122,10 @@ public static class KernelTuner
     }
 
     /// <summary>Null when <paramref name="actual"/> matches <paramref name="expected"/> within <see cref="ConvTolerance"/>; else the first mismatch.</summary>
-    public static string? Disagreement(float[] expected, float[] actual, ConvKey key)
+    public static string? Disagreement(float[] expected, float[] actual, ConvKey key, double errorScale = 1)
     {
         if (expected.Length != actual.Length) return $"{actual.Length} outputs instead of {expected.Length}";
-        double atol = ConvTolerance.Atol(key.ReductionLength);
+        double atol = errorScale * ConvTolerance.Atol(key.ReductionLength);
         for (int i = 0; i < expected.Length; i++)
         {
             double e = expected[i], a = actual[i];
