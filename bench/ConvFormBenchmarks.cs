@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using VkResNet.Graph.Kernels;
+using Kernels = VkResNet.Graph.Kernels;
 using VkResNet.Runtime;
 
 namespace VkResNet.Bench;
@@ -37,14 +38,16 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
     // The 3x3 stride-1 forms timed through the tuner's table (ConvCandidates.All), by candidate name.
     ConvCandidate? Candidate => (Form, Direction) switch
     {
-        (ConvForm.DirectCpu, ConvDirection.Forward) => ConvCandidates.Find(ConvCandidates.All, Direction, "direct_cpu"),
-        (ConvForm.DirectCpu, ConvDirection.BackwardInput) => ConvCandidates.Find(ConvCandidates.All, Direction, "flip_forward_cpu"),
-        (ConvForm.WinogradF2x2, ConvDirection.Forward) => ConvCandidates.Find(ConvCandidates.All, Direction, "winograd_f2x2"),
-        (ConvForm.WinogradF2x2, ConvDirection.BackwardInput) => ConvCandidates.Find(ConvCandidates.All, Direction, "flip_winograd_f2x2"),
-        (ConvForm.WinogradF4x4, ConvDirection.Forward) => ConvCandidates.Find(ConvCandidates.All, Direction, "winograd_f4x4"),
-        (ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => ConvCandidates.Find(ConvCandidates.All, Direction, "flip_winograd_f4x4"),
+        (ConvForm.DirectCpu, ConvDirection.Forward) => Named(Kernels.ConvDirection.Forward, "direct_cpu"),
+        (ConvForm.DirectCpu, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_forward_cpu"),
+        (ConvForm.WinogradF2x2, ConvDirection.Forward) => Named(Kernels.ConvDirection.Forward, "winograd_f2x2"),
+        (ConvForm.WinogradF2x2, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_f2x2"),
+        (ConvForm.WinogradF4x4, ConvDirection.Forward) => Named(Kernels.ConvDirection.Forward, "winograd_f4x4"),
+        (ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_f4x4"),
         _ => null,
     };
+
+    static ConvCandidate? Named(Kernels.ConvDirection d, string name) => ConvCandidates.Find(ConvCandidates.All, d, name);
 
     bool IsCandidate => Form != ConvForm.Baseline && Applies && Meant;
 
@@ -63,7 +66,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         if (Candidate is { } c)
         {
             var o = Direction == ConvDirection.Forward ? new ConvOperands(x, w, y, scratch) : new ConvOperands(y, w, x, scratch);
-            Conv2dKernels.Record(r, c, new ConvKey(Direction, s), o);
+            Conv2dKernels.Record(r, c, new ConvKey(c.Direction, s), o);
             return;
         }
         switch (Form, Direction)
