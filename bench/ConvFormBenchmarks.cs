@@ -8,7 +8,7 @@ namespace VkResNet.Bench;
 /// The conv forms beside Conv2dKernels' own kernels (issue 13, tuner candidates). Baseline is Conv2dKernels as on main
 /// before the forms: strided backward input is given no scratch, so it runs the per-phase kernel, not the forms it now defaults to.
 /// </summary>
-public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4 }
+public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4, BackwardWeightTaps8, BackwardWeightTaps4 }
 
 /// <summary>One layer, one direction, one form: old and new forms of the same pass are cases of one run.</summary>
 public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvForm Form)
@@ -21,6 +21,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.PhaseBackwardInput, ConvDirection.BackwardInput) => Conv2dPhaseBackwardInput.Applies(Layer.Shape, Layer.Variant),
         (ConvForm.Gemm1x1, ConvDirection.Forward or ConvDirection.BackwardInput) => Conv2d1x1Gemm.Applies(Layer.Shape, Layer.Variant),
         (ConvForm.BackwardWeightDy4, ConvDirection.BackwardWeight) => Conv2dBackwardWeightDy4.Applies(Layer.Shape, Layer.Variant),
+        (ConvForm.BackwardWeightTaps8 or ConvForm.BackwardWeightTaps4, ConvDirection.BackwardWeight) => Conv2dBackwardWeightTaps.Applies(Layer.Shape, Layer.Variant),
         _ => false,
     };
 
@@ -34,11 +35,16 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
 
     bool IsCandidate => Form != ConvForm.Baseline && Applies && Meant;
 
+    // The forms recorded through their tuner-table entry.
+    ConvCandidate Candidate => ConvCandidates.Find(ConvCandidates.All, VkResNet.Graph.Kernels.ConvDirection.BackwardWeight,
+        Form == ConvForm.BackwardWeightTaps8 ? "taps8_cpu" : "taps4_cpu")!;
+
     public long ScratchBytes => Form switch
     {
         ConvForm.PhaseBackwardInput => Conv2dPhaseBackwardInput.ScratchBytes(Layer.Shape),
         ConvForm.Gemm1x1 => Direction == ConvDirection.BackwardInput ? Conv2d1x1Gemm.ScratchBytes(Layer.Shape) : 0,
         ConvForm.BackwardWeightDy4 => Conv2dBackwardWeightDy4.ScratchBytes(Layer.Shape),
+        ConvForm.BackwardWeightTaps8 or ConvForm.BackwardWeightTaps4 => Candidate.Scratch(Layer.Shape),
         _ when Direction == ConvDirection.BackwardInput && (Layer.Shape.StrideH > 1 || Layer.Shape.StrideW > 1) => 0,
         _ => Conv2dKernels.ScratchBytes(Layer.Shape, Layer.Variant),
     };
@@ -51,8 +57,13 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
             case (ConvForm.Gemm1x1, ConvDirection.Forward): Conv2d1x1Gemm.Forward(r, s, x, w, null, null, y); break;
             case (ConvForm.Gemm1x1, _): Conv2d1x1Gemm.BackwardInput(r, s, y, w, x, scratch!.Value); break;
             case (ConvForm.BackwardWeightDy4, _): Conv2dBackwardWeightDy4.BackwardWeight(r, s, y, x, w); break;
+            case (ConvForm.BackwardWeightTaps8 or ConvForm.BackwardWeightTaps4, _):
+                Candidate.Record(r, s, new ConvOperands(y, x, w, scratch), Conv2dFlags.None); break;
             case (_, ConvDirection.Forward): Conv2dKernels.Forward(r, s, x, w, null, null, y, scratch: scratch); break;
             case (_, ConvDirection.BackwardInput): Conv2dKernels.BackwardInput(r, s, y, w, x, scratch); break;
+            // Baseline backward weight is the one-pass kernel the fixed rules ran before the taps form (they now pick taps8_cpu on wide maps).
+            case (_, ConvDirection.BackwardWeight) when r.Variant == KernelVariant.Cpu:
+                ConvCandidates.Find(ConvCandidates.All, VkResNet.Graph.Kernels.ConvDirection.BackwardWeight, "direct_cpu")!.Record(r, s, new ConvOperands(y, x, w, scratch), Conv2dFlags.None); break;
             default: Conv2dKernels.BackwardWeight(r, s, y, x, w, scratch); break;
         }
     }
