@@ -9,7 +9,7 @@ namespace VkResNet.Bench;
 /// The conv forms beside Conv2dKernels' own kernels (issue 13, tuner candidates). Baseline is Conv2dKernels as on main
 /// before the forms: strided backward input is given no scratch, so it runs the per-phase kernel, not the forms it now defaults to.
 /// </summary>
-public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4, DirectCpu, WinogradF2x2, WinogradF4x4 }
+public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4, DirectCpu, WinogradF2x2, WinogradF4x4, BackwardWeightTaps8, BackwardWeightTaps4 }
 
 /// <summary>One layer, one direction, one form: old and new forms of the same pass are cases of one run.</summary>
 public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvForm Form)
@@ -24,6 +24,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.BackwardWeightDy4, ConvDirection.BackwardWeight) => Conv2dBackwardWeightDy4.Applies(Layer.Shape, Layer.Variant),
         (ConvForm.DirectCpu or ConvForm.WinogradF2x2 or ConvForm.WinogradF4x4, ConvDirection.Forward) => Conv2dWinograd4.Applies(Layer.Shape),
         (ConvForm.DirectCpu or ConvForm.WinogradF2x2 or ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => Conv2dWinograd4.BackwardInputApplies(Layer.Shape),
+        (ConvForm.BackwardWeightTaps8 or ConvForm.BackwardWeightTaps4, ConvDirection.BackwardWeight) => Conv2dBackwardWeightTaps.Applies(Layer.Shape, Layer.Variant),
         _ => false,
     };
 
@@ -44,6 +45,8 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.WinogradF2x2, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_f2x2"),
         (ConvForm.WinogradF4x4, ConvDirection.Forward) => Named(Kernels.ConvDirection.Forward, "winograd_f4x4"),
         (ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_f4x4"),
+        (ConvForm.BackwardWeightTaps8, ConvDirection.BackwardWeight) => Named(Kernels.ConvDirection.BackwardWeight, "taps8_cpu"),
+        (ConvForm.BackwardWeightTaps4, ConvDirection.BackwardWeight) => Named(Kernels.ConvDirection.BackwardWeight, "taps4_cpu"),
         _ => null,
     };
 
@@ -65,7 +68,12 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
     {
         if (Candidate is { } c)
         {
-            var o = Direction == ConvDirection.Forward ? new ConvOperands(x, w, y, scratch) : new ConvOperands(y, w, x, scratch);
+            var o = Direction switch
+            {
+                ConvDirection.Forward => new ConvOperands(x, w, y, scratch),
+                ConvDirection.BackwardInput => new ConvOperands(y, w, x, scratch),
+                _ => new ConvOperands(y, x, w, scratch),
+            };
             Conv2dKernels.Record(r, c, new ConvKey(c.Direction, s), o);
             return;
         }
@@ -77,6 +85,9 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
             case (ConvForm.BackwardWeightDy4, _): Conv2dBackwardWeightDy4.BackwardWeight(r, s, y, x, w); break;
             case (_, ConvDirection.Forward): Conv2dKernels.Forward(r, s, x, w, null, null, y, scratch: scratch); break;
             case (_, ConvDirection.BackwardInput): Conv2dKernels.BackwardInput(r, s, y, w, x, scratch); break;
+            // Baseline backward weight is the one-pass kernel the fixed rules ran before the taps form (they now pick taps8_cpu on wide maps).
+            case (_, ConvDirection.BackwardWeight) when r.Variant == KernelVariant.Cpu:
+                ConvCandidates.Find(ConvCandidates.All, VkResNet.Graph.Kernels.ConvDirection.BackwardWeight, "direct_cpu")!.Record(r, s, new ConvOperands(y, x, w, scratch), Conv2dFlags.None); break;
             default: Conv2dKernels.BackwardWeight(r, s, y, x, w, scratch); break;
         }
     }

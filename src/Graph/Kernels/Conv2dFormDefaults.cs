@@ -22,4 +22,10 @@ internal static class Conv2dFormDefaults
     // at batch 1 and 0.64-0.87x at batch 32 (ResNet-50's four 1x1 shapes). Stride-1 1x1 backward input runs as a forward
     // conv over transposed weights, so it takes this path too (0.44-0.85x). 1x1/2 forward (0.56-1.08x) stays as it was.
     internal static bool Pointwise(Conv2dShape s, KernelVariant v) => Conv2d1x1Gemm.Applies(s, v) && s.StrideH == 1 && s.StrideW == 1;
+
+    // 3x3 backward weight on _cpu, given scratch, as the taps form with 8 output channels per invocation (taps8_cpu) on
+    // output maps at least 14 wide: 0.80x the one-pass kernel's time on ResNet-20's 16@28 at batch 128, 0.85x on 32@14,
+    // 0.97x on 16-32@28 stride 2; on 7-wide maps it was slower (1.06x on 64@7, 1.16x on 32-64@14 stride 2), so those keep
+    // the one-pass kernel (bench/README.md, "3x3 backward weight, taps form").
+    internal static bool TapsBackwardWeight(Conv2dShape s, KernelVariant v) => Conv2dBackwardWeightTaps.Applies(s, v) && s.OutW >= 14;
 }

@@ -86,6 +86,8 @@ public static class ConvCandidates
     static bool Has(Conv2dFlags f, Conv2dFlags bit) => (f & bit) != 0;
     // The _gpu forms stage 64x64 tiles in shared memory with 256 invocations per workgroup.
     static bool SharedTiles(Conv2dShape s, DeviceInfo d) => d.MaxWorkgroupInvocations >= 256 && d.MaxSharedMemoryBytes >= 16 * 1024;
+    // The taps backward-weight forms split the batch until this many workgroups exist (16 cores' worth, several each).
+    const int TapsGroups = 64;
 
     public static IReadOnlyList<ConvCandidate> All { get; } =
     [
@@ -141,6 +143,12 @@ public static class ConvCandidates
             (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Gpu)),
         new("splitk_gpu", BackwardWeight, "64x64 shared-memory tiles, split-K slices plus a fixed-order reduce",
             (s, d) => SharedTiles(s, d) && Conv2dKernels.SplitK(s).Slices > 1, Conv2dKernels.SplitKScratchBytes, Conv2dKernels.SplitKBackwardWeight),
+        new("taps8_cpu", BackwardWeight, "3x3: 8 output channels x the 9 taps of one input channel per invocation, texel loads, split by images into a fixed-order reduce",
+            (s, d) => Conv2dBackwardWeightTaps.Applies(s, KernelVariant.Cpu), s => Conv2dBackwardWeightTaps.ScratchBytes(s, 8, TapsGroups),
+            (r, s, o, f) => Conv2dBackwardWeightTaps.BackwardWeight(r, s, o.A, o.B, o.Out, o.Scratch, Has(f, Conv2dFlags.Accumulate), 8, TapsGroups)),
+        new("taps4_cpu", BackwardWeight, "3x3: 4 output channels x the 9 taps of one input channel per invocation, texel loads, split by images into a fixed-order reduce",
+            (s, d) => Conv2dBackwardWeightTaps.Applies(s, KernelVariant.Cpu), s => Conv2dBackwardWeightTaps.ScratchBytes(s, 4, TapsGroups),
+            (r, s, o, f) => Conv2dBackwardWeightTaps.BackwardWeight(r, s, o.A, o.B, o.Out, o.Scratch, Has(f, Conv2dFlags.Accumulate), 4, TapsGroups)),
     ];
 
     /// <summary>The candidates of one direction that apply to a shape on a device, in table order (the reference first).</summary>
@@ -156,7 +164,7 @@ public static class ConvCandidates
 
     /// <summary>
     /// Today's fixed rules (tuning off, or a key not tuned): the _cpu or _gpu forms by kernel variant; on _cpu, the 1x1 GEMM
-    /// and the stride-phase GEMM where they measured faster (<see cref="Conv2dFormDefaults"/>),
+    /// the stride-phase GEMM and the 3x3 taps backward weight where they measured faster (<see cref="Conv2dFormDefaults"/>),
     /// Winograd where it measured faster (<see cref="Conv2dKernels.UsesWinograd"/>) and the flipped-weight backward
     /// input for stride 1, each only when <paramref name="scratchBytes"/> holds its scratch; split-K only on _gpu.
     /// </summary>
@@ -183,6 +191,7 @@ public static class ConvCandidates
                 return Conv2dKernels.UsesWinograd(Conv2dKernels.Transposed(s), variant, winograd) && flip.Name != "phases_cpu"
                     ? Fits("flip_winograd_f2x2", "flip_forward_cpu") : flip;
             default:
+                if (cpu && Conv2dFormDefaults.TapsBackwardWeight(s, variant)) return Fits("taps8_cpu", "direct_cpu");
                 return cpu ? Named(BackwardWeight, "direct_cpu") : Conv2dKernels.SplitK(s).Slices > 1 ? Fits("splitk_gpu", "direct_gpu") : Named(BackwardWeight, "direct_gpu");
         }
     }

@@ -26,6 +26,8 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         [2, 6, 5, 8, 7, 3, 3, 3, 2, 1, 1],      // strides 3 and 2: phases of unequal tap counts
         [3, 12, 6, 6, 13, 1, 1, 1, 1, 0, 0],    // 1x1 with H*W % 4 == 0: the 1x1 GEMM's vec4 columns
         [2, 5, 57, 55, 6, 3, 3, 2, 2, 1, 1],    // 3x3/2 with N*OH*OW >= 784: the default backward input is the stride-phase form
+        [33, 13, 9, 7, 11, 3, 3, 1, 1, 1, 1],   // batch >= 32 on odd channels and map: backward weight split by images, OW % 4 != 0
+        [32, 9, 10, 8, 7, 3, 3, 2, 2, 1, 1],    // batch 32, 3x3/2 with OW % 4 == 0 (vec4 dy at x stride 2), Cout % 4 != 0
     ];
 
     static readonly KernelVariant[] Variants = [KernelVariant.Cpu, KernelVariant.Gpu];
