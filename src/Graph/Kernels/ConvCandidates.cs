@@ -131,6 +131,31 @@ public static class ConvCandidates
             (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Gpu)),
         new("splitk_gpu", BackwardWeight, "64x64 shared-memory tiles, split-K slices plus a fixed-order reduce",
             (s, d) => SharedTiles(s, d) && Conv2dKernels.SplitK(s).Slices > 1, Conv2dKernels.SplitKScratchBytes, Conv2dKernels.SplitKBackwardWeight),
+
+        // The _gpu tile sets (Conv2dTiledGpu, gemm_tile_gpu.glsl's specialization constants): register-blocked shared-memory
+        // tiles at several sizes, split-K for long reductions, and the 64x64 tile at the device's smallest and largest
+        // subgroup sizes where it may require them (each applies only where its tile fits the device's limits).
+        Conv2dTiledGpu.Candidate("tile32x32_r4x4_gpu", Forward, GpuTile.Small),
+        Conv2dTiledGpu.Candidate("tile128x64_r8x4_gpu", Forward, GpuTile.Tall),
+        Conv2dTiledGpu.Candidate("tile128x128_r8x8_gpu", Forward, GpuTile.Large),
+        Conv2dTiledGpu.Candidate("splitk_gpu", Forward, GpuTile.Default, splitK: true),
+        Conv2dTiledGpu.Candidate("splitk_t32x32_r4x4_gpu", Forward, GpuTile.Small, splitK: true),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmin_gpu", Forward, GpuTile.Default, SubgroupPick.Min),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmax_gpu", Forward, GpuTile.Default, SubgroupPick.Max),
+        Conv2dTiledGpu.Candidate("tile32x32_r4x4_gpu", BackwardInput, GpuTile.Small),
+        Conv2dTiledGpu.Candidate("tile128x64_r8x4_gpu", BackwardInput, GpuTile.Tall),
+        Conv2dTiledGpu.Candidate("tile128x128_r8x8_gpu", BackwardInput, GpuTile.Large),
+        Conv2dTiledGpu.Candidate("splitk_gpu", BackwardInput, GpuTile.Default, splitK: true),
+        Conv2dTiledGpu.Candidate("splitk_t32x32_r4x4_gpu", BackwardInput, GpuTile.Small, splitK: true),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmin_gpu", BackwardInput, GpuTile.Default, SubgroupPick.Min),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmax_gpu", BackwardInput, GpuTile.Default, SubgroupPick.Max),
+        Conv2dTiledGpu.Candidate("tile32x32_r4x4_gpu", BackwardWeight, GpuTile.Small),
+        Conv2dTiledGpu.Candidate("tile128x64_r8x4_gpu", BackwardWeight, GpuTile.Tall),
+        Conv2dTiledGpu.Candidate("tile128x128_r8x8_gpu", BackwardWeight, GpuTile.Large),
+        Conv2dTiledGpu.Candidate("splitk_t32x32_r4x4_gpu", BackwardWeight, GpuTile.Small, splitK: true),
+        Conv2dTiledGpu.Candidate("splitk_t128x64_r8x4_gpu", BackwardWeight, GpuTile.Tall, splitK: true),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmin_gpu", BackwardWeight, GpuTile.Default, SubgroupPick.Min),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmax_gpu", BackwardWeight, GpuTile.Default, SubgroupPick.Max),
     ];
 
     /// <summary>The candidates of one direction that apply to a shape on a device, in table order (the reference first).</summary>
