@@ -156,6 +156,11 @@ public static class ConvCandidates
         Conv2dTiledGpu.Candidate("splitk_t128x64_r8x4_gpu", BackwardWeight, GpuTile.Tall, splitK: true),
         Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmin_gpu", BackwardWeight, GpuTile.Default, SubgroupPick.Min),
         Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmax_gpu", BackwardWeight, GpuTile.Default, SubgroupPick.Max),
+
+        // The linear layer's GEMMs, keyed as 1x1 convs over 1x1 maps (LinearGemm); the fixed rules' choice for such keys.
+        LinearGemm.Candidate(Forward),
+        LinearGemm.Candidate(BackwardInput),
+        LinearGemm.Candidate(BackwardWeight),
     ];
 
     /// <summary>The candidates of one direction that apply to a shape on a device, in table order (the reference first).</summary>
@@ -184,6 +189,7 @@ public static class ConvCandidates
             var c = Named(key.Direction, preferred);
             return c.Scratch(s) <= scratchBytes ? c : Named(key.Direction, otherwise);
         }
+        if (LinearGemm.Applies(s)) return Named(key.Direction, LinearGemm.Name);   // a linear layer: its strided GEMM
         switch (key.Direction)
         {
             case Forward:

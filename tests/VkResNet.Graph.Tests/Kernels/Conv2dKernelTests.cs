@@ -160,10 +160,13 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         [1, 5, 7, 6, 150, 3, 3, 2, 2, 1, 1],
     ];
     static bool SplitsK(ConvCandidate c) => c.Name.Contains("splitk", StringComparison.Ordinal);
+    // Linear layers, keyed as 1x1 convs over 1x1 maps (LinearGemm): every candidate may be timed on them. Batch 3 runs the
+    // GEMM transposed, batch 9 not.
+    static readonly int[][] LinearShapes = [[3, 13, 1, 1, 11, 1, 1, 1, 1, 0, 0], [9, 70, 1, 1, 21, 1, 1, 1, 1, 0, 0]];
 
     // Every registered candidate (ConvCandidates.All, the tuner's table) forced in turn on every shape of the table.
     public static IEnumerable<object[]> CandidateCases() =>
-        from c in ConvCandidates.All from s in SplitsK(c) ? Shapes.Concat(LongReductionShapes) : Shapes
+        from c in ConvCandidates.All from s in Shapes.Concat(LinearShapes).Concat(SplitsK(c) ? LongReductionShapes : [])
         select new object[] { c.Direction, c.Name, string.Join(",", s) };
 
     [Fact]
