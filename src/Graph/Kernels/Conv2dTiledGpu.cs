@@ -82,7 +82,7 @@ public static class Conv2dTiledGpu
             ConvDirection.Forward => (r, s, o, f) => Forward(r, s, o, f, tile, pick, splitK),
             ConvDirection.BackwardInput => (r, s, o, f) => BackwardInput(r, s, o, f, tile, pick, splitK),
             _ => (r, s, o, f) => BackwardWeight(r, s, o, f, tile, pick, splitK),
-        });
+        }) { Family = KernelVariant.Gpu };
     }
 
     /// <summary>The forms a candidate applies where: the tile fits the device and split-K, when asked, has slices to split.</summary>

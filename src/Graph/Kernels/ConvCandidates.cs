@@ -62,6 +62,13 @@ public delegate void ConvRecord(IDispatchRecorder r, Conv2dShape s, ConvOperands
 public sealed record ConvCandidate(string Name, ConvDirection Direction, string Algorithm,
                                    Func<Conv2dShape, DeviceInfo, bool> Applies, Func<Conv2dShape, long> Scratch, ConvRecord Record)
 {
+    /// <summary>
+    /// The kernel family it is written for (null: any). The tuner times it only for graphs of that variant: a CPU-type
+    /// device runs the _gpu tile sets correctly (the kernel tests force them there) but 20-100x slower than its own forms,
+    /// and timing them there spent the tuning budget.
+    /// </summary>
+    public KernelVariant? Family { get; init; }
+
     public override string ToString() => Name;
 }
 
@@ -163,9 +170,12 @@ public static class ConvCandidates
         LinearGemm.Candidate(BackwardWeight),
     ];
 
-    /// <summary>The candidates of one direction that apply to a shape on a device, in table order (the reference first).</summary>
-    public static List<ConvCandidate> Applicable(IEnumerable<ConvCandidate> table, ConvKey key, DeviceInfo device) =>
-        table.Where(c => c.Direction == key.Direction && c.Applies(key.Shape, device)).ToList();
+    /// <summary>
+    /// The candidates of one direction that apply to a shape on a device, in table order (the reference first); with a
+    /// <paramref name="variant"/>, only those of its family or of none (<see cref="ConvCandidate.Family"/>).
+    /// </summary>
+    public static List<ConvCandidate> Applicable(IEnumerable<ConvCandidate> table, ConvKey key, DeviceInfo device, KernelVariant? variant = null) =>
+        table.Where(c => c.Direction == key.Direction && c.Applies(key.Shape, device) && (variant is null || c.Family is null || c.Family == variant)).ToList();
 
     /// <summary>A candidate by direction and name (null when the table has none: a cache entry from another build).</summary>
     public static ConvCandidate? Find(IEnumerable<ConvCandidate> table, ConvDirection direction, string name) =>
