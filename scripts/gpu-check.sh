@@ -5,10 +5,12 @@
 # NVIDIA's, must already be installed: no package manager can pick it for you); (2) picks the device: --device D
 # (index or name substring, as `vkresnet --device`), else the first device that is not a CPU; with none it stops,
 # unless --force, which takes the CPU device (lavapipe); (3) runs scripts/test.sh with VKRESNET_TEST_DEVICE set to
-# it (--quick: only the Runtime tests); (4) `vkresnet tune` for each measure where this build has that command;
+# it (--quick: only the Runtime tests); (4) `vkresnet tune` for each measure where this build has that command, then
+# `vkresnet graph --kernels` from the tuning cache (kernels-*.log: each conv and linear pass's chosen candidate, among
+# them the _gpu tile sets, split-K and subgroup-size forms, with the times measured for the others);
 # (5) `vkresnet bench` of ResNet-18 and ResNet-50 inference (batch 1 and 32) and the ResNet-20 training step
 # (batch 128), with --json. Writes DIR (default gpu-check/<device>-<time>/): devices.json, tests.log, tune-*.log,
-# bench-*.json, bench-*.log and summary.md. Exit 0 only when every step passed. On lavapipe, to test this script:
+# kernels-*.log, bench-*.json, bench-*.log and summary.md. Exit 0 only when every step passed. On lavapipe, to test this script:
 #   scripts/gpu-check.sh --device llvmpipe --quick
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -102,6 +104,8 @@ if "${cli[@]}" --help 2>/dev/null | sed -n '/^Commands:/,$p' | grep -qE '^ +tune
     read -r -a a <<<"$t"
     echo "gpu-check: vkresnet tune $t --device $index"
     "${cli[@]}" tune "${a[@]}" --device "$index" >"$out/tune-${a[0]}.log" 2>&1 || { status=1; tune_line="failed (see tune-${a[0]}.log)"; }
+    VKRESNET_TUNE=cached "${cli[@]}" graph "${a[@]}" --kernels --device "$index" >"$out/kernels-${a[0]}.log" 2>&1 \
+      || { status=1; tune_line="failed (see kernels-${a[0]}.log)"; }
   done
 else
   echo "gpu-check: $tune_line"
@@ -124,11 +128,14 @@ out, index, test_line, tune_line, quick = sys.argv[1:]
 dev = next(d for d in json.load(open(os.path.join(out, "devices.json")))["devices"] if str(d["index"]) == index)
 rd = lambda n: open(os.path.join(out, n)).read().strip()
 print(f"# gpu-check on {dev['name']}\n")
-print(f"- device: {dev['line']}; subgroup {dev['subgroupSize']}, shared memory {dev['maxSharedMemoryBytes'] // 1024} KiB, "
-      f"fp16 {'yes' if dev['shaderFloat16'] else 'no'}")
+print(f"- device: {dev['line']}; subgroup {dev['subgroupSize']} (sizes {dev.get('minSubgroupSize', '?')}-{dev.get('maxSubgroupSize', '?')}, "
+      f"required on request: {'yes' if dev.get('requiredSubgroupSizeCompute') else 'no'}), "
+      f"shared memory {dev['maxSharedMemoryBytes'] // 1024} KiB, fp16 {'yes' if dev['shaderFloat16'] else 'no'}")
 print(f"- mode: {'quick (Runtime tests only, 3 iterations)' if quick == '1' else 'full suite, 20 iterations'}")
 print(f"- tests: {test_line}")
 print(f"- tune: {tune_line}")
+kernel_logs = sorted(os.path.basename(f) for f in glob.glob(os.path.join(out, "kernels-*.log")))
+if kernel_logs: print(f"- chosen kernels: {', '.join(kernel_logs)}")
 print(f"- load average (1/5/15 min): start {rd('load-start.txt')}, end {rd('load-end.txt')}")
 print()
 print("| measure | p50 ms | p90 ms | images/s | % of peak | peak vec4 GFLOP/s (same run) | commit |")

@@ -24,6 +24,8 @@ public sealed unsafe class Device : IDisposable
     public KernelVariant Variant { get; }
     /// <summary>Timeline semaphores are enabled on this VkDevice (ours: whenever supported; an app's: as it says in <see cref="DeviceOptions.TimelineSemaphoresEnabled"/>).</summary>
     public bool TimelineSemaphores { get; }
+    /// <summary>Pipelines may require a subgroup size on this VkDevice (ours: whenever supported; an app's: as <see cref="DeviceOptions.SubgroupSizeControlEnabled"/> says).</summary>
+    public bool SubgroupSizeControl { get; }
     /// <summary>False for a device wrapped with <see cref="FromExternal"/>: Dispose leaves the VkDevice alone.</summary>
     public bool OwnsDevice => _ownsDevice;
     public TimeSpan FenceTimeout { get; }
@@ -44,6 +46,7 @@ public sealed unsafe class Device : IDisposable
         QueueFamily = family;
         _ownsDevice = ownsDevice;
         TimelineSemaphores = info.TimelineSemaphores && VkLoader.Has(api, "vkWaitSemaphores") && (ownsDevice || options.TimelineSemaphoresEnabled == true);
+        SubgroupSizeControl = info.RequiredSubgroupSizeCompute && (ownsDevice || options.SubgroupSizeControlEnabled == true);
         Variant = options.Variant ?? VariantFromEnvironment() ?? (info.Kind == DeviceKind.Cpu ? KernelVariant.Cpu : KernelVariant.Gpu);
         FenceTimeout = options.FenceTimeout ?? TimeoutFromEnvironment() ?? TimeSpan.FromSeconds(600);
         VkPhysicalDeviceMemoryProperties mem;
@@ -71,6 +74,8 @@ public sealed unsafe class Device : IDisposable
         var extensions = new List<string>(options.DeviceExtensions);
         // Drivers that are not fully conformant (MoltenVK) require the portability subset to be enabled.
         if (available.Contains("VK_KHR_portability_subset")) extensions.Add("VK_KHR_portability_subset");
+        if (info.SubgroupSizeControlByExtension && !extensions.Contains(VulkanContext.SubgroupSizeControlExtension))
+            extensions.Add(VulkanContext.SubgroupSizeControlExtension);
         foreach (string e in extensions)
             if (!available.Contains(e)) throw new VulkanUnavailableException($"{info.Name} lacks device extension {e}.");
 
@@ -83,7 +88,15 @@ public sealed unsafe class Device : IDisposable
         {
             SType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures, TimelineSemaphore = info.TimelineSemaphores ? 1u : 0u,
         };
-        var features = new VkPhysicalDeviceFeatures2 { SType = VkStructureType.PhysicalDeviceFeatures2, PNext = info.TimelineSemaphores ? &timeline : null };
+        // Subgroup size control, so that a kernel written for one subgroup size may require it (Kernel.RequiredSubgroupSize).
+        var sizeControl = new VkPhysicalDeviceSubgroupSizeControlFeatures
+        {
+            SType = VkStructureType.PhysicalDeviceSubgroupSizeControlFeatures, SubgroupSizeControl = 1u,
+        };
+        void* chain = null;
+        if (info.RequiredSubgroupSizeCompute) { sizeControl.PNext = chain; chain = &sizeControl; }
+        if (info.TimelineSemaphores) { timeline.PNext = chain; chain = &timeline; }
+        var features = new VkPhysicalDeviceFeatures2 { SType = VkStructureType.PhysicalDeviceFeatures2, PNext = chain };
 
         var extPtrs = new nint[extensions.Count];
         try

@@ -32,6 +32,15 @@ public sealed record DeviceInfo
     public required ulong NonCoherentAtomSize { get; init; }
     public required uint MaxBoundDescriptorSets { get; init; }
     public required uint SubgroupSize { get; init; }
+    /// <summary>The subgroup sizes the device may run compute at (VkPhysicalDeviceSubgroupSizeControlProperties; both SubgroupSize without it).</summary>
+    public uint MinSubgroupSize { get; init; }
+    public uint MaxSubgroupSize { get; init; }
+    /// <summary>The most subgroups one compute workgroup may hold (0: not reported).</summary>
+    public uint MaxComputeWorkgroupSubgroups { get; init; }
+    /// <summary>The subgroupSizeControl feature, with compute among requiredSubgroupSizeStages: a pipeline may require a size.</summary>
+    public bool RequiredSubgroupSizeCompute { get; init; }
+    /// <summary>Enabling that feature needs VK_EXT_subgroup_size_control (the instance or device is older than Vulkan 1.3).</summary>
+    [JsonIgnore] public bool SubgroupSizeControlByExtension { get; init; }
     public required bool ShaderFloat16 { get; init; }
     public required bool ShaderInt8 { get; init; }
     public required bool TimelineSemaphores { get; init; }
@@ -39,6 +48,15 @@ public sealed record DeviceInfo
     public required float TimestampPeriodNs { get; init; }
     public required uint TimestampValidBits { get; init; }
     public required ulong DeviceLocalBytes { get; init; }
+
+    /// <summary>
+    /// Whether a compute pipeline of <paramref name="invocations"/> per workgroup may require subgroup size <paramref name="size"/>:
+    /// the device allows requests on compute, the size is a power of two in [MinSubgroupSize, MaxSubgroupSize], and the
+    /// workgroup holds no more than MaxComputeWorkgroupSubgroups subgroups of it (VUID-VkPipelineShaderStageCreateInfo-pNext-02756/02757).
+    /// </summary>
+    public bool CanRequireSubgroupSize(uint size, uint invocations) =>
+        RequiredSubgroupSizeCompute && size != 0 && (size & (size - 1)) == 0 && size >= MinSubgroupSize && size <= MaxSubgroupSize
+        && (ulong)invocations <= (ulong)size * MaxComputeWorkgroupSubgroups;
 
     /// <summary>One line naming the device for logs and benchmark headers.</summary>
     public string Line => $"{Name} ({Vendor}, {Kind}, driver {DriverName} {DriverVersion}, Vulkan {ApiVersion})";

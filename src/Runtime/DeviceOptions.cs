@@ -23,6 +23,12 @@ public sealed record DeviceOptions
     /// Null or false: VkResNet uses fences (a device it creates itself enables timelines whenever supported).
     /// </summary>
     public bool? TimelineSemaphoresEnabled { get; init; }
+
+    /// <summary>
+    /// For <see cref="Device.FromExternal"/>: the app enabled the subgroupSizeControl feature on its VkDevice.
+    /// Null or false: VkResNet never requires a subgroup size there (a device it creates itself enables it whenever supported).
+    /// </summary>
+    public bool? SubgroupSizeControlEnabled { get; init; }
 }
 
 /// <summary>The family of kernel forms a device runs fastest (see docs/anchors.md: CPU devices want texel loads and no shared memory).</summary>

@@ -16,6 +16,8 @@ public sealed unsafe class Kernel : IDisposable
     public VkPipelineLayout Layout { get; }
     public VkDescriptorSetLayout SetLayout { get; }
     public (uint X, uint Y, uint Z) WorkgroupSize { get; }
+    /// <summary>The subgroup size the pipeline was created to require (null: the driver's choice; see <see cref="SpecConstant.SubgroupSizeId"/>).</summary>
+    public uint? RequiredSubgroupSize { get; }
 
     internal Kernel(Device device, string name, uint[] spirv, ReadOnlySpan<SpecConstant> spec, VkPipelineCache cache)
     {
@@ -29,8 +31,9 @@ public sealed unsafe class Kernel : IDisposable
         if (invocations > device.Info.MaxWorkgroupInvocations)
             throw new InvalidOperationException($"Kernel {name}: workgroup {WorkgroupSize} has {invocations} invocations; {device.Info.Name} allows {device.Info.MaxWorkgroupInvocations}.");
         foreach (var c in spec)
-            if (!Interface.SpecConstants.Any(s => s.Id == c.Id))
+            if (c.Id != SpecConstant.SubgroupSizeId && !Interface.SpecConstants.Any(s => s.Id == c.Id))
                 throw new ArgumentException($"Kernel {name} has no specialization constant {c.Id}.");
+        RequiredSubgroupSize = SubgroupRequest(device, spec, invocations);
 
         var api = device.Api;
         var dev = device.Handle;
@@ -73,6 +76,10 @@ public sealed unsafe class Kernel : IDisposable
             }
             var specInfo = new VkSpecializationInfo { MapEntryCount = (uint)spec.Length, PMapEntries = entries, DataSize = (nuint)(spec.Length * 4), PData = data };
             byte* main = stackalloc byte[] { (byte)'m', (byte)'a', (byte)'i', (byte)'n', 0 };
+            var required = new VkPipelineShaderStageRequiredSubgroupSizeCreateInfo
+            {
+                SType = VkStructureType.PipelineShaderStageRequiredSubgroupSizeCreateInfo, RequiredSubgroupSize = RequiredSubgroupSize ?? 0,
+            };
             var pipelineInfo = new VkComputePipelineCreateInfo
             {
                 SType = VkStructureType.ComputePipelineCreateInfo,
@@ -80,6 +87,7 @@ public sealed unsafe class Kernel : IDisposable
                 {
                     SType = VkStructureType.PipelineShaderStageCreateInfo, Stage = VkShaderStageFlags.ComputeBit, Module = module,
                     PName = main, PSpecializationInfo = spec.Length > 0 ? &specInfo : null,
+                    PNext = RequiredSubgroupSize is null ? null : &required,
                 },
                 Layout = layout,
                 BasePipelineIndex = -1,
@@ -92,6 +100,15 @@ public sealed unsafe class Kernel : IDisposable
         {
             api.DestroyShaderModule(dev, module, null);
         }
+    }
+
+    // The size a kernel asks for through SpecConstant.SubgroupSizeId, where this VkDevice may require it of this workgroup.
+    static uint? SubgroupRequest(Device device, ReadOnlySpan<SpecConstant> spec, uint invocations)
+    {
+        foreach (var c in spec)
+            if (c.Id == SpecConstant.SubgroupSizeId && c.Value != 0)
+                return device.SubgroupSizeControl && device.Info.CanRequireSubgroupSize(c.Value, invocations) ? c.Value : null;
+        return null;
     }
 
     public override string ToString() => $"{Name} {WorkgroupSize}";

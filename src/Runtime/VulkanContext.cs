@@ -50,7 +50,7 @@ public sealed unsafe class VulkanContext : IDisposable
         _messenger = messenger;
         _self = self;
         _physical = EnumeratePhysical(api, instance);
-        Devices = _physical.Select((p, i) => DescribeDevice(api, p, i)).ToArray();
+        Devices = _physical.Select((p, i) => DescribeDevice(api, p, i, apiVersion)).ToArray();
     }
 
     public static VulkanContext Create(ContextOptions? options = null)
@@ -309,6 +309,8 @@ public sealed unsafe class VulkanContext : IDisposable
         return devices[..(int)n];
     }
 
+    internal const string SubgroupSizeControlExtension = "VK_EXT_subgroup_size_control";
+
     internal static string[] DeviceExtensionNames(VkApi api, VkPhysicalDevice pd)
     {
         uint n = 0;
@@ -344,13 +346,17 @@ public sealed unsafe class VulkanContext : IDisposable
         return best;
     }
 
-    static DeviceInfo DescribeDevice(VkApi api, VkPhysicalDevice pd, int index)
+    static DeviceInfo DescribeDevice(VkApi api, VkPhysicalDevice pd, int index, uint instanceVersion)
     {
         VkPhysicalDeviceProperties basic;
         api.GetPhysicalDeviceProperties(pd, &basic);
         bool v12 = basic.ApiVersion >= VkConst.MakeApiVersion(1, 2, 0);
+        // Subgroup size control: core where both the instance and the device speak 1.3, else the extension where listed.
+        bool sizeControlCore = Math.Min(basic.ApiVersion, instanceVersion) >= VkConst.MakeApiVersion(1, 3, 0);
+        bool sizeControl = sizeControlCore || DeviceExtensionNames(api, pd).Contains(SubgroupSizeControlExtension);
 
-        var driver = new VkPhysicalDeviceDriverProperties { SType = VkStructureType.PhysicalDeviceDriverProperties };
+        var sizeProps = new VkPhysicalDeviceSubgroupSizeControlProperties { SType = VkStructureType.PhysicalDeviceSubgroupSizeControlProperties };
+        var driver = new VkPhysicalDeviceDriverProperties { SType = VkStructureType.PhysicalDeviceDriverProperties, PNext = sizeControl ? &sizeProps : null };
         var subgroup = new VkPhysicalDeviceSubgroupProperties { SType = VkStructureType.PhysicalDeviceSubgroupProperties, PNext = v12 ? &driver : null };
         var props2 = new VkPhysicalDeviceProperties2 { SType = VkStructureType.PhysicalDeviceProperties2, PNext = &subgroup };
         api.GetPhysicalDeviceProperties2(pd, &props2);
@@ -359,8 +365,12 @@ public sealed unsafe class VulkanContext : IDisposable
 
         var f16 = new VkPhysicalDeviceShaderFloat16Int8Features { SType = VkStructureType.PhysicalDeviceShaderFloat16Int8Features };
         var timeline = new VkPhysicalDeviceTimelineSemaphoreFeatures { SType = VkStructureType.PhysicalDeviceTimelineSemaphoreFeatures, PNext = &f16 };
+        var sizeFeats = new VkPhysicalDeviceSubgroupSizeControlFeatures { SType = VkStructureType.PhysicalDeviceSubgroupSizeControlFeatures };
+        f16.PNext = sizeControl ? &sizeFeats : null;
         var feats = new VkPhysicalDeviceFeatures2 { SType = VkStructureType.PhysicalDeviceFeatures2, PNext = v12 ? &timeline : null };
         api.GetPhysicalDeviceFeatures2(pd, &feats);
+        if (!v12) sizeControl = false;   // its structs travel on the 1.2 chains above
+        bool computeSizes = sizeControl && (bool)sizeFeats.SubgroupSizeControl && (sizeProps.RequiredSubgroupSizeStages & VkShaderStageFlags.ComputeBit) != 0;
 
         VkPhysicalDeviceMemoryProperties mem;
         api.GetPhysicalDeviceMemoryProperties(pd, &mem);
@@ -404,6 +414,11 @@ public sealed unsafe class VulkanContext : IDisposable
             NonCoherentAtomSize = l.NonCoherentAtomSize,
             MaxBoundDescriptorSets = l.MaxBoundDescriptorSets,
             SubgroupSize = subgroup.SubgroupSize,
+            MinSubgroupSize = sizeControl ? sizeProps.MinSubgroupSize : subgroup.SubgroupSize,
+            MaxSubgroupSize = sizeControl ? sizeProps.MaxSubgroupSize : subgroup.SubgroupSize,
+            MaxComputeWorkgroupSubgroups = sizeControl ? sizeProps.MaxComputeWorkgroupSubgroups : 0,
+            RequiredSubgroupSizeCompute = computeSizes,
+            SubgroupSizeControlByExtension = computeSizes && !sizeControlCore,
             ShaderFloat16 = v12 && (bool)f16.ShaderFloat16,
             ShaderInt8 = v12 && (bool)f16.ShaderInt8,
             TimelineSemaphores = v12 && (bool)timeline.TimelineSemaphore,

@@ -2,10 +2,10 @@
 // dw[co,ci,ky,kx] = sum_{n,oy,ox} dy[n,co,oy,ox] * x[n,ci,oy*SH-PH+ky,ox*SW-PW+kx]; written (flag bit 3: added).
 // NCHW float32, weight [Cout,Cin,KH,KW]; the bias gradient is bias_grad.comp.
 // Implicit GEMM: rows = Cout, columns = Cin*KH*KW, K = N*OH*OW in a fixed order (deterministic).
-// _gpu variant: 64x64 tiles staged in shared memory by 256 invocations (gemm_tile_gpu.glsl). K is long and the
+// _gpu variant: TM x TN tiles staged in shared memory, RM x RN per invocation (gemm_tile_gpu.glsl; 64x64, 4x4 by default). K is long and the
 // tile grid small, so with splitK > 0 slice z sums k in [z*splitK, (z+1)*splitK) into partial[z] and
 // splitk_reduce.comp adds the slices in a fixed order (deterministic, no atomics).
-// Dispatch: (ceil(Cin*KH*KW / 64), ceil(Cout / 64), slices).
+// Dispatch: (ceil(Cin*KH*KW / TN), ceil(Cout / TM), slices).
 #include "conv2d_params.glsl"
 
 layout(std430, binding = 0) readonly buffer DY { float dy[]; };
@@ -39,7 +39,7 @@ void main()
     const int columns = p.Cin * khw;
     const int n0 = int(gl_WorkGroupID.x) * TN, m0 = int(gl_WorkGroupID.y) * TM;
     {
-        int col = n0 + int(gl_LocalInvocationIndex) % TN;
+        int col = n0 + stageColumn();
         int c = min(col, columns - 1);
         int ci = c / khw, r = c - ci * khw;
         int ky = r / p.KW;
@@ -47,22 +47,20 @@ void main()
         gKy = ky - p.PH;
         gKx = r - ky * p.KW - p.PW;
     }
-    float acc[4][4];
-    for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) acc[i][j] = 0.0;
+    clearTile();
     const int K = p.N * p.OH * p.OW;
     const int z = int(gl_WorkGroupID.z);
     const int kBegin = p.splitK > 0 ? z * p.splitK : 0;
     const int kEnd = p.splitK > 0 ? min(K, kBegin + p.splitK) : K;
-    gemmTile(m0, p.Cout, kBegin, kEnd, n0 + int(gl_LocalInvocationIndex) % TN < columns, acc);
+    gemmTile(m0, p.Cout, kBegin, kEnd, n0 + stageColumn() < columns);
 
-    const int tx = int(gl_LocalInvocationIndex) % 16, ty = int(gl_LocalInvocationIndex) / 16;
-    for (int j = 0; j < 4; j++)
+    for (int j = 0; j < RN; j++)
     {
-        int col = n0 + tx + 16 * j;
+        int col = n0 + tileCol(j);
         if (col >= columns) continue;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < RM; i++)
         {
-            int co = m0 + ty + 16 * i;
+            int co = m0 + tileRow(i);
             if (co >= p.Cout) continue;
             int idx = co * columns + col;
             float v = acc[i][j];

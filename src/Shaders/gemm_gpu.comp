@@ -1,8 +1,8 @@
 #version 450
 // C(m,n) = sum_k A(m,k) B(k,n) with arbitrary element strides (gemm_params.glsl), optional bias, ReLU, accumulate.
 // Used by the linear layer forward and backward (x W^T, dy W, dy^T x): transposes are expressed as strides.
-// _gpu variant: 64x64 tiles staged in shared memory by 256 invocations (gemm_tile_gpu.glsl).
-// Dispatch: (ceil(N/64), ceil(M/64), 1).
+// _gpu variant: TM x TN tiles staged in shared memory, RM x RN per invocation (gemm_tile_gpu.glsl; 64x64, 4x4 by default).
+// Dispatch: (ceil(N/TN), ceil(M/TM), 1).
 #include "gemm_params.glsl"
 
 layout(std430, binding = 0) readonly buffer A { float a[]; };
@@ -20,20 +20,18 @@ float loadB(int k) { return b[k * p.sbk + gBCol]; }
 void main()
 {
     const int n0 = int(gl_WorkGroupID.x) * TN, m0 = int(gl_WorkGroupID.y) * TM;
-    const int stageCol = n0 + int(gl_LocalInvocationIndex) % TN;
+    const int stageCol = n0 + stageColumn();
     gBCol = min(stageCol, p.N - 1) * p.sbn;
-    float acc[4][4];
-    for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) acc[i][j] = 0.0;
-    gemmTile(m0, p.M, 0, p.K, stageCol < p.N, acc);
+    clearTile();
+    gemmTile(m0, p.M, 0, p.K, stageCol < p.N);
 
-    const int tx = int(gl_LocalInvocationIndex) % 16, ty = int(gl_LocalInvocationIndex) / 16;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < RM; i++)
     {
-        int m = m0 + ty + 16 * i;
+        int m = m0 + tileRow(i);
         if (m >= p.M) continue;
-        for (int j = 0; j < 4; j++)
+        for (int j = 0; j < RN; j++)
         {
-            int n = n0 + tx + 16 * j;
+            int n = n0 + tileCol(j);
             if (n >= p.N) continue;
             int idx = m * p.scm + n * p.scn;
             float v = acc[i][j];

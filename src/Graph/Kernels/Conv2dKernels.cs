@@ -129,14 +129,14 @@ public static class Conv2dKernels
             Access.Read(o.A), Access.Read(o.B), Access.Read(Bound(o.Bias, flags, Conv2dFlags.Bias, o.A)),
             Access.Read(Bound(o.Residual, flags, Conv2dFlags.Residual, o.A)), Output(o.Out, acc), Access.Read(o.B),
         ];
-        var bindings = form == KernelVariant.Cpu ? all : all[..5];
         RequireColumns((long)s.N * s.OutH * s.OutW, s);
+        if (form == KernelVariant.Gpu) { Conv2dTiledGpu.Forward(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
         var (gx, gy) = Grid(form, rowsOnX, Groups((long)s.N * s.OutH * s.OutW, Columns), Groups(s.Cout, Rows(form)));
-        r.Dispatch("conv2d_forward" + Suffix(form), GridSpec(form, rowsOnX), bindings, new Conv2dPush(s, flags), gx, gy, 1);
+        r.Dispatch("conv2d_forward_cpu", GridSpec(form, rowsOnX), all, new Conv2dPush(s, flags), gx, gy, 1);
     }
 
     // A flag's slice, or the unread placeholder the kernels bind in its place.
-    private static BufferSlice Bound(BufferSlice? slice, Conv2dFlags flags, Conv2dFlags flag, BufferSlice placeholder) =>
+    internal static BufferSlice Bound(BufferSlice? slice, Conv2dFlags flags, Conv2dFlags flag, BufferSlice placeholder) =>
         (flags & flag) != 0 && slice is { } s ? s : placeholder;
 
     /// <summary>Backward input as one implicit-GEMM grid per stride phase (z); x covers the largest phase.</summary>
@@ -145,8 +145,9 @@ public static class Conv2dKernels
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         long phaseColumns = (long)s.N * DivUp(s.H, s.StrideH) * DivUp(s.W, s.StrideW);
         RequireColumns(phaseColumns, s);
+        if (form == KernelVariant.Gpu) { Conv2dTiledGpu.BackwardInput(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
         var (gx, gy) = Grid(form, rowsOnX, Groups(phaseColumns, Columns), Groups(s.Cin, Rows(form)));
-        r.Dispatch("conv2d_backward_input" + Suffix(form), GridSpec(form, rowsOnX), [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc)],
+        r.Dispatch("conv2d_backward_input_cpu", GridSpec(form, rowsOnX), [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc)],
                    new Conv2dPush(s, acc ? Conv2dFlags.Accumulate : 0), gx, gy, (uint)(s.StrideH * s.StrideW));
     }
 
@@ -239,33 +240,18 @@ public static class Conv2dKernels
     /// <summary>Backward weight in one pass (the _gpu form binds dw in place of the split-K partials it does not use).</summary>
     internal static void DirectBackwardWeight(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form)
     {
+        if (form == KernelVariant.Gpu) { Conv2dTiledGpu.BackwardWeight(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         var push = new Conv2dPush(s, acc ? Conv2dFlags.Accumulate : 0);
-        uint gx = Groups(s.PatchSize, Columns), gy = Groups(s.Cout, Rows(form));
-        if (form == KernelVariant.Cpu)
-            r.Dispatch("conv2d_backward_weight_cpu", [], [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc)], push, gx, gy, 1);
-        else
-            r.Dispatch("conv2d_backward_weight_gpu", [], [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc), Output(o.Out, acc)], push, gx, gy, 1);
+        r.Dispatch("conv2d_backward_weight_cpu", [], [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc)], push,
+                   Groups(s.PatchSize, Columns), Groups(s.Cout, CpuRows), 1);
     }
 
     /// <summary>Backward weight as split-K slices of the long reduction into scratch, then a fixed-order reduce (deterministic).</summary>
-    internal static void SplitKBackwardWeight(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags)
-    {
-        bool acc = (flags & Conv2dFlags.Accumulate) != 0;
-        var (slices, chunk) = SplitK(s);
-        var partial = o.Scratch!.Value;
-        var push = new Conv2dPush(s, acc ? Conv2dFlags.Accumulate : 0) { SplitK = chunk };
-        r.Dispatch("conv2d_backward_weight_gpu", [], [Access.Read(o.A), Access.Read(o.B), Access.Read(o.Out), Access.Write(partial)],
-                   push, Groups(s.PatchSize, Columns), Groups(s.Cout, GpuRows), (uint)slices);
-        var reduce = new SplitKReducePush { Count = checked((int)s.WeightElements), Slices = slices, Flags = acc ? 8u : 0u };
-        r.Dispatch("splitk_reduce", [], [Access.Read(partial), Output(o.Out, acc)], reduce, Groups(s.WeightElements, 256), 1, 1);
-    }
+    internal static void SplitKBackwardWeight(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
+        Conv2dTiledGpu.BackwardWeight(r, s, o, flags, GpuTile.Default, null, splitK: true);
 
-    internal static long SplitKScratchBytes(Conv2dShape s)
-    {
-        var (slices, _) = SplitK(s);
-        return slices == 1 ? 0 : slices * s.WeightElements * sizeof(float);
-    }
+    internal static long SplitKScratchBytes(Conv2dShape s) => Conv2dTiledGpu.ScratchBytes(ConvDirection.BackwardWeight, s, GpuTile.Default, splitK: true);
 
     /// <summary>
     /// Scratch bytes that the fixed rules' <see cref="Forward"/>, <see cref="BackwardInput"/> and <see cref="BackwardWeight"/>
@@ -275,15 +261,7 @@ public static class Conv2dKernels
         Enum.GetValues<ConvDirection>().Max(d => ConvCandidates.Rules(new ConvKey(d, s), variant, winograd).Scratch(s));
 
     // Enough slices to give a GPU ~256 workgroups, each summing at least 256 k (a multiple of the 16-deep tile).
-    internal static (int Slices, int Chunk) SplitK(Conv2dShape s)
-    {
-        long k = (long)s.N * s.OutH * s.OutW;
-        long tiles = DivUp(s.PatchSize, Columns) * DivUp(s.Cout, GpuRows);
-        long slices = Math.Min(Math.Min(DivUp(k, 256), DivUp(256, tiles)), 64);
-        if (slices <= 1) return (1, 0);
-        int chunk = (int)(DivUp(DivUp(k, slices), 16) * 16);
-        return ((int)DivUp(k, chunk), chunk);
-    }
+    internal static (int Slices, int Chunk) SplitK(Conv2dShape s) => Conv2dTiledGpu.Split(ConvDirection.BackwardWeight, s, GpuTile.Default);
 
     /// <summary>db[c] = sum over batch and space of dy[n, c] (or db += with accumulate).</summary>
     public static void BackwardBias(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice db, bool accumulate = false)

@@ -67,6 +67,13 @@ public sealed record ConvCandidate(string Name, ConvDirection Direction, string 
                                    Func<Conv2dShape, DeviceInfo, bool> Applies, Func<Conv2dShape, long> Scratch, ConvRecord Record,
                                    double ErrorScale = 1)
 {
+    /// <summary>
+    /// The kernel family it is written for (null: any). The tuner times it only for graphs of that variant: a CPU-type
+    /// device runs the _gpu tile sets correctly (the kernel tests force them there) but 20-100x slower than its own forms,
+    /// and timing them there spent the tuning budget.
+    /// </summary>
+    public KernelVariant? Family { get; init; }
+
     public override string ToString() => Name;
 }
 
@@ -149,11 +156,44 @@ public static class ConvCandidates
         new("taps4_cpu", BackwardWeight, "3x3: 4 output channels x the 9 taps of one input channel per invocation, texel loads, split by images into a fixed-order reduce",
             (s, d) => Conv2dBackwardWeightTaps.Applies(s, KernelVariant.Cpu), s => Conv2dBackwardWeightTaps.ScratchBytes(s, 4, TapsGroups),
             (r, s, o, f) => Conv2dBackwardWeightTaps.BackwardWeight(r, s, o.A, o.B, o.Out, o.Scratch, Has(f, Conv2dFlags.Accumulate), 4, TapsGroups)),
+
+        // The _gpu tile sets (Conv2dTiledGpu, gemm_tile_gpu.glsl's specialization constants): register-blocked shared-memory
+        // tiles at several sizes, split-K for long reductions, and the 64x64 tile at the device's smallest and largest
+        // subgroup sizes where it may require them (each applies only where its tile fits the device's limits).
+        Conv2dTiledGpu.Candidate("tile32x32_r4x4_gpu", Forward, GpuTile.Small),
+        Conv2dTiledGpu.Candidate("tile128x64_r8x4_gpu", Forward, GpuTile.Tall),
+        Conv2dTiledGpu.Candidate("tile128x128_r8x8_gpu", Forward, GpuTile.Large),
+        Conv2dTiledGpu.Candidate("splitk_gpu", Forward, GpuTile.Default, splitK: true),
+        Conv2dTiledGpu.Candidate("splitk_t32x32_r4x4_gpu", Forward, GpuTile.Small, splitK: true),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmin_gpu", Forward, GpuTile.Default, SubgroupPick.Min),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmax_gpu", Forward, GpuTile.Default, SubgroupPick.Max),
+        Conv2dTiledGpu.Candidate("tile32x32_r4x4_gpu", BackwardInput, GpuTile.Small),
+        Conv2dTiledGpu.Candidate("tile128x64_r8x4_gpu", BackwardInput, GpuTile.Tall),
+        Conv2dTiledGpu.Candidate("tile128x128_r8x8_gpu", BackwardInput, GpuTile.Large),
+        Conv2dTiledGpu.Candidate("splitk_gpu", BackwardInput, GpuTile.Default, splitK: true),
+        Conv2dTiledGpu.Candidate("splitk_t32x32_r4x4_gpu", BackwardInput, GpuTile.Small, splitK: true),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmin_gpu", BackwardInput, GpuTile.Default, SubgroupPick.Min),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmax_gpu", BackwardInput, GpuTile.Default, SubgroupPick.Max),
+        Conv2dTiledGpu.Candidate("tile32x32_r4x4_gpu", BackwardWeight, GpuTile.Small),
+        Conv2dTiledGpu.Candidate("tile128x64_r8x4_gpu", BackwardWeight, GpuTile.Tall),
+        Conv2dTiledGpu.Candidate("tile128x128_r8x8_gpu", BackwardWeight, GpuTile.Large),
+        Conv2dTiledGpu.Candidate("splitk_t32x32_r4x4_gpu", BackwardWeight, GpuTile.Small, splitK: true),
+        Conv2dTiledGpu.Candidate("splitk_t128x64_r8x4_gpu", BackwardWeight, GpuTile.Tall, splitK: true),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmin_gpu", BackwardWeight, GpuTile.Default, SubgroupPick.Min),
+        Conv2dTiledGpu.Candidate("tile64x64_r4x4_sgmax_gpu", BackwardWeight, GpuTile.Default, SubgroupPick.Max),
+
+        // The linear layer's GEMMs, keyed as 1x1 convs over 1x1 maps (LinearGemm); the fixed rules' choice for such keys.
+        LinearGemm.Candidate(Forward),
+        LinearGemm.Candidate(BackwardInput),
+        LinearGemm.Candidate(BackwardWeight),
     ];
 
-    /// <summary>The candidates of one direction that apply to a shape on a device, in table order (the reference first).</summary>
-    public static List<ConvCandidate> Applicable(IEnumerable<ConvCandidate> table, ConvKey key, DeviceInfo device) =>
-        table.Where(c => c.Direction == key.Direction && c.Applies(key.Shape, device)).ToList();
+    /// <summary>
+    /// The candidates of one direction that apply to a shape on a device, in table order (the reference first); with a
+    /// <paramref name="variant"/>, only those of its family or of none (<see cref="ConvCandidate.Family"/>).
+    /// </summary>
+    public static List<ConvCandidate> Applicable(IEnumerable<ConvCandidate> table, ConvKey key, DeviceInfo device, KernelVariant? variant = null) =>
+        table.Where(c => c.Direction == key.Direction && c.Applies(key.Shape, device) && (variant is null || c.Family is null || c.Family == variant)).ToList();
 
     /// <summary>A candidate by direction and name (null when the table has none: a cache entry from another build).</summary>
     public static ConvCandidate? Find(IEnumerable<ConvCandidate> table, ConvDirection direction, string name) =>
@@ -177,6 +217,7 @@ public static class ConvCandidates
             var c = Named(key.Direction, preferred);
             return c.Scratch(s) <= scratchBytes ? c : Named(key.Direction, otherwise);
         }
+        if (LinearGemm.Applies(s)) return Named(key.Direction, LinearGemm.Name);   // a linear layer: its strided GEMM
         switch (key.Direction)
         {
             case Forward:

@@ -52,8 +52,14 @@ public sealed class LinearOp : Op
             ctx.Contribute(Bias, db!);
     }
 
+    /// <summary>The tuner's key of the forward GEMM: a 1x1 conv over 1x1 maps (<see cref="LinearGemm"/>).</summary>
+    public ConvKey Key => new(ConvDirection.Forward, LinearGemm.Shape(new LinearShape(Batch, InFeatures, OutFeatures)), Bias is null ? 0 : Conv2dFlags.Bias);
+    public override IReadOnlyList<ConvKey> KernelKeys => [Key];
+    public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
+
     public override void Record(OpRecordContext ctx) =>
-        LinearKernels.Forward(ctx.Recorder, new LinearShape(Batch, InFeatures, OutFeatures), ctx.Slice(X), ctx.Slice(Weight), Bias is null ? null : ctx.Slice(Bias), ctx.Slice(Y));
+        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key,
+                             new ConvOperands(ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Y), ctx.Scratch, Bias is null ? null : ctx.Slice(Bias)));
 }
 
 /// <summary>dx = dy W: [N, out] x [out, in].</summary>
@@ -72,8 +78,12 @@ public sealed class LinearBackwardInputOp : Op
     public Tensor Dx { get; }
     public override long Macs => Dy.Shape.ElementCount * Weight.Shape[1];
 
+    public ConvKey Key => new(ConvDirection.BackwardInput, LinearGemm.Shape(new LinearShape(Dy.Shape[0], Weight.Shape[1], Weight.Shape[0])));
+    public override IReadOnlyList<ConvKey> KernelKeys => [Key];
+    public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
+
     public override void Record(OpRecordContext ctx) =>
-        LinearKernels.BackwardInput(ctx.Recorder, new LinearShape(Dy.Shape[0], Weight.Shape[1], Weight.Shape[0]), ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx));
+        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx), ctx.Scratch));
 }
 
 /// <summary>dW = dy^T x, db = column sums of dy (overwrites both).</summary>
@@ -94,10 +104,15 @@ public sealed class LinearBackwardWeightOp : Op
     public Tensor? Db { get; }
     public override long Macs => Dy.Shape.ElementCount * X.Shape[1];
 
+    LinearShape Shape => new(X.Shape[0], Dw.Shape[1], Dw.Shape[0]);
+    public ConvKey Key => new(ConvDirection.BackwardWeight, LinearGemm.Shape(Shape));
+    public override IReadOnlyList<ConvKey> KernelKeys => [Key];
+    public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
+
     public override void Record(OpRecordContext ctx)
     {
-        var s = new LinearShape(X.Shape[0], Dw.Shape[1], Dw.Shape[0]);
-        LinearKernels.BackwardWeight(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw));
+        var s = Shape;
+        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw), ctx.Scratch));
         if (Db is not null) LinearKernels.BackwardBias(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(Db));
     }
 }

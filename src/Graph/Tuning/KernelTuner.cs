@@ -55,7 +55,7 @@ public static class KernelTuner
         var losses = new Dictionary<(ConvDirection, string), int>();
         foreach (var key in ordered)
         {
-            var candidates = ConvCandidates.Applicable(table, key, device);
+            var candidates = ConvCandidates.Applicable(table, key, device, variant);
             KernelChoice? choice = null;
             if (!options.Retune && cache.TryGet(key, out var entry) && candidates.FirstOrDefault(c => c.Name == entry.Choice) is { } hit)
             {

@@ -146,3 +146,8 @@ global using VkSurfaceCapabilitiesKHR = Silk.NET.Vulkan.SurfaceCapabilitiesKHR;
 global using VkSurfaceFormatKHR = Silk.NET.Vulkan.SurfaceFormatKHR;
 global using VkSwapchainCreateInfoKHR = Silk.NET.Vulkan.SwapchainCreateInfoKHR;
 global using VkPresentInfoKHR = Silk.NET.Vulkan.PresentInfoKHR;
+
+// subgroup size control (core in Vulkan 1.3, VK_EXT_subgroup_size_control before)
+global using VkPhysicalDeviceSubgroupSizeControlProperties = Silk.NET.Vulkan.PhysicalDeviceSubgroupSizeControlProperties;
+global using VkPhysicalDeviceSubgroupSizeControlFeatures = Silk.NET.Vulkan.PhysicalDeviceSubgroupSizeControlFeatures;
+global using VkPipelineShaderStageRequiredSubgroupSizeCreateInfo = Silk.NET.Vulkan.PipelineShaderStageRequiredSubgroupSizeCreateInfo;

@@ -153,9 +153,31 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         Tolerance.AssertClose(CpuRef.Conv2dBackwardBias(dyD, s), a.Read(db, s.Cout), Atol(pixels), Rtol, "conv2d db " + what);
     }
 
+    // Long reductions over small grids, where the split-K forms split (the shapes above are too short for most of them):
+    // forward K = 576, backward-input K = 576, and stride 2 with phases of 4, 2, 2 and 1 taps (some slices past a phase's K).
+    static readonly int[][] LongReductionShapes =
+    [
+        [1, 64, 5, 5, 9, 3, 3, 1, 1, 1, 1],
+        [1, 9, 5, 5, 64, 3, 3, 1, 1, 1, 1],
+        [1, 5, 7, 6, 150, 3, 3, 2, 2, 1, 1],
+    ];
+    static bool SplitsK(ConvCandidate c) => c.Name.Contains("splitk", StringComparison.Ordinal);
+    // Linear layers, keyed as 1x1 convs over 1x1 maps (LinearGemm): every candidate may be timed on them. Batch 3 runs the
+    // GEMM transposed, batch 9 not.
+    static readonly int[][] LinearShapes = [[3, 13, 1, 1, 11, 1, 1, 1, 1, 0, 0], [9, 70, 1, 1, 21, 1, 1, 1, 1, 0, 0]];
+
     // Every registered candidate (ConvCandidates.All, the tuner's table) forced in turn on every shape of the table.
     public static IEnumerable<object[]> CandidateCases() =>
-        from c in ConvCandidates.All from s in Shapes select new object[] { c.Direction, c.Name, string.Join(",", s) };
+        from c in ConvCandidates.All from s in Shapes.Concat(LinearShapes).Concat(SplitsK(c) ? LongReductionShapes : [])
+        select new object[] { c.Direction, c.Name, string.Join(",", s) };
+
+    [Fact]
+    public void Every_split_k_candidate_splits_on_some_shape_of_the_tables()
+    {
+        foreach (var c in ConvCandidates.All.Where(SplitsK))
+            Assert.True(Shapes.Concat(LongReductionShapes).Any(spec => c.Applies(Parse(string.Join(",", spec)), Device.Info) && c.Scratch(Parse(string.Join(",", spec))) > 0),
+                        $"{c.Direction} {c.Name} never splits on the test shapes on {Device.Info.Name}");
+    }
 
     // 3x3 stride-1 pad-1 rows for the Winograd candidates: F(4x4,3x3) tile edges (H, W of every residue mod 4, maps
     // smaller than one tile), Cin 1 and 13 (k padded to 4), batch 1 and 3, Cin or Cout 512 (the longest reduction the

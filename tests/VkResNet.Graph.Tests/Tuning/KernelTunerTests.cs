@@ -159,19 +159,7 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
     {
         using var dir = new TempDir();
         var model = ResNetBuilder.Build(ResNetSpec.Cifar(8, 10).WithInput(1, 12, 12), 3, ResNetMode.Train);
-        float[] Step(TuningOptions tuning, out KernelSelection kernels)
-        {
-            using var graph = CompiledGraph.Compile(Device, model.Graph, new CompileOptions { Tuning = tuning });
-            ParameterInitializer.Initialize(graph, seed: 5);
-            var input = graph.Input(model.Input);
-            for (int i = 0; i < input.Length; i++) input[i] = (i * 7) % 13 / 13f - 0.5f;
-            var labels = graph.Labels(model.Labels!);
-            for (int i = 0; i < labels.Length; i++) labels[i] = i % 10;
-            graph.Input(model.LearningRate!)[0] = 0.1f;
-            graph.Run();
-            kernels = graph.Kernels;
-            return [.. model.Gradients.SelectMany(g => graph.Read(g.Value))];
-        }
+        float[] Step(TuningOptions tuning, out KernelSelection kernels) => TrainingStep.Gradients(Device, model, tuning, seed: 5, out kernels);
         var measured = Step(Support.TestTuning.Measured(dir.Path), out var first);
         var cached = Step(Support.TestTuning.Measured(dir.Path) with { Mode = TuneMode.Cached }, out var second);
         Assert.True(first.Summary!.Measured > 0 && second.Summary!.Measured == 0 && second.Summary.Rules == 0, $"{first.Summary} / {second.Summary}");
