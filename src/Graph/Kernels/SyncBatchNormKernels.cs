@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using VkResNet.Runtime;
+
+namespace VkResNet.Graph.Kernels;
+
+/// <summary>Push constants of batchnorm_stats.comp.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct BatchNormStatsPush
+{
+    public uint Batch;
+    public uint Channels;
+    public uint PlaneSize;
+}
+
+/// <summary>Push constants of batchnorm_apply.comp.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct BatchNormApplyPush
+{
+    public uint Batch;
+    public uint Channels;
+    public uint PlaneSize;
+    public uint Count;
+    public float Eps;
+    public float Momentum;
+}
+
+/// <summary>
+/// Batch norm's training forward split in two passes for SyncBatchNorm (statistics over the batches of every rank):
+/// <see cref="Stats"/> sums this replica's shifted values per channel, the host all-reduces the [2C] sums, and
+/// <see cref="Apply"/> normalises with them exactly as <see cref="BatchNormKernels.ForwardTrain"/> would with the
+/// statistics of the ranks' batches together. One rank alone (count = N*H*W) gives BatchNormKernels.ForwardTrain's result.
+/// </summary>
+public static class SyncBatchNormKernels
+{
+    /// <summary>stats[2c] = sum (x - shift[c]), stats[2c + 1] = sum (x - shift[c])^2 over this replica's N*H*W; shift is [C], stats [2C].</summary>
+    public static void Stats(IDispatchRecorder r, NchwShape s, BufferSlice x, BufferSlice shift, BufferSlice stats)
+    {
+        const string op = "batchnorm_stats";
+        s.Validate();
+        FlatGrid.Count(s.Count, op);
+        FlatGrid.Require(x, s.Count, op, "x");
+        FlatGrid.Require(shift, s.C, op, "shift");
+        FlatGrid.Require(stats, 2L * s.C, op, "stats");
+        var push = new BatchNormStatsPush { Batch = (uint)s.N, Channels = (uint)s.C, PlaneSize = (uint)s.PlaneSize };
+        r.Dispatch(op, [], [Access.Read(x), Access.Read(shift), Access.Write(stats)], push, (uint)s.C, 1, 1);
+    }
+
+    /// <summary>
+    /// y, saved mean and invstd, and the running statistics updated, from <paramref name="stats"/> summed over the ranks
+    /// (shifted by the running mean as it is before this pass) and <paramref name="count"/> = N*H*W of all ranks together.
+    /// </summary>
+    public static void Apply(IDispatchRecorder r, NchwShape s, long count, BufferSlice x, BufferSlice gamma, BufferSlice beta, BufferSlice stats,
+        BufferSlice y, BufferSlice savedMean, BufferSlice savedInvStd, BufferSlice runningMean, BufferSlice runningVar,
+        float eps = BatchNormKernels.DefaultEps, float momentum = BatchNormKernels.DefaultMomentum)
+    {
+        const string op = "batchnorm_apply";
+        s.Validate();
+        FlatGrid.Count(s.Count, op);
+        long local = (long)s.N * s.PlaneSize;
+        if (count < local || count > uint.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"{op}: the elements per channel of all ranks, at least this rank's {local} and below 2^32.");
+        if (!(eps > 0) || !(momentum >= 0 && momentum <= 1))
+            throw new ArgumentException($"{op}: eps must be > 0 and momentum in [0, 1], got eps={eps}, momentum={momentum}.");
+        foreach (var (name, slice) in new[] { ("x", x), ("y", y) }) FlatGrid.Require(slice, s.Count, op, name);
+        foreach (var (name, slice) in new[] { ("gamma", gamma), ("beta", beta), ("savedMean", savedMean), ("savedInvStd", savedInvStd), ("runningMean", runningMean), ("runningVar", runningVar) })
+            FlatGrid.Require(slice, s.C, op, name);
+        FlatGrid.Require(stats, 2L * s.C, op, "stats");
+        var push = new BatchNormApplyPush
+        {
+            Batch = (uint)s.N, Channels = (uint)s.C, PlaneSize = (uint)s.PlaneSize, Count = (uint)count, Eps = eps, Momentum = momentum,
+        };
+        r.Dispatch(op, [], [
+            Access.Read(x), Access.Read(gamma), Access.Read(beta), Access.Read(stats), Access.Write(y),
+            Access.Write(savedMean), Access.Write(savedInvStd), Access.ReadWrite(runningMean), Access.ReadWrite(runningVar),
+        ], push, (uint)s.C, 1, 1);
+    }
+}

@@ -1,0 +1,116 @@
+using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Ops;
+using VkResNet.Graph.Tests.Reference;
+using VkResNet.Runtime;
+using VkResNet.Runtime.Tests;
+using Xunit;
+using static VkResNet.Graph.Tests.Reference.OpsTestKit;
+
+namespace VkResNet.Graph.Tests.Kernels;
+
+/// <summary>
+/// SyncBatchNorm's split training forward (batchnorm_stats + host sum + batchnorm_apply) on the device against the
+/// CPU double references in BatchNormStatsOp / BatchNormApplyOp, on odd shapes; and the property SyncBatchNorm
+/// exists for: two "ranks" each holding half a batch, their statistics summed between the passes, give what
+/// batch norm gives on the whole batch.
+/// </summary>
+public sealed class SyncBatchNormGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
+{
+    public static TheoryData<int, int, int, int> Shapes => new()
+    {
+        { 1, 13, 9, 7 }, { 3, 5, 1, 1 }, { 2, 3, 17, 16 }, { 3, 4, 32, 32 }, { 1, 1, 1, 1 },
+    };
+
+    static double[] Channels(int c, int seed, double lo, double hi) => FloatRounded(Random(c, seed, lo, hi));
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void Stats_MatchCpu(int n, int c, int h, int w)
+    {
+        var s = new NchwShape(n, c, h, w);
+        var x = FloatRounded(Random((int)s.Count, 300, -2, 3));
+        var shift = Channels(c, 301, -0.5, 1);
+        var stats = Output(2 * c, "stats");
+        var sx = Upload(x, "x");
+        var sshift = Upload(shift, "shift");
+        Run(r => SyncBatchNormKernels.Stats(r, s, sx, sshift, stats));
+        AssertClose(BatchNormStatsOp.Reference(x, shift, s), Read(stats, 2 * c), 1e-3, 1e-4, "stats", $"shape {s}");
+    }
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void Apply_MatchesCpu(int n, int c, int h, int w)
+    {
+        // The sums as if a second rank held a batch of the same size: count is twice this replica's N*H*W.
+        var s = new NchwShape(n, c, h, w);
+        long count = 2L * n * h * w;
+        var x = FloatRounded(Random((int)s.Count, 310, -2, 3));
+        var rm = Channels(c, 311, -0.5, 1);
+        var rv = Channels(c, 312, 0.5, 2);
+        var gamma = Channels(c, 313, 0.5, 1.5);
+        var beta = Channels(c, 314, -1, 1);
+        var local = BatchNormStatsOp.Reference(x, rm, s);
+        var other = BatchNormStatsOp.Reference(FloatRounded(Random((int)s.Count, 315, -1, 4)), rm, s);
+        var stats = FloatRounded(local.Zip(other, (a, b) => a + b).ToArray());
+        var e = BatchNormApplyOp.Reference(x, gamma, beta, stats, rm, rv, s, count);
+        var g = RunApply(s, count, x, gamma, beta, stats, rm, rv);
+        string p = $"shape {s}, count {count}";
+        AssertClose(e.Y, g[0], 1e-4, 1e-4, "y", p);
+        AssertClose(e.SavedMean, g[1], 1e-5, 1e-5, "saved mean", p);
+        AssertClose(e.SavedInvStd, g[2], 1e-5, 1e-4, "saved invstd", p);
+        AssertClose(e.RunningMean, g[3], 1e-5, 1e-5, "running mean", p);
+        AssertClose(e.RunningVar, g[4], 1e-5, 1e-4, "running var", p);
+    }
+
+    float[][] RunApply(NchwShape s, long count, double[] x, double[] gamma, double[] beta, double[] stats, double[] rm, double[] rv)
+    {
+        var sx = Upload(x, "x");
+        var sg = Upload(gamma, "gamma");
+        var sb = Upload(beta, "beta");
+        var st = Upload(stats, "stats");
+        var srm = Upload(rm, "running_mean");
+        var srv = Upload(rv, "running_var");
+        var y = Output(s.Count, "y");
+        var mean = Output(s.C, "saved_mean");
+        var invstd = Output(s.C, "saved_invstd");
+        Run(r => SyncBatchNormKernels.Apply(r, s, count, sx, sg, sb, st, y, mean, invstd, srm, srv));
+        return [Read(y, s.Count), Read(mean, s.C), Read(invstd, s.C), Read(srm, s.C), Read(srv, s.C)];
+    }
+
+    [Theory]
+    [InlineData(3, 5, 9, 7)]
+    [InlineData(1, 13, 8, 8)]
+    [InlineData(2, 4, 1, 1)]
+    public void Two_ranks_with_half_a_batch_each_and_summed_statistics_equal_batch_norm_of_the_whole_batch(int half, int c, int h, int w)
+    {
+        var whole = new NchwShape(2 * half, c, h, w);
+        var s = new NchwShape(half, c, h, w);
+        var x = FloatRounded(Random((int)whole.Count, 320, -2, 3));
+        var rm = Channels(c, 321, -0.5, 1);
+        var rv = Channels(c, 322, 0.5, 2);
+        var gamma = Channels(c, 323, 0.5, 1.5);
+        var beta = Channels(c, 324, -1, 1);
+        var expected = CpuBatchNorm.ForwardTrain(x, gamma, beta, rm, rv, whole);
+        // NCHW: samples [0, half) are the first half of the buffer, [half, 2 half) the second.
+        var parts = new[] { x[..(int)s.Count], x[(int)s.Count..] };
+        var sums = new double[2 * c];
+        foreach (var part in parts)
+        {
+            var sx = Upload(part, "x");
+            var shift = Upload(rm, "running_mean");
+            var stats = Output(2 * c, "stats");
+            Run(r => SyncBatchNormKernels.Stats(r, s, sx, shift, stats));
+            var local = Read(stats, 2 * c);
+            for (int i = 0; i < sums.Length; i++) sums[i] += local[i]; // the host's all-reduce (2 ranks)
+        }
+        long count = (long)whole.N * h * w;
+        string p = $"2 x {s}";
+        for (int rank = 0; rank < 2; rank++)
+        {
+            var g = RunApply(s, count, parts[rank], gamma, beta, ToDouble(ToFloat(sums)), rm, rv);
+            AssertClose(expected.Y.AsSpan(rank * (int)s.Count, (int)s.Count), g[0], 1e-4, 1e-4, $"rank {rank}'s y", p);
+            AssertClose(expected.SavedMean, g[1], 1e-5, 1e-5, $"rank {rank}'s saved mean", p);
+            AssertClose(expected.SavedInvStd, g[2], 1e-5, 1e-4, $"rank {rank}'s saved invstd", p);
+            AssertClose(expected.RunningMean, g[3], 1e-5, 1e-5, $"rank {rank}'s running mean", p);
+            AssertClose(expected.RunningVar, g[4], 1e-5, 1e-4, $"rank {rank}'s running var", p);
+        }
+    }
+}
