@@ -113,4 +113,88 @@ public sealed class SyncBatchNormGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
             AssertClose(expected.RunningVar, g[4], 1e-5, 1e-4, $"rank {rank}'s running var", p);
         }
     }
+
+    [Theory, MemberData(nameof(Shapes))]
+    public void Backward_stats_and_apply_match_cpu(int n, int c, int h, int w)
+    {
+        var s = new NchwShape(n, c, h, w);
+        long count = 3L * n * h * w; // as if two more ranks held batches of this size
+        var x = FloatRounded(Random((int)s.Count, 330, -2, 3));
+        var dy = FloatRounded(Random((int)s.Count, 331));
+        var mean = Channels(c, 332, -0.5, 1);
+        var invstd = Channels(c, 333, 0.5, 2);
+        var gamma = Channels(c, 334, 0.5, 1.5);
+        var expectedSums = BatchNormBackwardStatsOp.Reference(dy, x, mean, invstd, s);
+        var g = RunBackwardStats(s, dy, x, mean, invstd);
+        string p = $"shape {s}";
+        AssertClose(expectedSums, g[0], 1e-3, 1e-4, "sums", p);
+        AssertClose(expectedSums.Where((_, i) => i % 2 == 1).ToArray(), g[1], 1e-3, 1e-4, "dgamma", p);
+        AssertClose(expectedSums.Where((_, i) => i % 2 == 0).ToArray(), g[2], 1e-3, 1e-4, "dbeta", p);
+        var sums = FloatRounded(expectedSums.Select((v, i) => v + (i + 1) * 0.25).ToArray()); // the other ranks' share
+        var dx = RunBackwardApply(s, count, dy, x, gamma, mean, invstd, sums);
+        AssertClose(BatchNormBackwardApplyOp.Reference(dy, x, gamma, mean, invstd, sums, s, count), dx, 1e-4, 1e-4, "dx", $"{p}, count {count}");
+    }
+
+    float[][] RunBackwardStats(NchwShape s, double[] dy, double[] x, double[] mean, double[] invstd)
+    {
+        var sdy = Upload(dy, "dy");
+        var sx = Upload(x, "x");
+        var sm = Upload(mean, "saved_mean");
+        var si = Upload(invstd, "saved_invstd");
+        var sums = Output(2 * s.C, "sums");
+        var dgamma = Output(s.C, "dgamma");
+        var dbeta = Output(s.C, "dbeta");
+        Run(r => SyncBatchNormKernels.BackwardStats(r, s, sdy, sx, sm, si, sums, dgamma, dbeta));
+        return [Read(sums, 2 * s.C), Read(dgamma, s.C), Read(dbeta, s.C)];
+    }
+
+    float[] RunBackwardApply(NchwShape s, long count, double[] dy, double[] x, double[] gamma, double[] mean, double[] invstd, double[] sums)
+    {
+        var sdy = Upload(dy, "dy");
+        var sx = Upload(x, "x");
+        var sg = Upload(gamma, "gamma");
+        var sm = Upload(mean, "saved_mean");
+        var si = Upload(invstd, "saved_invstd");
+        var ss = Upload(sums, "sums");
+        var dx = Output(s.Count, "dx");
+        Run(r => SyncBatchNormKernels.BackwardApply(r, s, count, sdy, sx, sg, sm, si, ss, dx));
+        return Read(dx, s.Count);
+    }
+
+    [Theory]
+    [InlineData(3, 5, 9, 7)]
+    [InlineData(1, 13, 8, 8)]
+    [InlineData(2, 4, 1, 1)]
+    public void Two_ranks_backward_with_summed_sums_equals_batch_norm_backward_of_the_whole_batch(int half, int c, int h, int w)
+    {
+        var whole = new NchwShape(2 * half, c, h, w);
+        var s = new NchwShape(half, c, h, w);
+        var x = FloatRounded(Random((int)whole.Count, 340, -2, 3));
+        var dy = FloatRounded(Random((int)whole.Count, 341));
+        var gamma = Channels(c, 342, 0.5, 1.5);
+        var beta = Channels(c, 343, -1, 1);
+        var f = CpuBatchNorm.ForwardTrain(x, gamma, beta, new double[c], Enumerable.Repeat(1.0, c).ToArray(), whole);
+        var (mean, invstd) = (FloatRounded(f.SavedMean), FloatRounded(f.SavedInvStd)); // what the apply pass saved on every rank
+        var expected = CpuBatchNorm.Backward(dy, x, gamma, mean, invstd, whole);
+        int part = (int)s.Count;
+        var sums = new double[2 * c];
+        var dgamma = new double[c];
+        var dbeta = new double[c];
+        for (int rank = 0; rank < 2; rank++)
+        {
+            var g = RunBackwardStats(s, dy[(rank * part)..((rank + 1) * part)], x[(rank * part)..((rank + 1) * part)], mean, invstd);
+            for (int i = 0; i < sums.Length; i++) sums[i] += g[0][i]; // the host's all-reduce
+            for (int i = 0; i < c; i++) { dgamma[i] += g[1][i]; dbeta[i] += g[2][i]; } // what the gradient buckets sum
+        }
+        string p = $"2 x {s}";
+        AssertClose(expected.Dgamma, dgamma, 1e-3, 1e-4, "dgamma summed over ranks", p);
+        AssertClose(expected.Dbeta, dbeta, 1e-3, 1e-4, "dbeta summed over ranks", p);
+        long count = (long)whole.N * h * w;
+        for (int rank = 0; rank < 2; rank++)
+        {
+            var dx = RunBackwardApply(s, count, dy[(rank * part)..((rank + 1) * part)], x[(rank * part)..((rank + 1) * part)], gamma, mean, invstd,
+                ToDouble(ToFloat(sums)));
+            AssertClose(expected.Dx.AsSpan(rank * part, part), dx, 1e-4, 1e-3, $"rank {rank}'s dx", p);
+        }
+    }
 }
