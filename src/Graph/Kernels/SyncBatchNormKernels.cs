@@ -60,12 +60,13 @@ public static class SyncBatchNormKernels
     /// <summary>
     /// y, saved mean and invstd, and the running statistics updated, from <paramref name="stats"/> summed over the ranks
     /// (shifted by the running mean as it is before this pass) and <paramref name="count"/> = N*H*W of all ranks together.
+    /// With <paramref name="residual"/>: y = relu(bn(x) + residual), the fused residual-block tail (bn_add_relu_apply).
     /// </summary>
     public static void Apply(IDispatchRecorder r, NchwShape s, long count, BufferSlice x, BufferSlice gamma, BufferSlice beta, BufferSlice stats,
         BufferSlice y, BufferSlice savedMean, BufferSlice savedInvStd, BufferSlice runningMean, BufferSlice runningVar,
-        float eps = BatchNormKernels.DefaultEps, float momentum = BatchNormKernels.DefaultMomentum)
+        float eps = BatchNormKernels.DefaultEps, float momentum = BatchNormKernels.DefaultMomentum, BufferSlice? residual = null)
     {
-        const string op = "batchnorm_apply";
+        string op = residual is null ? "batchnorm_apply" : "bn_add_relu_apply";
         s.Validate();
         FlatGrid.Count(s.Count, op);
         RequireCount(s, count, op);
@@ -79,17 +80,23 @@ public static class SyncBatchNormKernels
         {
             Batch = (uint)s.N, Channels = (uint)s.C, PlaneSize = (uint)s.PlaneSize, Count = (uint)count, Eps = eps, Momentum = momentum,
         };
-        r.Dispatch(op, [], [
+        if (residual is { } res) FlatGrid.Require(res, s.Count, op, "residual");
+        Access[] bindings = [
             Access.Read(x), Access.Read(gamma), Access.Read(beta), Access.Read(stats), Access.Write(y),
             Access.Write(savedMean), Access.Write(savedInvStd), Access.ReadWrite(runningMean), Access.ReadWrite(runningVar),
-        ], push, (uint)s.C, 1, 1);
+        ];
+        r.Dispatch(op, [], residual is { } rs ? [.. bindings, Access.Read(rs)] : bindings, push, (uint)s.C, 1, 1);
     }
 
-    /// <summary>sums[2c] = sum dy, sums[2c + 1] = sum dy * xhat over this replica (xhat from the saved statistics); the same into dbeta and dgamma.</summary>
+    /// <summary>
+    /// sums[2c] = sum g, sums[2c + 1] = sum g * xhat over this replica (xhat from the saved statistics), the same into dbeta and dgamma;
+    /// g = dy, or with <paramref name="reluOutput"/> (y of the fused y = relu(bn(x) + residual)) g = dy * (y &gt; 0), also written to
+    /// <paramref name="dresidual"/> (the dy that <see cref="BackwardApply"/> then takes).
+    /// </summary>
     public static void BackwardStats(IDispatchRecorder r, NchwShape s, BufferSlice dy, BufferSlice x, BufferSlice savedMean, BufferSlice savedInvStd,
-        BufferSlice sums, BufferSlice dgamma, BufferSlice dbeta)
+        BufferSlice sums, BufferSlice dgamma, BufferSlice dbeta, (BufferSlice Y, BufferSlice Dresidual)? reluOutput = null)
     {
-        const string op = "batchnorm_backward_stats";
+        string op = reluOutput is null ? "batchnorm_backward_stats" : "bn_add_relu_backward_stats";
         s.Validate();
         FlatGrid.Count(s.Count, op);
         foreach (var (name, slice) in new[] { ("dy", dy), ("x", x) }) FlatGrid.Require(slice, s.Count, op, name);
@@ -97,9 +104,16 @@ public static class SyncBatchNormKernels
             FlatGrid.Require(slice, s.C, op, name);
         FlatGrid.Require(sums, 2L * s.C, op, "sums");
         var push = new BatchNormStatsPush { Batch = (uint)s.N, Channels = (uint)s.C, PlaneSize = (uint)s.PlaneSize };
-        r.Dispatch(op, [], [
+        Access[] bindings = [
             Access.Read(dy), Access.Read(x), Access.Read(savedMean), Access.Read(savedInvStd), Access.Write(sums), Access.Write(dgamma), Access.Write(dbeta),
-        ], push, (uint)s.C, 1, 1);
+        ];
+        if (reluOutput is { } relu)
+        {
+            FlatGrid.Require(relu.Y, s.Count, op, "y");
+            FlatGrid.Require(relu.Dresidual, s.Count, op, "dresidual");
+            bindings = [.. bindings, Access.Read(relu.Y), Access.Write(relu.Dresidual)];
+        }
+        r.Dispatch(op, [], bindings, push, (uint)s.C, 1, 1);
     }
 
     /// <summary>dx from <paramref name="sums"/> of <see cref="BackwardStats"/> summed over the ranks and <paramref name="count"/> = N*H*W of all ranks.</summary>

@@ -14,9 +14,10 @@ public sealed class BatchNormApplyOp : Op
 {
     public BatchNormApplyOp(string name, long count, Tensor x, Tensor gamma, Tensor beta, Tensor stats, Tensor y,
                             Tensor savedMean, Tensor savedInvStd, Tensor runningMean, Tensor runningVar,
-                            double eps = 1e-5, double momentum = 0.1) : base(name)
+                            double eps = 1e-5, double momentum = 0.1, Tensor? residual = null) : base(name)
     {
         X = Read(x);
+        Residual = residual is null ? null : Read(residual);
         Gamma = Read(gamma);
         Beta = Read(beta);
         Stats = Read(stats);
@@ -33,10 +34,13 @@ public sealed class BatchNormApplyOp : Op
         Require(gamma.Shape == c && beta.Shape == c && runningMean.Shape == c && runningVar.Shape == c, "per-channel tensors must be [C]");
         Require(stats.Shape == new TensorShape(2 * x.Shape.C), "stats must be [2C]");
         Require(count >= (long)x.Shape.N * x.Shape.H * x.Shape.W, "count covers at least this replica's N*H*W");
+        Require(residual is null || residual.Shape == x.Shape, "residual must be x's shape");
     }
 
-    public override string Type => "BatchNormApply";
+    public override string Type => Residual is null ? "BatchNormApply" : "BnAddReluApply";
     public Tensor X { get; }
+    /// <summary>With a residual: y = relu(bn(x) + residual), the fused residual-block tail as <see cref="BnAddReluOp"/>.</summary>
+    public Tensor? Residual { get; }
     public Tensor Gamma { get; }
     public Tensor Beta { get; }
     public Tensor Stats { get; }
@@ -53,13 +57,14 @@ public sealed class BatchNormApplyOp : Op
 
     public override void Record(OpRecordContext ctx) =>
         SyncBatchNormKernels.Apply(ctx.Recorder, OpRecordContext.Nchw(X), Count, ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(Beta), ctx.Slice(Stats),
-            ctx.Slice(Y), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(RunningMean), ctx.Slice(RunningVar), (float)Eps, (float)Momentum);
+            ctx.Slice(Y), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(RunningMean), ctx.Slice(RunningVar), (float)Eps, (float)Momentum,
+            Residual is null ? null : ctx.Slice(Residual));
 
     public sealed record ReferenceResult(double[] Y, double[] SavedMean, double[] SavedInvStd, double[] RunningMean, double[] RunningVar);
 
     /// <summary>The CPU double-precision reference; <paramref name="stats"/> are the summed shifted sums, shifted by <paramref name="runningMean"/>.</summary>
     public static ReferenceResult Reference(double[] x, double[] gamma, double[] beta, double[] stats, double[] runningMean, double[] runningVar,
-                                            NchwShape s, long count, double eps = 1e-5, double momentum = 0.1)
+                                            NchwShape s, long count, double eps = 1e-5, double momentum = 0.1, double[]? residual = null)
     {
         var y = new double[x.Length];
         var mean = new double[s.C];
@@ -80,6 +85,7 @@ public sealed class BatchNormApplyOp : Op
                 {
                     int j = (n * s.C + c) * s.PlaneSize + i;
                     y[j] = gamma[c] * (x[j] - mean[c]) * invstd[c] + beta[c];
+                    if (residual != null) y[j] = Math.Max(y[j] + residual[j], 0);
                 }
         }
         return new ReferenceResult(y, mean, invstd, rm, rv);

@@ -12,7 +12,7 @@ namespace VkResNet.Graph.Ops;
 public sealed class BatchNormBackwardStatsOp : Op
 {
     public BatchNormBackwardStatsOp(string name, Tensor dy, Tensor x, Tensor savedMean, Tensor savedInvStd,
-                                    Tensor sums, Tensor dgamma, Tensor dbeta) : base(name)
+                                    Tensor sums, Tensor dgamma, Tensor dbeta, (Tensor Y, Tensor Dresidual)? reluOutput = null) : base(name)
     {
         Dy = Read(dy);
         X = Read(x);
@@ -21,13 +21,22 @@ public sealed class BatchNormBackwardStatsOp : Op
         Sums = Write(sums);
         Dgamma = Write(dgamma);
         Dbeta = Write(dbeta);
+        if (reluOutput is { } relu)
+        {
+            Y = Read(relu.Y);
+            Dresidual = Write(relu.Dresidual);
+            Require(relu.Y.Shape == x.Shape && relu.Dresidual.Shape == x.Shape, "y and dresidual must be x's shape");
+        }
         var c = new TensorShape(x.Shape.C);
         Require(x.Shape.Rank == 4 && dy.Shape == x.Shape, "dy and x must be the same NCHW shape");
         Require(savedMean.Shape == c && savedInvStd.Shape == c && dgamma.Shape == c && dbeta.Shape == c, "per-channel tensors must be [C]");
         Require(sums.Shape == new TensorShape(2 * x.Shape.C), "sums must be [2C]");
     }
 
-    public override string Type => "BatchNormBackwardStats";
+    public override string Type => Y is null ? "BatchNormBackwardStats" : "BnAddReluBackwardStats";
+    /// <summary>The fused tail's output y = relu(bn(x) + residual): dy is masked by y &gt; 0 and written to <see cref="Dresidual"/>.</summary>
+    public Tensor? Y { get; }
+    public Tensor? Dresidual { get; }
     public Tensor Dy { get; }
     public Tensor X { get; }
     public Tensor SavedMean { get; }
@@ -39,11 +48,14 @@ public sealed class BatchNormBackwardStatsOp : Op
 
     public override void Record(OpRecordContext ctx) =>
         SyncBatchNormKernels.BackwardStats(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(SavedMean),
-            ctx.Slice(SavedInvStd), ctx.Slice(Sums), ctx.Slice(Dgamma), ctx.Slice(Dbeta));
+            ctx.Slice(SavedInvStd), ctx.Slice(Sums), ctx.Slice(Dgamma), ctx.Slice(Dbeta),
+            Y is null ? null : (ctx.Slice(Y), ctx.Slice(Dresidual!)));
 
     /// <summary>The CPU double-precision reference: the [2C] sums (sum dy, sum dy * xhat); dbeta and dgamma are the same values.</summary>
-    public static double[] Reference(double[] dy, double[] x, double[] savedMean, double[] savedInvStd, NchwShape s)
+    /// <summary>With <paramref name="reluOutput"/>, dy is masked by y &gt; 0 first.</summary>
+    public static double[] Reference(double[] dy, double[] x, double[] savedMean, double[] savedInvStd, NchwShape s, double[]? reluOutput = null)
     {
+        if (reluOutput != null) dy = dy.Select((g, j) => reluOutput[j] > 0 ? g : 0).ToArray();
         var sums = new double[2 * s.C];
         for (int n = 0; n < s.N; n++)
             for (int c = 0; c < s.C; c++)
