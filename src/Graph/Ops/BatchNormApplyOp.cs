@@ -55,6 +55,34 @@ public sealed class BatchNormApplyOp : Op
     public double Momentum { get; }
     public override long Flops => X.Shape.ElementCount * 2;
 
+    /// <summary>
+    /// SyncBatchNorm's backward in two passes: <see cref="BatchNormBackwardStatsOp"/> (this rank's sum dy and sum dy * xhat,
+    /// which are also its dbeta and dgamma; with a residual, dy masked by y &gt; 0 into dresidual) and
+    /// <see cref="BatchNormBackwardApplyOp"/> (dx from the sums, all-reduced in between when the step is split for it).
+    /// </summary>
+    public override bool IsDifferentiable => true;
+    public override void Backward(Autodiff.BackwardContext ctx)
+    {
+        var dy = ctx.GradOf(Y);
+        if (dy is null)
+            return;
+        var dx = ctx.NewGrad(X);
+        var dgamma = ctx.NewGrad(Gamma);
+        var dbeta = ctx.NewGrad(Beta);
+        var graph = ctx.Builder.Graph;
+        var sums = ctx.Builder.Activation(graph.UniqueTensorName($"{Name}.grad_sums"), new TensorShape(2 * X.Shape.C));
+        var dresidual = Residual is null ? null : ctx.NewGrad(Residual);
+        ctx.Emit(new BatchNormBackwardStatsOp($"{Name}.backward_stats", dy, X, SavedMean, SavedInvStd, sums, dgamma, dbeta,
+            dresidual is null ? null : (Y, dresidual)));
+        ctx.Emit(new BatchNormBackwardApplyOp($"{Name}.backward", Count, dresidual ?? dy, X, Gamma, SavedMean, SavedInvStd, sums, dx));
+        if (ctx.NeedsGrad(X))
+            ctx.Contribute(X, dx);
+        if (Residual != null && ctx.NeedsGrad(Residual))
+            ctx.Contribute(Residual, dresidual!);
+        ctx.Contribute(Gamma, dgamma);
+        ctx.Contribute(Beta, dbeta);
+    }
+
     public override void Record(OpRecordContext ctx) =>
         SyncBatchNormKernels.Apply(ctx.Recorder, OpRecordContext.Nchw(X), Count, ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(Beta), ctx.Slice(Stats),
             ctx.Slice(Y), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(RunningMean), ctx.Slice(RunningVar), (float)Eps, (float)Momentum,

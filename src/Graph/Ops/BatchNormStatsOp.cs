@@ -27,6 +27,10 @@ public sealed class BatchNormStatsOp : Op
     public Tensor Stats { get; }
     public override long Flops => X.Shape.ElementCount * 4;
 
+    // The gradient through the batch statistics is part of BatchNormApplyOp's backward (as in BatchNormOp's formula).
+    public override bool IsDifferentiable => true;
+    public override void Backward(Autodiff.BackwardContext ctx) { }
+
     public override void Record(OpRecordContext ctx) =>
         SyncBatchNormKernels.Stats(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(X), ctx.Slice(Shift), ctx.Slice(Stats));
 
