@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using VkResNet.Distributed.Native;
 using VkResNet.Graph.Training;
 
@@ -30,6 +31,9 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
     readonly long* _ping;      // [0]: the rank that pinged us; [1]: our rank, the answer; [2 + r]: rank r's answer
     MpiHandle _pingRecv;
     readonly List<MpiHandle> _pongSends = [];
+    const int HostBytes = 64;
+    (long Pid, string Host)[] _peers = []; // every rank's process id and host, exchanged at start
+    PosixSignalRegistration? _terminate;
     long _sequence; // collectives begun on this rank
     string _what = "";
     bool _failed, _disposed;
@@ -121,7 +125,72 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         string? path = Environment.GetEnvironmentVariable("VKRESNET_MPI_LIBRARY");
         var mpi = Mpi.Load(path);
         if (!mpi.Initialized) mpi.Init();
-        return new MpiReducer(mpi, timeout, path ?? "libmpi.so.40");
+        var reducer = new MpiReducer(mpi, timeout, path ?? "libmpi.so.40");
+        reducer.ExchangePeers();
+        return reducer;
+    }
+
+    /// <summary>
+    /// All-gathers every rank's process id and host, and names, when mpirun ends this rank (SIGTERM: it does so when
+    /// another rank died or exited early), the ranks on this host that are gone: mpirun's own text names only the first.
+    /// </summary>
+    void ExchangePeers()
+    {
+        int record = sizeof(long) + HostBytes;
+        byte* mine = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)record);
+        byte* all = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)(record * WorldSize));
+        try
+        {
+            *(long*)mine = Environment.ProcessId;
+            var host = System.Text.Encoding.UTF8.GetBytes(Environment.MachineName);
+            host.AsSpan(0, Math.Min(host.Length, HostBytes)).CopyTo(new Span<byte>(mine + sizeof(long), HostBytes));
+            long seq = BeginCollective();
+            var clock = Stopwatch.StartNew();
+            MpiHandle req;
+            try { req = _mpi.Iallgather(mine, record, _mpi.Byte, all, _comm); }
+            catch (MpiCallException e) { throw Failure(e, seq); }
+            while (!Test(ref req, seq))
+                Idle(clock, seq);
+            _peers = new (long, string)[WorldSize];
+            for (int r = 0; r < WorldSize; r++)
+            {
+                var name = new ReadOnlySpan<byte>(all + r * record + sizeof(long), HostBytes);
+                int end = name.IndexOf((byte)0);
+                _peers[r] = (*(long*)(all + r * record), System.Text.Encoding.UTF8.GetString(end < 0 ? name : name[..end]));
+            }
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(mine);
+            System.Runtime.InteropServices.NativeMemory.Free(all);
+        }
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Console.Error.WriteLine($"vkresnet: {TerminationMessage()}"));
+    }
+
+    /// <summary>What this rank says when mpirun ends it: the ranks of this host whose process is gone.</summary>
+    public string TerminationMessage()
+    {
+        string host = _peers.Length > Rank ? _peers[Rank].Host : Environment.MachineName;
+        var gone = new List<string>();
+        int elsewhere = 0;
+        for (int r = 0; r < _peers.Length; r++)
+        {
+            if (r == Rank) continue;
+            if (_peers[r].Host != host) { elsewhere++; continue; }
+            if (!Runs(_peers[r].Pid)) gone.Add($"rank {r} (pid {_peers[r].Pid})");
+        }
+        if (gone.Count > 0)
+            return $"rank {Rank}: ended by mpirun because {string.Join(", ", gone)} {(gone.Count == 1 ? "is" : "are")} gone (killed, crashed or exited early); the last checkpoint stays as it was.";
+        return $"rank {Rank}: ended by mpirun (SIGTERM); every other rank on this host still runs" +
+               (elsewhere > 0 ? $", so one of the {elsewhere} on other hosts, or mpirun itself, ended the job (mpirun's message names it)." : ".");
+    }
+
+    /// <summary>True while the process exists and is no zombie (Linux /proc).</summary>
+    static bool Runs(long pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat") is var stat && stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0] != "Z"; }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return true; }
     }
 
     /// <summary>True when this process was started by mpirun (Open MPI sets OMPI_COMM_WORLD_SIZE).</summary>
@@ -305,6 +374,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _terminate?.Dispose();
         if (!_failed)
         {
             var clock = Stopwatch.StartNew();

@@ -85,6 +85,16 @@ public sealed class DataParallelTrainingTests : IDisposable
         AssertOk(resumed);
         Assert.Equal(2, Checkpoint.Load(Out("parts/checkpoint.safetensors")).Epoch);
         AssertSameWeights(Out("whole/checkpoint.safetensors"), Out("parts/checkpoint.safetensors"), 1e-6, withRunningStats: true);
+
+        // Resuming the finished run: rank 0 has nothing to do, and says so; every rank learns it and ends at once with 0
+        // (before, the others waited for rank 0 until --rank-timeout and failed).
+        var before = File.ReadAllBytes(Out("parts/checkpoint.safetensors"));
+        var again = MpiRun.Start(2, [.. TrainEpochs(Out("parts"), 2, common), "--resume", "--rank-timeout", "300"]).Wait();
+        AssertOk(again);
+        Assert.Contains("nothing to resume", again.Output);
+        Assert.DoesNotContain("did not complete", again.Output);
+        Assert.True(again.Seconds < 300, $"the finished run's resume took {again.Seconds:F0} s");
+        Assert.Equal(before, File.ReadAllBytes(Out("parts/checkpoint.safetensors")));
     }
 
     [Theory]
@@ -111,16 +121,28 @@ public sealed class DataParallelTrainingTests : IDisposable
         Assert.Contains("rank 1", r.Output);
         if (signal == "STOP") // rank 0's own message names the rank that stopped answering
             Assert.Matches(@"rank 0: collective #\d+ \(step \d+\) did not complete within 15 s: rank 1 (never reached it|reached it but does not answer)", r.Output);
-        else // mpirun names the rank that died
+        else
+        {
+            // mpirun names the rank that died, and so does the surviving rank 0 in its own line.
             Assert.Matches(@"process rank 1 .* exited on signal 9", r.Output.Replace("\n", " "));
-        var c = Checkpoint.Load(ckpt); // intact: loads and checks
+            Assert.Contains($"rank 0: ended by mpirun because rank 1 (pid {pids[1]}) is gone", r.Output);
+        }
+        var c = Checkpoint.Load(ckpt); // intact: loads and its checksum holds
         Assert.True(c.Epoch >= 1, r.Output);
+        Assert.Contains(c.Parameters, t => t.Name.Contains("weight", StringComparison.Ordinal));
+        foreach (var t in c.Parameters.Concat(c.OptimizerState))
+            Assert.True(t.Data.All(float.IsFinite), $"'{t.Name}' holds a non-finite value");
         // No rank left behind. The stopped rank got its SIGKILL just above: give the kernel a moment to deliver it.
         static bool Runs(int pid) { try { return Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "); } catch (IOException) { return false; } }
         var reaping = Stopwatch.StartNew();
         while (pids.Values.Any(Runs) && reaping.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(100);
         foreach (var pid in pids.Values)
             Assert.False(Runs(pid), $"pid {pid} still runs 10 s after the job ended");
+        // Nor any other process of this job (an orphaned helper, a rank mpirun did not know): none names the run folder.
+        var left = Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out int p) && p != Environment.ProcessId)
+            .Where(d => { try { return File.ReadAllText(Path.Combine(d, "cmdline")).Contains(_dir, StringComparison.Ordinal) && Runs(int.Parse(Path.GetFileName(d))); } catch (IOException) { return false; } catch (UnauthorizedAccessException) { return false; } })
+            .ToList();
+        Assert.True(left.Count == 0, $"left running: {string.Join(", ", left)}");
     }
 
     [Fact]

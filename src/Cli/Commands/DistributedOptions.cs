@@ -85,6 +85,14 @@ public sealed class DistributedOptions
         catch (MpiCallException e) { throw new UserInputException($"MPI did not start: {e.Message}. Start the ranks with mpirun -np N vkresnet train --distributed."); }
     }
 
+    /// <summary>Rank 0's <paramref name="value"/> on every rank (a collective: every rank calls it at the same point).</summary>
+    public static bool AgreeOnRoot(IGradientReducer reducer, bool value)
+    {
+        Span<byte> flag = [value ? (byte)1 : (byte)0];
+        reducer.Broadcast(flag);
+        return flag[0] != 0;
+    }
+
     /// <summary>The device of a rank: --device when given, else local rank modulo the devices present.</summary>
     public static string? DeviceFor(IGradientReducer? reducer, string? selector, int deviceCount) =>
         reducer == null || selector != null || deviceCount == 0 ? selector : (reducer.LocalRank % deviceCount).ToString(CultureInfo.InvariantCulture);

@@ -102,6 +102,7 @@ public static class TrainCommand
         if (trainImages < options.BatchSize)
             throw new UserInputException($"--batch {options.BatchSize} is larger than the {trainImages} training images; use a smaller --batch or a larger --limit-train.");
         // Rank 0 alone owns the run folder (a follower's folder may be another host's, or the same one).
+        bool finished = false;
         if (reducer == null || reducer.Rank == 0)
         {
             Graph.IO.AtomicFile.EnsureWritableFolder(options.OutputDirectory);
@@ -116,10 +117,14 @@ public static class TrainCommand
                 if (resumed.Epoch == options.Epochs)
                 {
                     AnsiConsole.MarkupLine($"[bold green]done[/]    the run finished its {options.Epochs} epochs before; nothing to resume ({Markup.Escape(Path.Combine(options.OutputDirectory, "checkpoint.safetensors"))}).");
-                    return 0;
+                    finished = true;
                 }
             }
         }
+        // Every rank learns rank 0's verdict before any device work, so a finished run ends on all ranks at once (exit 0)
+        // instead of leaving the followers waiting for rank 0 until --rank-timeout.
+        if (reducer != null) finished = DistributedOptions.AgreeOnRoot(reducer, finished);
+        if (finished) return 0;
         using var open = OpenDevice.Create(deviceSelector, validation, c => DistributedOptions.DeviceFor(reducer, deviceSelector, c.Devices.Count));
         var device = open.Device;
         if (reducer != null && reducer.Rank != 0)

@@ -60,6 +60,12 @@ public sealed class GraphBuilder
         return y;
     }
 
+    /// <summary>
+    /// Above 0: training batch norms (plain and BnAddRelu) are built as SyncBatchNorm's split passes, statistics over
+    /// N*H*W x this many ranks (BatchNormStatsOp, BatchNormApplyOp; see docs/distributed.md). 0: the one-pass ops.
+    /// </summary>
+    public int SyncBatchNormRanks { get; set; }
+
     /// <summary>Batch norm with gamma=1, beta=0, running_mean=0, running_var=1 initially.</summary>
     public Tensor BatchNorm(string name, Tensor x, BatchNormMode mode, double eps = 1e-5, double momentum = 0.1, string? output = null)
     {
@@ -68,6 +74,8 @@ public sealed class GraphBuilder
         Tensor? savedMean = null, savedInvStd = null;
         if (mode == BatchNormMode.Train)
             (savedMean, savedInvStd) = SavedStats(name, x.Shape.C);
+        if (mode == BatchNormMode.Train && SyncBatchNormRanks > 0)
+            return SplitBatchNorm(name, x, null, gamma, beta, mean, var, y, savedMean!, savedInvStd!, eps, momentum);
         Add(new BatchNormOp(name, mode, x, gamma, beta, mean, var, y, savedMean, savedInvStd, eps, momentum));
         return y;
     }
@@ -145,7 +153,19 @@ public sealed class GraphBuilder
         var (gamma, beta, mean, var) = BatchNormTensors(name, x.Shape.C);
         var (savedMean, savedInvStd) = SavedStats(name, x.Shape.C);
         var y = Activation(output ?? name, x.Shape);
+        if (SyncBatchNormRanks > 0)
+            return SplitBatchNorm(name, x, residual, gamma, beta, mean, var, y, savedMean, savedInvStd, eps, momentum);
         Add(new BnAddReluOp(name, x, residual, gamma, beta, y, savedMean, savedInvStd, mean, var, eps, momentum));
+        return y;
+    }
+
+    Tensor SplitBatchNorm(string name, Tensor x, Tensor? residual, Tensor gamma, Tensor beta, Tensor mean, Tensor var, Tensor y,
+                          Tensor savedMean, Tensor savedInvStd, double eps, double momentum)
+    {
+        var stats = Activation($"{name}.batch_sums", new TensorShape(2 * x.Shape.C));
+        Add(new BatchNormStatsOp($"{name}.stats", x, mean, stats));
+        long count = (long)x.Shape.N * x.Shape.H * x.Shape.W * SyncBatchNormRanks;
+        Add(new BatchNormApplyOp(name, count, x, gamma, beta, stats, y, savedMean, savedInvStd, mean, var, eps, momentum, residual));
         return y;
     }
 

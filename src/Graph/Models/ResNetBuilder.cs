@@ -11,7 +11,8 @@ public sealed record ResNetBuildOptions(
     float LabelSmoothing = 0f,
     SgdOptions? Sgd = null,               // training: null means PyTorch-style defaults
     bool FuseBnAddRelu = false,           // training: end each residual block with one BnAddRelu pass
-    bool OptimizeInference = true);       // inference: fold BN and fuse conv epilogues
+    bool OptimizeInference = true,        // inference: fold BN and fuse conv epilogues
+    int SyncBatchNormRanks = 0);          // training: above 0, BN as SyncBatchNorm's split passes over this many ranks' batches
 
 /// <summary>A built model: its graph and the tensors a trainer or viewer talks to.</summary>
 public sealed record ResNetModel(
@@ -28,7 +29,7 @@ public static class ResNetBuilder
     public static ResNetModel Build(ResNetSpec spec, int batch, ResNetMode mode, ResNetBuildOptions? options = null)
     {
         options ??= new ResNetBuildOptions();
-        var g = new GraphBuilder();
+        var g = new GraphBuilder { SyncBatchNormRanks = mode == ResNetMode.Train ? options.SyncBatchNormRanks : 0 };
         var bnMode = mode == ResNetMode.Train ? BatchNormMode.Train : BatchNormMode.Infer;
         var stages = new List<string>();
         var x = g.Input("input", TensorShape.Nchw(batch, spec.InputChannels, spec.InputHeight, spec.InputWidth));
