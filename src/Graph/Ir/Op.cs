@@ -1,4 +1,5 @@
 using VkResNet.Graph.Autodiff;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Compiler;
 
 namespace VkResNet.Graph.Ir;
@@ -50,6 +51,13 @@ public abstract class Op
 
     /// <summary>The conv keys whose candidate the tuner chooses for this pass (empty: none).</summary>
     public virtual IReadOnlyList<Kernels.ConvKey> KernelKeys => [];
+
+    /// <summary>
+    /// The op's double-precision CPU reference, in the semantics of its kernels: reads its inputs from
+    /// <paramref name="m"/> and overwrites (or, where the op accumulates, updates) its outputs there. The one
+    /// reference of the op: <see cref="PlanInterpreter"/>, VKRESNET_CHECK and the tests all run this.
+    /// </summary>
+    public abstract void Reference(ReferenceContext m);
 
     /// <summary>Records this pass's dispatches through the context's recorder (one launcher call).</summary>
     public abstract void Record(OpRecordContext ctx);

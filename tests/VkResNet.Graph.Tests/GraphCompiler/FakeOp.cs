@@ -1,3 +1,4 @@
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 
@@ -15,4 +16,5 @@ sealed class FakeOp : Op
 
     public override string Type => "Fake";
     public override void Record(OpRecordContext ctx) => throw new NotSupportedException("fake op");
+    public override void Reference(ReferenceContext m) => throw new NotSupportedException("fake op");
 }
