@@ -2,6 +2,7 @@ using VkResNet.Graph.Checking;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Models;
+using VkResNet.Graph.Ops;
 using VkResNet.Importer.ResNet;
 using VkResNet.Importer.Verify;
 

@@ -1,5 +1,6 @@
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Ops;
 
 namespace VkResNet.Graph.Checking;
 

@@ -1,6 +1,7 @@
 using VkResNet.Graph.Checking;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Ops;
 
 namespace VkResNet.Graph.Tests.GraphCompiler;
 

@@ -1,8 +1,9 @@
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Checking;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
 
-namespace VkResNet.Graph.Ir;
+namespace VkResNet.Graph.Ops;
 
 /// <summary>
 /// One pass of the frame graph. A subclass (one file per op in src/Graph/Ops) states its shape rule,
@@ -75,3 +76,6 @@ public abstract class Op
 
     public override string ToString() => $"{Type} {Name}";
 }
+
+/// <summary>Where an op sits in a training step.</summary>
+public enum OpPhase { Forward, Backward, Optimizer }
