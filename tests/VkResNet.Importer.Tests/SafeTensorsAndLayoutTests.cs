@@ -58,7 +58,7 @@ public class SafeTensorsAndLayoutTests
     {
         using var dir = new TempDir();
         var opts = new ImportOptions("", "", Layout: BatchNormLayout.ConvBias, VerifyReference: ImportFixtures.Get("resnet18_ref.safetensors"));
-        var (result, written) = TestImport.Run(dir, ImportFixtures.Get("resnet18.pth"), opts, new CpuResNet());
+        var (result, written) = TestImport.Run(dir, ImportFixtures.Get("resnet18.pth"), opts, new GraphReferenceRunner());
         Assert.Equal(ResNetArch.ResNet18.Parameters(foldedBatchNorm: true).Select(p => p.Name), written.Tensors.Select(t => t.Name));
         Assert.DoesNotContain(written.Tensors, t => t.Name.Contains(".bn") || t.Name.StartsWith("bn1"));
         Assert.Equal("folded-into-conv-bias", written.Metadata["vkresnet.batchnorm"]);
@@ -75,7 +75,7 @@ public class SafeTensorsAndLayoutTests
         string bad = dir.File("bad_ref.safetensors");
         TestImport.WriteSafeTensors(bad, reference.Tensors);
         var opts = new ImportOptions(ImportFixtures.Get("resnet18.pth"), dir.File("out.safetensors"), VerifyReference: bad);
-        var e = Assert.Throws<ImportException>(() => ImportPipeline.Run(opts, TestImport.Codec, new CpuResNet(), TextWriter.Null));
+        var e = Assert.Throws<ImportException>(() => ImportPipeline.Run(opts, TestImport.Codec, new GraphReferenceRunner(), TextWriter.Null));
         Assert.Contains("does not reproduce", e.Message);
         Assert.False(File.Exists(opts.Output));
     }

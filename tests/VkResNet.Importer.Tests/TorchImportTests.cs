@@ -48,7 +48,7 @@ public class TorchImportTests
     {
         using var dir = new TempDir();
         var opts = new ImportOptions("", "", VerifyReference: ImportFixtures.Get(reference));
-        var (result, _) = TestImport.Run(dir, ImportFixtures.Get(file), opts, new CpuResNet());
+        var (result, _) = TestImport.Run(dir, ImportFixtures.Get(file), opts, new GraphReferenceRunner());
         Assert.NotNull(result.Verify);
         Assert.True(result.Verify!.Passed, $"max abs {result.Verify.MaxAbsDiff}, rel {result.Verify.MaxRelDiff}, top-1 {result.Verify.Top1Agree}/{result.Verify.Samples}");
     }

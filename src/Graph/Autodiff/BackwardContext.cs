@@ -77,6 +77,20 @@ public sealed class BackwardContext
             grads[of] = grad;
     }
 
+    /// <summary>
+    /// The backward rule of an op with one differentiable input x and one output y: when y has a gradient and x
+    /// needs one, appends <c>make(dy, dx)</c> into a new gradient of x and contributes it.
+    /// </summary>
+    public void Unary(Tensor x, Tensor y, Func<Tensor, Tensor, Op> make)
+    {
+        var dy = GradOf(y);
+        if (dy is null || !NeedsGrad(x))
+            return;
+        var dx = NewGrad(x);
+        Emit(make(dy, dx));
+        Contribute(x, dx);
+    }
+
     // A gradient tensor made for `of` is referenced by nothing else until of's producer reads it.
     bool Owned(Tensor grad, Tensor of) => grad.GradientOf == of && !grads.Any(kv => kv.Value == grad && kv.Key != of);
 }

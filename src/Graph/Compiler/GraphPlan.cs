@@ -1,4 +1,5 @@
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Ops;
 
 namespace VkResNet.Graph.Compiler;
 

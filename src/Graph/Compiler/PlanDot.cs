@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Ops;
 
 namespace VkResNet.Graph.Compiler;
 

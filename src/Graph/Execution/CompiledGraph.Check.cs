@@ -1,6 +1,7 @@
 using VkResNet.Graph.Checking;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Ops;
 using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Execution;

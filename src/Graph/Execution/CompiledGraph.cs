@@ -5,6 +5,7 @@ using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Tuning;
 using VkResNet.Runtime;
 using Buffer = VkResNet.Runtime.Buffer;
+using VkResNet.Graph.Ops;
 
 namespace VkResNet.Graph.Execution;
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using VkResNet.Graph.Ir;
 using VkResNet.Runtime;
 using Buffer = VkResNet.Runtime.Buffer;
+using VkResNet.Graph.Ops;
 
 namespace VkResNet.Graph.Execution;
 

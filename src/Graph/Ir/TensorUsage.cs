@@ -8,6 +8,3 @@ public readonly record struct TensorAccess(Tensor Tensor, TensorUsage Usage)
     public bool Reads => Usage is TensorUsage.Read or TensorUsage.ReadWrite;
     public bool Writes => Usage is TensorUsage.Write or TensorUsage.ReadWrite;
 }
-
-/// <summary>Where an op sits in a training step.</summary>
-public enum OpPhase { Forward, Backward, Optimizer }

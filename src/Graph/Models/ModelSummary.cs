@@ -1,5 +1,6 @@
 using System.Text;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Ops;
 
 namespace VkResNet.Graph.Models;
 

@@ -1,5 +1,6 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -21,6 +22,12 @@ public sealed class AccumulateOp : Op
     public Tensor X { get; }
     public Tensor Y { get; }
     public override long Flops => Y.Shape.ElementCount;
+
+    public override void Reference(ReferenceContext m)
+    {
+        var x = m[X]; var y = m[Y];
+        for (int i = 0; i < y.Length; i++) y[i] += x[i];
+    }
 
     public override void Record(OpRecordContext ctx) =>
         ResidualKernels.Accumulate(ctx.Recorder, X.Shape.ElementCount, ctx.Slice(X), ctx.Slice(Y));

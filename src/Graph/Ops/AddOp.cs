@@ -1,6 +1,7 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -35,6 +36,12 @@ public sealed class AddOp : Op
             ctx.Contribute(A, dy);
         if (ctx.NeedsGrad(B))
             ctx.Contribute(B, dy);
+    }
+
+    public override void Reference(ReferenceContext m)
+    {
+        var a = m[A]; var b = m[B]; var y = m[Y];
+        for (int i = 0; i < y.Length; i++) y[i] = a[i] + b[i];
     }
 
     public override void Record(OpRecordContext ctx) =>

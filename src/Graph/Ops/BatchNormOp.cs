@@ -1,6 +1,7 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -79,6 +80,57 @@ public sealed class BatchNormOp : Op
         ctx.Contribute(Beta, dbeta);
     }
 
+    public override void Reference(ReferenceContext m)
+    {
+        if (Mode == BatchNormMode.Train)
+            ReferenceTrain(m, X, null, Gamma, Beta, Y, SavedMean!, SavedInvStd!, RunningMean, RunningVar, Eps, Momentum);
+        else
+            ReferenceInfer(m, X, Gamma, Beta, RunningMean, RunningVar, Y, Eps);
+    }
+
+    /// <summary>Training forward: batch statistics (biased variance normalises, unbiased updates running_var),
+    /// y = gamma * xhat + beta, or relu(that + residual) when a residual is given (<see cref="BnAddReluOp"/>).</summary>
+    internal static void ReferenceTrain(ReferenceContext m, Tensor xt, Tensor? rt, Tensor gt, Tensor bt, Tensor yt, Tensor mt, Tensor it,
+                                        Tensor rmt, Tensor rvt, double eps, double momentum)
+    {
+        var s = xt.Shape;
+        var x = m[xt]; var y = m[yt]; var gamma = m[gt]; var beta = m[bt];
+        var mean = m[mt]; var inv = m[it]; var rm = m[rmt]; var rv = m[rvt];
+        Span<double> r = rt is null ? default : m[rt];
+        int hw = s.H * s.W, count = s.N * hw;
+        for (int c = 0; c < s.C; c++)
+        {
+            double sum = 0;
+            for (int n = 0; n < s.N; n++) for (int k = 0; k < hw; k++) sum += x[(n * s.C + c) * hw + k];
+            double mu = sum / count, sq = 0;
+            for (int n = 0; n < s.N; n++) for (int k = 0; k < hw; k++) { double d = x[(n * s.C + c) * hw + k] - mu; sq += d * d; }
+            double var = sq / count, invstd = 1 / Math.Sqrt(var + eps);
+            mean[c] = mu; inv[c] = invstd;
+            rm[c] = (1 - momentum) * rm[c] + momentum * mu;
+            rv[c] = (1 - momentum) * rv[c] + momentum * (count > 1 ? sq / (count - 1) : var);
+            for (int n = 0; n < s.N; n++)
+                for (int k = 0; k < hw; k++)
+                {
+                    int i = (n * s.C + c) * hw + k;
+                    double v = gamma[c] * (x[i] - mu) * invstd + beta[c];
+                    y[i] = rt is null ? v : Math.Max(v + r[i], 0);
+                }
+        }
+    }
+
+    /// <summary>Inference forward: y = (x - mean) / sqrt(var + eps) * gamma + beta with the given statistics.</summary>
+    internal static void ReferenceInfer(ReferenceContext m, Tensor xt, Tensor gt, Tensor bt, Tensor meant, Tensor vart, Tensor yt, double eps)
+    {
+        var s = xt.Shape;
+        var x = m[xt]; var y = m[yt]; var gamma = m[gt]; var beta = m[bt]; var rm = m[meant]; var rv = m[vart];
+        int hw = s.H * s.W;
+        for (int i = 0; i < x.Length; i++)
+        {
+            int c = i / hw % s.C;
+            y[i] = (x[i] - rm[c]) / Math.Sqrt(rv[c] + eps) * gamma[c] + beta[c];
+        }
+    }
+
     public override void Record(OpRecordContext ctx)
     {
         var s = OpRecordContext.Nchw(X);
@@ -119,6 +171,47 @@ public sealed class BatchNormBackwardOp : Op
     public Tensor Dgamma { get; }
     public Tensor Dbeta { get; }
     public override long Flops => X.Shape.ElementCount * 8;
+
+    public override void Reference(ReferenceContext m) =>
+        ReferenceBackward(m, Dy, null, X, Gamma, SavedMean, SavedInvStd, Dx, null, Dgamma, Dbeta);
+
+    /// <summary>The BN backward above; with y given (<see cref="BnAddReluBackwardOp"/>) dy is first masked by y &gt; 0
+    /// and that masked gradient is also written to dresidual.</summary>
+    internal static void ReferenceBackward(ReferenceContext m, Tensor dyt, Tensor? yt, Tensor xt, Tensor gt, Tensor mt, Tensor it,
+                                           Tensor dxt, Tensor? drt, Tensor dgt, Tensor dbt)
+    {
+        var s = xt.Shape;
+        var x = m[xt]; var dyIn = m[dyt]; var gamma = m[gt]; var mean = m[mt]; var inv = m[it];
+        var dx = m[dxt]; var dg = m[dgt]; var db = m[dbt];
+        var dy = new double[dyIn.Length];
+        if (yt is null)
+            dyIn.CopyTo(dy);
+        else
+        {
+            var y = m[yt]; var dr = m[drt!];
+            for (int i = 0; i < dy.Length; i++) dr[i] = dy[i] = y[i] > 0 ? dyIn[i] : 0;
+        }
+        int hw = s.H * s.W, count = s.N * hw;
+        for (int c = 0; c < s.C; c++)
+        {
+            double sdy = 0, sdyx = 0;
+            for (int n = 0; n < s.N; n++)
+                for (int k = 0; k < hw; k++)
+                {
+                    int i = (n * s.C + c) * hw + k;
+                    sdy += dy[i];
+                    sdyx += dy[i] * (x[i] - mean[c]) * inv[c];
+                }
+            dg[c] = sdyx; db[c] = sdy;
+            for (int n = 0; n < s.N; n++)
+                for (int k = 0; k < hw; k++)
+                {
+                    int i = (n * s.C + c) * hw + k;
+                    double xhat = (x[i] - mean[c]) * inv[c];
+                    dx[i] = gamma[c] * inv[c] / count * (count * dy[i] - sdy - xhat * sdyx);
+                }
+        }
+    }
 
     public override void Record(OpRecordContext ctx) =>
         BatchNormKernels.Backward(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(Dx), ctx.Slice(Dgamma), ctx.Slice(Dbeta));

@@ -1,6 +1,7 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -64,6 +65,9 @@ public sealed class BnAddReluOp : Op
         ctx.Contribute(Beta, dbeta);
     }
 
+    public override void Reference(ReferenceContext m) =>
+        BatchNormOp.ReferenceTrain(m, X, Residual, Gamma, Beta, Y, SavedMean, SavedInvStd, RunningMean, RunningVar, Eps, Momentum);
+
     public override void Record(OpRecordContext ctx) =>
         BatchNormKernels.ForwardTrainAddRelu(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(X), ctx.Slice(Residual), ctx.Slice(Gamma), ctx.Slice(Beta), ctx.Slice(Y), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(RunningMean), ctx.Slice(RunningVar), (float)Eps, (float)Momentum);
 }
@@ -98,6 +102,9 @@ public sealed class BnAddReluBackwardOp : Op
     public Tensor Dgamma { get; }
     public Tensor Dbeta { get; }
     public override long Flops => X.Shape.ElementCount * 10;
+
+    public override void Reference(ReferenceContext m) =>
+        BatchNormBackwardOp.ReferenceBackward(m, Dy, Y, X, Gamma, SavedMean, SavedInvStd, Dx, Dresidual, Dgamma, Dbeta);
 
     public override void Record(OpRecordContext ctx) =>
         BatchNormKernels.BackwardAddRelu(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(Dy), ctx.Slice(Y), ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(Dx), ctx.Slice(Dresidual), ctx.Slice(Dgamma), ctx.Slice(Dbeta));

@@ -1,6 +1,7 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -76,6 +77,99 @@ public sealed class Conv2dOp : Op
     public override IReadOnlyList<ConvKey> KernelKeys => [Key];
     public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
 
+    public override void Reference(ReferenceContext m) =>
+        ReferenceForward(m[X], m[Weight], Bias is null ? default : m[Bias], default, m[Y], Shape(X.Shape, Weight.Shape, Stride, Pad), relu: false);
+
+    /// <summary>y = [relu](conv(x, w) + [b] + [residual]) on the launch shape (any stride and padding per axis); an empty
+    /// b or residual is none. The forward of this op and of <see cref="ConvBiasReluAddOp"/>.</summary>
+    public static void ReferenceForward(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> residual,
+                                        Span<double> y, Conv2dShape s, bool relu)
+    {
+        int plane = s.OutH * s.OutW;
+        for (int i = 0; i < y.Length; i++) y[i] = b.IsEmpty ? 0 : b[i / plane % s.Cout];
+        var tap = new ForwardTap { X = x, W = w, Y = y };
+        ForEachTap(s, ref tap);
+        for (int i = 0; i < y.Length; i++)
+        {
+            double v = residual.IsEmpty ? y[i] : y[i] + residual[i];
+            y[i] = relu ? Math.Max(v, 0) : v;
+        }
+    }
+
+    /// <summary>dx = transposed convolution of dy with w (overwrites dx).</summary>
+    public static void ReferenceBackwardInput(ReadOnlySpan<double> dy, ReadOnlySpan<double> w, Span<double> dx, Conv2dShape s)
+    {
+        dx.Clear();
+        var tap = new InputGradTap { Dy = dy, W = w, Dx = dx };
+        ForEachTap(s, ref tap);
+    }
+
+    /// <summary>dw = correlation of x with dy summed over the batch; db (when not empty) = sum of dy per channel. Overwrites both.</summary>
+    public static void ReferenceBackwardWeight(ReadOnlySpan<double> dy, ReadOnlySpan<double> x, Span<double> dw, Span<double> db, Conv2dShape s)
+    {
+        dw.Clear();
+        var tap = new WeightGradTap { Dy = dy, X = x, Dw = dw };
+        ForEachTap(s, ref tap);
+        if (db.IsEmpty)
+            return;
+        int plane = s.OutH * s.OutW;
+        db.Clear();
+        for (int i = 0; i < dy.Length; i++) db[i / plane % s.Cout] += dy[i];
+    }
+
+    interface IConvTap
+    {
+        /// <summary>One multiply of the convolution: output element yi, input element xi, weight element wi.</summary>
+        void Tap(int yi, int xi, int wi);
+    }
+
+    ref struct ForwardTap : IConvTap
+    {
+        public ReadOnlySpan<double> X, W;
+        public Span<double> Y;
+        public void Tap(int yi, int xi, int wi) => Y[yi] += X[xi] * W[wi];
+    }
+
+    ref struct InputGradTap : IConvTap
+    {
+        public ReadOnlySpan<double> Dy, W;
+        public Span<double> Dx;
+        public void Tap(int yi, int xi, int wi) => Dx[xi] += Dy[yi] * W[wi];
+    }
+
+    ref struct WeightGradTap : IConvTap
+    {
+        public ReadOnlySpan<double> Dy, X;
+        public Span<double> Dw;
+        public void Tap(int yi, int xi, int wi) => Dw[wi] += Dy[yi] * X[xi];
+    }
+
+    /// <summary>The one loop nest of the three references: every (y, x, w) index triple whose input cell lies inside x
+    /// (padding skipped), in a fixed order.</summary>
+    static void ForEachTap<T>(Conv2dShape s, ref T tap) where T : IConvTap, allows ref struct
+    {
+        int OH = s.OutH, OW = s.OutW;
+        for (int n = 0; n < s.N; n++)
+            for (int o = 0; o < s.Cout; o++)
+                for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        int yi = ((n * s.Cout + o) * OH + oh) * OW + ow;
+                        for (int c = 0; c < s.Cin; c++)
+                            for (int i = 0; i < s.KernelH; i++)
+                            {
+                                int ih = oh * s.StrideH - s.PadH + i;
+                                if (ih < 0 || ih >= s.H) continue;
+                                for (int j = 0; j < s.KernelW; j++)
+                                {
+                                    int iw = ow * s.StrideW - s.PadW + j;
+                                    if (iw < 0 || iw >= s.W) continue;
+                                    tap.Tap(yi, ((n * s.Cin + c) * s.H + ih) * s.W + iw, ((o * s.Cin + c) * s.KernelH + i) * s.KernelW + j);
+                                }
+                            }
+                    }
+    }
+
     public override void Record(OpRecordContext ctx) =>
         Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key,
                              new ConvOperands(ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Y), ctx.Scratch, Bias is null ? null : ctx.Slice(Bias)));
@@ -104,6 +198,8 @@ public sealed class Conv2dBackwardInputOp : Op
     public ConvKey Key => new(ConvDirection.BackwardInput, Conv2dOp.Shape(Dx.Shape, Weight.Shape, Stride, Pad));
     public override IReadOnlyList<ConvKey> KernelKeys => [Key];
     public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
+
+    public override void Reference(ReferenceContext m) => Conv2dOp.ReferenceBackwardInput(m[Dy], m[Weight], m[Dx], Key.Shape);
 
     public override void Record(OpRecordContext ctx) =>
         Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx), ctx.Scratch));
@@ -134,6 +230,9 @@ public sealed class Conv2dBackwardWeightOp : Op
     public ConvKey Key => new(ConvDirection.BackwardWeight, Conv2dOp.Shape(X.Shape, Dw.Shape, Stride, Pad));
     public override IReadOnlyList<ConvKey> KernelKeys => [Key];
     public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
+
+    public override void Reference(ReferenceContext m) =>
+        Conv2dOp.ReferenceBackwardWeight(m[Dy], m[X], m[Dw], Db is null ? default : m[Db], Key.Shape);
 
     public override void Record(OpRecordContext ctx)
     {

@@ -1,5 +1,6 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -44,6 +45,9 @@ public sealed class ConvBiasReluAddOp : Op
                               Conv2dFlags.Bias | (Residual is null ? 0 : Conv2dFlags.Residual) | (Relu ? Conv2dFlags.Relu : 0));
     public override IReadOnlyList<ConvKey> KernelKeys => [Key];
     public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
+
+    public override void Reference(ReferenceContext m) =>
+        Conv2dOp.ReferenceForward(m[X], m[Weight], m[Bias], Residual is null ? default : m[Residual], m[Y], Key.Shape, Relu);
 
     public override void Record(OpRecordContext ctx) =>
         Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Y), ctx.Scratch,

@@ -1,6 +1,7 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -22,14 +23,13 @@ public sealed class GlobalAvgPoolOp : Op
     public override long Flops => X.Shape.ElementCount;
 
     public override bool IsDifferentiable => true;
-    public override void Backward(BackwardContext ctx)
+    public override void Backward(BackwardContext ctx) =>
+        ctx.Unary(X, Y, (dy, dx) => new GlobalAvgPoolBackwardOp($"{Name}.backward", dy, dx));
+
+    public override void Reference(ReferenceContext m)
     {
-        var dy = ctx.GradOf(Y);
-        if (dy is null || !ctx.NeedsGrad(X))
-            return;
-        var dx = ctx.NewGrad(X);
-        ctx.Emit(new GlobalAvgPoolBackwardOp($"{Name}.backward", dy, dx));
-        ctx.Contribute(X, dx);
+        var x = m[X]; var y = m[Y]; int hw = X.Shape.H * X.Shape.W;
+        for (int p = 0; p < y.Length; p++) { double sum = 0; for (int k = 0; k < hw; k++) sum += x[p * hw + k]; y[p] = sum / hw; }
     }
 
     public override void Record(OpRecordContext ctx) =>
@@ -49,6 +49,12 @@ public sealed class GlobalAvgPoolBackwardOp : Op
     public Tensor Dy { get; }
     public Tensor Dx { get; }
     public override long Flops => Dx.Shape.ElementCount;
+
+    public override void Reference(ReferenceContext m)
+    {
+        var dx = m[Dx]; var dy = m[Dy]; int hw = Dx.Shape.H * Dx.Shape.W;
+        for (int i = 0; i < dx.Length; i++) dx[i] = dy[i / hw] / hw;
+    }
 
     public override void Record(OpRecordContext ctx) =>
         PoolKernels.GlobalAvgBackward(ctx.Recorder, OpRecordContext.Nchw(Dx), ctx.Slice(Dy), ctx.Slice(Dx));

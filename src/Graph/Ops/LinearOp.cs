@@ -1,6 +1,7 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -57,6 +58,50 @@ public sealed class LinearOp : Op
     public override IReadOnlyList<ConvKey> KernelKeys => [Key];
     public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
 
+    public override void Reference(ReferenceContext m) =>
+        ReferenceForward(m[X], m[Weight], Bias is null ? default : m[Bias], m[Y], new LinearShape(Batch, InFeatures, OutFeatures));
+
+    /// <summary>y = x W^T (+ b when not empty).</summary>
+    public static void ReferenceForward(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> b, Span<double> y, LinearShape s)
+    {
+        for (int n = 0; n < s.N; n++)
+            for (int o = 0; o < s.Out; o++)
+            {
+                double acc = b.IsEmpty ? 0 : b[o];
+                for (int i = 0; i < s.In; i++) acc += x[n * s.In + i] * w[o * s.In + i];
+                y[n * s.Out + o] = acc;
+            }
+    }
+
+    /// <summary>dx = dy W.</summary>
+    public static void ReferenceBackwardInput(ReadOnlySpan<double> dy, ReadOnlySpan<double> w, Span<double> dx, LinearShape s)
+    {
+        for (int n = 0; n < s.N; n++)
+            for (int i = 0; i < s.In; i++)
+            {
+                double acc = 0;
+                for (int o = 0; o < s.Out; o++) acc += dy[n * s.Out + o] * w[o * s.In + i];
+                dx[n * s.In + i] = acc;
+            }
+    }
+
+    /// <summary>dW = dy^T x; db (when not empty) = column sums of dy.</summary>
+    public static void ReferenceBackwardWeight(ReadOnlySpan<double> dy, ReadOnlySpan<double> x, Span<double> dw, Span<double> db, LinearShape s)
+    {
+        for (int o = 0; o < s.Out; o++)
+        {
+            double bsum = 0;
+            for (int n = 0; n < s.N; n++) bsum += dy[n * s.Out + o];
+            if (!db.IsEmpty) db[o] = bsum;
+            for (int i = 0; i < s.In; i++)
+            {
+                double acc = 0;
+                for (int n = 0; n < s.N; n++) acc += dy[n * s.Out + o] * x[n * s.In + i];
+                dw[o * s.In + i] = acc;
+            }
+        }
+    }
+
     public override void Record(OpRecordContext ctx) =>
         Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key,
                              new ConvOperands(ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Y), ctx.Scratch, Bias is null ? null : ctx.Slice(Bias)));
@@ -81,6 +126,9 @@ public sealed class LinearBackwardInputOp : Op
     public ConvKey Key => new(ConvDirection.BackwardInput, LinearGemm.Shape(new LinearShape(Dy.Shape[0], Weight.Shape[1], Weight.Shape[0])));
     public override IReadOnlyList<ConvKey> KernelKeys => [Key];
     public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
+
+    public override void Reference(ReferenceContext m) =>
+        LinearOp.ReferenceBackwardInput(m[Dy], m[Weight], m[Dx], new LinearShape(Dy.Shape[0], Weight.Shape[1], Weight.Shape[0]));
 
     public override void Record(OpRecordContext ctx) =>
         Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx), ctx.Scratch));
@@ -108,6 +156,9 @@ public sealed class LinearBackwardWeightOp : Op
     public ConvKey Key => new(ConvDirection.BackwardWeight, LinearGemm.Shape(Shape));
     public override IReadOnlyList<ConvKey> KernelKeys => [Key];
     public override long ScratchBytes(KernelSelection kernels) => kernels.Choose(Key).Scratch(Key.Shape);
+
+    public override void Reference(ReferenceContext m) =>
+        LinearOp.ReferenceBackwardWeight(m[Dy], m[X], m[Dw], Db is null ? default : m[Db], new LinearShape(X.Shape[0], Dw.Shape[1], Dw.Shape[0]));
 
     public override void Record(OpRecordContext ctx)
     {

@@ -1,6 +1,7 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -38,14 +39,29 @@ public sealed class MaxPoolOp : Op
     public override long Flops => Y.Shape.ElementCount * Kernel * Kernel;
 
     public override bool IsDifferentiable => true;
-    public override void Backward(BackwardContext ctx)
+    public override void Backward(BackwardContext ctx) =>
+        ctx.Unary(X, Y, (dy, dx) => new MaxPoolBackwardOp($"{Name}.backward", dy, Indices, dx, Kernel, Stride, Pad));
+
+    public override void Reference(ReferenceContext m)
     {
-        var dy = ctx.GradOf(Y);
-        if (dy is null || !ctx.NeedsGrad(X))
-            return;
-        var dx = ctx.NewGrad(X);
-        ctx.Emit(new MaxPoolBackwardOp($"{Name}.backward", dy, Indices, dx, Kernel, Stride, Pad));
-        ctx.Contribute(X, dx);
+        var s = X.Shape; var ys = Y.Shape;
+        var x = m[X]; var y = m[Y]; var idx = m[Indices];
+        for (int p = 0; p < s.N * s.C; p++)
+            for (int oh = 0; oh < ys.H; oh++)
+                for (int ow = 0; ow < ys.W; ow++)
+                {
+                    double best = double.NegativeInfinity; int arg = -1;
+                    for (int i = 0; i < Kernel; i++)
+                        for (int j = 0; j < Kernel; j++)
+                        {
+                            int ih = oh * Stride - Pad + i, iw = ow * Stride - Pad + j;
+                            if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
+                            double v = x[p * s.H * s.W + ih * s.W + iw];
+                            if (v > best) { best = v; arg = ih * s.W + iw; }
+                        }
+                    int o = (p * ys.H + oh) * ys.W + ow;
+                    y[o] = best; idx[o] = arg;
+                }
     }
 
     public override void Record(OpRecordContext ctx) =>
@@ -73,6 +89,16 @@ public sealed class MaxPoolBackwardOp : Op
     public int Stride { get; }
     public int Pad { get; }
     public override long Flops => Dx.Shape.ElementCount;
+
+    public override void Reference(ReferenceContext m)
+    {
+        var s = Dx.Shape; var ys = Dy.Shape;
+        var dx = m[Dx]; var dy = m[Dy]; var idx = m[Indices];
+        dx.Clear();
+        int plane = ys.H * ys.W;
+        for (int o = 0; o < dy.Length; o++)
+            dx[o / plane * s.H * s.W + (int)idx[o]] += dy[o];
+    }
 
     public override void Record(OpRecordContext ctx) =>
         PoolKernels.MaxBackward(ctx.Recorder, new MaxPoolShape(OpRecordContext.Nchw(Dx), Kernel, Stride, Pad), ctx.Slice(Dy), ctx.Slice(Indices), ctx.Slice(Dx));

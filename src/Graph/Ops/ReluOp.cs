@@ -1,6 +1,7 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -21,14 +22,13 @@ public sealed class ReluOp : Op
     public override long Flops => X.Shape.ElementCount;
 
     public override bool IsDifferentiable => true;
-    public override void Backward(BackwardContext ctx)
+    public override void Backward(BackwardContext ctx) =>
+        ctx.Unary(X, Y, (dy, dx) => new ReluBackwardOp($"{Name}.backward", dy, Y, dx));
+
+    public override void Reference(ReferenceContext m)
     {
-        var dy = ctx.GradOf(Y);
-        if (dy is null || !ctx.NeedsGrad(X))
-            return;
-        var dx = ctx.NewGrad(X);
-        ctx.Emit(new ReluBackwardOp($"{Name}.backward", dy, Y, dx));
-        ctx.Contribute(X, dx);
+        var x = m[X]; var y = m[Y];
+        for (int i = 0; i < y.Length; i++) y[i] = Math.Max(x[i], 0);
     }
 
     public override void Record(OpRecordContext ctx) =>
@@ -50,6 +50,12 @@ public sealed class ReluBackwardOp : Op
     public Tensor Y { get; }
     public Tensor Dx { get; }
     public override long Flops => Dy.Shape.ElementCount;
+
+    public override void Reference(ReferenceContext m)
+    {
+        var dy = m[Dy]; var y = m[Y]; var dx = m[Dx];
+        for (int i = 0; i < dx.Length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+    }
 
     public override void Record(OpRecordContext ctx) =>
         ReluKernels.Backward(ctx.Recorder, Dy.Shape.ElementCount, ctx.Slice(Dy), ctx.Slice(Y), ctx.Slice(Dx));

@@ -1,5 +1,6 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -32,6 +33,17 @@ public sealed class SgdUpdateOp : Op
     public float WeightDecay { get; }
     public bool Nesterov { get; }
     public override long Flops => Weight.Shape.ElementCount * 6;
+
+    public override void Reference(ReferenceContext m)
+    {
+        var w = m[Weight]; var g = m[Grad]; var v = m[Velocity]; double lr = m[LearningRate][0];
+        for (int i = 0; i < w.Length; i++)
+        {
+            double d = g[i] + WeightDecay * w[i];
+            v[i] = Momentum * v[i] + d;
+            w[i] -= lr * (Nesterov ? d + Momentum * v[i] : v[i]);
+        }
+    }
 
     public override void Record(OpRecordContext ctx) =>
         SgdKernels.Update(ctx.Recorder, Weight.Shape.ElementCount, ctx.Slice(Grad), ctx.Slice(LearningRate), ctx.Slice(Weight), ctx.Slice(Velocity), Momentum, WeightDecay, Nesterov);

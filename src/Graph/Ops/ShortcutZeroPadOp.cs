@@ -1,6 +1,7 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -31,14 +32,35 @@ public sealed class ShortcutZeroPadOp : Op
         TensorShape.Nchw(x.N, cout, (x.H - 1) / stride + 1, (x.W - 1) / stride + 1);
 
     public override bool IsDifferentiable => true;
-    public override void Backward(BackwardContext ctx)
+    public override void Backward(BackwardContext ctx) =>
+        ctx.Unary(X, Y, (dy, dx) => new ShortcutZeroPadBackwardOp($"{Name}.backward", dy, dx, Stride));
+
+    public override void Reference(ReferenceContext m) => ReferenceForward(m[X], m[Y], LaunchShape);
+
+    ShortcutZeroPadShape LaunchShape => new(OpRecordContext.Nchw(X), Y.Shape.C, Stride, PadFront);
+
+    /// <summary>y = pad(subsample(x)): y[n, c + PadFront, h, w] = x[n, c, h*s, w*s], every other channel 0.</summary>
+    public static void ReferenceForward(ReadOnlySpan<double> x, Span<double> y, ShortcutZeroPadShape s)
     {
-        var dy = ctx.GradOf(Y);
-        if (dy is null || !ctx.NeedsGrad(X))
-            return;
-        var dx = ctx.NewGrad(X);
-        ctx.Emit(new ShortcutZeroPadBackwardOp($"{Name}.backward", dy, dx, Stride));
-        ctx.Contribute(X, dx);
+        y.Clear();
+        for (long i = 0; i < PairCount(s); i++) { var (xi, yi) = Pair(s, i); y[yi] = x[xi]; }
+    }
+
+    /// <summary>dx = the matching dy entries, 0 at skipped pixels (the padded channels' gradient is dropped).</summary>
+    public static void ReferenceBackward(ReadOnlySpan<double> dy, Span<double> dx, ShortcutZeroPadShape s)
+    {
+        dx.Clear();
+        for (long i = 0; i < PairCount(s); i++) { var (xi, yi) = Pair(s, i); dx[xi] = dy[yi]; }
+    }
+
+    static long PairCount(ShortcutZeroPadShape s) => (long)s.Input.N * s.Input.C * s.Output.H * s.Output.W;
+
+    /// <summary>The i-th (x index, y index) pair that the shortcut copies, i over [N, Cin, Ho, Wo].</summary>
+    static (int X, int Y) Pair(ShortcutZeroPadShape s, long i)
+    {
+        var xs = s.Input; var ys = s.Output;
+        int ow = (int)(i % ys.W), oh = (int)(i / ys.W % ys.H), c = (int)(i / ys.W / ys.H % xs.C), n = (int)(i / ys.W / ys.H / xs.C);
+        return (((n * xs.C + c) * xs.H + oh * s.Stride) * xs.W + ow * s.Stride, ((n * ys.C + c + s.PadFront) * ys.H + oh) * ys.W + ow);
     }
 
     public override void Record(OpRecordContext ctx) =>
@@ -60,6 +82,9 @@ public sealed class ShortcutZeroPadBackwardOp : Op
     public Tensor Dx { get; }
     public int Stride { get; }
     public int PadFront => (Dy.Shape.C - Dx.Shape.C) / 2;
+
+    public override void Reference(ReferenceContext m) =>
+        ShortcutZeroPadOp.ReferenceBackward(m[Dy], m[Dx], new ShortcutZeroPadShape(OpRecordContext.Nchw(Dx), Dy.Shape.C, Stride, PadFront));
 
     public override void Record(OpRecordContext ctx) =>
         ShortcutKernels.ZeroPadBackward(ctx.Recorder, new ShortcutZeroPadShape(OpRecordContext.Nchw(Dx), Dy.Shape.C, Stride, PadFront), ctx.Slice(Dy), ctx.Slice(Dx));

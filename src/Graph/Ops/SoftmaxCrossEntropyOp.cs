@@ -1,6 +1,7 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Ir;
 
 namespace VkResNet.Graph.Ops;
@@ -43,6 +44,40 @@ public sealed class SoftmaxCrossEntropyOp : Op
         ctx.Contribute(Logits, dlogits);
     }
 
+    public override void Reference(ReferenceContext m) => ReferenceLoss(m, Logits, Labels, LabelSmoothing, Result, null);
+
+    /// <summary>Per row: lse = logsumexp(z), t = (1 - s) one_hot + s / K; loss += t . (lse - z), correct += argmax == label;
+    /// dlogits = (softmax(z) - t) / N. Writes whichever of result and dlogits is given.</summary>
+    internal static void ReferenceLoss(ReferenceContext m, Tensor logitsT, Tensor labelsT, double smoothing, Tensor? resultT, Tensor? dT)
+    {
+        var z = m[logitsT]; var labels = m[labelsT];
+        int batch = logitsT.Shape[0], k = logitsT.Shape[1];
+        Span<double> d = dT is null ? default : m[dT];
+        double loss = 0, correct = 0;
+        for (int n = 0; n < batch; n++)
+        {
+            var row = z.Slice(n * k, k);
+            double max = double.NegativeInfinity; int arg = 0;
+            for (int j = 0; j < k; j++) if (row[j] > max) { max = row[j]; arg = j; }
+            double se = 0;
+            for (int j = 0; j < k; j++) se += Math.Exp(row[j] - max);
+            double lse = max + Math.Log(se);
+            int label = (int)labels[n];
+            for (int j = 0; j < k; j++)
+            {
+                double t = (j == label ? 1 - smoothing : 0) + smoothing / k;
+                loss += t * (lse - row[j]);
+                if (dT is not null) d[n * k + j] = (Math.Exp(row[j] - lse) - t) / batch;
+            }
+            if (arg == label) correct++;
+        }
+        if (resultT is not null)
+        {
+            var r = m[resultT];
+            r[0] = loss / batch; r[1] = correct;
+        }
+    }
+
     public override void Record(OpRecordContext ctx) =>
         SoftmaxCrossEntropyKernels.Forward(ctx.Recorder, Batch, Classes, ctx.Slice(Logits), ctx.Slice(Labels), ctx.Slice(Result), LabelSmoothing);
 }
@@ -64,6 +99,9 @@ public sealed class SoftmaxCrossEntropyBackwardOp : Op
     public Tensor Dlogits { get; }
     public float LabelSmoothing { get; }
     public override long Flops => Logits.Shape.ElementCount * 4;
+
+    public override void Reference(ReferenceContext m) =>
+        SoftmaxCrossEntropyOp.ReferenceLoss(m, Logits, Labels, LabelSmoothing, null, Dlogits);
 
     public override void Record(OpRecordContext ctx) =>
         SoftmaxCrossEntropyKernels.Backward(ctx.Recorder, Logits.Shape[0], Logits.Shape[1], ctx.Slice(Logits), ctx.Slice(Labels), ctx.Slice(Dlogits), LabelSmoothing);

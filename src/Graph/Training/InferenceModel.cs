@@ -5,6 +5,7 @@ using VkResNet.Graph.Execution;
 using VkResNet.Graph.IO;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Models;
+using VkResNet.Graph.Ops;
 using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Training;

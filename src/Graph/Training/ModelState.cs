@@ -1,6 +1,7 @@
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.IO;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Ops;
 
 namespace VkResNet.Graph.Training;
 

@@ -1,6 +1,7 @@
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Models;
+using VkResNet.Graph.Ops;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Ops;
 using Xunit;
 
 namespace VkResNet.Graph.Tests.GraphCompiler;

@@ -1,5 +1,7 @@
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
+using VkResNet.Graph.Ops;
 
 namespace VkResNet.Graph.Tests.GraphCompiler;
 
@@ -15,4 +17,5 @@ sealed class FakeOp : Op
 
     public override string Type => "Fake";
     public override void Record(OpRecordContext ctx) => throw new NotSupportedException("fake op");
+    public override void Reference(ReferenceContext m) => throw new NotSupportedException("fake op");
 }

@@ -119,8 +119,8 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
             Forward(form, r, s, x, w, b, res, yf, relu: true);
         });
 
-        var plain = CpuRef.Conv2dForward(ToDouble(d.X), ToDouble(d.W), null, s);
-        var fused = CpuRef.Conv2dForward(ToDouble(d.X), ToDouble(d.W), ToDouble(d.B), s);
+        var plain = OpRef.Conv2dForward(ToDouble(d.X), ToDouble(d.W), null, s);
+        var fused = OpRef.Conv2dForward(ToDouble(d.X), ToDouble(d.W), ToDouble(d.B), s);
         for (int i = 0; i < fused.Length; i++) fused[i] = Math.Max(0, fused[i] + d.Res[i]);
         string what = $"conv2d_forward {variant} {form} {s}";
         Tolerance.AssertClose(plain, a.Read(y, s.OutputElements), Atol(s.PatchSize), Rtol, what);
@@ -148,9 +148,9 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         double[] dyD = ToDouble(d.Dy);
         long taps = (long)s.Cout * s.KernelH * s.KernelW, pixels = (long)s.N * s.OutH * s.OutW;
         string what = $"{variant} {form} {s}";
-        Tolerance.AssertClose(CpuRef.Conv2dBackwardInput(dyD, ToDouble(d.W), s), a.Read(dx, s.InputElements), Atol(taps), Rtol, "conv2d dx " + what);
-        Tolerance.AssertClose(CpuRef.Conv2dBackwardWeight(dyD, ToDouble(d.X), s), a.Read(dw, s.WeightElements), Atol(pixels), Rtol, "conv2d dW " + what);
-        Tolerance.AssertClose(CpuRef.Conv2dBackwardBias(dyD, s), a.Read(db, s.Cout), Atol(pixels), Rtol, "conv2d db " + what);
+        Tolerance.AssertClose(OpRef.Conv2dBackwardInput(dyD, ToDouble(d.W), s), a.Read(dx, s.InputElements), Atol(taps), Rtol, "conv2d dx " + what);
+        Tolerance.AssertClose(OpRef.Conv2dBackwardWeight(dyD, ToDouble(d.X), s), a.Read(dw, s.WeightElements), Atol(pixels), Rtol, "conv2d dW " + what);
+        Tolerance.AssertClose(OpRef.Conv2dBackwardBias(dyD, s), a.Read(db, s.Cout), Atol(pixels), Rtol, "conv2d db " + what);
     }
 
     // Long reductions over small grids, where the split-K forms split (the shapes above are too short for most of them):
@@ -229,12 +229,12 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         double[] xD = ToDouble(d.X), wD = ToDouble(d.W), dyD = ToDouble(d.Dy);
         double[] expected = direction switch
         {
-            ConvDirection.Forward => CpuRef.Conv2dForward(xD, wD, null, s),
-            ConvDirection.BackwardInput => CpuRef.Conv2dBackwardInput(dyD, wD, s),
-            _ => CpuRef.Conv2dBackwardWeight(dyD, xD, s),
+            ConvDirection.Forward => OpRef.Conv2dForward(xD, wD, null, s),
+            ConvDirection.BackwardInput => OpRef.Conv2dBackwardInput(dyD, wD, s),
+            _ => OpRef.Conv2dBackwardWeight(dyD, xD, s),
         };
         double[] withEpilogue = direction != ConvDirection.Forward ? expected
-            : CpuRef.Conv2dForward(xD, wD, ToDouble(d.B), s).Select((v, i) => Math.Max(0, v + d.Res[i])).ToArray();
+            : OpRef.Conv2dForward(xD, wD, ToDouble(d.B), s).Select((v, i) => Math.Max(0, v + d.Res[i])).ToArray();
         string what = $"{direction} {name} {s}";
         double atol = c.ErrorScale * Atol(key.ReductionLength);
         Tolerance.AssertClose(expected, a.Read(plain, nOut), atol, Rtol, what);
@@ -280,10 +280,10 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
 
         double[] xD = ToDouble(d.X), wD = ToDouble(d.W), dyD = ToDouble(d.Dy);
         string what = $"accumulate {variant} {form} {s}";
-        Tolerance.AssertClose(Add(CpuRef.Conv2dForward(xD, wD, ToDouble(d.B), s), py), a.Read(y, s.OutputElements), Atol(s.PatchSize), Rtol, "y " + what);
-        Tolerance.AssertClose(Add(CpuRef.Conv2dBackwardInput(dyD, wD, s), px), a.Read(dx, s.InputElements), Atol(s.PatchSize), Rtol, "dx " + what);
-        Tolerance.AssertClose(Add(CpuRef.Conv2dBackwardWeight(dyD, xD, s), pw), a.Read(dw, s.WeightElements), Atol(s.OutputElements), Rtol, "dW " + what);
-        Tolerance.AssertClose(Add(CpuRef.Conv2dBackwardBias(dyD, s), pb), a.Read(db, s.Cout), Atol(s.OutputElements), Rtol, "db " + what);
+        Tolerance.AssertClose(Add(OpRef.Conv2dForward(xD, wD, ToDouble(d.B), s), py), a.Read(y, s.OutputElements), Atol(s.PatchSize), Rtol, "y " + what);
+        Tolerance.AssertClose(Add(OpRef.Conv2dBackwardInput(dyD, wD, s), px), a.Read(dx, s.InputElements), Atol(s.PatchSize), Rtol, "dx " + what);
+        Tolerance.AssertClose(Add(OpRef.Conv2dBackwardWeight(dyD, xD, s), pw), a.Read(dw, s.WeightElements), Atol(s.OutputElements), Rtol, "dW " + what);
+        Tolerance.AssertClose(Add(OpRef.Conv2dBackwardBias(dyD, s), pb), a.Read(db, s.Cout), Atol(s.OutputElements), Rtol, "db " + what);
     }
 
     // 3x3 stride-1 pad-1 shapes the _cpu Winograd F(2x2,3x3) path takes: odd maps (a partial last tile), odd
@@ -315,10 +315,10 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         });
 
         double[] xD = ToDouble(d.X), wD = ToDouble(d.W), dyD = ToDouble(d.Dy);
-        var plain = CpuRef.Conv2dForward(xD, wD, null, s);
-        var biased = CpuRef.Conv2dForward(xD, wD, ToDouble(d.B), s);
+        var plain = OpRef.Conv2dForward(xD, wD, null, s);
+        var biased = OpRef.Conv2dForward(xD, wD, ToDouble(d.B), s);
         var fused = biased.Select((v, i) => Math.Max(0, v + d.Res[i])).ToArray();
-        var dxRef = CpuRef.Conv2dBackwardInput(dyD, wD, s);
+        var dxRef = OpRef.Conv2dBackwardInput(dyD, wD, s);
         string what = $"winograd={winograd} {s}";
         double atolY = Atol(s.PatchSize), atolX = Atol((long)s.Cout * 9);
         Tolerance.AssertClose(plain, a.Read(y, s.OutputElements), atolY, Rtol, "y " + what);
@@ -378,7 +378,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
             Conv2dKernels.BackwardWeight(r, s, dy, x, split, scratch, accumulate: true);
             Conv2dKernels.BackwardWeight(r, s, dy, x, single);
         });
-        var dw = CpuRef.Conv2dBackwardWeight(ToDouble(d.Dy), ToDouble(d.X), s);
+        var dw = OpRef.Conv2dBackwardWeight(ToDouble(d.Dy), ToDouble(d.X), s);
         Tolerance.AssertClose(Add(dw, prior), a.Read(split, s.WeightElements), Atol(s.OutputElements), Rtol, $"split-K dW += {s}");
         Tolerance.AssertClose(dw, a.Read(single, s.WeightElements), Atol(s.OutputElements), Rtol, $"single-pass dW {s}");
     }

@@ -25,11 +25,11 @@ public sealed class CpuConvLinearGradientTests
         var wt = RefRandom.Uniform((int)s.WeightElements, 2);
         var b = RefRandom.Uniform(cout, 3);
         var g = RefRandom.Uniform((int)s.OutputElements, 4);
-        Func<double[]> f = () => CpuRef.Conv2dForward(x, wt, b, s);
+        Func<double[]> f = () => OpRef.Conv2dForward(x, wt, b, s);
 
-        RefAssert.Close(FiniteDifference.Gradient(f, x, g), CpuRef.Conv2dBackwardInput(g, wt, s), 1e-7, 1e-6, $"dx {s}");
-        RefAssert.Close(FiniteDifference.Gradient(f, wt, g), CpuRef.Conv2dBackwardWeight(g, x, s), 1e-7, 1e-6, $"dW {s}");
-        RefAssert.Close(FiniteDifference.Gradient(f, b, g), CpuRef.Conv2dBackwardBias(g, s), 1e-7, 1e-6, $"db {s}");
+        RefAssert.Close(FiniteDifference.Gradient(f, x, g), OpRef.Conv2dBackwardInput(g, wt, s), 1e-7, 1e-6, $"dx {s}");
+        RefAssert.Close(FiniteDifference.Gradient(f, wt, g), OpRef.Conv2dBackwardWeight(g, x, s), 1e-7, 1e-6, $"dW {s}");
+        RefAssert.Close(FiniteDifference.Gradient(f, b, g), OpRef.Conv2dBackwardBias(g, s), 1e-7, 1e-6, $"db {s}");
     }
 
     [Theory]
@@ -42,12 +42,12 @@ public sealed class CpuConvLinearGradientTests
         var wt = RefRandom.Uniform(outFeatures * inFeatures, 6);
         var b = RefRandom.Uniform(outFeatures, 7);
         var g = RefRandom.Uniform(n * outFeatures, 8);
-        Func<double[]> f = () => CpuRef.LinearForward(x, wt, b, n, inFeatures, outFeatures);
+        Func<double[]> f = () => OpRef.LinearForward(x, wt, b, n, inFeatures, outFeatures);
         string what = $"linear n={n} in={inFeatures} out={outFeatures}";
 
-        RefAssert.Close(FiniteDifference.Gradient(f, x, g), CpuRef.LinearBackwardInput(g, wt, n, inFeatures, outFeatures), 1e-7, 1e-6, "dx " + what);
-        RefAssert.Close(FiniteDifference.Gradient(f, wt, g), CpuRef.LinearBackwardWeight(g, x, n, inFeatures, outFeatures), 1e-7, 1e-6, "dW " + what);
-        RefAssert.Close(FiniteDifference.Gradient(f, b, g), CpuRef.LinearBackwardBias(g, n, outFeatures), 1e-7, 1e-6, "db " + what);
+        RefAssert.Close(FiniteDifference.Gradient(f, x, g), OpRef.LinearBackwardInput(g, wt, n, inFeatures, outFeatures), 1e-7, 1e-6, "dx " + what);
+        RefAssert.Close(FiniteDifference.Gradient(f, wt, g), OpRef.LinearBackwardWeight(g, x, n, inFeatures, outFeatures), 1e-7, 1e-6, "dW " + what);
+        RefAssert.Close(FiniteDifference.Gradient(f, b, g), OpRef.LinearBackwardBias(g, n, outFeatures), 1e-7, 1e-6, "db " + what);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class CpuConvLinearGradientTests
     {
         // 1x1x3x3 input of 1..9, one 2x2 kernel of ones, stride 1, no padding: window sums.
         var s = Conv2dShape.Square(1, 1, 3, 3, 1, 2, 1, 0);
-        var y = CpuRef.Conv2dForward([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 1, 1], [0.5], s);
+        var y = OpRef.Conv2dForward([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 1, 1], [0.5], s);
         RefAssert.Close([12.5, 16.5, 24.5, 28.5], y, 0, 0, "hand case");
     }
 }

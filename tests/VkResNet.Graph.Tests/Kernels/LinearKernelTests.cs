@@ -40,14 +40,14 @@ public sealed class LinearKernelTests(GpuFixture gpu) : KernelTest(gpu)
         });
 
         double[] xD = ToDouble(xv), wD = ToDouble(wv), dyD = ToDouble(dyv);
-        var relu = CpuRef.LinearForward(xD, wD, ToDouble(bv), n, inFeatures, outFeatures).Select(v => Math.Max(0, v)).ToArray();
-        var dW = CpuRef.LinearBackwardWeight(dyD, xD, n, inFeatures, outFeatures);
+        var relu = OpRef.LinearForward(xD, wD, ToDouble(bv), n, inFeatures, outFeatures).Select(v => Math.Max(0, v)).ToArray();
+        var dW = OpRef.LinearBackwardWeight(dyD, xD, n, inFeatures, outFeatures);
         string what = $"{variant} {s}";
-        Tolerance.AssertClose(CpuRef.LinearForward(xD, wD, null, n, inFeatures, outFeatures), a.Read(y, dyv.Length), Atol(inFeatures), Rtol, "linear y " + what);
+        Tolerance.AssertClose(OpRef.LinearForward(xD, wD, null, n, inFeatures, outFeatures), a.Read(y, dyv.Length), Atol(inFeatures), Rtol, "linear y " + what);
         Tolerance.AssertClose(relu, a.Read(yr, dyv.Length), Atol(inFeatures), Rtol, "linear relu(y + b) " + what);
-        Tolerance.AssertClose(CpuRef.LinearBackwardInput(dyD, wD, n, inFeatures, outFeatures), a.Read(dx, xv.Length), Atol(outFeatures), Rtol, "linear dx " + what);
+        Tolerance.AssertClose(OpRef.LinearBackwardInput(dyD, wD, n, inFeatures, outFeatures), a.Read(dx, xv.Length), Atol(outFeatures), Rtol, "linear dx " + what);
         Tolerance.AssertClose(dW, a.Read(dw, wv.Length), Atol(n), Rtol, "linear dW " + what);
-        Tolerance.AssertClose(CpuRef.LinearBackwardBias(dyD, n, outFeatures), a.Read(db, bv.Length), Atol(n), Rtol, "linear db " + what);
+        Tolerance.AssertClose(OpRef.LinearBackwardBias(dyD, n, outFeatures), a.Read(db, bv.Length), Atol(n), Rtol, "linear db " + what);
         Tolerance.AssertClose(Add(dW, prior), a.Read(dwAcc, wv.Length), Atol(n), Rtol, "linear dW accumulate " + what);
     }
 

@@ -28,10 +28,10 @@ public sealed class OpsFiniteDifferenceTests
         var dy = Random((int)s.Count, 4);
         var zeros = new double[c];
         var ones = Enumerable.Repeat(1.0, c).ToArray();
-        double Loss() => Dot(dy, CpuBatchNorm.ForwardTrain(x, gamma, beta, zeros, ones, s).Y);
+        double Loss() => Dot(dy, OpRef.BatchNorm.ForwardTrain(x, gamma, beta, zeros, ones, s).Y);
 
-        var f = CpuBatchNorm.ForwardTrain(x, gamma, beta, zeros, ones, s);
-        var b = CpuBatchNorm.Backward(dy, x, gamma, f.SavedMean, f.SavedInvStd, s);
+        var f = OpRef.BatchNorm.ForwardTrain(x, gamma, beta, zeros, ones, s);
+        var b = OpRef.BatchNorm.Backward(dy, x, gamma, f.SavedMean, f.SavedInvStd, s);
         string p = $"shape {s}";
         AssertClose(FiniteDifference(Loss, x), b.Dx, Atol, Rtol, "dx", p);
         AssertClose(FiniteDifference(Loss, gamma), b.Dgamma, Atol, Rtol, "dgamma", p);
@@ -48,15 +48,30 @@ public sealed class OpsFiniteDifferenceTests
         var beta = Random(c, 14);
         var dy = Random((int)s.Count, 15);
         var zeros = new double[c];
-        double Loss() => Dot(dy, CpuBatchNorm.ForwardTrainAddRelu(x, residual, gamma, beta, zeros, zeros, s).Y);
+        double Loss() => Dot(dy, OpRef.BatchNorm.ForwardTrainAddRelu(x, residual, gamma, beta, zeros, zeros, s).Y);
 
-        var f = CpuBatchNorm.ForwardTrainAddRelu(x, residual, gamma, beta, zeros, zeros, s);
-        var b = CpuBatchNorm.BackwardAddRelu(dy, f.Y, x, gamma, f.SavedMean, f.SavedInvStd, s);
+        var f = OpRef.BatchNorm.ForwardTrainAddRelu(x, residual, gamma, beta, zeros, zeros, s);
+        var b = OpRef.BatchNorm.BackwardAddRelu(dy, f.Y, x, gamma, f.SavedMean, f.SavedInvStd, s);
         string p = $"shape {s}";
         AssertClose(FiniteDifference(Loss, x), b.Dx, Atol, Rtol, "dx", p);
         AssertClose(FiniteDifference(Loss, residual), b.Dresidual!, Atol, Rtol, "dresidual", p);
         AssertClose(FiniteDifference(Loss, gamma), b.Dgamma, Atol, Rtol, "dgamma", p);
         AssertClose(FiniteDifference(Loss, beta), b.Dbeta, Atol, Rtol, "dbeta", p);
+    }
+
+    /// <summary>Batch mean and biased variance per channel in two passes: the test's own expectation, independent of the op.</summary>
+    private static (double[] Mean, double[] Var) BatchStats(double[] x, NchwShape s)
+    {
+        var mean = new double[s.C];
+        var var = new double[s.C];
+        int m = s.N * s.PlaneSize;
+        for (int c = 0; c < s.C; c++)
+        {
+            var values = Enumerable.Range(0, s.N).SelectMany(n => x.Skip((n * s.C + c) * s.PlaneSize).Take(s.PlaneSize)).ToArray();
+            mean[c] = values.Sum() / m;
+            var[c] = values.Sum(v => (v - mean[c]) * (v - mean[c])) / m;
+        }
+        return (mean, var);
     }
 
     [Theory, MemberData(nameof(BatchNormShapes))]
@@ -68,10 +83,10 @@ public sealed class OpsFiniteDifferenceTests
         var beta = Random(c, 23);
         var rm0 = Random(c, 24);
         var rv0 = Random(c, 25, 0.5, 2);
-        var f = CpuBatchNorm.ForwardTrain(x, gamma, beta, rm0, rv0, s, eps: 1e-5, momentum: 0.1);
-        var (mean, var) = CpuBatchNorm.BatchStats(x, s);
+        var f = OpRef.BatchNorm.ForwardTrain(x, gamma, beta, rm0, rv0, s, eps: 1e-5, momentum: 0.1);
+        var (mean, var) = BatchStats(x, s);
         string p = $"shape {s}";
-        AssertClose(f.Y, CpuBatchNorm.ForwardInfer(x, gamma, beta, mean, var, s), 1e-12, 1e-12, "infer(batch stats) vs train", p);
+        AssertClose(f.Y, OpRef.BatchNorm.ForwardInfer(x, gamma, beta, mean, var, s), 1e-12, 1e-12, "infer(batch stats) vs train", p);
         int m = n * h * w;
         var expectedRv = new double[c];
         var expectedRm = new double[c];
@@ -95,8 +110,8 @@ public sealed class OpsFiniteDifferenceTests
         var s = new NchwShape(n, c, h, w);
         var x = Random((int)s.Count, 31);
         var dy = Random((int)s.Count, 32);
-        double Loss() => Dot(dy, CpuElementwise.ReluForward(x));
-        var dx = CpuElementwise.ReluBackward(dy, CpuElementwise.ReluForward(x));
+        double Loss() => Dot(dy, OpRef.Elementwise.ReluForward(x));
+        var dx = OpRef.Elementwise.ReluBackward(dy, OpRef.Elementwise.ReluForward(x));
         AssertClose(FiniteDifference(Loss, x), dx, Atol, Rtol, "dx", $"shape {s}");
     }
 
@@ -112,9 +127,9 @@ public sealed class OpsFiniteDifferenceTests
         var s = new MaxPoolShape(new NchwShape(n, c, h, w), k, stride, pad);
         var x = Random((int)s.Input.Count, 41); // continuous values: no ties, so max is differentiable
         var dy = Random((int)s.Output.Count, 42);
-        double Loss() => Dot(dy, CpuPool.MaxForward(x, s).Y);
-        var (_, idx) = CpuPool.MaxForward(x, s);
-        AssertClose(FiniteDifference(Loss, x), CpuPool.MaxBackward(dy, idx, s), Atol, Rtol, "dx", $"{s}");
+        double Loss() => Dot(dy, OpRef.Pool.MaxForward(x, s).Y);
+        var (_, idx) = OpRef.Pool.MaxForward(x, s);
+        AssertClose(FiniteDifference(Loss, x), OpRef.Pool.MaxBackward(dy, idx, s), Atol, Rtol, "dx", $"{s}");
     }
 
     [Theory, MemberData(nameof(ElementwiseShapes))]
@@ -123,8 +138,8 @@ public sealed class OpsFiniteDifferenceTests
         var s = new NchwShape(n, c, h, w);
         var x = Random((int)s.Count, 51);
         var dy = Random(n * c, 52);
-        double Loss() => Dot(dy, CpuPool.GlobalAvgForward(x, s));
-        AssertClose(FiniteDifference(Loss, x), CpuPool.GlobalAvgBackward(dy, s), Atol, Rtol, "dx", $"shape {s}");
+        double Loss() => Dot(dy, OpRef.Pool.GlobalAvgForward(x, s));
+        AssertClose(FiniteDifference(Loss, x), OpRef.Pool.GlobalAvgBackward(dy, s), Atol, Rtol, "dx", $"shape {s}");
     }
 
     public static TheoryData<int, int, int, int, int, int, int> ShortcutCases => new()
@@ -140,8 +155,8 @@ public sealed class OpsFiniteDifferenceTests
         var s = front < 0 ? new ShortcutZeroPadShape(input, cout, stride) : new ShortcutZeroPadShape(input, cout, stride, front);
         var x = Random((int)input.Count, 61);
         var dy = Random((int)s.Output.Count, 62);
-        double Loss() => Dot(dy, CpuShortcut.ZeroPadForward(x, s));
-        AssertClose(FiniteDifference(Loss, x), CpuShortcut.ZeroPadBackward(dy, s), Atol, Rtol, "dx", $"{s}");
+        double Loss() => Dot(dy, OpRef.Shortcut.ZeroPadForward(x, s));
+        AssertClose(FiniteDifference(Loss, x), OpRef.Shortcut.ZeroPadBackward(dy, s), Atol, Rtol, "dx", $"{s}");
     }
 
     [Fact]
@@ -163,17 +178,17 @@ public sealed class OpsFiniteDifferenceTests
     {
         var logits = Random(batch * classes, 71, -4, 4);
         var labels = RandomLabels(batch, classes, 72);
-        double Loss() => CpuSoftmaxCrossEntropy.Forward(logits, labels, batch, classes, smoothing).MeanLoss;
-        var d = CpuSoftmaxCrossEntropy.Backward(logits, labels, batch, classes, smoothing);
+        double Loss() => OpRef.SoftmaxCrossEntropy.Forward(logits, labels, batch, classes, smoothing).MeanLoss;
+        var d = OpRef.SoftmaxCrossEntropy.Backward(logits, labels, batch, classes, smoothing);
         AssertClose(FiniteDifference(Loss, logits), d, Atol, Rtol, "dlogits", $"batch {batch}, classes {classes}, smoothing {smoothing}");
     }
 
     [Fact]
     public void SoftmaxCrossEntropy_UniformLogitsGiveLogK_AndLargeLogitsStayFinite()
     {
-        var (loss, _) = CpuSoftmaxCrossEntropy.Forward(new double[20], [3, 7], 2, 10);
+        var (loss, _) = OpRef.SoftmaxCrossEntropy.Forward(new double[20], [3, 7], 2, 10);
         Assert.Equal(Math.Log(10), loss, 12);
-        var (big, correct) = CpuSoftmaxCrossEntropy.Forward([1000, 0, 0, 0], [0, 1], 2, 2);
+        var (big, correct) = OpRef.SoftmaxCrossEntropy.Forward([1000, 0, 0, 0], [0, 1], 2, 2);
         Assert.Equal(Math.Log(2) / 2, big, 12); // sample 0: loss 0, correct; sample 1: log 2, tie -> argmax 0, wrong
         Assert.Equal(1, correct);
     }
@@ -186,14 +201,17 @@ public sealed class OpsFiniteDifferenceTests
     [Theory, MemberData(nameof(SgdCases))]
     public void Sgd_TwoStepsMatchTorchClosedForm(double mu, double wd, bool nesterov)
     {
-        // Two steps of torch.optim.SGD on one scalar, written out by hand.
+        // Two steps of torch.optim.SGD on one scalar, written out by hand. The op holds momentum and weight decay
+        // as float32 (the kernel's push constants), so the closed form uses those same values.
+        mu = (float)mu;
+        wd = (float)wd;
         double lr = 0.1, w0 = 0.5, g1 = 0.2, g2 = -0.3;
         double d1 = g1 + wd * w0, v1 = d1, w1 = w0 - lr * (nesterov ? d1 + mu * v1 : v1);
         double d2 = g2 + wd * w1, v2 = mu * v1 + d2, w2 = w1 - lr * (nesterov ? d2 + mu * v2 : v2);
         var w = new[] { w0 };
         var v = new[] { 0.0 };
-        CpuSgd.Update([g1], lr, w, v, mu, wd, nesterov);
-        CpuSgd.Update([g2], lr, w, v, mu, wd, nesterov);
+        OpRef.Sgd.Update([g1], lr, w, v, (float)mu, (float)wd, nesterov);
+        OpRef.Sgd.Update([g2], lr, w, v, (float)mu, (float)wd, nesterov);
         Assert.Equal(w2, w[0], 14);
         Assert.Equal(v2, v[0], 14);
     }

@@ -68,8 +68,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     {
         var d = MakeBn(n, c, h, w, 100);
         var e = fused
-            ? CpuBatchNorm.ForwardTrainAddRelu(d.X, d.Residual, d.Gamma, d.Beta, d.Rm, d.Rv, d.S)
-            : CpuBatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
+            ? OpRef.BatchNorm.ForwardTrainAddRelu(d.X, d.Residual, d.Gamma, d.Beta, d.Rm, d.Rv, d.S)
+            : OpRef.BatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
         var g = RunBnForward(d, fused);
         string p = $"shape {d.S}, fused {fused}";
         AssertClose(e.Y, g[0], 1e-4, 1e-4, "y", p);
@@ -91,7 +91,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var ones = Enumerable.Repeat(1.0, s.C).ToArray();
         var zeros = new double[s.C];
         var d = new BnData(s, x, zeros, ones, zeros, zeros, ones, zeros);
-        var e = CpuBatchNorm.ForwardTrain(x, ones, zeros, zeros, ones, s);
+        var e = OpRef.BatchNorm.ForwardTrain(x, ones, zeros, zeros, ones, s);
         var g = RunBnForward(d, fused: false);
         string p = $"shape {s}, x in {offset} +- {spread}";
         AssertClose(e.SavedInvStd, g[2], 0, 1e-4, "saved invstd", p);
@@ -110,7 +110,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var rv = Upload(d.Rv, "running_var");
         var y = Output(s.Count, "y");
         Run(rec => BatchNormKernels.ForwardInfer(rec, s, x, gamma, beta, rm, rv, y));
-        AssertClose(CpuBatchNorm.ForwardInfer(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, s), Read(y, s.Count), 1e-5, 1e-5, "y", $"shape {s}");
+        AssertClose(OpRef.BatchNorm.ForwardInfer(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, s), Read(y, s.Count), 1e-5, 1e-5, "y", $"shape {s}");
     }
 
     /// <summary>Backward (plain or fused) from CPU-made saved statistics; returns dx, dgamma, dbeta, dresidual.</summary>
@@ -147,15 +147,15 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     {
         var d = MakeBn(n, c, h, w, 300);
         var f = fused
-            ? CpuBatchNorm.ForwardTrainAddRelu(d.X, d.Residual, d.Gamma, d.Beta, d.Rm, d.Rv, d.S)
-            : CpuBatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
+            ? OpRef.BatchNorm.ForwardTrainAddRelu(d.X, d.Residual, d.Gamma, d.Beta, d.Rm, d.Rv, d.S)
+            : OpRef.BatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
         // The GPU sees float-rounded saved statistics and y; the reference uses the same values.
         var y = FloatRounded(f.Y);
         var mean = FloatRounded(f.SavedMean);
         var invstd = FloatRounded(f.SavedInvStd);
         var e = fused
-            ? CpuBatchNorm.BackwardAddRelu(d.Dy, y, d.X, d.Gamma, mean, invstd, d.S)
-            : CpuBatchNorm.Backward(d.Dy, d.X, d.Gamma, mean, invstd, d.S);
+            ? OpRef.BatchNorm.BackwardAddRelu(d.Dy, y, d.X, d.Gamma, mean, invstd, d.S)
+            : OpRef.BatchNorm.Backward(d.Dy, d.X, d.Gamma, mean, invstd, d.S);
         var g = RunBnBackward(d, fused, y, mean, invstd);
         string p = $"shape {d.S}, fused {fused}";
         AssertClose(e.Dx, g[0], 1e-4, 1e-3, "dx", p);
@@ -173,7 +173,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     public void BatchNormReductions_AreBitIdenticalAcrossRuns(bool fused, int w)
     {
         var d = MakeBn(3, 13, 9, w, 400);
-        var f = CpuBatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
+        var f = OpRef.BatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
         var args = (FloatRounded(f.Y), FloatRounded(f.SavedMean), FloatRounded(f.SavedInvStd));
         var first = RunBnForward(d, fused).Concat(RunBnBackward(d, fused, args.Item1, args.Item2, args.Item3)).ToArray();
         var second = RunBnForward(d, fused).Concat(RunBnBackward(d, fused, args.Item1, args.Item2, args.Item3)).ToArray();
@@ -199,10 +199,10 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var y = op == "accumulate" ? sb : Output(count, "y");
         double[] expected = op switch
         {
-            "relu_forward" => CpuElementwise.ReluForward(a),
-            "relu_backward" => CpuElementwise.ReluBackward(a, b), // dy = a, y = b
-            "residual_add" => CpuElementwise.Add(a, b),
-            "accumulate" => CpuElementwise.Accumulate(a, b),
+            "relu_forward" => OpRef.Elementwise.ReluForward(a),
+            "relu_backward" => OpRef.Elementwise.ReluBackward(a, b), // dy = a, y = b
+            "residual_add" => OpRef.Elementwise.Add(a, b),
+            "accumulate" => OpRef.Elementwise.Accumulate(a, b),
             _ => throw new ArgumentException(op),
         };
         Run(rec =>
@@ -231,8 +231,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var s = new MaxPoolShape(new NchwShape(n, c, h, w), k, stride, pad);
         var x = FloatRounded(Random((int)s.Input.Count, 600));
         var dy = FloatRounded(Random((int)s.Output.Count, 601));
-        var (ey, eidx) = CpuPool.MaxForward(x, s);
-        var edx = CpuPool.MaxBackward(dy, eidx, s);
+        var (ey, eidx) = OpRef.Pool.MaxForward(x, s);
+        var edx = OpRef.Pool.MaxBackward(dy, eidx, s);
         var sx = Upload(x, "x");
         var sdy = Upload(dy, "dy");
         var y = Output(s.Output.Count, "y");
@@ -271,8 +271,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
             PoolKernels.GlobalAvgBackward(rec, s, sdy, dx);
         });
         string p = $"shape {s}";
-        AssertClose(CpuPool.GlobalAvgForward(x, s), Read(y, n * c), 1e-6, 1e-5, "y", p);
-        AssertClose(CpuPool.GlobalAvgBackward(dy, s), Read(dx, s.Count), 1e-7, 1e-6, "dx", p);
+        AssertClose(OpRef.Pool.GlobalAvgForward(x, s), Read(y, n * c), 1e-6, 1e-5, "y", p);
+        AssertClose(OpRef.Pool.GlobalAvgBackward(dy, s), Read(dx, s.Count), 1e-7, 1e-6, "dx", p);
     }
 
     public static TheoryData<int, int, int, int, int, int, int> ShortcutCases => new()
@@ -298,8 +298,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
             ShortcutKernels.ZeroPadBackward(rec, s, sdy, dx);
         });
         string p = $"{s}";
-        AssertClose(CpuShortcut.ZeroPadForward(x, s), Read(y, s.Output.Count), 0, 0, "y", p);
-        AssertClose(CpuShortcut.ZeroPadBackward(dy, s), Read(dx, input.Count), 0, 0, "dx", p);
+        AssertClose(OpRef.Shortcut.ZeroPadForward(x, s), Read(y, s.Output.Count), 0, 0, "y", p);
+        AssertClose(OpRef.Shortcut.ZeroPadBackward(dy, s), Read(dx, input.Count), 0, 0, "dx", p);
     }
 
     public static TheoryData<int, int, double> SoftmaxCases => new()
@@ -320,8 +320,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
                 if (logits[i * classes + k] > logits[i * classes + best]) best = k;
             labels[i] = best;
         }
-        var (loss, correct) = CpuSoftmaxCrossEntropy.Forward(logits, labels, batch, classes, smoothing);
-        var edl = CpuSoftmaxCrossEntropy.Backward(logits, labels, batch, classes, smoothing);
+        var (loss, correct) = OpRef.SoftmaxCrossEntropy.Forward(logits, labels, batch, classes, smoothing);
+        var edl = OpRef.SoftmaxCrossEntropy.Backward(logits, labels, batch, classes, smoothing);
         var sl = Upload(logits, "logits");
         var slab = UploadInts(labels);
         var result = Output(SoftmaxCrossEntropyKernels.ResultFloats, "result");
@@ -376,8 +376,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
             SgdKernels.Update(rec, count, sg1, lr1, sw, sv, (float)mu, (float)wd, nesterov);
             SgdKernels.Update(rec, count, sg2, lr2, sw, sv, (float)mu, (float)wd, nesterov);
         });
-        CpuSgd.Update(g1, (float)0.1, w, v, (float)mu, (float)wd, nesterov);
-        CpuSgd.Update(g2, (float)0.05, w, v, (float)mu, (float)wd, nesterov);
+        OpRef.Sgd.Update(g1, (float)0.1, w, v, (float)mu, (float)wd, nesterov);
+        OpRef.Sgd.Update(g2, (float)0.05, w, v, (float)mu, (float)wd, nesterov);
         string p = $"count {count}, momentum {mu}, wd {wd}, nesterov {nesterov}";
         AssertClose(w, Read(sw, count), 1e-6, 1e-5, "weight", p);
         AssertClose(v, Read(sv, count), 1e-6, 1e-5, "velocity", p);
@@ -407,7 +407,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
             Device.Upload<float>(lr, [rate, 0, 0, 0]);
             cl.Submit();
             cl.Wait();
-            CpuSgd.Update(g, rate, w, v, (float)0.9, (float)1e-4, false);
+            OpRef.Sgd.Update(g, rate, w, v, (float)0.9, (float)1e-4, false);
             AssertClose(w, Read(sw, count), 1e-6, 1e-5, "weight", $"after the replay with lr {rate}");
         }
     }

@@ -1,6 +1,6 @@
-using VkResNet.Graph.Ops;
+using VkResNet.Graph.Ir;
 
-namespace VkResNet.Graph.Ir;
+namespace VkResNet.Graph.Ops;
 
 /// <summary>
 /// Declares tensors and ops. Each op method creates the op's parameters (torchvision names:

@@ -1,7 +1,14 @@
-namespace VkResNet.Graph.Ir;
+using VkResNet.Graph.Ir;
+
+namespace VkResNet.Graph.Ops;
 
 /// <summary>
-/// The IR: tensors and ops in declaration order (which is always a valid sequential program).
+/// The graph: tensors and ops in declaration order (which is always a valid sequential program).
+/// Why it lives in Ops/ and not Ir/: it holds <see cref="Op"/>s, and an op's hooks name the rooms that use it (Record
+/// takes the recorder's context, Backward autodiff's, Reference the checker's, ScratchBytes the kernel choices). An
+/// Ir-level graph would need a second, hook-free op type beside Op, one more concept for every reader. So Ir/ is the
+/// tensor vocabulary alone (Tensor, TensorShape, TensorKind, TensorUsage, ParameterInit) and depends on nothing else in
+/// Graph; Op, FrameGraph and GraphBuilder sit with the ops they hold, and each op file extends the builder itself.
 /// Built by <see cref="GraphBuilder"/>, extended by autodiff, rewritten by the inference passes.
 /// </summary>
 public sealed class FrameGraph

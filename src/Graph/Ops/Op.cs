@@ -1,7 +1,9 @@
 using VkResNet.Graph.Autodiff;
+using VkResNet.Graph.Checking;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Ir;
 
-namespace VkResNet.Graph.Ir;
+namespace VkResNet.Graph.Ops;
 
 /// <summary>
 /// One pass of the frame graph. A subclass (one file per op in src/Graph/Ops) states its shape rule,
@@ -51,6 +53,13 @@ public abstract class Op
     /// <summary>The conv keys whose candidate the tuner chooses for this pass (empty: none).</summary>
     public virtual IReadOnlyList<Kernels.ConvKey> KernelKeys => [];
 
+    /// <summary>
+    /// The op's double-precision CPU reference, in the semantics of its kernels: reads its inputs from
+    /// <paramref name="m"/> and overwrites (or, where the op accumulates, updates) its outputs there. The one
+    /// reference of the op: <see cref="PlanInterpreter"/>, VKRESNET_CHECK and the tests all run this.
+    /// </summary>
+    public abstract void Reference(ReferenceContext m);
+
     /// <summary>Records this pass's dispatches through the context's recorder (one launcher call).</summary>
     public abstract void Record(OpRecordContext ctx);
 
@@ -67,3 +76,6 @@ public abstract class Op
 
     public override string ToString() => $"{Type} {Name}";
 }
+
+/// <summary>Where an op sits in a training step.</summary>
+public enum OpPhase { Forward, Backward, Optimizer }
