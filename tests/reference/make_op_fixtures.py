@@ -98,13 +98,16 @@ class Cases:
         self.add(name, "bn_infer", dict(x=x, gamma=gamma, beta=beta, running_mean=rm, running_var=rv, y=y), eps=eps)
 
     # ---- pools, shortcut ------------------------------------------------------------------------
-    def max_pool(self, name, n, c, h, w, k, stride, pad):
-        x = self.randn(n, c, h, w).requires_grad_()
+    def max_pool(self, name, n, c, h, w, k, stride, pad, ties=False):
+        x = self.randn(n, c, h, w)
+        if ties:    # as after a ReLU: many exact zeros, and positives on a 0.5 grid, so windows hold equal maxima
+            x = (x.clamp(min=0) * 2).round() / 2
+        x.requires_grad_()
         y, idx = F.max_pool2d(x, k, stride, pad, return_indices=True)
         dy = self.randn(*y.shape)
         (dx,) = torch.autograd.grad(y, [x], dy)
         self.add(name, "max_pool", dict(x=x, y=y, indices=idx.to(torch.float64), dy=dy, dx=dx),
-                 kernel=k, stride=stride, pad=pad)
+                 kernel=k, stride=stride, pad=pad, ties=ties)
 
     def global_avg_pool(self, name, n, c, h, w):
         x = self.randn(n, c, h, w).requires_grad_()
@@ -141,9 +144,9 @@ class Cases:
             t.update(bias=b, db=grads[2])
         self.add(name, "linear", t, out_features=fout, bias=bias)
 
-    def softmax_ce(self, name, n, k, smoothing):
+    def softmax_ce(self, name, n, k, smoothing, scale=2.0):
         s = f32(smoothing)
-        z = self.randn(n, k, scale=2.0).requires_grad_()
+        z = self.randn(n, k, scale=scale).requires_grad_()
         labels = torch.randint(0, k, (n,), generator=self.gen)
         loss = F.cross_entropy(z, labels, label_smoothing=s)       # mean over the batch
         (dz,) = torch.autograd.grad(loss, [z])
@@ -215,6 +218,9 @@ def build():
     c.sgd("sgd_m0.9_wd5e-4_nesterov", 29, [0.1, 0.05, 0.025], 0.9, 5e-4, True)
     c.sgd("sgd_m0.875_wd0.01_nesterov", 13, [0.2, 0.2, 0.1], 0.875, 0.01, True)
     c.sgd("sgd_m0_wd0.001", 11, [0.3, 0.1, 0.2], 0.0, 1e-3, False)
+    # appended last so the random stream of the cases above stays as it was
+    c.max_pool("maxpool3x3_s2_p1_ties_9x7", 2, 4, 9, 7, 3, 2, 1, ties=True)     # first maximum in scan order wins
+    c.softmax_ce("softmax_ce_n4_k10_ls0.1_large", 4, 10, 0.1, scale=60.0)      # exp overflows without the max shift
     meta = {
         "format": "vkresnet-op-fixture v1",
         "script": "tests/reference/make_op_fixtures.py",
