@@ -64,6 +64,34 @@ class Cases:
             t.update(bias=b, db=grads[2])
         self.add(name, "conv2d", t, cout=cout, kernel=k, stride=stride, pad=pad, bias=bias)
 
+    def conv_bias_relu_add(self, name, n, cin, cout, h, w, k, stride, pad, residual, relu):
+        """The inference-graph fusion: y = [relu](conv2d(x, w, b) [+ residual]); forward only."""
+        x = self.randn(n, cin, h, w)
+        wt = self.randn(cout, cin, k, k) * (2.0 / (cin * k * k)) ** 0.5
+        b = self.randn(cout, scale=0.1)
+        y = F.conv2d(x, wt, b, stride=stride, padding=pad)
+        t = dict(x=x, weight=wt, bias=b)
+        if residual:
+            t["residual"] = r = self.randn(*y.shape)
+            y = y + r
+        t["y"] = F.relu(y) if relu else y
+        self.add(name, "conv_bias_relu_add", t, cout=cout, kernel=k, stride=stride, pad=pad, residual=residual, relu=relu)
+
+    # ---- elementwise: relu, residual add -----------------------------------------------------
+    def relu(self, name, shape):
+        x = self.randn(*shape).requires_grad_()
+        y = F.relu(x)
+        dy = self.randn(*y.shape)
+        (dx,) = torch.autograd.grad(y, [x], dy)
+        self.add(name, "relu", dict(x=x, y=y, dy=dy, dx=dx))
+
+    def add_op(self, name, shape):
+        a, b = self.randn(*shape).requires_grad_(), self.randn(*shape).requires_grad_()
+        y = a + b
+        dy = self.randn(*y.shape)
+        da, db = torch.autograd.grad(y, [a, b], dy)
+        self.add(name, "add", dict(a=a, b=b, y=y, dy=dy, da=da, db=db))
+
     # ---- batch norm ---------------------------------------------------------------------------
     def bn_inputs(self, n, c, h, w):
         x = self.randn(n, c, h, w, scale=1.5, offset=0.3).requires_grad_()
@@ -221,6 +249,13 @@ def build():
     # appended last so the random stream of the cases above stays as it was
     c.max_pool("maxpool3x3_s2_p1_ties_9x7", 2, 4, 9, 7, 3, 2, 1, ties=True)     # first maximum in scan order wins
     c.softmax_ce("softmax_ce_n4_k10_ls0.1_large", 4, 10, 0.1, scale=60.0)      # exp overflows without the max shift
+    c.conv_bias_relu_add("conv_bias_relu_add_3x3_s1_c13_res_relu", 2, 13, 7, 9, 7, 3, 1, 1, True, True)
+    c.conv_bias_relu_add("conv_bias_relu_add_7x7_s2_c3_relu", 1, 3, 5, 13, 11, 7, 2, 3, False, True)
+    c.conv_bias_relu_add("conv_bias_relu_add_1x1_s2_c7_res", 2, 7, 13, 9, 7, 1, 2, 0, True, False)
+    c.relu("relu_2x13x9x7", (2, 13, 9, 7))
+    c.relu("relu_3x5x4x3", (3, 5, 4, 3))
+    c.add_op("add_2x13x9x7", (2, 13, 9, 7))
+    c.add_op("add_1x3x5x3", (1, 3, 5, 3))
     meta = {
         "format": "vkresnet-op-fixture v1",
         "script": "tests/reference/make_op_fixtures.py",

@@ -87,6 +87,9 @@ public sealed class OneOpGraph(TorchOpCase fx)
         return t;
     }
 
+    /// <summary>Stops feeding <paramref name="t"/> (a bound tensor that no planned pass uses).</summary>
+    public void Unbind(Tensor t) => inputs.RemoveAll(i => i.Tensor == t);
+
     /// <summary>Compares <paramref name="t"/> with the fixture tensor after the run.</summary>
     public void Expect(Tensor t, string fixture)
     {

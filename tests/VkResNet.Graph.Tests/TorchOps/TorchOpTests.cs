@@ -28,6 +28,49 @@ public sealed class TorchOpTests
     public static TheoryData<string> Linear => TorchOpFixture.Names("linear");
     public static TheoryData<string> SoftmaxCe => TorchOpFixture.Names("softmax_cross_entropy");
     public static TheoryData<string> Sgd => TorchOpFixture.Names("sgd");
+    public static TheoryData<string> ConvBiasReluAdd => TorchOpFixture.Names("conv_bias_relu_add");
+    public static TheoryData<string> Relu => TorchOpFixture.Names("relu");
+    public static TheoryData<string> Add => TorchOpFixture.Names("add");
+
+    /// <summary>The inference fusion (forward only): [relu](conv(x, w) + bias [+ residual]).</summary>
+    [Theory, MemberData(nameof(ConvBiasReluAdd))]
+    public void ConvBiasReluAdd_matches_PyTorch(string name)
+    {
+        var g = new OneOpGraph(TorchOpFixture.Get(name));
+        var c = g.Case;
+        var r = c.Bool("residual") ? g.Input("residual") : null;
+        var y = g.B.ConvBiasReluAdd("conv", g.Input("x"), c.Int("cout"), c.Int("kernel"), c.Int("stride"), c.Int("pad"), r, c.Bool("relu"));
+        g.Bind(g.B.Graph["conv.weight"], "weight");
+        g.Bind(g.B.Graph["conv.bias"], "bias");
+        g.Expect(y, "y");
+        Assert.Equal(1, g.RunAndCompare());
+    }
+
+    [Theory, MemberData(nameof(Relu))]
+    public void Relu_forward_and_backward_match_PyTorch(string name)
+    {
+        var g = new OneOpGraph(TorchOpFixture.Get(name));
+        var x = g.Input("x");
+        g.CompareUnary(x, g.B.Relu("relu", x));
+    }
+
+    [Theory, MemberData(nameof(Add))]
+    public void Residual_add_forward_and_backward_match_PyTorch(string name)
+    {
+        var g = new OneOpGraph(TorchOpFixture.Get(name));
+        var a = g.Input("a");
+        var b = g.Input("b");
+        var y = g.B.Add("add", a, b);
+        // The add's backward is no pass: both inputs' gradient is dy itself, which is what torch says.
+        var grads = g.SeededBackward(g.SingleForwardOp(), y, a, b);
+        var dy = g.B.Graph["dy"];
+        Assert.All(grads, t => Assert.Same(dy, t));
+        g.Unbind(dy);
+        g.AssertClose(g.Case["da"], g.Case["dy"], "torch da vs dy");
+        g.AssertClose(g.Case["db"], g.Case["dy"], "torch db vs dy");
+        g.Expect(y, "y");
+        Assert.Equal(1, g.RunAndCompare());
+    }
 
     [Theory, MemberData(nameof(Conv2d))]
     public void Conv2d_forward_and_backward_match_PyTorch(string name)
@@ -194,7 +237,7 @@ public sealed class TorchOpTests
     public void Fixture_covers_every_op_kind_with_several_cases()
     {
         string[] kinds = ["conv2d", "bn_train", "bn_infer", "bn_add_relu", "max_pool", "global_avg_pool", "avg_pool",
-                          "shortcut_zero_pad", "linear", "softmax_cross_entropy", "sgd"];
+                          "shortcut_zero_pad", "linear", "softmax_cross_entropy", "sgd", "conv_bias_relu_add", "relu", "add"];
         foreach (var kind in kinds)
             Assert.True(TorchOpFixture.Cases.Count(c => c.Op == kind) >= 2, $"{TorchOpFixture.FileName} has fewer than 2 {kind} cases");
         Assert.Empty(TorchOpFixture.Cases.Select(c => c.Op).Except(kinds));
