@@ -268,9 +268,39 @@ def make_resnet18(out_dir):
     return step_path, eval_path
 
 
+FULL_FORMAT = "vkresnet-reference-fixture full v1"
+
+
+def make_resnet18_full(path):
+    """Every named tensor of the ResNet-18 step in full (about 90 MB, so made in CI, not checked in):
+    `grad.<param>` for every parameter, `updated.<name>` for every parameter and BN running stat after
+    the step, `loss`, `logits`, `input`, `labels`. Same model, batch and recipe as resnet18_step."""
+    n, classes = 2, 10
+    model = models.resnet18(num_classes=classes)
+    order = det_init.init_state_dict(model)
+    x, y = det_init.input_values(n, 3, 64, 64), det_init.labels(n, classes)
+    r = train_step(model, torch.float64, x, y)
+    t = {"input": x, "labels": y.astype(np.float32), "loss": f32(r["loss"]).reshape(1), "logits": f32(r["logits"])}
+    for name, g in r["grads"].items():
+        t["grad." + name] = f32(g)
+    for name, u in r["updated"].items():
+        t["updated." + name] = f32(u)
+    meta = base_metadata("torchvision resnet18(num_classes=10), 3x64x64 input", order, x, y)
+    meta["format"] = FULL_FORMAT
+    meta["batch"] = str(n)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    safetensors_writer.save(path, t, meta)
+    print(f"{path}: {len(t)} tensors, {os.path.getsize(path) / 1e6:.1f} MB, loss {float(t['loss'][0]):.6f}")
+
+
 def main():
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(2)
+    if sys.argv[1:2] == ["--resnet18-full"] and len(sys.argv) == 3:
+        make_resnet18_full(sys.argv[2])
+        return
+    if len(sys.argv) > 1:
+        sys.exit("usage: make_fixtures.py [--resnet18-full OUT.safetensors]")
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out_dir = os.path.join(root, "tests", "fixtures")
     os.makedirs(out_dir, exist_ok=True)

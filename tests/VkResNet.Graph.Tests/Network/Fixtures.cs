@@ -21,7 +21,8 @@ public sealed class Fixture
             .ToList();
     }
 
-    public static Fixture Load(string name) => new(SafeTensorsFile.Read(Path.Combine(Folder, name)));
+    public static Fixture Load(string name) => LoadPath(Path.Combine(Folder, name));
+    public static Fixture LoadPath(string path) => new(SafeTensorsFile.Read(path));
 
     public double[] Get(string name) => File.ReadFloat64(name);
     public bool Has(string name) => File.Contains(name);
