@@ -38,15 +38,17 @@ InferenceModel? loaded = null;
 CompiledGraph graph;
 ResNetModel model;
 Normalization normalization;
+var switches = Switches.FromEnvironment(); // VKRESNET_FULL_BARRIERS and VKRESNET_CHECK, read once here at the sample's edge
+var compile = new CompileOptions { FullBarriers = switches.FullBarriers, Check = switches.Check };
 if (opts.Checkpoint != null)
 {
-    loaded = InferenceModel.Load(device, opts.Checkpoint);
+    loaded = InferenceModel.Load(device, opts.Checkpoint, compile: compile);
     (graph, model, normalization) = (loaded.Graph, loaded.Model, loaded.Normalization);
 }
 else
 {
     model = ResNetBuilder.Build(ResNetSpec.Cifar(20), 1, ResNetMode.Infer);
-    graph = CompiledGraph.Compile(device, model.Graph);
+    graph = CompiledGraph.Compile(device, model.Graph, compile);
     ParameterInitializer.Initialize(graph, seed: 1);
     normalization = Normalization.Cifar10;
 }

@@ -16,10 +16,13 @@ public static class CommonOptions
         Description = "Enable VK_LAYER_KHRONOS_validation with synchronization validation (also VKRESNET_VALIDATION=1); any message fails the command",
     };
 
-    /// <summary>VKRESNET_TUNE and VKRESNET_TUNE_BUDGET_S, read once here at the edge (unset: measure and cache).</summary>
-    public static Graph.Tuning.TuningOptions Tuning()
+    /// <summary>VKRESNET_TUNE, VKRESNET_TUNE_BUDGET_S and VKRESNET_WINOGRAD, read once here at the edge (unset: measure and cache).</summary>
+    public static Graph.Tuning.TuningOptions Tuning() => Compile().Tuning;
+
+    /// <summary>Every engine switch (VKRESNET_FULL_BARRIERS, VKRESNET_CHECK, the tuning ones), read once here at the edge.</summary>
+    public static Graph.Execution.CompileOptions Compile()
     {
-        try { return Graph.Tuning.TuningOptions.FromEnvironment(); }
+        try { return Graph.Edge.Switches.FromEnvironment().Compile(); }
         catch (ArgumentException e) { throw new UserInputException(e.Message); }
     }
 
