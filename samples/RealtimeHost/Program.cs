@@ -31,7 +31,7 @@ using var engine = new HostEngine(opts.Device, framesInFlight: 1, opts.Validatio
 // With --validation the engine enabled the layer and VK_EXT_debug_utils; VkResNet's messenger collects what it reports.
 using var context = VulkanContext.FromExternal(engine.Instance, HostEngine.ApiVersion, collectValidation: opts.Validation);
 using var device = Device.FromExternal(context, engine.PhysicalDevice, engine.Device, engine.QueueFamily, 0,
-    new DeviceOptions { TimelineSemaphoresEnabled = engine.Timelines });
+    RuntimeSwitches.FromEnvironment().Apply(new DeviceOptions { TimelineSemaphoresEnabled = engine.Timelines }));
 
 // The model: a checkpoint, or a CIFAR-style ResNet-20 with seeded random weights (the timing does not depend on the weights).
 InferenceModel? loaded = null;

@@ -48,7 +48,7 @@ public static class BenchCommand
             return DistributedOptions.Guard(reducer, () =>
             {
                 using var ctx = CommonOptions.CreateContext(device.ValidationOf(r));
-                using var dev = ctx.CreateDevice(DistributedOptions.DeviceFor(reducer, device.SelectorOf(r), ctx.Devices.Count));
+                using var dev = CommonOptions.CreateDevice(ctx, DistributedOptions.DeviceFor(reducer, device.SelectorOf(r), ctx.Devices.Count));
                 return DistributedBench.Run(settings, (long)(r.GetValue(bucketMb) * 1048576), dev, reducer);
             });
         });
