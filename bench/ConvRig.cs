@@ -1,4 +1,4 @@
-using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Kernels;
 using VkResNet.Runtime;
 using Buffer = VkResNet.Runtime.Buffer;

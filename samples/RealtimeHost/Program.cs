@@ -31,22 +31,24 @@ using var engine = new HostEngine(opts.Device, framesInFlight: 1, opts.Validatio
 // With --validation the engine enabled the layer and VK_EXT_debug_utils; VkResNet's messenger collects what it reports.
 using var context = VulkanContext.FromExternal(engine.Instance, HostEngine.ApiVersion, collectValidation: opts.Validation);
 using var device = Device.FromExternal(context, engine.PhysicalDevice, engine.Device, engine.QueueFamily, 0,
-    new DeviceOptions { TimelineSemaphoresEnabled = engine.Timelines });
+    RuntimeSwitches.FromEnvironment().Apply(new DeviceOptions { TimelineSemaphoresEnabled = engine.Timelines }));
 
 // The model: a checkpoint, or a CIFAR-style ResNet-20 with seeded random weights (the timing does not depend on the weights).
 InferenceModel? loaded = null;
 CompiledGraph graph;
 ResNetModel model;
 Normalization normalization;
+var switches = Switches.FromEnvironment(); // VKRESNET_FULL_BARRIERS and VKRESNET_CHECK, read once here at the sample's edge
+var compile = new CompileOptions { FullBarriers = switches.FullBarriers, Check = switches.Check };
 if (opts.Checkpoint != null)
 {
-    loaded = InferenceModel.Load(device, opts.Checkpoint);
+    loaded = InferenceModel.Load(device, opts.Checkpoint, compile: compile);
     (graph, model, normalization) = (loaded.Graph, loaded.Model, loaded.Normalization);
 }
 else
 {
     model = ResNetBuilder.Build(ResNetSpec.Cifar(20), 1, ResNetMode.Infer);
-    graph = CompiledGraph.Compile(device, model.Graph);
+    graph = CompiledGraph.Compile(device, model.Graph, compile);
     ParameterInitializer.Initialize(graph, seed: 1);
     normalization = Normalization.Cifar10;
 }

@@ -14,7 +14,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
     readonly VkFence _fence;
     readonly VkQueryPool _queries;
     readonly int _queryCapacity;
-    VkPipeline _boundPipeline;
+    CommandEmitter _emit;
     int _queryCount;
     bool _recording, _submitted, _disposed;
 
@@ -34,6 +34,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         VkCommandBuffer cb;
         Vk.Check(device.Api.AllocateCommandBuffers(device.Handle, &alloc, &cb), "vkAllocateCommandBuffers");
         Handle = cb;
+        _emit = new CommandEmitter(device.Api, cb);
         var fenceInfo = new VkFenceCreateInfo { SType = VkStructureType.FenceCreateInfo };
         VkFence fence;
         Vk.Check(device.Api.CreateFence(device.Handle, &fenceInfo, null, &fence), "vkCreateFence");
@@ -61,7 +62,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         };
         Vk.Check(_device.Api.BeginCommandBuffer(Handle, &info), "vkBeginCommandBuffer");
         _recording = true;
-        _boundPipeline = default;
+        _emit.Forget();
         _queryCount = 0;
         DispatchCount = 0;
         BarrierCount = 0;
@@ -80,10 +81,9 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         uint size = (uint)Unsafe.SizeOf<TPush>();
         if (size != kernel.Interface.PushConstantBytes)
             throw new ArgumentException($"Kernel {kernel.Name} takes {kernel.Interface.PushConstantBytes} bytes of push constants; {typeof(TPush).Name} is {size}.");
-        BindAndCheck(kernel, set, gx, gy, gz);
+        Check(kernel, set, gx, gy, gz);
         fixed (TPush* p = &push)
-            _device.Api.CmdPushConstants(Handle, kernel.Layout, VkShaderStageFlags.ComputeBit, 0, size, p);
-        _device.Api.CmdDispatch(Handle, gx, gy, gz);
+            _emit.Dispatch(kernel.Pipeline, kernel.Layout, set.Handle, (byte*)p, size, gx, gy, gz);
         DispatchCount++;
     }
 
@@ -91,8 +91,8 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
     {
         if (kernel.Interface.PushConstantBytes != 0)
             throw new ArgumentException($"Kernel {kernel.Name} takes {kernel.Interface.PushConstantBytes} bytes of push constants; none were given.");
-        BindAndCheck(kernel, set, gx, gy, gz);
-        _device.Api.CmdDispatch(Handle, gx, gy, gz);
+        Check(kernel, set, gx, gy, gz);
+        _emit.Dispatch(kernel.Pipeline, kernel.Layout, set.Handle, null, 0, gx, gy, gz);
         DispatchCount++;
     }
 
@@ -101,14 +101,13 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
     {
         if (push.Length != kernel.Interface.PushConstantBytes)
             throw new ArgumentException($"Kernel {kernel.Name} takes {kernel.Interface.PushConstantBytes} bytes of push constants; {push.Length} were given.");
-        BindAndCheck(kernel, set, gx, gy, gz);
-        if (push.Length > 0)
-            fixed (byte* p = push) _device.Api.CmdPushConstants(Handle, kernel.Layout, VkShaderStageFlags.ComputeBit, 0, (uint)push.Length, p);
-        _device.Api.CmdDispatch(Handle, gx, gy, gz);
+        Check(kernel, set, gx, gy, gz);
+        fixed (byte* p = push)
+            _emit.Dispatch(kernel.Pipeline, kernel.Layout, set.Handle, p, (uint)push.Length, gx, gy, gz);
         DispatchCount++;
     }
 
-    void BindAndCheck(Kernel kernel, BindingSet set, uint gx, uint gy, uint gz)
+    void Check(Kernel kernel, BindingSet set, uint gx, uint gy, uint gz)
     {
         RequireRecording();
         if (!ReferenceEquals(set.Kernel, kernel))
@@ -116,42 +115,25 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         var max = _device.Info.MaxWorkgroupCount;
         if (gx == 0 || gy == 0 || gz == 0 || gx > max[0] || gy > max[1] || gz > max[2])
             throw new ArgumentOutOfRangeException(nameof(gx), $"Kernel {kernel.Name}: dispatch ({gx}, {gy}, {gz}) is outside the device's 1..({max[0]}, {max[1]}, {max[2]}).");
-        if (_boundPipeline != kernel.Pipeline)
-        {
-            _device.Api.CmdBindPipeline(Handle, VkPipelineBindPoint.Compute, kernel.Pipeline);
-            _boundPipeline = kernel.Pipeline;
-        }
-        VkDescriptorSet ds = set.Handle;
-        _device.Api.CmdBindDescriptorSets(Handle, VkPipelineBindPoint.Compute, kernel.Layout, 0, 1, &ds, 0, null);
     }
 
-    /// <summary>Compute writes become visible to later compute reads and writes.</summary>
-    public void ComputeBarrier() =>
-        Barrier(VkPipelineStage.ComputeShaderBit, VkPipelineStage.ComputeShaderBit, VkAccess.ShaderWriteBit, VkAccess.ShaderReadBit | VkAccess.ShaderWriteBit);
+    public void ComputeBarrier() => Barrier(BarrierKind.ComputeToCompute);
+    public void TransferToComputeBarrier() => Barrier(BarrierKind.TransferToCompute);
+    public void ComputeToTransferBarrier() => Barrier(BarrierKind.ComputeToTransfer);
+    public void TransferToHostBarrier() => Barrier(BarrierKind.TransferToHost);
+    public void ComputeToHostBarrier() => Barrier(BarrierKind.ComputeToHost);
+    public void FullBarrier() => Barrier(BarrierKind.Full);
 
-    public void TransferToComputeBarrier() =>
-        Barrier(VkPipelineStage.TransferBit, VkPipelineStage.ComputeShaderBit | VkPipelineStage.TransferBit, VkAccess.TransferWriteBit,
-            VkAccess.ShaderReadBit | VkAccess.ShaderWriteBit | VkAccess.TransferReadBit | VkAccess.TransferWriteBit);
+    /// <summary>A barrier of one of the runtime's kinds (<see cref="BarrierMasks.Of"/>).</summary>
+    public void Barrier(BarrierKind kind) => Barrier(BarrierMasks.Of(kind));
 
-    public void ComputeToTransferBarrier() =>
-        Barrier(VkPipelineStage.ComputeShaderBit | VkPipelineStage.TransferBit, VkPipelineStage.TransferBit,
-            VkAccess.ShaderWriteBit | VkAccess.TransferWriteBit, VkAccess.TransferReadBit | VkAccess.TransferWriteBit);
+    /// <summary>A barrier with masks of the caller's own (image layouts and stages the kinds do not name, e.g. the viewer's).</summary>
+    public void Barrier(VkPipelineStage src, VkPipelineStage dst, VkAccess srcAccess, VkAccess dstAccess) => Barrier(new BarrierMasks(src, dst, srcAccess, dstAccess));
 
-    public void TransferToHostBarrier() =>
-        Barrier(VkPipelineStage.TransferBit, VkPipelineStage.HostBit, VkAccess.TransferWriteBit, VkAccess.HostReadBit);
-
-    public void ComputeToHostBarrier() =>
-        Barrier(VkPipelineStage.ComputeShaderBit, VkPipelineStage.HostBit, VkAccess.ShaderWriteBit, VkAccess.HostReadBit);
-
-    /// <summary>Everything before finishes and is visible to everything after (the race-hunting switch uses this).</summary>
-    public void FullBarrier() =>
-        Barrier(VkPipelineStage.AllCommandsBit, VkPipelineStage.AllCommandsBit, VkAccess.MemoryWriteBit, VkAccess.MemoryReadBit | VkAccess.MemoryWriteBit);
-
-    public void Barrier(VkPipelineStage src, VkPipelineStage dst, VkAccess srcAccess, VkAccess dstAccess)
+    void Barrier(in BarrierMasks masks)
     {
         RequireRecording();
-        var mb = new VkMemoryBarrier { SType = VkStructureType.MemoryBarrier, SrcAccessMask = srcAccess, DstAccessMask = dstAccess };
-        _device.Api.CmdPipelineBarrier(Handle, src, dst, 0, 1, &mb, 0, null, 0, null);
+        _emit.Barrier(masks);
         BarrierCount++;
     }
 
@@ -159,8 +141,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
     {
         RequireRecording();
         if (src.Size > dst.Size) throw new ArgumentException($"Copy of {src} does not fit in {dst}.");
-        var region = new VkBufferCopy { SrcOffset = (ulong)src.Offset, DstOffset = (ulong)dst.Offset, Size = (ulong)src.Size };
-        _device.Api.CmdCopyBuffer(Handle, src.Buffer.Handle, dst.Buffer.Handle, 1, &region);
+        _emit.Copy(src.Buffer.Handle, (ulong)src.Offset, dst.Buffer.Handle, (ulong)dst.Offset, (ulong)src.Size);
     }
 
     /// <summary>Fills a slice with a 32-bit pattern; offset and size must be multiples of 4.</summary>
@@ -168,7 +149,7 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
     {
         RequireRecording();
         if (dst.Offset % 4 != 0 || dst.Size % 4 != 0) throw new ArgumentException($"Fill needs 4-byte aligned offset and size; {dst} is not.");
-        _device.Api.CmdFillBuffer(Handle, dst.Buffer.Handle, (ulong)dst.Offset, (ulong)dst.Size, value);
+        _emit.Fill(dst.Buffer.Handle, (ulong)dst.Offset, (ulong)dst.Size, value);
     }
 
     /// <summary>Replays commands [start, end) of a tape into this list (no allocation).</summary>
@@ -177,8 +158,9 @@ public sealed unsafe class CommandList : ICommandSink, IDisposable
         RequireRecording();
         if (!ReferenceEquals(tape.Device, _device)) throw new ArgumentException("The tape was recorded for another device.");
         tape.Replay(Handle, start, end);
-        _boundPipeline = default; // the tape binds its own pipelines
+        _emit.Forget(); // the tape binds its own pipelines
         DispatchCount += tape.DispatchesIn(start, end < 0 ? tape.Count : end);
+        BarrierCount += tape.BarriersIn(start, end < 0 ? tape.Count : end);
     }
 
     /// <summary>Writes a timestamp once all earlier commands completed; returns its index.</summary>

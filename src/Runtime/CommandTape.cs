@@ -21,8 +21,7 @@ public sealed unsafe class CommandTape : ICommandSink
         public VkDescriptorSet Set;
         public int PushOffset, PushLength;
         public uint X, Y, Z;
-        public VkPipelineStage SrcStage, DstStage;
-        public VkAccess SrcAccess, DstAccess;
+        public BarrierKind Barrier;
         public VkBuffer Src, Dst;
         public ulong SrcOffset, DstOffset, Size;
     }
@@ -59,14 +58,9 @@ public sealed unsafe class CommandTape : ICommandSink
         DispatchCount++;
     }
 
-    public void Barrier(VkPipelineStage src, VkPipelineStage dst, VkAccess srcAccess, VkAccess dstAccess) =>
-        _entries.Add(new Entry { Kind = Kind.Barrier, SrcStage = src, DstStage = dst, SrcAccess = srcAccess, DstAccess = dstAccess });
-
-    public void FullBarrier() =>
-        Barrier(VkPipelineStage.AllCommandsBit, VkPipelineStage.AllCommandsBit, VkAccess.MemoryWriteBit, VkAccess.MemoryReadBit | VkAccess.MemoryWriteBit);
-
-    public void ComputeBarrier() =>
-        Barrier(VkPipelineStage.ComputeShaderBit, VkPipelineStage.ComputeShaderBit, VkAccess.ShaderWriteBit, VkAccess.ShaderReadBit | VkAccess.ShaderWriteBit);
+    public void Barrier(BarrierKind kind) => _entries.Add(new Entry { Kind = Kind.Barrier, Barrier = kind });
+    public void ComputeBarrier() => Barrier(BarrierKind.ComputeToCompute);
+    public void FullBarrier() => Barrier(BarrierKind.Full);
 
     public void Copy(BufferSlice src, BufferSlice dst)
     {
@@ -84,10 +78,15 @@ public sealed unsafe class CommandTape : ICommandSink
     }
 
     /// <summary>Dispatches in [start, end).</summary>
-    public int DispatchesIn(int start, int end)
+    public int DispatchesIn(int start, int end) => CountIn(start, end, Kind.Dispatch);
+
+    /// <summary>Barriers in [start, end).</summary>
+    public int BarriersIn(int start, int end) => CountIn(start, end, Kind.Barrier);
+
+    int CountIn(int start, int end, Kind kind)
     {
         int n = 0;
-        for (int i = start; i < end; i++) if (_entries[i].Kind == Kind.Dispatch) n++;
+        for (int i = start; i < end; i++) if (_entries[i].Kind == kind) n++;
         return n;
     }
 
@@ -100,38 +99,18 @@ public sealed unsafe class CommandTape : ICommandSink
         if (end < 0) end = _entries.Count;
         if (start < 0 || start > end || end > _entries.Count)
             throw new ArgumentOutOfRangeException(nameof(start), $"Range [{start}, {end}) is outside the tape's [0, {_entries.Count}).");
-        var api = _device.Api;
+        var emit = new CommandEmitter(_device.Api, commandBuffer);
         ReadOnlySpan<Entry> entries = CollectionsMarshal.AsSpan(_entries)[start..end];
-        VkPipeline bound = default;
         fixed (byte* push = _push)
         {
             foreach (ref readonly Entry e in entries)
             {
                 switch (e.Kind)
                 {
-                    case Kind.Dispatch:
-                        if (bound != e.Pipeline)
-                        {
-                            api.CmdBindPipeline(commandBuffer, VkPipelineBindPoint.Compute, e.Pipeline);
-                            bound = e.Pipeline;
-                        }
-                        VkDescriptorSet set = e.Set;
-                        api.CmdBindDescriptorSets(commandBuffer, VkPipelineBindPoint.Compute, e.Layout, 0, 1, &set, 0, null);
-                        if (e.PushLength > 0)
-                            api.CmdPushConstants(commandBuffer, e.Layout, VkShaderStageFlags.ComputeBit, 0, (uint)e.PushLength, push + e.PushOffset);
-                        api.CmdDispatch(commandBuffer, e.X, e.Y, e.Z);
-                        break;
-                    case Kind.Barrier:
-                        var mb = new VkMemoryBarrier { SType = VkStructureType.MemoryBarrier, SrcAccessMask = e.SrcAccess, DstAccessMask = e.DstAccess };
-                        api.CmdPipelineBarrier(commandBuffer, e.SrcStage, e.DstStage, 0, 1, &mb, 0, null, 0, null);
-                        break;
-                    case Kind.Copy:
-                        var region = new VkBufferCopy { SrcOffset = e.SrcOffset, DstOffset = e.DstOffset, Size = e.Size };
-                        api.CmdCopyBuffer(commandBuffer, e.Src, e.Dst, 1, &region);
-                        break;
-                    case Kind.Fill:
-                        api.CmdFillBuffer(commandBuffer, e.Dst, e.DstOffset, e.Size, e.X);
-                        break;
+                    case Kind.Dispatch: emit.Dispatch(e.Pipeline, e.Layout, e.Set, push + e.PushOffset, (uint)e.PushLength, e.X, e.Y, e.Z); break;
+                    case Kind.Barrier: emit.Barrier(BarrierMasks.Of(e.Barrier)); break;
+                    case Kind.Copy: emit.Copy(e.Src, e.SrcOffset, e.Dst, e.DstOffset, e.Size); break;
+                    case Kind.Fill: emit.Fill(e.Dst, e.DstOffset, e.Size, e.X); break;
                 }
             }
         }

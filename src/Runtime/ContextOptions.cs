@@ -3,7 +3,7 @@ namespace VkResNet.Runtime;
 /// <summary>How to create a <see cref="VulkanContext"/>.</summary>
 public sealed record ContextOptions
 {
-    /// <summary>Enable VK_LAYER_KHRONOS_validation with synchronization validation. Null: VKRESNET_VALIDATION=1 decides.</summary>
+    /// <summary>Enable VK_LAYER_KHRONOS_validation with synchronization validation. Null: off (the edge applies VKRESNET_VALIDATION with <see cref="RuntimeSwitches"/>).</summary>
     public bool? Validation { get; init; }
 
     /// <summary>Instance extensions the embedding app needs too (e.g. VK_KHR_surface for a window).</summary>
@@ -11,5 +11,5 @@ public sealed record ContextOptions
 
     public string ApplicationName { get; init; } = "VkResNet";
 
-    internal bool ValidationEnabled => Validation ?? Environment.GetEnvironmentVariable("VKRESNET_VALIDATION") is "1" or "true" or "strict";
+    internal bool ValidationEnabled => Validation == true;
 }

@@ -47,8 +47,8 @@ public sealed unsafe class Device : IDisposable
         _ownsDevice = ownsDevice;
         TimelineSemaphores = info.TimelineSemaphores && VkLoader.Has(api, "vkWaitSemaphores") && (ownsDevice || options.TimelineSemaphoresEnabled == true);
         SubgroupSizeControl = info.RequiredSubgroupSizeCompute && (ownsDevice || options.SubgroupSizeControlEnabled == true);
-        Variant = options.Variant ?? VariantFromEnvironment() ?? (info.Kind == DeviceKind.Cpu ? KernelVariant.Cpu : KernelVariant.Gpu);
-        FenceTimeout = options.FenceTimeout ?? TimeoutFromEnvironment() ?? TimeSpan.FromSeconds(600);
+        Variant = options.Variant ?? (info.Kind == DeviceKind.Cpu ? KernelVariant.Cpu : KernelVariant.Gpu);
+        FenceTimeout = options.FenceTimeout ?? TimeSpan.FromSeconds(600);
         VkPhysicalDeviceMemoryProperties mem;
         context.Api.GetPhysicalDeviceMemoryProperties(pd, &mem);
         MemoryProperties = mem;
@@ -147,18 +147,6 @@ public sealed unsafe class Device : IDisposable
         api.GetDeviceQueue(device, queueFamily, queueIndex, &queue);
         return new Device(context, physicalDevice, context.Devices[index], api, device, queue, queueFamily, ownsDevice: false, options ?? new DeviceOptions());
     }
-
-    static KernelVariant? VariantFromEnvironment() => Environment.GetEnvironmentVariable("VKRESNET_KERNEL_VARIANT")?.ToLowerInvariant() switch
-    {
-        null or "" => null,
-        "cpu" => KernelVariant.Cpu,
-        "gpu" => KernelVariant.Gpu,
-        string other => throw new ArgumentException($"VKRESNET_KERNEL_VARIANT={other} is not a kernel variant; use cpu or gpu."),
-    };
-
-    static TimeSpan? TimeoutFromEnvironment() =>
-        double.TryParse(Environment.GetEnvironmentVariable("VKRESNET_TIMEOUT_S"), System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0
-            ? TimeSpan.FromSeconds(s) : null;
 
     /// <summary>A buffer of at least <paramref name="bytes"/> bytes (rounded up to 16), sub-allocated from the pool.</summary>
     public Buffer CreateBuffer(long bytes, MemoryKind kind = MemoryKind.DeviceLocal, string? name = null) =>

@@ -6,16 +6,16 @@ public sealed record DeviceOptions
     /// <summary>Device extensions the embedding app needs too (e.g. VK_KHR_swapchain).</summary>
     public IReadOnlyList<string> DeviceExtensions { get; init; } = [];
 
-    /// <summary>Folder of the on-disk pipeline cache; null: VKRESNET_CACHE_DIR, else the user cache folder.</summary>
+    /// <summary>Folder of the on-disk pipeline cache; null: the user cache folder (the edge applies VKRESNET_CACHE_DIR with <see cref="RuntimeSwitches"/>).</summary>
     public string? PipelineCacheDirectory { get; init; }
 
     /// <summary>Size of each VkDeviceMemory block the sub-allocator reserves.</summary>
     public long MemoryBlockBytes { get; init; } = 64L << 20;
 
-    /// <summary>Longest a fence wait may take before it is called a hang. Null: VKRESNET_TIMEOUT_S, else 600 s.</summary>
+    /// <summary>Longest a fence wait may take before it is called a hang. Null: 600 s (the edge applies VKRESNET_TIMEOUT_S).</summary>
     public TimeSpan? FenceTimeout { get; init; }
 
-    /// <summary>Force a kernel variant; null: VKRESNET_KERNEL_VARIANT, else chosen from the device kind.</summary>
+    /// <summary>Force a kernel variant; null: chosen from the device kind (the edge applies VKRESNET_KERNEL_VARIANT).</summary>
     public KernelVariant? Variant { get; init; }
 
     /// <summary>

@@ -11,7 +11,8 @@ namespace VkResNet.Runtime;
 public interface ICommandSink
 {
     void Dispatch(Kernel kernel, BindingSet set, ReadOnlySpan<byte> push, uint gx, uint gy = 1, uint gz = 1);
-    void Barrier(VkPipelineStage src, VkPipelineStage dst, VkAccess srcAccess, VkAccess dstAccess);
+    /// <summary>A barrier of one of the runtime's kinds; the masks are <see cref="BarrierMasks.Of"/>.</summary>
+    void Barrier(BarrierKind kind);
     void Copy(BufferSlice src, BufferSlice dst);
     void Fill(BufferSlice dst, uint value);
 
@@ -19,10 +20,8 @@ public interface ICommandSink
         Dispatch(kernel, set, MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in push), 1)), gx, gy, gz);
 
     /// <summary>Compute writes become visible to later compute reads and writes.</summary>
-    void ComputeBarrier() =>
-        Barrier(VkPipelineStage.ComputeShaderBit, VkPipelineStage.ComputeShaderBit, VkAccess.ShaderWriteBit, VkAccess.ShaderReadBit | VkAccess.ShaderWriteBit);
+    void ComputeBarrier() => Barrier(BarrierKind.ComputeToCompute);
 
     /// <summary>Everything before (in submission order, earlier submissions included) finishes and is visible to everything after.</summary>
-    void FullBarrier() =>
-        Barrier(VkPipelineStage.AllCommandsBit, VkPipelineStage.AllCommandsBit, VkAccess.MemoryWriteBit, VkAccess.MemoryReadBit | VkAccess.MemoryWriteBit);
+    void FullBarrier() => Barrier(BarrierKind.Full);
 }

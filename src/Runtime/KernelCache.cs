@@ -24,7 +24,7 @@ public sealed unsafe class KernelCache : IDisposable
     internal KernelCache(Device device, string? directory)
     {
         _device = device;
-        directory ??= Environment.GetEnvironmentVariable("VKRESNET_CACHE_DIR") ?? DefaultDirectory();
+        directory ??= DefaultDirectory();
         if (directory != "none")
             CacheFile = Path.Combine(directory, $"pipelines-{device.Info.VendorId:x4}-{device.Info.DeviceId:x4}-{device.Info.PipelineCacheUuid}.bin");
         byte[] initial = [];

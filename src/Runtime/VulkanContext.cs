@@ -182,11 +182,11 @@ public sealed unsafe class VulkanContext : IDisposable
 
     /// <summary>
     /// Creates a logical device. <paramref name="selector"/> is an index or a case-insensitive name
-    /// substring; null falls back to VKRESNET_DEVICE, then to discrete &gt; integrated &gt; virtual &gt; CPU.
+    /// substring; null: discrete &gt; integrated &gt; virtual &gt; CPU (the edge passes VKRESNET_DEVICE, <see cref="RuntimeSwitches.Device"/>).
     /// </summary>
     public Device CreateDevice(string? selector = null, DeviceOptions? options = null)
     {
-        DeviceInfo info = SelectDevice(selector ?? Environment.GetEnvironmentVariable("VKRESNET_DEVICE"));
+        DeviceInfo info = SelectDevice(selector);
         return Device.Create(this, _physical[info.Index], info, options ?? new DeviceOptions());
     }
 

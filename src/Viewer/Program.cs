@@ -29,8 +29,9 @@ static int Viewer(string[] args)
 // The screenshot path touches no window system: no GLFW, no surface, no swapchain.
 static int Headless(ViewerOptions o)
 {
-    using var context = VulkanContext.Create(new ContextOptions { Validation = o.Validation, ApplicationName = "vkresnet-viewer" });
-    using var device = context.CreateDevice(o.Device);
+    var switches = RuntimeSwitches.FromEnvironment(); // VKRESNET_DEVICE, _VALIDATION, _KERNEL_VARIANT, _TIMEOUT_S, _CACHE_DIR: read once here
+    using var context = VulkanContext.Create(switches.Apply(new ContextOptions { Validation = o.Validation, ApplicationName = "vkresnet-viewer" }));
+    using var device = context.CreateDevice(o.Device ?? switches.Device, switches.Apply(new DeviceOptions()));
     var source = FeatureSources.Open(device, o, Console.Out);
     using var owner = (IDisposable)source;
     using var renderer = new FrameRenderer(source, slots: 1, FeatureSources.MetricsPath(o));

@@ -24,9 +24,9 @@ public sealed class CommandTapeTests(GpuFixture gpu) : GpuTest(gpu)
         using var set = Device.CreateBindingSet(k, [bx.All, by.All]);
         var tape = new CommandTape(Device);
         ((ICommandSink)tape).Dispatch(k, set, new SaxpyPush { N = (uint)n, A = 0.5f }, (uint)((n + 63) / 64));
-        tape.Barrier(VkPipelineStage.ComputeShaderBit, VkPipelineStage.TransferBit, VkAccess.ShaderWriteBit, VkAccess.TransferReadBit | VkAccess.TransferWriteBit);
+        tape.Barrier(BarrierKind.ComputeToTransfer);
         tape.Fill(copy.All, 0);
-        tape.Barrier(VkPipelineStage.TransferBit, VkPipelineStage.TransferBit, VkAccess.TransferWriteBit, VkAccess.TransferWriteBit);
+        tape.Barrier(BarrierKind.TransferToCompute);
         tape.Copy(by.Slice(0, n * 4L), copy.Slice(0, n * 4L));
         tape.FullBarrier();
         Assert.Equal(1, tape.DispatchCount);
@@ -36,6 +36,7 @@ public sealed class CommandTapeTests(GpuFixture gpu) : GpuTest(gpu)
         for (int r = 0; r < replays; r++) cl.Append(tape);
         cl.End();
         Assert.Equal(replays, cl.DispatchCount);
+        Assert.Equal(3 * replays, cl.BarrierCount);
         cl.Submit();
         cl.Wait();
 

@@ -20,7 +20,7 @@ public sealed class GpuFixture : IDisposable
         CacheDirectory = Path.Combine(Path.GetTempPath(), $"vkresnet-test-cache-{Environment.ProcessId}");
         Context = VulkanContext.Create(new ContextOptions { Validation = true });
         Device = Context.CreateDevice(Environment.GetEnvironmentVariable("VKRESNET_TEST_DEVICE") ?? "llvmpipe",
-            new DeviceOptions { PipelineCacheDirectory = CacheDirectory, FenceTimeout = TimeSpan.FromSeconds(300) });
+            RuntimeSwitches.FromEnvironment().Apply(new DeviceOptions { PipelineCacheDirectory = CacheDirectory, FenceTimeout = TimeSpan.FromSeconds(300) }));
         AssertClean();
     }
 

@@ -30,8 +30,9 @@ root.SetAction(r =>
         ImportPipeline.Run(options, new GraphWeightFiles(), null, Console.Out);
         return 0;
     }
-    using var context = VkResNet.Runtime.VulkanContext.Create();
-    using var device = context.CreateDevice();
+    var switches = VkResNet.Runtime.RuntimeSwitches.FromEnvironment(); // read once, here at the tool's edge
+    using var context = VkResNet.Runtime.VulkanContext.Create(switches.Apply(new VkResNet.Runtime.ContextOptions()));
+    using var device = context.CreateDevice(switches.Device, switches.Apply(new VkResNet.Runtime.DeviceOptions()));
     Console.Out.WriteLine($"verify on {device.Info.Line}");
     ImportPipeline.Run(options, new GraphWeightFiles(), new VkResNetGpuRunner(device), Console.Out);
     return 0;

@@ -48,7 +48,7 @@ public static class BenchCommand
             return DistributedOptions.Guard(reducer, () =>
             {
                 using var ctx = CommonOptions.CreateContext(device.ValidationOf(r));
-                using var dev = ctx.CreateDevice(DistributedOptions.DeviceFor(reducer, device.SelectorOf(r), ctx.Devices.Count));
+                using var dev = CommonOptions.CreateDevice(ctx, DistributedOptions.DeviceFor(reducer, device.SelectorOf(r), ctx.Devices.Count));
                 return DistributedBench.Run(settings, (long)(r.GetValue(bucketMb) * 1048576), dev, reducer);
             });
         });
@@ -124,7 +124,7 @@ public static class BenchCommand
         var spec = ModelCatalog.Resolve(name, c, h, w, classes);
         var clock = Stopwatch.StartNew();
         var model = ResNetBuilder.Build(spec, batch, train ? ResNetMode.Train : ResNetMode.Infer);
-        using var graph = CompiledGraph.Compile(device, model.Graph, new CompileOptions { Profile = s.Profile, Tuning = tuning });
+        using var graph = CompiledGraph.Compile(device, model.Graph, CommonOptions.Compile() with { Profile = s.Profile, Tuning = tuning });
         double compileSeconds = clock.Elapsed.TotalSeconds;
         ParameterInitializer.Initialize(graph, seed: 1);
         var rng = new Random(2);

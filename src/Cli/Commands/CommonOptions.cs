@@ -16,15 +16,31 @@ public static class CommonOptions
         Description = "Enable VK_LAYER_KHRONOS_validation with synchronization validation (also VKRESNET_VALIDATION=1); any message fails the command",
     };
 
-    /// <summary>VKRESNET_TUNE and VKRESNET_TUNE_BUDGET_S, read once here at the edge (unset: measure and cache).</summary>
-    public static Graph.Tuning.TuningOptions Tuning()
+    /// <summary>VKRESNET_TUNE, VKRESNET_TUNE_BUDGET_S and VKRESNET_WINOGRAD, read once here at the edge (unset: measure and cache).</summary>
+    public static Graph.Tuning.TuningOptions Tuning() => Compile().Tuning;
+
+    /// <summary>Every engine switch (VKRESNET_FULL_BARRIERS, VKRESNET_CHECK, the tuning ones), read once here at the edge.</summary>
+    public static Graph.Execution.CompileOptions Compile()
     {
-        try { return Graph.Tuning.TuningOptions.FromEnvironment(); }
+        try { return Graph.Edge.Switches.FromEnvironment().Compile(); }
+        catch (ArgumentException e) { throw new UserInputException(e.Message); }
+    }
+
+    static readonly Lazy<RuntimeSwitches> RuntimeSwitchesOnce = new(RuntimeSwitches.FromEnvironment);
+
+    /// <summary>VKRESNET_DEVICE, VKRESNET_VALIDATION, VKRESNET_KERNEL_VARIANT, VKRESNET_TIMEOUT_S and VKRESNET_CACHE_DIR, read once here at the edge.</summary>
+    public static RuntimeSwitches ReadRuntime()
+    {
+        try { return RuntimeSwitchesOnce.Value; }
         catch (ArgumentException e) { throw new UserInputException(e.Message); }
     }
 
     public static VulkanContext CreateContext(bool validation) =>
-        VulkanContext.Create(new ContextOptions { Validation = validation ? true : null });
+        VulkanContext.Create(ReadRuntime().Apply(new ContextOptions { Validation = validation ? true : null }));
+
+    /// <summary>The device <paramref name="selector"/> names (null: VKRESNET_DEVICE, else the best), with the runtime switches applied.</summary>
+    public static Device CreateDevice(VulkanContext context, string? selector) =>
+        context.CreateDevice(selector ?? ReadRuntime().Device, ReadRuntime().Apply(new VkResNet.Runtime.DeviceOptions()));
 
     /// <summary>Adds --device and --validation to a command that opens a device; open it with <see cref="DeviceOptions.Open"/>.</summary>
     public static DeviceOptions AddDeviceOptions(this Command command)
@@ -60,7 +76,7 @@ public sealed class OpenDevice : IDisposable
     public static OpenDevice Create(string? selector, bool validation, Func<VulkanContext, string?>? choose = null)
     {
         var ctx = CommonOptions.CreateContext(validation);
-        try { return new OpenDevice(ctx, ctx.CreateDevice(choose != null ? choose(ctx) : selector), validation); }
+        try { return new OpenDevice(ctx, CommonOptions.CreateDevice(ctx, choose != null ? choose(ctx) : selector), validation); }
         catch { ctx.Dispose(); throw; }
     }
 

@@ -24,7 +24,7 @@ public static class DevicesCommand
         using var ctx = CommonOptions.CreateContext(validation);
         if (ctx.Devices.Count == 0) throw new VulkanUnavailableException(
             "No Vulkan device found. Install a Vulkan driver (on Debian, the CPU driver lavapipe: sudo apt-get install mesa-vulkan-drivers).");
-        DeviceInfo preferred = ctx.SelectDevice(Environment.GetEnvironmentVariable("VKRESNET_DEVICE"));
+        DeviceInfo preferred = ctx.SelectDevice(CommonOptions.ReadRuntime().Device);
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new { loaderApi = Runtime.Native.VkConst.ApiVersionString(ctx.ApiVersion), defaultDevice = preferred.Index, devices = ctx.Devices },

@@ -53,7 +53,7 @@ public static class DistributedBench
         var (c, h, w, classes) = imagenet ? (3, 224, 224, 1000) : (1, 28, 28, 10);
         var spec = ModelCatalog.Resolve(name, c, h, w, classes);
         var model = ResNetBuilder.Build(spec, batch, ResNetMode.Train);
-        using var graph = CompiledGraph.Compile(device, model.Graph);
+        using var graph = CompiledGraph.Compile(device, model.Graph, CommonOptions.Compile() with { Tuning = Graph.Tuning.TuningOptions.Off });
         ParameterInitializer.Initialize(graph, seed: 1);
         var data = Synthetic(c, h, w, classes, 2 * batch * reducer.WorldSize);
         var loader = new BatchLoaderOptions { BatchSize = batch, Seed = 1, Normalization = Normalization.None(c), DropLast = true };

@@ -56,7 +56,7 @@ public static class EvalCommand
             result = TenCropEvaluator.Run(device, checkpoint, test, crop, batch);
         else
         {
-            using var model = InferenceModel.Load(device, ckpt, spec, checkpoint, Math.Min(batch, test.Count), compile: new CompileOptions { Tuning = tuning });
+            using var model = InferenceModel.Load(device, ckpt, spec, checkpoint, Math.Min(batch, test.Count), compile: CommonOptions.Compile() with { Tuning = tuning });
             result = Evaluator.Run(model.Graph, model.Model, test, model.Normalization);
         }
         open.Finish();

@@ -62,7 +62,7 @@ public static class ExperimentCommand
             {
                 string name = $"{family}{depth}";
                 var options = recipe with { Model = name, OutputDirectory = Path.Combine(outDir, name) };
-                using var trainer = new Trainer(device, options, train, test, tuning);
+                using var trainer = new Trainer(device, options, train, test, tuning, compile: CommonOptions.Compile());
                 AnsiConsole.MarkupLine($"training [bold]{name}[/] ({options.Epochs} epochs x {trainer.StepsPerEpoch} steps)...");
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var results = trainer.Run();

@@ -35,13 +35,14 @@ public static class GraphCommand
                 new ResNetBuildOptions(OptimizeInference: !r.GetValue(noOptimize)));
             var plan = GraphCompiler.Plan(built.Graph);
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(spec.Name)}[/] {(r.GetValue(train) ? "training" : "inference")} batch {r.GetValue(batch)}: " +
-                $"{plan.Passes.Count} passes, {plan.BarrierCount} barriers, {plan.DroppedOps.Count} dropped");
+                $"{plan.Passes.Count} passes, {plan.BarrierCount} barriers between passes, {plan.DroppedOps.Count} dropped" +
+                (device.Given(r) ? "" : " (before kernel choice: compiled on a --device, scratch use and multi-dispatch steps are planned too)"));
             Console.WriteLine(plan.Memory.ToString());
             if (device.Given(r) && !r.GetValue(kernels))
             {
                 using var open = device.Open(r);
-                using var compiled = VkResNet.Graph.Execution.CompiledGraph.Compile(open.Device, built.Graph);
-                AnsiConsole.MarkupLine($"compiled on {Markup.Escape(open.Device.Info.Line)}: {compiled.Dispatches} dispatches, {compiled.Barriers} barriers");
+                using var compiled = VkResNet.Graph.Execution.CompiledGraph.Compile(open.Device, built.Graph, CommonOptions.Compile() with { Tuning = Graph.Tuning.TuningOptions.Off });
+                AnsiConsole.MarkupLine($"compiled on {Markup.Escape(open.Device.Info.Line)}: {compiled.RecordingSummary}");
                 open.Finish();
             }
             if (r.GetValue(dot) is string path)
@@ -54,9 +55,9 @@ public static class GraphCommand
                 var tuning = CommonOptions.Tuning();
                 using var open = device.Open(r);
                 Console.WriteLine($"device {open.Device.Info.Line}");
-                using var graph = CompiledGraph.Compile(open.Device, built.Graph, new CompileOptions { Tuning = tuning }, plan);
+                using var graph = CompiledGraph.Compile(open.Device, built.Graph, CommonOptions.Compile() with { Tuning = tuning }, plan);
                 KernelReport.Print(graph, Console.Out);
-                AnsiConsole.MarkupLine($"compiled on {Markup.Escape(open.Device.Info.Line)}: {graph.Dispatches} dispatches, {graph.Barriers} barriers");
+                AnsiConsole.MarkupLine($"compiled on {Markup.Escape(open.Device.Info.Line)}: {graph.RecordingSummary}");
                 open.Finish();
             }
             return 0;

@@ -36,7 +36,7 @@ public static class InferCommand
         foreach (string note in ckpt.Notes) AnsiConsole.MarkupLine($"[yellow]note[/] {Markup.Escape(note)}");
         var tuning = CommonOptions.Tuning();
         using var open = OpenDevice.Create(deviceSelector, validation);
-        using var model = InferenceModel.Load(open.Device, ckpt, spec, checkpoint, batch: 1, compile: new CompileOptions { Tuning = tuning });
+        using var model = InferenceModel.Load(open.Device, ckpt, spec, checkpoint, batch: 1, compile: CommonOptions.Compile() with { Tuning = tuning });
         byte[] pixels;
         string what;
         int? truth = null;

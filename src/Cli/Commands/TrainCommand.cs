@@ -135,14 +135,14 @@ public static class TrainCommand
         AnsiConsole.MarkupLine($"[bold]device[/]  {Markup.Escape(device.Info.Line)}");
         var compileClock = System.Diagnostics.Stopwatch.StartNew();
         Trainer trainer;
-        try { trainer = new Trainer(device, options, train, test, tuning, reducer); }
+        try { trainer = new Trainer(device, options, train, test, tuning, reducer, CommonOptions.Compile()); }
         catch (ArgumentException e) { throw new UserInputException(e.Message); }
         using var _ = trainer;
         AnsiConsole.MarkupLine($"[bold]data[/]    {Markup.Escape(train.Name)}: {Used(trainer.TrainSet.Count, train.Count)} train / {Used(trainer.TestSet.Count, test.Count)} test, " +
             $"{train.Channels}x{train.Height}x{train.Width}, {train.ClassCount} classes; a metrics.csv row every {(trainer.MetricsEvery == 1 ? "step" : $"{trainer.MetricsEvery} steps")}");
         AnsiConsole.MarkupLine($"[bold]model[/]   {trainer.Spec.Name} ({trainer.Spec.Shortcut} shortcuts{(trainer.Spec.Plain ? ", plain" : "")}), batch {options.BatchSize}, " +
             $"{options.Epochs} epochs x {trainer.StepsPerEpoch} steps, {options.Schedule} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}");
-        AnsiConsole.MarkupLine($"[bold]compiled[/] {trainer.Step.Dispatches} dispatches, {trainer.Step.Barriers} barriers, arena {trainer.Step.Plan.ArenaBytes / 1048576.0:F1} MiB in {compileClock.Elapsed.TotalSeconds:F1} s");
+        AnsiConsole.MarkupLine($"[bold]compiled[/] {trainer.Step.RecordingSummary}, arena {trainer.Step.Plan.ArenaBytes / 1048576.0:F1} MiB in {compileClock.Elapsed.TotalSeconds:F1} s");
 
         var runClock = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<EpochResult> results;
@@ -171,7 +171,7 @@ public static class TrainCommand
         Console.Error.WriteLine($"vkresnet: rank {reducer.Rank} of {reducer.WorldSize} on {device.Info.Name}");
         Trainer trainer;
         // Ranks may choose different kernels: only their own gradients differ; the averaged ones, and so the weights, agree.
-        try { trainer = new Trainer(device, options, train, test, tuning, reducer); }
+        try { trainer = new Trainer(device, options, train, test, tuning, reducer, CommonOptions.Compile()); }
         catch (ArgumentException e) { throw new UserInputException(e.Message); }
         using var _ = trainer;
         trainer.Run();

@@ -38,7 +38,7 @@ public static class TuneCommand
             var dev = open.Device;
             AnsiConsole.MarkupLine($"[bold]device[/] {Markup.Escape(dev.Info.Line)}");
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var graph = CompiledGraph.Compile(dev, built.Graph, new CompileOptions { Tuning = tuning });
+            using var graph = CompiledGraph.Compile(dev, built.Graph, CommonOptions.Compile() with { Tuning = tuning });
             KernelReport.Print(graph, Console.Out);
             Console.WriteLine($"{spec.Name} {(r.GetValue(train) ? "training" : "inference")} batch {n}: compiled and tuned in {clock.Elapsed.TotalSeconds:F1} s");
             open.Finish();

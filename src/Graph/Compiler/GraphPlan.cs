@@ -14,12 +14,19 @@ public sealed record TensorPlacement(TensorId Id, string Name, TensorKind Kind, 
 }
 
 /// <summary>One pass in execution order: its declared byte ranges (ReadTensors[i] lies at Reads[i], likewise
-/// for writes; a read-write tensor is in both) and whether a barrier precedes it.</summary>
+/// for writes; a read-write tensor is in both), the scratch it uses, and whether a barrier precedes it.</summary>
 public sealed record PlannedPass(int Index, int OpIndex, string Name, string Type, string Stage, OpPhase Phase,
                                  IReadOnlyList<TensorId> ReadTensors, IReadOnlyList<TensorId> WriteTensors,
                                  IReadOnlyList<ByteRange> Reads, IReadOnlyList<ByteRange> Writes, bool BarrierBefore)
 {
-    public PassAccesses Accesses => new(Reads, Writes);
+    /// <summary>The bytes of the plan's scratch resource this pass's kernels read and write; null: none.</summary>
+    public ByteRange? Scratch { get; init; }
+
+    /// <summary>Everything the pass touches, scratch included: what its barriers are planned from.</summary>
+    public PassAccesses Accesses => WithScratch(Reads, Writes, Scratch);
+
+    internal static PassAccesses WithScratch(IReadOnlyList<ByteRange> reads, IReadOnlyList<ByteRange> writes, ByteRange? scratch) =>
+        scratch is { } s ? new([.. reads, s], [.. writes, s]) : new(reads, writes);
 }
 
 /// <summary>
@@ -36,7 +43,15 @@ public sealed record GraphPlan(
     readonly Dictionary<TensorId, TensorPlacement> byId = Tensors.ToDictionary(t => t.Id);
 
     public const int ArenaResource = 0;
+
+    /// <summary>The resource of the shared scratch that kernels of some passes use (the last resource); -1: no pass uses scratch.</summary>
+    public int ScratchResource { get; init; } = -1;
+
+    /// <summary>Planned with the race-hunting switch: a barrier before every pass and every step inside one.</summary>
+    public bool FullBarriers { get; init; }
+
     public long ArenaBytes => Resources[ArenaResource].Bytes;
+    /// <summary>Barriers between passes; those inside multi-dispatch passes are planned from their steps when recorded.</summary>
     public int BarrierCount => Passes.Count(p => p.BarrierBefore);
 
     public TensorPlacement Placement(TensorId id) => byId.TryGetValue(id, out var p)

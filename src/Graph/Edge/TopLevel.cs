@@ -22,7 +22,7 @@ public static class TopLevel
     /// </summary>
     public static int Run(string tool, string[] args, Func<string[], int> body, Func<Exception, int?>? classify = null, TextWriter? stderr = null)
     {
-        bool verbose = args.Contains(VerboseOption) || Environment.GetEnvironmentVariable("VKRESNET_VERBOSE") == "1";
+        bool verbose = args.Contains(VerboseOption) || Switches.FromEnvironment().Verbose;
         string[] rest = args.Where(a => a != VerboseOption).ToArray();
         stderr ??= Console.Error;
         try

@@ -112,15 +112,9 @@ public sealed class RealtimeInference : IDisposable
 
         // Record: every pass once onto a tape, marking where each pass starts.
         _tape = new CommandTape(device);
-        _recorder = new CommandRecorder(device, _tape, graph.Variant);
-        var ctx = new OpRecordContext(_recorder, graph.Plan, graph.ResourceSlices) { Scratch = graph.Scratch, Kernels = graph.Kernels };
+        _recorder = graph.CreateRecorder(_tape);
         _passStart = new int[graph.Plan.Passes.Count + 1];
-        for (int i = 0; i < graph.Plan.Passes.Count; i++)
-        {
-            _passStart[i] = _tape.Count;
-            graph.Graph.Ops[graph.Plan.Passes[i].OpIndex].Record(ctx);
-        }
-        _passStart[^1] = _tape.Count;
+        graph.RecordPasses(_recorder, i => _passStart[i + 1] = _tape.Count);
         _fullBarrier = new CommandTape(device);
         _fullBarrier.FullBarrier();
 
@@ -137,9 +131,9 @@ public sealed class RealtimeInference : IDisposable
             s.UploadTape.FullBarrier(); // the previous inference may still read the input tensor
             s.UploadTape.Copy(s.Upload, InputTensor);
             s.OutputTape = new CommandTape(device);
-            s.OutputTape.Barrier(ComputeOrTransfer, VkPipelineStage.TransferBit, VkAccess.ShaderWriteBit | VkAccess.TransferWriteBit, VkAccess.TransferReadBit);
+            s.OutputTape.Barrier(BarrierKind.ComputeToTransfer);
             s.OutputTape.Copy(OutputTensor, s.Readback);
-            s.OutputTape.Barrier(VkPipelineStage.TransferBit, VkPipelineStage.HostBit, VkAccess.TransferWriteBit, VkAccess.HostReadBit);
+            s.OutputTape.Barrier(BarrierKind.TransferToHost);
             s.UploadList = RecordList(s.UploadTape);
             s.OneShot = RecordBody(s, 0, PassCount, last: true);
         }

@@ -36,9 +36,6 @@ public sealed partial class CompiledGraph
     /// <summary>Test hook: runs after the CPU reference of pass i, before the comparison (to plant a wrong value).</summary>
     internal Action<int, PlanInterpreter>? AfterReferencePass { get; set; }
 
-    static bool CheckRequested(CompileOptions options) =>
-        options.Check ?? Environment.GetEnvironmentVariable("VKRESNET_CHECK") == "1";
-
     void RequireCheckable()
     {
         long flops = Plan.Passes.Sum(p => Graph.Ops[p.OpIndex].Flops);
@@ -76,10 +73,10 @@ public sealed partial class CompiledGraph
             for (int i = 0; i < _passes.Length; i++)
             {
                 var cl = _passes[i] = g.Device.CreateCommandList();
-                var rec = _recorders[i] = new CommandRecorder(g.Device, cl, g.Variant, fullBarriers: false);
+                var rec = _recorders[i] = g.CreateRecorder(cl);
                 cl.Begin(reusable: true);
                 cl.FullBarrier(); // each pass is its own submission: order it after everything before it
-                g.Graph.Ops[g.Plan.Passes[i].OpIndex].Record(new OpRecordContext(rec, g.Plan, slices) { Scratch = g._scratch?.All, Kernels = g.Kernels });
+                rec.Pass(new OpRecordContext(rec, g.Plan, slices) { Kernels = g.Kernels }, g.Graph.Ops[g.Plan.Passes[i].OpIndex], g.Plan.Passes[i]);
                 cl.FullBarrier();
                 cl.End();
             }

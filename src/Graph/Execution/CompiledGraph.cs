@@ -14,16 +14,16 @@ public sealed record CompileOptions
 {
     /// <summary>Write a timestamp after every pass for a per-pass profile (costs a little on some devices).</summary>
     public bool Profile { get; init; }
-    /// <summary>A barrier after every dispatch (VKRESNET_FULL_BARRIERS=1 sets it too).</summary>
-    public bool? FullBarriers { get; init; }
+    /// <summary>A barrier before every pass and every step inside one, to hunt a race (the edge reads VKRESNET_FULL_BARRIERS=1 into it).</summary>
+    public bool FullBarriers { get; init; }
     /// <summary>Force a kernel variant (tests); null: the device's.</summary>
     public KernelVariant? Variant { get; init; }
-    /// <summary>Check every pass against the CPU reference on each Run (small graphs; null: VKRESNET_CHECK=1).</summary>
-    public bool? Check { get; init; }
+    /// <summary>Check every pass against the CPU reference on each Run (small graphs; the edge reads VKRESNET_CHECK=1 into it).</summary>
+    public bool Check { get; init; }
     /// <summary>
     /// How the conv kernels are chosen: measured on the device and cached (<see cref="TuneMode.Full"/>, the CLI's default),
     /// cached choices only, or today's fixed rules (<see cref="TuningOptions.Off"/>, the default of this record: the edge
-    /// reads VKRESNET_TUNE with <see cref="TuningOptions.FromEnvironment()"/>).
+    /// reads VKRESNET_TUNE with <see cref="Edge.Switches"/>).
     /// </summary>
     public TuningOptions Tuning { get; init; } = TuningOptions.Off;
 }
@@ -39,7 +39,6 @@ public sealed partial class CompiledGraph : IDisposable
     readonly Buffer[] _resources;
     readonly Buffer _upload;
     readonly Buffer _readback;
-    readonly Buffer? _scratch;
     readonly Dictionary<TensorId, long> _uploadOffset = [];
     readonly Dictionary<TensorId, long> _readbackOffset = [];
     readonly CommandList _commands;
@@ -50,7 +49,12 @@ public sealed partial class CompiledGraph : IDisposable
     public FrameGraph Graph { get; }
     public GraphPlan Plan { get; }
     public int Dispatches => _recorder.Dispatches;
+    /// <summary>Barriers recorded between and inside passes: the plan's <see cref="GraphPlan.BarrierCount"/> plus <see cref="StepBarriers"/>.</summary>
     public int Barriers => _recorder.Barriers;
+    /// <summary>Barriers between the steps of multi-dispatch passes (the plan's step rule, applied as they were recorded).</summary>
+    public int StepBarriers => _recorder.StepBarriersRecorded;
+    /// <summary>What `vkresnet graph --device` and `vkresnet train` print: the recorded passes and the plan's barriers.</summary>
+    public string RecordingSummary => $"{Dispatches} dispatches, {Barriers} barriers ({Plan.BarrierCount} between passes, {StepBarriers} inside multi-dispatch passes)";
     public bool Profiling { get; }
     /// <summary>The kernel variant the passes were recorded with (the fixed rules' family; tuned keys may use either).</summary>
     public KernelVariant Variant => _recorder.Variant;
@@ -61,19 +65,19 @@ public sealed partial class CompiledGraph : IDisposable
     public IReadOnlyList<BufferSlice> ResourceSlices => Plan.Resources.Select(r => _resources[r.Index].Slice(0, Math.Max(16, r.Bytes))).ToArray();
 
     /// <summary>The shared scratch buffer of passes that use one; null when none does.</summary>
-    public BufferSlice? Scratch => _scratch?.All;
+    public BufferSlice? Scratch => Plan.ScratchResource >= 0 ? _resources[Plan.ScratchResource].All : null;
 
     CompiledGraph(Device device, FrameGraph graph, GraphPlan plan, CompileOptions options)
     {
         Device = device;
         Graph = graph;
-        Plan = plan;
         Profiling = options.Profile;
-        _checkEnabled = CheckRequested(options);
-        if (_checkEnabled) RequireCheckable();
         // Tuning first, so its operands are freed before the graph's own memory is taken.
         var variant = options.Variant ?? device.Variant;
         Kernels = KernelTuner.Select(device, plan.Passes.SelectMany(p => graph.Ops[p.OpIndex].KernelKeys), variant, options.Tuning);
+        Plan = plan = GraphCompiler.WithKernels(plan, graph, Kernels, options.FullBarriers); // the chosen kernels' scratch, then the barriers
+        _checkEnabled = options.Check;
+        if (_checkEnabled) RequireCheckable();
         _resources = plan.Resources.Select(r => device.CreateBuffer(Math.Max(16, r.Bytes), MemoryKind.DeviceLocal, $"graph.{r.Name}")).ToArray();
 
         long up = 0, down = 0;
@@ -87,9 +91,7 @@ public sealed partial class CompiledGraph : IDisposable
 
         ZeroFill(device, _resources);
         _commands = device.CreateCommandList(options.Profile ? plan.Passes.Count + 1 : 0);
-        _recorder = new CommandRecorder(device, _commands, variant, options.FullBarriers);
-        long scratch = plan.Passes.Max(p => (long?)graph.Ops[p.OpIndex].ScratchBytes(Kernels)) ?? 0;
-        if (scratch > 0) _scratch = device.CreateBuffer(scratch, MemoryKind.DeviceLocal, "graph.scratch");
+        _recorder = new CommandRecorder(device, _commands, variant, plan.FullBarriers);
         _passTimestamp = new int[plan.Passes.Count];
         Record(options.Profile);
     }
@@ -110,26 +112,37 @@ public sealed partial class CompiledGraph : IDisposable
     public static CompiledGraph Compile(Device device, FrameGraph graph, CompileOptions? options = null, GraphPlan? plan = null)
     {
         options ??= new CompileOptions();
-        bool full = options.FullBarriers ?? Environment.GetEnvironmentVariable("VKRESNET_FULL_BARRIERS") == "1";
-        plan ??= GraphCompiler.Plan(graph, new PlanOptions(FullBarriers: full));
-        return new CompiledGraph(device, graph, plan, options with { FullBarriers = full });
+        plan ??= GraphCompiler.Plan(graph, new PlanOptions(FullBarriers: options.FullBarriers));
+        return new CompiledGraph(device, graph, plan, options);
     }
 
     void Record(bool profile)
     {
-        var slices = Plan.Resources.Select(r => _resources[r.Index].Slice(0, Math.Max(16, r.Bytes))).ToArray();
-        var ctx = new OpRecordContext(_recorder, Plan, slices) { Scratch = _scratch?.All, Kernels = Kernels };
+        var slices = ResourceSlices;
         _commands.Begin(reusable: true);
         RecordUploads(_commands, slices);
         if (profile) _commands.WriteTimestamp();
-        for (int i = 0; i < Plan.Passes.Count; i++)
-        {
-            Graph.Ops[Plan.Passes[i].OpIndex].Record(ctx);
-            if (profile) _passTimestamp[i] = _commands.WriteTimestamp();
-        }
+        RecordPasses(_recorder, profile ? i => _passTimestamp[i] = _commands.WriteTimestamp() : null);
         RecordReadbacks(_commands, slices);
         _commands.End();
     }
+
+    /// <summary>
+    /// Records every planned pass through <paramref name="recorder"/> with this graph's kernels (the one loop that every
+    /// recording of the step uses: this graph's list, the segmented step's and the real-time tapes).
+    /// </summary>
+    internal void RecordPasses(CommandRecorder recorder, Action<int>? afterPass = null)
+    {
+        var ctx = new OpRecordContext(recorder, Plan, ResourceSlices) { Kernels = Kernels };
+        for (int i = 0; i < Plan.Passes.Count; i++)
+        {
+            recorder.Pass(ctx, Graph.Ops[Plan.Passes[i].OpIndex], Plan.Passes[i]);
+            afterPass?.Invoke(i);
+        }
+    }
+
+    /// <summary>A recorder for this graph's passes onto another command list (e.g. a tape), with the plan's barrier switch.</summary>
+    internal CommandRecorder CreateRecorder(ICommandSink commands) => new(Device, commands, Variant, Plan.FullBarriers);
 
     /// <summary>Host-written inputs (images, labels, learning rate) come in first.</summary>
     internal void RecordUploads(CommandList cl, IReadOnlyList<BufferSlice> slices)
@@ -259,7 +272,6 @@ public sealed partial class CompiledGraph : IDisposable
         _recorder.Dispose();
         _readback.Dispose();
         _upload.Dispose();
-        _scratch?.Dispose();
         foreach (var b in _resources) b.Dispose();
     }
 }

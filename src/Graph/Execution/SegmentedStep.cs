@@ -26,7 +26,7 @@ public sealed class SegmentedStep : IDisposable
 {
     readonly CompiledGraph _graph;
     readonly CommandTape _tape;
-    readonly Compiler.CommandRecorder _recorder;
+    readonly CommandRecorder _recorder;
     readonly CommandList[] _backward;
     readonly CommandList _optimizer;
     readonly Buffer _gradOut, _gradIn, _tripOut, _tripIn;
@@ -90,15 +90,10 @@ public sealed class SegmentedStep : IDisposable
 
         // Record every pass once onto a tape, noting where each pass ends.
         _tape = new CommandTape(device);
-        _recorder = new Compiler.CommandRecorder(device, _tape, graph.Variant);
+        _recorder = graph.CreateRecorder(_tape);
         var slices = graph.ResourceSlices;
-        var ctx = new Compiler.OpRecordContext(_recorder, plan, slices) { Scratch = graph.Scratch };
         var passEnd = new int[passes.Count];
-        for (int i = 0; i < passes.Count; i++)
-        {
-            graph.Graph.Ops[passes[i].OpIndex].Record(ctx);
-            passEnd[i] = _tape.Count;
-        }
+        graph.RecordPasses(_recorder, i => passEnd[i] = _tape.Count);
 
         _backward = new CommandList[buckets.Count];
         int start = 0;

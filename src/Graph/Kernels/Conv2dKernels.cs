@@ -175,24 +175,16 @@ public static class Conv2dKernels
     internal static Conv2dShape Transposed(Conv2dShape s) =>
         new(s.N, s.Cout, s.OutH, s.OutW, s.Cin, s.KernelH, s.KernelW, 1, 1, s.KernelH - 1 - s.PadH, s.KernelW - 1 - s.PadW);
 
-    /// <summary>VKRESNET_WINOGRAD: "0" never, "1" on every shape it applies to, unset: where it measured faster (the fixed rules only).</summary>
-    public static bool? WinogradSetting { get; } = Environment.GetEnvironmentVariable("VKRESNET_WINOGRAD") switch
-    {
-        "0" => false,
-        "1" => true,
-        _ => null,
-    };
-
     internal static bool WinogradApplies(Conv2dShape s) =>
         s.KernelH == 3 && s.KernelW == 3 && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 1 && s.PadW == 1;
 
     /// <summary>
     /// Whether the fixed rules run a forward conv of this shape as Winograd F(2x2,3x3) (given scratch): _cpu, 3x3, stride 1, pad 1.
-    /// <paramref name="winograd"/> true forces it on such shapes, false off; null follows <see cref="WinogradSetting"/>,
-    /// whose default keeps it to the shapes where it measured faster on llvmpipe (see WinogradPays).
+    /// <paramref name="winograd"/> true forces it on such shapes, false off (VKRESNET_WINOGRAD, read at the edge into
+    /// <see cref="Tuning.TuningOptions.Winograd"/>); null keeps it to the shapes where it measured faster on llvmpipe (see WinogradPays).
     /// </summary>
     public static bool UsesWinograd(Conv2dShape s, KernelVariant v, bool? winograd = null) =>
-        v == KernelVariant.Cpu && WinogradApplies(s) && (winograd ?? WinogradSetting ?? WinogradPays(s));
+        v == KernelVariant.Cpu && WinogradApplies(s) && (winograd ?? WinogradPays(s));
 
     // Measured (bench/README.md, Winograd section): 1.5-1.8x at 32-256 channels on 14x14 and larger maps; slower
     // with 16 channels (the input transform outweighs the GEMM), at 512 (a tile block's v outgrows the cache) and

@@ -42,9 +42,10 @@ public sealed class KernelSelection
 {
     readonly IReadOnlyDictionary<ConvKey, KernelChoice> _choices;
 
-    public KernelSelection(KernelVariant variant, IReadOnlyDictionary<ConvKey, KernelChoice>? choices = null, TuningSummary? summary = null)
+    public KernelSelection(KernelVariant variant, IReadOnlyDictionary<ConvKey, KernelChoice>? choices = null, TuningSummary? summary = null, bool? winograd = null)
     {
         Variant = variant;
+        Winograd = winograd;
         _choices = choices ?? new Dictionary<ConvKey, KernelChoice>();
         Summary = summary;
     }
@@ -52,14 +53,17 @@ public sealed class KernelSelection
     /// <summary>The variant the fixed rules follow for keys without a choice.</summary>
     public KernelVariant Variant { get; }
 
+    /// <summary>The fixed rules' Winograd switch (<see cref="Tuning.TuningOptions.Winograd"/>); null: where it measured faster.</summary>
+    public bool? Winograd { get; }
+
     /// <summary>What tuning did; null when it was off.</summary>
     public TuningSummary? Summary { get; }
 
     public IReadOnlyDictionary<ConvKey, KernelChoice> Choices => _choices;
 
-    public ConvCandidate Choose(ConvKey key) => _choices.TryGetValue(key, out var c) ? c.Candidate : ConvCandidates.Rules(key, Variant);
+    public ConvCandidate Choose(ConvKey key) => _choices.TryGetValue(key, out var c) ? c.Candidate : ConvCandidates.Rules(key, Variant, Winograd);
 
     /// <summary>The tuner's record for a key, or a Rules record naming the fixed rules' candidate.</summary>
     public KernelChoice Describe(ConvKey key) =>
-        _choices.TryGetValue(key, out var c) ? c : new KernelChoice(ConvCandidates.Rules(key, Variant), ChoiceSource.Rules, [], [], []);
+        _choices.TryGetValue(key, out var c) ? c : new KernelChoice(ConvCandidates.Rules(key, Variant, Winograd), ChoiceSource.Rules, [], [], []);
 }

@@ -53,7 +53,9 @@ public sealed class Trainer : IDisposable
 
     /// <param name="tuning">how the step and evaluation graphs choose their conv kernels (null: the fixed rules)</param>
     /// <param name="reducer">data-parallel ranks whose gradients are averaged (null: one device)</param>
-    public Trainer(Device device, TrainOptions options, Dataset train, Dataset test, TuningOptions? tuning = null, IGradientReducer? reducer = null)
+    /// <param name="compile">how both graphs compile (the edge's switches); its tuning gives way to <paramref name="tuning"/> when that is given</param>
+    public Trainer(Device device, TrainOptions options, Dataset train, Dataset test, TuningOptions? tuning = null, IGradientReducer? reducer = null,
+                   CompileOptions? compile = null)
     {
         _reducer = reducer;
         _device = device;
@@ -77,7 +79,7 @@ public sealed class Trainer : IDisposable
         _model = ResNetBuilder.Build(Spec, options.BatchSize, ResNetMode.Train, new ResNetBuildOptions(options.LabelSmoothing, sgd));
         // No larger than the test set: a small --limit-test gets a small evaluation graph (and a checkable one).
         _evalModel = ResNetBuilder.Build(Spec, Math.Min(options.EvalBatchSize, _test.Count), ResNetMode.Infer, new ResNetBuildOptions(OptimizeInference: false));
-        var compile = new CompileOptions { Tuning = tuning ?? TuningOptions.Off };
+        compile = (compile ?? new CompileOptions()) with { Tuning = tuning ?? compile?.Tuning ?? TuningOptions.Off };
         _step = CompiledGraph.Compile(device, _model.Graph, compile);
         _eval = CompiledGraph.Compile(device, _evalModel.Graph, compile);
     }

@@ -22,7 +22,7 @@ public static class KernelTuner
     /// <summary>Chooses the candidates of a graph's keys on a device (<see cref="TuneMode.Off"/>: the fixed rules, no cache).</summary>
     public static KernelSelection Select(Device device, IEnumerable<ConvKey> keys, KernelVariant variant, TuningOptions options)
     {
-        if (options.Mode == TuneMode.Off) return new KernelSelection(variant);
+        if (options.Mode == TuneMode.Off) return new KernelSelection(variant, winograd: options.Winograd);
         var warn = options.Warn ?? (m => Console.Error.WriteLine($"vkresnet: warning: {m}"));
         var cache = TuningCache.Load(CachePath(device, options), device.Info.Name, $"{device.Info.DriverName} {device.Info.DriverVersion} ({device.Info.DriverInfo})", ShaderLibrary.SetHash(), warn);
         using var bench = options.Bench?.Invoke(device, variant) ?? new DeviceCandidateBench(device, variant);
@@ -85,7 +85,7 @@ public static class KernelTuner
         if (outOfBudget > 0)
             warn($"the tuning budget of {options.Budget.TotalSeconds:F0} s was spent with {outOfBudget} conv keys left; they use the fixed rules " +
                  "until a later compile or `vkresnet tune` measures them.");
-        return new KernelSelection(variant, choices, new TuningSummary(choices.Count + rules, measured, cached, rules, clock.Elapsed.TotalSeconds, cache.Path));
+        return new KernelSelection(variant, choices, new TuningSummary(choices.Count + rules, measured, cached, rules, clock.Elapsed.TotalSeconds, cache.Path), options.Winograd);
     }
 
     // A candidate whose first run takes this many times the best median so far is timed no further.

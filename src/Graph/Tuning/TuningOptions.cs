@@ -38,6 +38,9 @@ public sealed record TuningOptions
     /// <summary>Makes the runner that executes and times candidates; null: GPU timestamps on the device (tests inject timings).</summary>
     public Func<Device, KernelVariant, ICandidateBench>? Bench { get; init; }
 
+    /// <summary>Winograd under the fixed rules (keys no measurement chose): false never, true on every shape it applies to, null where it measured faster (VKRESNET_WINOGRAD).</summary>
+    public bool? Winograd { get; init; }
+
     /// <summary>Where warnings go (a dropped candidate, a corrupt cache, a spent budget); null: stderr.</summary>
     public Action<string>? Warn { get; init; }
 
@@ -47,7 +50,7 @@ public sealed record TuningOptions
     public static TuningOptions Off { get; } = new();
 
     /// <summary>
-    /// The CLI's reading of VKRESNET_TUNE (off | cached | full; unset: full) and VKRESNET_TUNE_BUDGET_S (seconds).
+    /// The edge's reading of VKRESNET_TUNE (off | cached | full; unset: full) and VKRESNET_TUNE_BUDGET_S (seconds).
     /// Throws <see cref="ArgumentException"/> naming the variable, the value and what is allowed.
     /// </summary>
     public static TuningOptions FromEnvironment(string? tune, string? budgetSeconds)
@@ -66,9 +69,6 @@ public sealed record TuningOptions
         return options with { Budget = TimeSpan.FromSeconds(s) };
     }
 
-    /// <summary><see cref="FromEnvironment(string?, string?)"/> of the process environment.</summary>
-    public static TuningOptions FromEnvironment() =>
-        FromEnvironment(Environment.GetEnvironmentVariable("VKRESNET_TUNE"), Environment.GetEnvironmentVariable("VKRESNET_TUNE_BUDGET_S"));
 }
 
 /// <summary>

@@ -40,11 +40,12 @@ public sealed unsafe class ViewerWindow : IDisposable
         _window = new GlfwWindow(options.Width, options.Height, "vkresnet-viewer");
         try
         {
-            _context = VulkanContext.Create(new ContextOptions
+            var switches = RuntimeSwitches.FromEnvironment(); // the window's start-up is the viewer's edge: the runtime switches are read here, once
+            _context = VulkanContext.Create(switches.Apply(new ContextOptions
             {
                 Validation = options.Validation, ApplicationName = "vkresnet-viewer", InstanceExtensions = GlfwWindow.RequiredInstanceExtensions(),
-            });
-            _device = _context.CreateDevice(options.Device, new DeviceOptions { DeviceExtensions = ["VK_KHR_swapchain"] });
+            }));
+            _device = _context.CreateDevice(options.Device ?? switches.Device, switches.Apply(new DeviceOptions { DeviceExtensions = ["VK_KHR_swapchain"] }));
             _present = new VkPresentApi(_context.Api, _context.Instance, _device.Handle);
             _surface = _window.CreateSurface(_context.Instance);
             _swapchain = new Swapchain(_device, _present, _surface);

@@ -80,4 +80,43 @@ public class BarrierPlannerTests
         Assert.Equal([false, false, true], plan.Passes.Select(p => p.BarrierBefore));
         Assert.All(Compiler.GraphCompiler.Plan(g.Graph, new PlanOptions(FullBarriers: true)).Passes, p => Assert.True(p.BarrierBefore));
     }
+
+    [Fact]
+    public void Passes_that_share_the_scratch_are_ordered_by_it()
+    {
+        // Two independent convolutions: no barrier between them, unless both use the one scratch buffer.
+        var g = new GraphBuilder();
+        var x = g.Input("x", TensorShape.Nchw(1, 3, 8, 8));
+        var a = g.Add("a", x, x);
+        var b = g.Add("b", x, x);
+        g.MarkOutput(a);
+        g.MarkOutput(b);
+        var plan = Compiler.GraphCompiler.Plan(g.Graph);
+        Assert.Equal([false, false], plan.Passes.Select(p => p.BarrierBefore));
+        Assert.Equal(-1, plan.ScratchResource);
+
+        var both = new ByteRange(plan.Resources.Count, 0, 64);
+        var withScratch = plan.Passes.Select(p => PlannedPass.WithScratch(p.Reads, p.Writes, both)).ToList();
+        Assert.Equal([false, true], BarrierPlanner.Plan(withScratch));
+        Assert.Equal(2, withScratch[0].Reads.Count(r => r == both) + withScratch[0].Writes.Count(w => w == both));
+    }
+
+    public static TheoryData<string, PassAccesses[], bool, bool[]> StepCases => new()
+    {
+        // Winograd: weight transform -> u, input transform -> v, then the GEMM reads both.
+        { "transforms then their GEMM", [P([R(0, 64)], [R(0, 32, 9)]), P([R(64, 64)], [R(32, 32, 9)]), P([R(0, 64, 9)], [R(128, 64)])], false, [false, false, true] },
+        // Split-K: partial sums into scratch, then the reduce reads them.
+        { "split-K then its reduce", [P([R(0, 64), R(64, 64)], [R(0, 256, 9)]), P([R(0, 256, 9)], [R(128, 16)])], false, [false, true] },
+        { "independent steps", [P([R(0, 16)], [R(16, 16)]), P([R(0, 16)], [R(32, 16)])], false, [false, false] },
+        { "the first step never: the pass's own barrier is the plan's", [P([R(0, 16)], [R(0, 16)])], false, [false] },
+        { "full barriers: before every later step", [P([R(0, 16)], [R(16, 16)]), P([R(0, 16)], [R(32, 16)]), P([], [R(48, 16)])], true, [false, true, true] },
+    };
+
+    [Theory]
+    [MemberData(nameof(StepCases))]
+    public void Steps_inside_a_pass_get_exactly_the_needed_barriers(string name, PassAccesses[] steps, bool full, bool[] expected)
+    {
+        var got = BarrierPlanner.PlanSteps(steps, full);
+        Assert.True(expected.SequenceEqual(got), $"{name}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", got)}]");
+    }
 }

@@ -1,5 +1,6 @@
 using VkResNet.Graph.Checking;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Ops;
 

@@ -1,4 +1,5 @@
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Kernels;
 using VkResNet.Runtime;
 using VkResNet.Runtime.Tests;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Tests.Reference;
 using VkResNet.Runtime;

@@ -1,8 +1,9 @@
+using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Kernels;
 using VkResNet.Runtime;
 
-namespace VkResNet.Graph.Compiler;
+namespace VkResNet.Graph.Execution;
 
 /// <summary>
 /// What an op's Record hook sees: the recorder to dispatch through and each tensor's buffer slice
@@ -23,11 +24,15 @@ public sealed class OpRecordContext
         Recorder = recorder;
         Plan = plan;
         this.resources = resources;
+        if (plan.ScratchResource >= 0) Scratch = resources[plan.ScratchResource];
     }
 
     public IDispatchRecorder Recorder { get; }
 
-    /// <summary>Shared scratch for passes whose kernels can use one (<see cref="Ir.Op.ScratchBytes"/>); null when none needs it.</summary>
+    /// <summary>
+    /// Shared scratch for passes whose kernels use one (<see cref="Ir.Op.ScratchBytes"/>): the plan's scratch resource
+    /// (<see cref="GraphPlan.ScratchResource"/>) unless given; null when no pass uses it.
+    /// </summary>
     public BufferSlice? Scratch { get; init; }
     public GraphPlan Plan { get; }
 
@@ -41,6 +46,9 @@ public sealed class OpRecordContext
 
     /// <summary>The kernels' NCHW shape of a rank-4 tensor.</summary>
     public static NchwShape Nchw(Tensor t) => new(t.Shape.N, t.Shape.C, t.Shape.H, t.Shape.W);
+
+    /// <summary>The device bytes of a planned range.</summary>
+    public BufferSlice Slice(ByteRange r) => resources[r.Resource].Slice(r.Offset, r.Size);
 
     public BufferSlice Slice(TensorId id)
     {

@@ -1,0 +1,130 @@
+using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Execution;
+using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Models;
+using VkResNet.Runtime;
+using VkResNet.Runtime.Native;
+using VkResNet.Runtime.Tests;
+using Xunit;
+
+namespace VkResNet.Graph.Tests.Execution;
+
+/// <summary>
+/// One barrier authority: what recording emits is exactly what the plan decided. Before each pass: the plan's
+/// <see cref="PlannedPass.BarrierBefore"/>; between the steps of a multi-dispatch pass: <see cref="BarrierPlanner.PlanSteps"/>
+/// over the steps' declared bindings, computed here on its own from what the launchers declared.
+/// </summary>
+[Collection(GpuCollection.Name)]
+public sealed class BarrierAuthorityTests(GpuFixture gpu) : GpuTest(gpu)
+{
+    static readonly BarrierMasks ComputeToCompute = new(VkPipelineStage.ComputeShaderBit, VkPipelineStage.ComputeShaderBit,
+        VkAccess.ShaderWriteBit, VkAccess.ShaderReadBit | VkAccess.ShaderWriteBit);
+
+    [Theory]
+    [InlineData(ResNetMode.Train, KernelVariant.Cpu, false)]
+    [InlineData(ResNetMode.Train, KernelVariant.Gpu, false)]
+    [InlineData(ResNetMode.Infer, KernelVariant.Cpu, false)]
+    [InlineData(ResNetMode.Train, KernelVariant.Gpu, true)]
+    public void Recording_emits_exactly_the_plans_barriers(ResNetMode mode, KernelVariant variant, bool full)
+    {
+        var model = ResNetBuilder.Build(ResNetSpec.Cifar(8, 10).WithInput(3, 12, 12), 3, mode);
+        using var graph = CompiledGraph.Compile(Device, model.Graph, new CompileOptions { Variant = variant, FullBarriers = full });
+        var plan = graph.Plan;
+        Assert.Equal(full, plan.FullBarriers);
+
+        // Record every pass again, seeing both what the launchers declare and what reaches the command list.
+        var sink = new SpySink();
+        using var recorder = new CommandRecorder(Device, sink, variant, plan.FullBarriers);
+        var capture = new CapturingRecorder(recorder);
+        var slices = graph.ResourceSlices;
+        var ctx = new OpRecordContext(capture, plan, slices) { Kernels = graph.Kernels };
+        int expectedStepBarriers = 0, multiDispatch = 0;
+        for (int i = 0; i < plan.Passes.Count; i++)
+        {
+            var pass = plan.Passes[i];
+            sink.Events.Clear();
+            capture.Steps.Clear();
+            recorder.Pass(ctx, graph.Graph.Ops[pass.OpIndex], pass);
+
+            var steps = capture.Steps.Select(s => Accesses(s, slices)).ToList();
+            var stepBarriers = BarrierPlanner.PlanSteps(steps, plan.FullBarriers);
+            var expected = new List<string>();
+            if (pass.BarrierBefore) expected.Add("barrier");
+            for (int k = 0; k < steps.Count; k++)
+            {
+                if (stepBarriers[k]) expected.Add("barrier");
+                expected.Add("dispatch");
+            }
+            expectedStepBarriers += stepBarriers.Count(b => b);
+            if (steps.Count > 1) multiDispatch++;
+            Assert.True(expected.SequenceEqual(sink.Events.Select(e => e.Barrier is null ? "dispatch" : "barrier")),
+                $"pass {i} '{pass.Name}': planned [{string.Join(", ", expected)}], recorded [{string.Join(", ", sink.Events.Select(e => e.Barrier?.ToString() ?? "dispatch"))}]");
+            Assert.All(sink.Events.Where(e => e.Barrier != null), e => Assert.Equal(ComputeToCompute, BarrierMasks.Of(e.Barrier!.Value)));
+        }
+
+        // The compiled graph's own recording is the same: the plan's barriers between passes plus the planned steps.
+        Assert.Equal(plan.BarrierCount + expectedStepBarriers, graph.Barriers);
+        Assert.Equal(expectedStepBarriers, graph.StepBarriers);
+        Assert.Equal(recorder.Dispatches, graph.Dispatches);
+        if (full) Assert.Equal(graph.Dispatches, graph.Barriers); // one before every pass and every later step: one per dispatch
+        if (mode == ResNetMode.Train) Assert.True(multiDispatch > 0, "the training step should have multi-dispatch passes (split-K, Winograd, flip)");
+        if (mode == ResNetMode.Train && !full) Assert.True(expectedStepBarriers > 0, "no barrier inside any pass was planned");
+    }
+
+    [Fact]
+    public void Scratch_is_a_planned_resource_and_its_users_declare_it()
+    {
+        var model = ResNetBuilder.Build(ResNetSpec.Cifar(8, 10).WithInput(3, 12, 12), 3, ResNetMode.Train);
+        using var graph = CompiledGraph.Compile(Device, model.Graph, new CompileOptions { Variant = KernelVariant.Gpu });
+        var plan = graph.Plan;
+        Assert.True(plan.ScratchResource >= 0, "this step's kernels use scratch");
+        Assert.Equal("scratch", plan.Resources[plan.ScratchResource].Name);
+        var users = plan.Passes.Where(p => p.Scratch != null).ToList();
+        Assert.NotEmpty(users);
+        foreach (var p in plan.Passes)
+        {
+            long bytes = graph.Graph.Ops[p.OpIndex].ScratchBytes(graph.Kernels);
+            Assert.Equal(bytes > 0, p.Scratch != null);
+            if (p.Scratch is { } s)
+            {
+                Assert.Equal(plan.ScratchResource, s.Resource);
+                Assert.True(s.Size >= bytes && s.Size <= plan.Resources[s.Resource].Bytes, $"{p.Name}: scratch {s} for {bytes} bytes");
+            }
+        }
+        Assert.Equal(plan.Resources[plan.ScratchResource].Bytes, graph.Scratch!.Value.Size);
+    }
+
+    static PassAccesses Accesses(Access[] bindings, IReadOnlyList<BufferSlice> resources)
+    {
+        ByteRange Range(BufferSlice s)
+        {
+            for (int r = 0; r < resources.Count; r++)
+                if (ReferenceEquals(resources[r].Buffer, s.Buffer)) return new ByteRange(r, s.Offset - resources[r].Offset, s.Size);
+            throw new InvalidOperationException($"{s} is in none of the graph's resources");
+        }
+        return new(bindings.Where(a => a.Reads).Select(a => Range(a.Slice)).ToList(), bindings.Where(a => a.Writes).Select(a => Range(a.Slice)).ToList());
+    }
+
+    sealed class CapturingRecorder(IDispatchRecorder inner) : IDispatchRecorder
+    {
+        public List<Access[]> Steps { get; } = [];
+        public Device Device => inner.Device;
+        public KernelVariant Variant => inner.Variant;
+
+        public void Dispatch<TPush>(string kernel, ReadOnlySpan<SpecConstant> spec, ReadOnlySpan<Access> bindings, in TPush push, uint gx, uint gy, uint gz)
+            where TPush : unmanaged
+        {
+            Steps.Add(bindings.ToArray());
+            inner.Dispatch(kernel, spec, bindings, push, gx, gy, gz);
+        }
+    }
+
+    sealed class SpySink : ICommandSink
+    {
+        public List<(string? Kernel, BarrierKind? Barrier)> Events { get; } = [];
+        public void Dispatch(Kernel kernel, BindingSet set, ReadOnlySpan<byte> push, uint gx, uint gy = 1, uint gz = 1) => Events.Add((kernel.Name, null));
+        public void Barrier(BarrierKind kind) => Events.Add((null, kind));
+        public void Copy(BufferSlice src, BufferSlice dst) => throw new InvalidOperationException("passes record no copies");
+        public void Fill(BufferSlice dst, uint value) => throw new InvalidOperationException("passes record no fills");
+    }
+}
