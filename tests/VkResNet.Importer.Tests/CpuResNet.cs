@@ -1,3 +1,4 @@
+using VkResNet.Graph.Models;
 using VkResNet.Importer.ResNet;
 using VkResNet.Importer.Verify;
 
@@ -12,7 +13,7 @@ public sealed class CpuResNet : IReferenceModelRunner
 {
     private sealed record Map(double[] Data, int C, int H, int W);
 
-    public float[] RunLogits(ResNetArch arch, WeightSet weights, float[] input, long[] inputShape)
+    public float[] RunLogits(ResNetSpec arch, WeightSet weights, float[] input, long[] inputShape)
     {
         int n = (int)inputShape[0], c = (int)inputShape[1], h = (int)inputShape[2], w = (int)inputShape[3];
         long classes = weights["fc.bias"].Shape[0];
@@ -26,7 +27,7 @@ public sealed class CpuResNet : IReferenceModelRunner
         return logits;
     }
 
-    private static double[] Forward(ResNetArch arch, WeightSet p, Map x)
+    private static double[] Forward(ResNetSpec arch, WeightSet p, Map x)
     {
         x = Relu(ConvNorm(p, x, "conv1", "bn1", 2, 3));
         x = MaxPool3x3s2(x);
