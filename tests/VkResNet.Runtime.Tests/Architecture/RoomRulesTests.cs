@@ -19,6 +19,10 @@ public sealed partial class RoomRulesTests
         new("Runtime references no project", () => ProjectRefs("src/Runtime/VkResNet.Runtime.csproj")),
         new("Runtime names no namespace above it", () => Names("src/Runtime").Where(n => !Under(n.Ns, "VkResNet.Runtime")).Select(Show)),
         new("Runtime embeds only its own kernels (no viewer or sample shader)", RuntimeEmbedsOnlyItsOwn),
+        // ShaderLibrary.Load takes the first registered assembly that has a name, so a name two rooms embed is ambiguous.
+        new("Kernel names are unique across the runtime, viewer, samples and test shaders",
+            () => Matching("*.comp", "src", "samples", "tests").GroupBy(f => Path.GetFileNameWithoutExtension(f))
+                .Where(g => g.Count() > 1).Select(g => string.Join(" and ", g))),
         new("Graph references only Runtime", () => ProjectRefs("src/Graph/VkResNet.Graph.csproj").Except(["VkResNet.Runtime"])),
         new("Graph knows no CLI, viewer, distributed, importer or sample",
             () => Names("src/Graph").Where(n => UnderAny(n.Ns, "VkResNet.Cli", "VkResNet.Viewer", "VkResNet.Distributed", "VkResNet.Importer", "VkResNet.Samples")).Select(Show)),
