@@ -58,6 +58,7 @@ var spec = model.Spec;
 // recorded once per animation phase onto tapes that each frame replays into its command buffer.
 using var frame = device.CreateBuffer((long)opts.Width * opts.Height * 4, MemoryKind.DeviceLocal, "host.frame");
 using var thumbnail = device.CreateBuffer((long)spec.InputHeight * spec.InputWidth * 4, MemoryKind.DeviceLocal, "host.thumbnail");
+ShaderLibrary.Register(typeof(HostEngine).Assembly); // host_render_rgba8.comp is embedded in this sample, not in the runtime
 var render = device.GetKernel("host_render_rgba8");
 using var frameSet = device.CreateBindingSet(render, [frame.All]);
 using var thumbSet = device.CreateBindingSet(render, [thumbnail.All]);

@@ -67,7 +67,7 @@ public class ParameterTableTests
             .Where(t => t.Kind is Graph.Ir.TensorKind.Parameter or Graph.Ir.TensorKind.RunningStat)
             .Select(t => $"{t.Name} {WeightTensor.FormatShape(t.Shape.Dims.ToArray().Select(d => (long)d).ToArray())}")
             .Order(StringComparer.Ordinal);
-        var table = ResNetArch.Parse($"resnet{depth}").Parameters().Select(p => $"{p.Name} {WeightTensor.FormatShape(p.Shape)}").Order(StringComparer.Ordinal);
+        var table = TorchvisionLayout.Parse($"resnet{depth}").Parameters().Select(p => $"{p.Name} {WeightTensor.FormatShape(p.Shape)}").Order(StringComparer.Ordinal);
         Assert.Equal(declared, table);
     }
 }

@@ -46,7 +46,7 @@ public class MalformedInputTests
     {
         using var dir = new TempDir();
         var w = new WeightSet();
-        foreach (var p in ResNetArch.ResNet18.Parameters())
+        foreach (var p in TorchvisionLayout.Parse("resnet18").Parameters())
         {
             if (p.Name is "layer2.1.bn2.running_var" or "fc.bias") continue;  // missing
             long[] shape = p.Name == "layer3.0.conv1.weight" ? [256, 128, 1, 1] : p.Shape;  // wrong shape

@@ -41,7 +41,7 @@ public class OnnxImportTests
         Assert.Equal("true", onnx.Metadata["vkresnet.onnx_bn_folded"]);
         var (arch, pth) = StateDictMapper.Map(TorchCheckpointReader.Read(ImportFixtures.Get("resnet18.pth")), null, "resnet18.pth");
         var (_, fromOnnx) = StateDictMapper.Map(onnx, null, "resnet18.onnx");
-        WeightSet a = BatchNormFolding.Fold(arch, pth), b = BatchNormFolding.Fold(arch, fromOnnx);
+        WeightSet a = StateDictFolding.Fold(arch, pth), b = StateDictFolding.Fold(arch, fromOnnx);
         // PyTorch folded in float32, VkResNet in double: agreement to float32 rounding of the scale.
         foreach (var t in a.Tensors) TestImport.AssertClose(t, b[t.Name], 1e-6, 1e-5);
     }

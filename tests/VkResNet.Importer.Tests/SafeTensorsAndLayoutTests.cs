@@ -49,7 +49,7 @@ public class SafeTensorsAndLayoutTests
         var spec = Graph.Training.InferenceModel.SpecOf(ckpt, file);  // what `vkresnet infer -c` builds
         Assert.Equal(arch, spec.Name);
         Assert.Equal(1000, spec.Classes);
-        Assert.Equal(ResNetArch.Parse(arch).Parameters().Count, ckpt.Parameters.Count);
+        Assert.Equal(TorchvisionLayout.Parse(arch).Parameters().Count, ckpt.Parameters.Count);
         Assert.Empty(ckpt.OptimizerState);
     }
 
@@ -59,7 +59,7 @@ public class SafeTensorsAndLayoutTests
         using var dir = new TempDir();
         var opts = new ImportOptions("", "", Layout: BatchNormLayout.ConvBias, VerifyReference: ImportFixtures.Get("resnet18_ref.safetensors"));
         var (result, written) = TestImport.Run(dir, ImportFixtures.Get("resnet18.pth"), opts, new GraphReferenceRunner());
-        Assert.Equal(ResNetArch.ResNet18.Parameters(foldedBatchNorm: true).Select(p => p.Name), written.Tensors.Select(t => t.Name));
+        Assert.Equal(TorchvisionLayout.Parse("resnet18").Parameters(foldedBatchNorm: true).Select(p => p.Name), written.Tensors.Select(t => t.Name));
         Assert.DoesNotContain(written.Tensors, t => t.Name.Contains(".bn") || t.Name.StartsWith("bn1"));
         Assert.Equal("folded-into-conv-bias", written.Metadata["vkresnet.batchnorm"]);
         Assert.True(result.Verify!.Passed, $"rel {result.Verify.MaxRelDiff}");
@@ -89,7 +89,7 @@ public class SafeTensorsAndLayoutTests
     public void Parameter_tables_have_torchvision_counts(string arch, int tensors)
     {
         // torchvision state_dict sizes minus one num_batches_tracked per BN.
-        Assert.Equal(tensors, ResNetArch.Parse(arch).Parameters().Count);
+        Assert.Equal(tensors, TorchvisionLayout.Parse(arch).Parameters().Count);
     }
 
     private static void WriteF16(string path, IReadOnlyList<WeightTensor> tensors)

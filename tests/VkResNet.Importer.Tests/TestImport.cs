@@ -2,6 +2,7 @@ using VkResNet.Importer.ResNet;
 using VkResNet.Graph.IO;
 using VkResNet.Importer.SafeTensors;
 using VkResNet.Importer.Verify;
+using VkResNet.Runtime.Tests;
 
 namespace VkResNet.Importer.Tests;
 
@@ -28,21 +29,15 @@ internal static class TestImport
     {
         Assert.Equal(arch, result.Arch.Name);
         Assert.Equal(parameters, result.ParameterCount);
-        var expected = ResNetArch.Parse(arch).Parameters();
+        var expected = TorchvisionLayout.Parse(arch).Parameters();
         Assert.Equal(expected.Select(p => p.Name), written.Tensors.Select(t => t.Name));
         Assert.Equal(expected.Select(p => WeightTensor.FormatShape(p.Shape)), written.Tensors.Select(t => t.ShapeText));
     }
 
-    /// <summary>Asserts two tensors agree within atol + rtol * |expected|, printing the first mismatches.</summary>
+    /// <summary>Asserts two tensors agree within atol + rtol * |expected| (Runtime.Tests' Tolerance), shapes first.</summary>
     public static void AssertClose(WeightTensor expected, WeightTensor actual, double atol, double rtol)
     {
         Assert.Equal(expected.Shape, actual.Shape);
-        var bad = new List<string>();
-        for (int i = 0; i < expected.Data.Length && bad.Count < 5; i++)
-        {
-            double e = expected.Data[i], a = actual.Data[i];
-            if (!(Math.Abs(a - e) <= atol + rtol * Math.Abs(e))) bad.Add($"[{i}] expected {e:G9} got {a:G9}");
-        }
-        Assert.True(bad.Count == 0, $"{expected.Name} {expected.ShapeText} (atol {atol}, rtol {rtol}): {string.Join("; ", bad)}");
+        Tolerance.AssertClose(expected.Data, actual.Data, atol, rtol, $"{expected.Name} {expected.ShapeText}");
     }
 }

@@ -4,12 +4,21 @@ using Xunit;
 namespace VkResNet.Runtime.Tests;
 
 /// <summary>
-/// Compares GPU float results with a reference under |a - e| &lt;= abs + rel * |e|. A failure names
-/// the case and lists the first mismatches, so a red test says what to look at.
+/// The one tolerance helper of the test projects (every GPU test project references this one): compares results
+/// with a reference under |a - e| &lt;= abs + rel * |e|, GPU floats or CPU doubles alike. A failure names the case
+/// and lists the first mismatches, so a red test says what to look at.
 /// </summary>
 public static class Tolerance
 {
-    public static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double abs, double rel, string what)
+    /// <summary>GPU float results against a double reference.</summary>
+    public static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double abs, double rel, string what) =>
+        AssertClose(expected, Widen(actual), abs, rel, what);
+
+    public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double abs, double rel, string what) =>
+        AssertClose(Widen(expected), Widen(actual), abs, rel, what);
+
+    /// <summary>Double against double: a CPU reference against finite differences or against another reference.</summary>
+    public static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, double abs, double rel, string what)
     {
         Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}");
         var sb = new StringBuilder();
@@ -19,19 +28,18 @@ public static class Tolerance
         {
             double e = expected[i], a = actual[i];
             double err = Math.Abs(a - e);
-            bool ok = err <= abs + rel * Math.Abs(e) && !double.IsNaN(a);
-            if (ok) continue;
-            worst = Math.Max(worst, err);
-            if (bad++ < 10) sb.AppendLine($"  [{i}] expected {e:G9}, got {a:G9} (|diff| {err:G3})");
+            if (err <= abs + rel * Math.Abs(e)) continue; // false for NaN on either side
+            worst = Math.Max(worst, err); // NaN stays NaN
+            if (bad++ < 10) sb.AppendLine($"  [{i}] expected {e:G9}, got {a:G9} (|diff| {err:G3} > {abs + rel * Math.Abs(e):G3})");
         }
         Assert.True(bad == 0, $"{what}: {bad} of {expected.Length} values outside abs {abs:G2} + rel {rel:G2} (worst |diff| {worst:G3}):\n{sb}");
     }
 
-    public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double abs, double rel, string what)
+    static double[] Widen(ReadOnlySpan<float> values)
     {
-        var e = new double[expected.Length];
-        for (int i = 0; i < e.Length; i++) e[i] = expected[i];
-        AssertClose(e, actual, abs, rel, what);
+        var d = new double[values.Length];
+        for (int i = 0; i < d.Length; i++) d[i] = values[i];
+        return d;
     }
 
     /// <summary>Bit-identical comparison for determinism checks (the one place exact equality is the point).</summary>

@@ -9,7 +9,7 @@ namespace VkResNet.Viewer.Tests;
 /// <summary>The C# mirrors of viewer_params.glsl keep its field order and sizes.</summary>
 public sealed class MirrorTests
 {
-    static string Include(string name) => File.ReadAllText(Path.Combine(RepoRoot(), "src", "Shaders", "include", name));
+    static string Include(string name) => File.ReadAllText(Path.Combine(RepoRoot(), "src", "Viewer", "Shaders", "include", name));
 
     public static string RepoRoot()
     {

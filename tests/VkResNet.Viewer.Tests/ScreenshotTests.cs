@@ -90,7 +90,7 @@ public sealed class ScreenshotTests(GpuFixture gpu) : GpuTest(gpu)
     /// <summary>The shipped font's bits for one ASCII character, parsed from viewer_font.glsl.</summary>
     internal static bool[,] Glyph(char ch)
     {
-        string src = File.ReadAllText(Path.Combine(MirrorTests.RepoRoot(), "src", "Shaders", "include", "viewer_font.glsl"));
+        string src = File.ReadAllText(Path.Combine(MirrorTests.RepoRoot(), "src", "Viewer", "Shaders", "include", "viewer_font.glsl"));
         uint[] words = Regex.Matches(src, @"0x([0-9a-f]{8})u").Select(m => Convert.ToUInt32(m.Groups[1].Value, 16)).ToArray();
         var g = new bool[13, 6];
         for (int y = 0; y < 13; y++)

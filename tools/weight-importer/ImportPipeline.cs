@@ -1,4 +1,5 @@
 using System.Globalization;
+using VkResNet.Graph.Models;
 using VkResNet.Importer.Onnx;
 using VkResNet.Importer.ResNet;
 using VkResNet.Importer.SafeTensors;
@@ -10,10 +11,10 @@ namespace VkResNet.Importer;
 /// <summary>How convs and BN are laid out in the output: torchvision's separate BN, or BN folded into a conv bias.</summary>
 public enum BatchNormLayout { Separate, ConvBias }
 
-public sealed record ImportOptions(string Source, string Output, ResNetArch? Arch = null, string? VerifyReference = null,
+public sealed record ImportOptions(string Source, string Output, ResNetSpec? Arch = null, string? VerifyReference = null,
                                    BatchNormLayout Layout = BatchNormLayout.Separate, double VerifyRtol = LogitsComparison.DefaultRtol);
 
-public sealed record ImportResult(ResNetArch Arch, SourceFormat Format, WeightSet Weights, long ParameterCount, LogitsComparison? Verify);
+public sealed record ImportResult(ResNetSpec Arch, SourceFormat Format, WeightSet Weights, long ParameterCount, LogitsComparison? Verify);
 
 /// <summary>
 /// read (by format) -> map onto the architecture's parameter table -> optional BN folding -> optional --verify
@@ -42,7 +43,7 @@ public static class ImportPipeline
         };
         var (arch, weights) = StateDictMapper.Map(source, o.Arch, o.Source);
         long parameters = CountParameters(weights);
-        if (o.Layout == BatchNormLayout.ConvBias) weights = BatchNormFolding.Fold(arch, weights);
+        if (o.Layout == BatchNormLayout.ConvBias) weights = StateDictFolding.Fold(arch, weights);
         else weights.Metadata["vkresnet.batchnorm"] = "separate";
         weights.Metadata["vkresnet.imported_from"] = Path.GetFileName(o.Source);
 

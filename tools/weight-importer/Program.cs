@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VkResNet.Graph.Models;
 using VkResNet.Importer;
 using VkResNet.Importer.ResNet;
 using VkResNet.Importer.SafeTensors;
@@ -6,7 +7,7 @@ using VkResNet.Importer.Verify;
 
 var source = new Argument<string>("source") { Description = "torch.save .pth/.pt (zip), ONNX .onnx, or .safetensors with torchvision names" };
 var output = new Option<string>("--output", "-o") { Description = "Output .safetensors (written atomically: complete or not at all)", Required = true };
-var arch = new Option<string?>("--arch") { Description = $"Target architecture ({ResNetArch.Names}); detected from the source when omitted" };
+var arch = new Option<string?>("--arch") { Description = $"Target architecture ({TorchvisionLayout.Names}); detected from the source when omitted" };
 var verify = new Option<string?>("--verify") { Description = "Reference .safetensors with 'input' [N,3,H,W] and 'logits' [N,classes]: run the imported model and compare" };
 var bn = new Option<string>("--bn") { Description = "BN layout in the output: 'separate' (torchvision's, default) or 'conv-bias' (folded, inference only)", DefaultValueFactory = _ => "separate" };
 var root = new RootCommand("vkresnet-import: bring torchvision and ONNX ResNets into VkResNet as safetensors. Pickles are read by an allow-list; nothing in them runs.");
@@ -51,8 +52,8 @@ return VkResNet.Graph.Edge.TopLevel.Run("vkresnet-import: error", args, a =>
     _ => null,
 });
 
-static ResNetArch ParseArch(string name)
+static ResNetSpec ParseArch(string name)
 {
-    try { return ResNetArch.Parse(name); }
+    try { return TorchvisionLayout.Parse(name); }
     catch (ImportException e) { throw new VkResNet.Graph.Edge.UsageException($"--arch: {e.Message}"); }
 }

@@ -10,7 +10,7 @@ namespace VkResNet.Graph.IO;
 /// </summary>
 public static class PngReader
 {
-    internal static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    public static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     public static bool HasSignature(ReadOnlySpan<byte> data) => data.Length >= 8 && data[..8].SequenceEqual(Signature);
 
@@ -116,7 +116,7 @@ public static class PngReader
         return output;
     }
 
-    internal static int Paeth(int a, int b, int c)
+    public static int Paeth(int a, int b, int c)
     {
         int p = a + b - c;
         int pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);

@@ -65,6 +65,7 @@ public sealed class FrameRenderer : IDisposable
         _source = source;
         _device = source.Device;
         Slots = slots;
+        ShaderLibrary.Register(typeof(FrameRenderer).Assembly); // the viewer_*.comp kernels live in this assembly, not the runtime's
         _channelStats = _device.GetKernel("viewer_channel_stats");
         _stageStats = _device.GetKernel("viewer_stage_stats");
         _top5 = _device.GetKernel("viewer_top5");

@@ -1,6 +1,7 @@
 using VkResNet.Graph.Data;
 using VkResNet.Graph.IO;
 using VkResNet.Graph.Tests.Support;
+using VkResNet.Viewer.Rendering;
 using Xunit;
 
 namespace VkResNet.Graph.Tests.Data;

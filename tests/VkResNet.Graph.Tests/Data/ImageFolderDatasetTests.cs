@@ -3,6 +3,7 @@ using System.Text;
 using VkResNet.Graph.Data;
 using VkResNet.Graph.IO;
 using VkResNet.Graph.Tests.Support;
+using VkResNet.Viewer.Rendering;
 
 namespace VkResNet.Graph.Tests.Data;
 

@@ -1,5 +1,6 @@
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Tests.Reference;
+using VkResNet.Runtime.Tests;
 using Xunit;
 
 namespace VkResNet.Graph.Tests.Kernels;
@@ -27,9 +28,9 @@ public sealed class CpuConvLinearGradientTests
         var g = RefRandom.Uniform((int)s.OutputElements, 4);
         Func<double[]> f = () => OpRef.Conv2dForward(x, wt, b, s);
 
-        RefAssert.Close(FiniteDifference.Gradient(f, x, g), OpRef.Conv2dBackwardInput(g, wt, s), 1e-7, 1e-6, $"dx {s}");
-        RefAssert.Close(FiniteDifference.Gradient(f, wt, g), OpRef.Conv2dBackwardWeight(g, x, s), 1e-7, 1e-6, $"dW {s}");
-        RefAssert.Close(FiniteDifference.Gradient(f, b, g), OpRef.Conv2dBackwardBias(g, s), 1e-7, 1e-6, $"db {s}");
+        Tolerance.AssertClose(FiniteDifference.Gradient(f, x, g), OpRef.Conv2dBackwardInput(g, wt, s), 1e-7, 1e-6, $"dx {s}");
+        Tolerance.AssertClose(FiniteDifference.Gradient(f, wt, g), OpRef.Conv2dBackwardWeight(g, x, s), 1e-7, 1e-6, $"dW {s}");
+        Tolerance.AssertClose(FiniteDifference.Gradient(f, b, g), OpRef.Conv2dBackwardBias(g, s), 1e-7, 1e-6, $"db {s}");
     }
 
     [Theory]
@@ -45,9 +46,9 @@ public sealed class CpuConvLinearGradientTests
         Func<double[]> f = () => OpRef.LinearForward(x, wt, b, n, inFeatures, outFeatures);
         string what = $"linear n={n} in={inFeatures} out={outFeatures}";
 
-        RefAssert.Close(FiniteDifference.Gradient(f, x, g), OpRef.LinearBackwardInput(g, wt, n, inFeatures, outFeatures), 1e-7, 1e-6, "dx " + what);
-        RefAssert.Close(FiniteDifference.Gradient(f, wt, g), OpRef.LinearBackwardWeight(g, x, n, inFeatures, outFeatures), 1e-7, 1e-6, "dW " + what);
-        RefAssert.Close(FiniteDifference.Gradient(f, b, g), OpRef.LinearBackwardBias(g, n, outFeatures), 1e-7, 1e-6, "db " + what);
+        Tolerance.AssertClose(FiniteDifference.Gradient(f, x, g), OpRef.LinearBackwardInput(g, wt, n, inFeatures, outFeatures), 1e-7, 1e-6, "dx " + what);
+        Tolerance.AssertClose(FiniteDifference.Gradient(f, wt, g), OpRef.LinearBackwardWeight(g, x, n, inFeatures, outFeatures), 1e-7, 1e-6, "dW " + what);
+        Tolerance.AssertClose(FiniteDifference.Gradient(f, b, g), OpRef.LinearBackwardBias(g, n, outFeatures), 1e-7, 1e-6, "db " + what);
     }
 
     [Fact]
@@ -56,6 +57,6 @@ public sealed class CpuConvLinearGradientTests
         // 1x1x3x3 input of 1..9, one 2x2 kernel of ones, stride 1, no padding: window sums.
         var s = Conv2dShape.Square(1, 1, 3, 3, 1, 2, 1, 0);
         var y = OpRef.Conv2dForward([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 1, 1], [0.5], s);
-        RefAssert.Close([12.5, 16.5, 24.5, 28.5], y, 0, 0, "hand case");
+        Tolerance.AssertClose([12.5, 16.5, 24.5, 28.5], y, 0, 0, "hand case");
     }
 }

@@ -1,4 +1,4 @@
-using System.Text;
+using VkResNet.Runtime.Tests;
 using Xunit;
 
 namespace VkResNet.Graph.Tests.Reference;
@@ -59,38 +59,12 @@ public static class OpsTestKit
         return s;
     }
 
-    /// <summary>Asserts |actual - expected| &lt;= atol + rtol * |expected| elementwise; prints the first mismatches.</summary>
+    /// <summary>Asserts |actual - expected| &lt;= atol + rtol * |expected| elementwise (the one helper, Runtime.Tests' Tolerance).</summary>
     public static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, double atol, double rtol,
-        string what, string parameters)
-    {
-        Assert.True(expected.Length == actual.Length,
-            $"{what} ({parameters}): length {actual.Length}, expected {expected.Length}");
-        var sb = new StringBuilder();
-        int bad = 0;
-        double worst = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = expected[i], a = actual[i];
-            double err = Math.Abs(a - e);
-            double allowed = atol + rtol * Math.Abs(e);
-            if (!(err <= allowed)) // also catches NaN
-            {
-                if (bad < 8)
-                    sb.AppendLine($"  [{i}] got {a:G9}, expected {e:G9}, |diff| {err:G3} > {allowed:G3}");
-                bad++;
-                worst = double.IsNaN(err) ? double.NaN : Math.Max(worst, err);
-            }
-        }
-        Assert.True(bad == 0,
-            $"{what} ({parameters}): {bad} of {expected.Length} values outside atol {atol:G3} + rtol {rtol:G3}, worst {worst:G3}; first:\n{sb}");
-    }
+        string what, string parameters) =>
+        Tolerance.AssertClose(expected, actual, atol, rtol, $"{what} ({parameters})");
 
     public static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double atol, double rtol,
-        string what, string parameters)
-    {
-        var a = new double[actual.Length];
-        for (int i = 0; i < a.Length; i++)
-            a[i] = actual[i];
-        AssertClose(expected, a, atol, rtol, what, parameters);
-    }
+        string what, string parameters) =>
+        Tolerance.AssertClose(expected, actual, atol, rtol, $"{what} ({parameters})");
 }

@@ -1,4 +1,5 @@
 using VkResNet.Graph.Training;
+using VkResNet.Runtime.Tests;
 using Xunit;
 
 namespace VkResNet.Graph.Tests.Training;
@@ -8,8 +9,7 @@ public class LearningRateScheduleTests
 {
     const long Total = 1000;
 
-    static void Close(double expected, double actual, string where) =>
-        Assert.True(Math.Abs(expected - actual) <= 1e-12 + 1e-9 * Math.Abs(expected), $"{where}: expected {expected:R}, got {actual:R}");
+    static void Close(double expected, double actual, string where) => Tolerance.AssertClose([expected], [actual], 1e-12, 1e-9, where);
 
     [Theory]
     [InlineData(0L), InlineData(1L), InlineData(499L), InlineData(999L)]

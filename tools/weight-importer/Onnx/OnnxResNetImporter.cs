@@ -1,3 +1,4 @@
+using VkResNet.Graph.Models;
 using VkResNet.Importer.ResNet;
 
 namespace VkResNet.Importer.Onnx;
@@ -77,7 +78,7 @@ public sealed class OnnxResNetImporter
             blocks.Add(b);
             x = b.Output;
         }
-        ResNetArch arch = Classify(blocks);
+        ResNetSpec arch = Classify(blocks);
         CheckConv(stem.Conv, 7, 2, "conv1");
         EmitConvBn(stem, "conv1", "bn1");
         EmitBlocks(arch, blocks);
@@ -166,7 +167,7 @@ public sealed class OnnxResNetImporter
         }
     }
 
-    private ResNetArch Classify(List<Block> blocks)
+    private ResNetSpec Classify(List<Block> blocks)
     {
         if (blocks.Count == 0) throw Error("is not a ResNet VkResNet can build: no residual blocks between MaxPool and GlobalAveragePool");
         int convs = blocks[0].Main.Count;
@@ -178,11 +179,11 @@ public sealed class OnnxResNetImporter
             layers[^1]++;
         }
         var kind = convs == 2 ? BlockKind.Basic : BlockKind.Bottleneck;
-        return ResNetArch.Find(kind, layers) ?? throw Error(
-            $"is a {kind} ResNet with stages [{string.Join(", ", layers)}], not one of {ResNetArch.Names}");
+        return TorchvisionLayout.Find(kind, layers) ?? throw Error(
+            $"is a {kind} ResNet with stages [{string.Join(", ", layers)}], not one of {TorchvisionLayout.Names}");
     }
 
-    private void EmitBlocks(ResNetArch arch, List<Block> blocks)
+    private void EmitBlocks(ResNetSpec arch, List<Block> blocks)
     {
         int i = 0;
         for (int stage = 0; stage < 4; stage++)
@@ -282,7 +283,7 @@ public sealed class OnnxResNetImporter
             for (int c = 0; c < channels; c++) p[3][c] = (float)(p[3][c] + eps - Epsilon);
             _epsNotes.Add($"{bnName}: epsilon {eps} moved into running_var (VkResNet uses {Epsilon})");
         }
-        for (int i = 0; i < 4; i++) Add($"{bnName}.{ResNetArch.BatchNormSuffixes[i]}", [channels], p[i], wType);
+        for (int i = 0; i < 4; i++) Add($"{bnName}.{TorchvisionLayout.BatchNormSuffixes[i]}", [channels], p[i], wType);
     }
 
     private void EmitHead(OnnxNode gap, OnnxGraph g)

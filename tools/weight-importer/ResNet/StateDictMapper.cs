@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using VkResNet.Graph.Models;
 
 namespace VkResNet.Importer.ResNet;
 
@@ -9,7 +10,7 @@ namespace VkResNet.Importer.ResNet;
 /// </summary>
 public static partial class StateDictMapper
 {
-    public static (ResNetArch Arch, WeightSet Weights) Map(WeightSet source, ResNetArch? arch, string sourceName)
+    public static (ResNetSpec Arch, WeightSet Weights) Map(WeightSet source, ResNetSpec? arch, string sourceName)
     {
         var tensors = StripModulePrefix(source.Tensors);
         var kept = tensors.Where(t => !t.Name.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
@@ -53,7 +54,7 @@ public static partial class StateDictMapper
     }
 
     /// <summary>The architecture a torchvision state dict's block names describe.</summary>
-    public static ResNetArch Detect(IReadOnlyList<WeightTensor> tensors, string sourceName)
+    public static ResNetSpec Detect(IReadOnlyList<WeightTensor> tensors, string sourceName)
     {
         var counts = new int[4];
         bool bottleneck = false;
@@ -67,9 +68,9 @@ public static partial class StateDictMapper
             if (m.Groups[3].Value == "conv3") bottleneck = true;
         }
         BlockKind kind = bottleneck ? BlockKind.Bottleneck : BlockKind.Basic;
-        return ResNetArch.Find(kind, counts) ?? throw new ImportException(
+        return TorchvisionLayout.Find(kind, counts) ?? throw new ImportException(
             $"{sourceName} is not a torchvision ResNet this importer knows: found {kind} blocks [{string.Join(", ", counts)}] under layer1..layer4 " +
-            $"({tensors.Count} tensors, e.g. {string.Join(", ", tensors.Take(3).Select(t => t.Name))}); known: {ResNetArch.Names}; pass --arch to see every mismatch");
+            $"({tensors.Count} tensors, e.g. {string.Join(", ", tensors.Take(3).Select(t => t.Name))}); known: {TorchvisionLayout.Names}; pass --arch to see every mismatch");
     }
 
     [GeneratedRegex(@"^layer(\d+)\.(\d+)\.(conv\d|bn\d|downsample)\.")]

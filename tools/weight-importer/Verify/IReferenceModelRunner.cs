@@ -1,3 +1,4 @@
+using VkResNet.Graph.Models;
 using VkResNet.Importer.ResNet;
 
 namespace VkResNet.Importer.Verify;
@@ -9,5 +10,5 @@ namespace VkResNet.Importer.Verify;
 /// </summary>
 public interface IReferenceModelRunner
 {
-    float[] RunLogits(ResNetArch arch, WeightSet weights, float[] input, long[] inputShape);
+    float[] RunLogits(ResNetSpec arch, WeightSet weights, float[] input, long[] inputShape);
 }

@@ -14,10 +14,9 @@ namespace VkResNet.Importer.Verify;
 /// </summary>
 public sealed class VkResNetGpuRunner(Device device) : IReferenceModelRunner
 {
-    public float[] RunLogits(ResNetArch arch, WeightSet weights, float[] input, long[] inputShape)
+    public float[] RunLogits(ResNetSpec arch, WeightSet weights, float[] input, long[] inputShape)
     {
-        int depth = int.Parse(arch.Name["resnet".Length..]);
-        var spec = ResNetSpec.ImageNet(depth, (int)weights["fc.bias"].Shape[0]).WithInput((int)inputShape[1], (int)inputShape[2], (int)inputShape[3]);
+        var spec = (arch with { Classes = (int)weights["fc.bias"].Shape[0] }).WithInput((int)inputShape[1], (int)inputShape[2], (int)inputShape[3]);
         var model = ResNetBuilder.Build(spec, (int)inputShape[0], ResNetMode.Infer);
         using var graph = CompiledGraph.Compile(device, model.Graph);
         var checkpoint = new Checkpoint

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using VkResNet.Graph.IO;
+using VkResNet.Viewer.Rendering;
 using Xunit;
 
 namespace VkResNet.Graph.Tests.IO.Properties;

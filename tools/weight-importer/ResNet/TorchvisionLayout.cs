@@ -1,50 +1,47 @@
+using VkResNet.Graph.Models;
+
 namespace VkResNet.Importer.ResNet;
 
 /// <summary>One named parameter the target model expects: its torchvision name and shape.</summary>
 public readonly record struct ExpectedParameter(string Name, long[] Shape);
 
 /// <summary>
-/// The five torchvision ImageNet ResNets and the parameter table each one's state_dict holds
-/// (VkResNet's parameter names are torchvision's). Bottlenecks carry the stride on the 3x3 conv (ResNet v1.5).
+/// torchvision's naming of Graph's <see cref="ResNetSpec"/>: the five ImageNet ResNets the importer knows and the
+/// parameter table each one's state_dict holds (VkResNet's parameter names are torchvision's). Bottlenecks carry
+/// the stride on the 3x3 conv (ResNet v1.5), as <see cref="ResNetSpec.ImageNet"/> does.
 /// </summary>
-public sealed record ResNetArch(string Name, BlockKind Block, int[] Layers)
+public static class TorchvisionLayout
 {
-    public static readonly ResNetArch ResNet18 = new("resnet18", BlockKind.Basic, [2, 2, 2, 2]);
-    public static readonly ResNetArch ResNet34 = new("resnet34", BlockKind.Basic, [3, 4, 6, 3]);
-    public static readonly ResNetArch ResNet50 = new("resnet50", BlockKind.Bottleneck, [3, 4, 6, 3]);
-    public static readonly ResNetArch ResNet101 = new("resnet101", BlockKind.Bottleneck, [3, 4, 23, 3]);
-    public static readonly ResNetArch ResNet152 = new("resnet152", BlockKind.Bottleneck, [3, 8, 36, 3]);
-    public static readonly IReadOnlyList<ResNetArch> All = [ResNet18, ResNet34, ResNet50, ResNet101, ResNet152];
+    /// <summary>One instance per architecture, so a parsed or detected spec compares equal to these.</summary>
+    public static readonly IReadOnlyList<ResNetSpec> All =
+        [ResNetSpec.ResNet18(), ResNetSpec.ResNet34(), ResNetSpec.ResNet50(), ResNetSpec.ResNet101(), ResNetSpec.ResNet152()];
 
-    public int Expansion => Block == BlockKind.Basic ? 1 : 4;
-    public int ConvsPerBlock => Block == BlockKind.Basic ? 2 : 3;
-    public int FeatureChannels => 512 * Expansion;
     public static string Names => string.Join(", ", All.Select(a => a.Name));
 
-    public static ResNetArch Parse(string name) =>
+    public static ResNetSpec Parse(string name) =>
         All.FirstOrDefault(a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ImportException($"unknown architecture '{name}' (known: {Names})");
 
-    public static ResNetArch? Find(BlockKind block, IReadOnlyList<int> layers) =>
+    public static ResNetSpec? Find(BlockKind block, IReadOnlyList<int> layers) =>
         All.FirstOrDefault(a => a.Block == block && a.Layers.SequenceEqual(layers));
 
-    public override string ToString() => Name;
+    public static int FeatureChannels(this ResNetSpec spec) => spec.Widths[^1] * spec.Expansion;
 
     /// <summary>The 3x3 (Basic) or first-1x1-then-3x3 (Bottleneck) layout of block <paramref name="block"/> of stage <paramref name="stage"/> (0-based).</summary>
-    public BlockShape BlockAt(int stage, int block)
+    public static BlockShape BlockAt(this ResNetSpec spec, int stage, int block)
     {
-        int planes = 64 << stage;
-        int inChannels = block == 0 ? (stage == 0 ? 64 : (64 << (stage - 1)) * Expansion) : planes * Expansion;
+        int planes = spec.Widths[stage], expansion = spec.Expansion;
+        int inChannels = block == 0 ? (stage == 0 ? spec.Widths[0] : spec.Widths[stage - 1] * expansion) : planes * expansion;
         int stride = block == 0 && stage > 0 ? 2 : 1;
-        bool downsample = block == 0 && (stride != 1 || inChannels != planes * Expansion);
-        return new BlockShape(stage, block, inChannels, planes, planes * Expansion, stride, downsample);
+        bool downsample = block == 0 && (stride != 1 || inChannels != planes * expansion);
+        return new BlockShape(stage, block, inChannels, planes, planes * expansion, stride, downsample);
     }
 
     /// <summary>
     /// Every parameter of the model in state_dict order (num_batches_tracked left out). With
     /// <paramref name="foldedBatchNorm"/> each conv carries a bias and the BN entries are gone (an inference-only layout).
     /// </summary>
-    public IReadOnlyList<ExpectedParameter> Parameters(long numClasses = 1000, bool foldedBatchNorm = false)
+    public static IReadOnlyList<ExpectedParameter> Parameters(this ResNetSpec spec, long numClasses = 1000, bool foldedBatchNorm = false)
     {
         var p = new List<ExpectedParameter>();
         string conv = "";
@@ -58,15 +55,15 @@ public sealed record ResNetArch(string Name, BlockKind Block, int[] Layers)
             if (foldedBatchNorm) p.Add(new($"{conv}.bias", [c]));
             else foreach (string s in BatchNormSuffixes) p.Add(new($"{name}.{s}", [c]));
         }
-        Conv("conv1", 64, 3, 7);
-        Bn("bn1", 64);
-        for (int stage = 0; stage < 4; stage++)
+        Conv("conv1", spec.Widths[0], spec.InputChannels, 7);
+        Bn("bn1", spec.Widths[0]);
+        for (int stage = 0; stage < spec.Layers.Count; stage++)
         {
-            for (int b = 0; b < Layers[stage]; b++)
+            for (int b = 0; b < spec.Layers[stage]; b++)
             {
-                BlockShape s = BlockAt(stage, b);
+                BlockShape s = spec.BlockAt(stage, b);
                 string prefix = s.Prefix;
-                if (Block == BlockKind.Basic)
+                if (spec.Block == BlockKind.Basic)
                 {
                     Conv($"{prefix}.conv1", s.Planes, s.InChannels, 3);
                     Bn($"{prefix}.bn1", s.Planes);
@@ -89,7 +86,7 @@ public sealed record ResNetArch(string Name, BlockKind Block, int[] Layers)
                 }
             }
         }
-        p.Add(new("fc.weight", [numClasses, FeatureChannels]));
+        p.Add(new("fc.weight", [numClasses, spec.FeatureChannels()]));
         p.Add(new("fc.bias", [numClasses]));
         return p;
     }

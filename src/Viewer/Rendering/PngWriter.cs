@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using VkResNet.Graph.IO;
 
-namespace VkResNet.Graph.IO;
+namespace VkResNet.Viewer.Rendering;
 
 /// <summary>
 /// Encodes 8-bit gray / gray+alpha / RGB / RGBA PNGs (non-interlaced). Each scanline gets one filter:
 /// a fixed one when asked (tests use this to cover all five), otherwise the one with the smallest
-/// sum of absolute residuals, the usual heuristic.
+/// sum of absolute residuals, the usual heuristic. The viewer's screenshots are its only product use; the Graph
+/// tests compile this file in (linked) to make PNGs for the PngReader tests.
 /// </summary>
 public static class PngWriter
 {

@@ -1,15 +1,18 @@
+using VkResNet.Graph.Models;
+using VkResNet.Graph.Optimize;
+
 namespace VkResNet.Importer.ResNet;
 
 /// <summary>
-/// Folds each BN into the conv before it (inference layout, <c>--bn conv-bias</c>):
-/// W' = W * g / sqrt(var + eps) per output channel, b' = beta - mean * g / sqrt(var + eps), computed in double.
-/// The result has convZ.weight + convZ.bias (downsample.0.bias) and no BN entries.
+/// The <c>--bn conv-bias</c> layout: each BN of a torchvision state dict folded into the conv before it, with
+/// Graph's <see cref="BatchNormFolding.Fold"/> doing the arithmetic (in double). This class only pairs each conv
+/// with its BN by torchvision's names; the result has convZ.weight + convZ.bias (downsample.0.bias) and no BN entries.
 /// </summary>
-public static class BatchNormFolding
+public static class StateDictFolding
 {
     public const double Epsilon = 1e-5;
 
-    public static WeightSet Fold(ResNetArch arch, WeightSet mapped)
+    public static WeightSet Fold(ResNetSpec arch, WeightSet mapped)
     {
         var result = new WeightSet();
         result.Notes.AddRange(mapped.Notes);
@@ -24,23 +27,14 @@ public static class BatchNormFolding
             string bn = prefix.EndsWith(".downsample.0", StringComparison.Ordinal) ? prefix[..^1] + "1" : prefix == "conv1" ? "bn1" : prefix.Replace(".conv", ".bn");
             if (i + 4 >= tensors.Count || tensors[i + 1].Name != $"{bn}.weight")
                 throw new ImportException($"cannot fold batch norm: {t.Name} is not followed by {bn}.weight");
-            float[] g = tensors[i + 1].Data, beta = tensors[i + 2].Data, mean = tensors[i + 3].Data, var = tensors[i + 4].Data;
-            long cout = t.Shape[0], per = t.ElementCount / cout;
-            var w = new float[t.Data.Length];
-            var b = new float[cout];
-            for (long c = 0; c < cout; c++)
-            {
-                double scale = g[c] / Math.Sqrt((double)var[c] + Epsilon);
-                for (long j = 0; j < per; j++) w[c * per + j] = (float)(t.Data[c * per + j] * scale);
-                b[c] = (float)(beta[c] - mean[c] * scale);
-            }
+            var (w, b) = BatchNormFolding.Fold(t.Data, [], tensors[i + 1].Data, tensors[i + 2].Data, tensors[i + 3].Data, tensors[i + 4].Data, Epsilon);
             result.Add(t with { Data = w });
-            result.Add(new WeightTensor($"{prefix}.bias", [cout], b, t.SourceType));
+            result.Add(new WeightTensor($"{prefix}.bias", [t.Shape[0]], b, t.SourceType));
             i += 4;
         }
         result.Metadata["vkresnet.batchnorm"] = "folded-into-conv-bias";
         var expected = arch.Parameters(result["fc.bias"].Shape[0], foldedBatchNorm: true).Select(p => p.Name);
-        if (!expected.SequenceEqual(result.Tensors.Select(t => t.Name))) throw new InvalidOperationException("folded layout does not match ResNetArch.Parameters(foldedBatchNorm: true)");
+        if (!expected.SequenceEqual(result.Tensors.Select(t => t.Name))) throw new InvalidOperationException("folded layout does not match TorchvisionLayout.Parameters(foldedBatchNorm: true)");
         return result;
     }
 }
