@@ -28,6 +28,6 @@ internal static class Conv2dFormDefaults
     // 16@28 and 0.68x on 32@14 at batch 128; 0.54x, 0.52x, 0.84x on ResNet-18's 64@56, 128@28, 256@14 at batch 1) and at
     // stride 2 on outputs at least 28 wide (0.58x on 128@56/2); slower on 7-wide outputs and on 16-32@28/2. It is NOT the
     // fixed rules' choice yet: in `vkresnet tune resnet20 --input 1x28x28 --batch 128 --train` the tuner's check dropped it
-    // on 16@28 as disagreeing with direct_cpu, while the kernel tests at that shape agree with the CPU reference; until that
-    // is explained only the tuner (which checks every key) picks it.
+    // on 16@28 once as disagreeing with direct_cpu (two later runs and the kernel tests at that shape agree); until that is
+    // explained only the tuner (which checks every key) picks it.
 }
