@@ -85,7 +85,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
             case (ConvForm.BackwardWeightDy4, _): Conv2dBackwardWeightDy4.BackwardWeight(r, s, y, x, w); break;
             case (_, ConvDirection.Forward): Conv2dKernels.Forward(r, s, x, w, null, null, y, scratch: scratch); break;
             case (_, ConvDirection.BackwardInput): Conv2dKernels.BackwardInput(r, s, y, w, x, scratch); break;
-            // Baseline backward weight is the one-pass kernel the fixed rules ran before the taps form (they now pick taps8_cpu on wide maps).
+            // Baseline backward weight on _cpu is the one-pass kernel, named, whatever the fixed rules pick.
             case (_, ConvDirection.BackwardWeight) when r.Variant == KernelVariant.Cpu:
                 ConvCandidates.Find(ConvCandidates.All, VkResNet.Graph.Kernels.ConvDirection.BackwardWeight, "direct_cpu")!.Record(r, s, new ConvOperands(y, x, w, scratch), Conv2dFlags.None); break;
             default: Conv2dKernels.BackwardWeight(r, s, y, x, w, scratch); break;
