@@ -17,13 +17,12 @@ namespace VkResNet.Importer.Tests;
 /// </summary>
 public sealed class GraphReferenceRunner : IReferenceModelRunner
 {
-    public float[] RunLogits(ResNetArch arch, WeightSet weights, float[] input, long[] inputShape)
+    public float[] RunLogits(ResNetSpec arch, WeightSet weights, float[] input, long[] inputShape)
     {
         int n = (int)inputShape[0], c = (int)inputShape[1], h = (int)inputShape[2], w = (int)inputShape[3];
-        int depth = int.Parse(arch.Name["resnet".Length..]);
         int classes = (int)weights["fc.bias"].Shape[0];
         bool batchNorm = weights.TryGet("bn1.weight", out _);
-        var spec = ResNetSpec.ImageNet(depth, classes).WithInput(c, h, w);
+        var spec = (arch with { Classes = classes }).WithInput(c, h, w);
         var model = ResNetBuilder.Build(spec, 1, ResNetMode.Infer, new ResNetBuildOptions(OptimizeInference: !batchNorm));
         var plan = GraphCompiler.Plan(model.Graph);
         var source = SourceNames(model.Graph);

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Ops;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Kernels;

@@ -88,6 +88,14 @@ public sealed class BatchNormApplyOp : Op
             ctx.Slice(Y), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(RunningMean), ctx.Slice(RunningVar), (float)Eps, (float)Momentum,
             Residual is null ? null : ctx.Slice(Residual));
 
+    public override void Reference(Checking.ReferenceContext m)
+    {
+        var r = Reference(m[X].ToArray(), m[Gamma].ToArray(), m[Beta].ToArray(), m[Stats].ToArray(), m[RunningMean].ToArray(), m[RunningVar].ToArray(),
+                          OpRecordContext.Nchw(X), Count, Eps, Momentum, Residual is null ? null : m[Residual].ToArray());
+        r.Y.CopyTo(m[Y]); r.SavedMean.CopyTo(m[SavedMean]); r.SavedInvStd.CopyTo(m[SavedInvStd]);
+        r.RunningMean.CopyTo(m[RunningMean]); r.RunningVar.CopyTo(m[RunningVar]);
+    }
+
     public sealed record ReferenceResult(double[] Y, double[] SavedMean, double[] SavedInvStd, double[] RunningMean, double[] RunningVar);
 
     /// <summary>The CPU double-precision reference; <paramref name="stats"/> are the summed shifted sums, shifted by <paramref name="runningMean"/>.</summary>

@@ -46,6 +46,10 @@ public sealed class BatchNormBackwardApplyOp : Op
             ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(Sums), ctx.Slice(Dx));
 
     /// <summary>The CPU double-precision reference of dx.</summary>
+    public override void Reference(Checking.ReferenceContext m) =>
+        Reference(m[Dy].ToArray(), m[X].ToArray(), m[Gamma].ToArray(), m[SavedMean].ToArray(), m[SavedInvStd].ToArray(), m[Sums].ToArray(),
+                  OpRecordContext.Nchw(X), Count).CopyTo(m[Dx]);
+
     public static double[] Reference(double[] dy, double[] x, double[] gamma, double[] savedMean, double[] savedInvStd, double[] sums,
                                      NchwShape s, long count)
     {

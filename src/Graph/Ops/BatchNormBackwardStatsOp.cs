@@ -51,6 +51,22 @@ public sealed class BatchNormBackwardStatsOp : Op
             ctx.Slice(SavedInvStd), ctx.Slice(Sums), ctx.Slice(Dgamma), ctx.Slice(Dbeta),
             Y is null ? null : (ctx.Slice(Y), ctx.Slice(Dresidual!)));
 
+    // Writes the local sums, dbeta = sum dy and dgamma = sum dy * xhat (this rank's), and with the fused ReLU the masked dy as dresidual.
+    public override void Reference(Checking.ReferenceContext m)
+    {
+        var dy = m[Dy].ToArray();
+        double[]? y = Y is null ? null : m[Y].ToArray();
+        var sums = Reference(dy, m[X].ToArray(), m[SavedMean].ToArray(), m[SavedInvStd].ToArray(), OpRecordContext.Nchw(X), y);
+        sums.CopyTo(m[Sums]);
+        var dgamma = m[Dgamma]; var dbeta = m[Dbeta];
+        for (int c = 0; c < dbeta.Length; c++) { dbeta[c] = sums[2 * c]; dgamma[c] = sums[2 * c + 1]; }
+        if (y is not null)
+        {
+            var dr = m[Dresidual!];
+            for (int j = 0; j < dr.Length; j++) dr[j] = y[j] > 0 ? dy[j] : 0;
+        }
+    }
+
     /// <summary>The CPU double-precision reference: the [2C] sums (sum dy, sum dy * xhat); dbeta and dgamma are the same values.</summary>
     /// <summary>With <paramref name="reluOutput"/>, dy is masked by y &gt; 0 first.</summary>
     public static double[] Reference(double[] dy, double[] x, double[] savedMean, double[] savedInvStd, NchwShape s, double[]? reluOutput = null)

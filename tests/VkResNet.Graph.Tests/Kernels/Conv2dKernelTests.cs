@@ -257,7 +257,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         using var a = new Arena(Device, ArenaBytes(s.OutputElements, s.InputElements, s.WeightElements, scratchFloats));
         BufferSlice dy = a.Add(d.Dy), x = a.Add(d.X), dw = a.Alloc(s.WeightElements), scratch = a.Alloc(scratchFloats);
         Record(Device.Variant, r => Conv2dKernels.Record(r, c, key, new ConvOperands(dy, x, dw, scratch)));
-        Tolerance.AssertClose(CpuRef.Conv2dBackwardWeight(ToDouble(d.Dy), ToDouble(d.X), s), a.Read(dw, s.WeightElements),
+        Tolerance.AssertClose(OpRef.Conv2dBackwardWeight(ToDouble(d.Dy), ToDouble(d.X), s), a.Read(dw, s.WeightElements),
                               Atol(key.ReductionLength), Rtol, $"BackwardWeight {name} {s}");
     }
 

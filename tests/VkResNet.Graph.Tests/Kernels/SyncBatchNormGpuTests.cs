@@ -100,7 +100,7 @@ public sealed class SyncBatchNormGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var gamma = Channels(c, 323, 0.5, 1.5);
         var beta = Channels(c, 324, -1, 1);
         var residual = FloatRounded(Random((int)whole.Count, 325));
-        var expected = fused ? CpuBatchNorm.ForwardTrainAddRelu(x, residual, gamma, beta, rm, rv, whole) : CpuBatchNorm.ForwardTrain(x, gamma, beta, rm, rv, whole);
+        var expected = fused ? OpRef.BatchNorm.ForwardTrainAddRelu(x, residual, gamma, beta, rm, rv, whole) : OpRef.BatchNorm.ForwardTrain(x, gamma, beta, rm, rv, whole);
         // NCHW: samples [0, half) are the first half of the buffer, [half, 2 half) the second.
         var parts = new[] { x[..(int)s.Count], x[(int)s.Count..] };
         var residuals = new[] { residual[..(int)s.Count], residual[(int)s.Count..] };
@@ -193,10 +193,10 @@ public sealed class SyncBatchNormGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var beta = Channels(c, 343, -1, 1);
         var residual = FloatRounded(Random((int)whole.Count, 344));
         var (rm0, rv0) = (new double[c], Enumerable.Repeat(1.0, c).ToArray());
-        var f = fused ? CpuBatchNorm.ForwardTrainAddRelu(x, residual, gamma, beta, rm0, rv0, whole) : CpuBatchNorm.ForwardTrain(x, gamma, beta, rm0, rv0, whole);
+        var f = fused ? OpRef.BatchNorm.ForwardTrainAddRelu(x, residual, gamma, beta, rm0, rv0, whole) : OpRef.BatchNorm.ForwardTrain(x, gamma, beta, rm0, rv0, whole);
         var (mean, invstd) = (FloatRounded(f.SavedMean), FloatRounded(f.SavedInvStd)); // what the apply pass saved on every rank
         var y = FloatRounded(f.Y);
-        var expected = fused ? CpuBatchNorm.BackwardAddRelu(dy, y, x, gamma, mean, invstd, whole) : CpuBatchNorm.Backward(dy, x, gamma, mean, invstd, whole);
+        var expected = fused ? OpRef.BatchNorm.BackwardAddRelu(dy, y, x, gamma, mean, invstd, whole) : OpRef.BatchNorm.Backward(dy, x, gamma, mean, invstd, whole);
         int part = (int)s.Count;
         var sums = new double[2 * c];
         var dgamma = new double[c];

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Ops;
 using System.Reflection;
 using VkResNet.Graph.Ir;
 using Xunit;

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Ops;
 using System.Text.Json;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Checking;

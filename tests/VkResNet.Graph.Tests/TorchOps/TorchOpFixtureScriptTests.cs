@@ -1,3 +1,4 @@
+using VkResNet.Graph.Ops;
 using VkResNet.Graph.Tests.Network;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Ops;
 using System.Diagnostics;
 using Xunit;
 
