@@ -32,7 +32,7 @@ static int Headless(ViewerOptions o)
     var switches = RuntimeSwitches.FromEnvironment(); // VKRESNET_DEVICE, _VALIDATION, _KERNEL_VARIANT, _TIMEOUT_S, _CACHE_DIR: read once here
     using var context = VulkanContext.Create(switches.Apply(new ContextOptions { Validation = o.Validation, ApplicationName = "vkresnet-viewer" }));
     using var device = context.CreateDevice(o.Device ?? switches.Device, switches.Apply(new DeviceOptions()));
-    var source = FeatureSources.Open(device, o, Console.Out);
+    var source = FeatureSources.Open(device, o, Console.Out, Switches.FromEnvironment()); // VKRESNET_FULL_BARRIERS, _CHECK
     using var owner = (IDisposable)source;
     using var renderer = new FrameRenderer(source, slots: 1, FeatureSources.MetricsPath(o));
     var state = new ViewState { PerStageNormalisation = o.PerStage, ZoomChannel = o.Zoom };

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Edge;
 using VkResNet.Runtime;
 
 namespace VkResNet.Viewer.Sources;
@@ -13,7 +14,7 @@ public static class FeatureSources
     public static readonly TimeSpan LivePollInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>The source, with image <see cref="ViewerOptions.Index"/> selected. The caller disposes it (every source is IDisposable).</summary>
-    public static IFeatureSource Open(Device device, ViewerOptions o, TextWriter log)
+    public static IFeatureSource Open(Device device, ViewerOptions o, TextWriter log, Switches? switches = null)
     {
         string? path = o.LiveRun != null ? Path.Combine(o.LiveRun, CheckpointFile) : o.Checkpoint;
         if (o.Synthetic || path == null && !File.Exists(DefaultCheckpoint))
@@ -35,7 +36,7 @@ public static class FeatureSources
             m => o.Images.Count > 0
                 ? ImageList.FromFiles(o.Images, (m.Spec.InputChannels, m.Spec.InputHeight, m.Spec.InputWidth))
                 : ImageList.FromDataset(o.Data, o.DataDir, (m.Spec.InputChannels, m.Spec.InputHeight, m.Spec.InputWidth)),
-            o.LiveRun != null ? LivePollInterval : null, log);
+            o.LiveRun != null ? LivePollInterval : null, log, switches);
         try
         {
             if (o.Index >= source.ImageCount)

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Edge;
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Training;
@@ -65,11 +66,16 @@ public sealed class ModelFeatureSource : IFeatureSource, IDisposable
     /// the model's input size is known. With <paramref name="liveInterval"/>, the file is watched for new weights.
     /// </summary>
     public static ModelFeatureSource Open(Device device, string checkpointPath, Func<InferenceModel, ImageList> images,
-                                          TimeSpan? liveInterval = null, TextWriter? log = null)
+                                          TimeSpan? liveInterval = null, TextWriter? log = null, Switches? switches = null)
     {
         // The write time is taken before reading, so a checkpoint written meanwhile counts as newer.
         var stamp = File.GetLastWriteTimeUtc(checkpointPath);
-        var model = InferenceModel.Load(device, checkpointPath, batch: 1, compile: new CompileOptions { Profile = device.Info.TimestampsSupported },
+        var model = InferenceModel.Load(device, checkpointPath, batch: 1, compile: new CompileOptions
+            {
+                Profile = device.Info.TimestampsSupported,
+                FullBarriers = switches?.FullBarriers ?? false,   // VKRESNET_FULL_BARRIERS and VKRESNET_CHECK, read at the viewer's edge
+                Check = switches?.Check ?? false,
+            },
             keepStages: true);
         try
         {

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Edge;
 using System.Diagnostics;
 using VkResNet.Runtime;
 using VkResNet.Runtime.Native;
@@ -54,7 +55,7 @@ public sealed unsafe class ViewerWindow : IDisposable
                 _copies[i] = _device.CreateCommandList();
                 _imageReady[i] = Swapchain.CreateSemaphore(_device);
             }
-            _source = FeatureSources.Open(_device, options, Console.Out);
+            _source = FeatureSources.Open(_device, options, Console.Out, Switches.FromEnvironment()); // VKRESNET_FULL_BARRIERS, _CHECK
             _renderer = new FrameRenderer(_source, FramesInFlight, FeatureSources.MetricsPath(options));
             _state = new ViewState { PerStageNormalisation = options.PerStage, FramesPerInference = options.InferEvery };
             _state.SelectStage(options.StageIndex(_source.Stages.Select(s => s.Name).ToArray()), _source.Stages.Count);

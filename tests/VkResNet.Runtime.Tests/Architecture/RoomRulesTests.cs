@@ -195,6 +195,6 @@ public sealed partial class RoomRulesTests
     [GeneratedRegex(@"\+\s*\w+\s*\*\s*Math\.Abs\(")]
     private static partial Regex ToleranceFormula();
 
-    [GeneratedRegex(@"\b(CommandList|CommandTape|ICommandSink|CommandRecorder|IDispatchRecorder|OpRecordContext|HazardTracker)\b")]
+    [GeneratedRegex(@"\b(CommandList|CommandTape|ICommandSink|CommandRecorder|IDispatchRecorder|OpRecordContext)\b")]
     private static partial Regex RecordingTypes();
 }
