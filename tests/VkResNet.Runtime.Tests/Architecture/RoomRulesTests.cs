@@ -7,12 +7,11 @@ namespace VkResNet.Runtime.Tests.Architecture;
 /// <summary>
 /// The room rules of docs/design/README.md (and ARCHITECTURE.md's table), checked over the source tree: project
 /// references in the .csproj files, and the VkResNet namespaces each room's .cs files name (using lines and
-/// qualified names outside comments). A rule that another change delivers is listed with <see cref="Rule.Pending"/>
-/// and skipped until that change lands; enabling it is deleting its reason.
+/// qualified names outside comments).
 /// </summary>
 public sealed partial class RoomRulesTests
 {
-    public sealed record Rule(string Name, Func<IEnumerable<string>> Violations, string? Pending = null);
+    public sealed record Rule(string Name, Func<IEnumerable<string>> Violations);
 
     static readonly Rule[] Rules =
     [
@@ -63,24 +62,19 @@ public sealed partial class RoomRulesTests
             () => Files("src/Graph/Compiler").Where(f => RecordingTypes().IsMatch(Code(f)))),
     ];
 
-    public static TheoryData<string> Active => NamesOf(Rules.Where(r => r.Pending == null));
-    public static TheoryData<string> PendingRules => NamesOf(Rules.Where(r => r.Pending != null));
-
-    static TheoryData<string> NamesOf(IEnumerable<Rule> rules)
+    public static TheoryData<string> Active
     {
-        var data = new TheoryData<string>();
-        foreach (var r in rules) data.Add(r.Name);
-        return data;
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var r in Rules) data.Add(r.Name);
+            return data;
+        }
     }
 
     [Theory]
     [MemberData(nameof(Active))]
     public void RoomRuleHolds(string rule) => AssertHolds(rule);
-
-    /// <summary>Rules another branch delivers; each is enabled at merge by removing its Pending reason.</summary>
-    [Theory(Skip = "pending: delivered by another branch (see each rule's Pending reason)")]
-    [MemberData(nameof(PendingRules))]
-    public void PendingRoomRuleHolds(string rule) => AssertHolds(rule);
 
     [Fact]
     public void TheRuleScanSeesTheRooms()
