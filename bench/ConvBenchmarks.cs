@@ -7,7 +7,7 @@ namespace VkResNet.Bench;
 
 /// <summary>
 /// One conv pass (forward, backward-input or backward-weight) on one layer shape and kernel variant (the Case),
-/// recorded once through <see cref="CommandRecorder"/> between two timestamps into a reusable command list
+/// recorded once through <see cref="VkResNet.Graph.Execution.CommandRecorder"/> between two timestamps into a reusable command list
 /// and replayed per call. BenchmarkDotNet's time is the wall time of Submit + fence wait; the GFLOP/s and
 /// % peak columns use the GPU time between the timestamps (scratch weight flips and split-K reduces included).
 /// </summary>

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Kernels;
 using Kernels = VkResNet.Graph.Kernels;
 using VkResNet.Runtime;
@@ -64,7 +65,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         _ => Conv2dKernels.ScratchBytes(Layer.Shape, Layer.Variant),
     };
 
-    public void Record(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice y, BufferSlice? scratch)
+    public void Record(CommandRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice y, BufferSlice? scratch)
     {
         if (Candidate is { } c)
         {

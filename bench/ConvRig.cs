@@ -13,7 +13,7 @@ namespace VkResNet.Bench;
 public sealed class ConvRig : IDisposable
 {
     /// <summary>Records the pass: recorder, shape, x, w, y, scratch (null when none was asked for).</summary>
-    public delegate void Pass(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice y, BufferSlice? scratch);
+    public delegate void Pass(CommandRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice y, BufferSlice? scratch);
 
     readonly List<Buffer> _buffers = [];
     readonly CommandRecorder _recorder;

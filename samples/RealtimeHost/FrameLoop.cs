@@ -10,9 +10,9 @@ sealed record FrameStats(double FrameP50, double FrameP99, double CpuP50, double
 /// <summary>
 /// The engine's frame loop at a fixed rate: begin the frame, replay the render, add inference as the mode
 /// says, submit, wait for the frame's fence (the stand-in present), sleep to the next tick. Nothing in
-/// the measured frames allocates: tickets are structs, the tapes and lists were recorded at warm-up.
+/// the measured frames allocates: tickets are structs, the kept render lists and the inference's lists were recorded at warm-up.
 /// </summary>
-sealed class FrameLoop(HostEngine engine, HostOptions opts, CommandTape[] renderTapes, RealtimeInference inference, Rgba8Source source)
+sealed class FrameLoop(HostEngine engine, HostOptions opts, CommandList[] renderPhases, RealtimeInference inference, Rgba8Source source)
 {
     readonly double[] _frameMs = new double[opts.Frames];
     readonly double[] _cpuMs = new double[opts.Frames];
@@ -58,7 +58,7 @@ sealed class FrameLoop(HostEngine engine, HostOptions opts, CommandTape[] render
         long t0 = Stopwatch.GetTimestamp();
         int slot = 0; // one frame in flight: the fence wait below is the present
         var cb = engine.BeginFrame(slot);
-        renderTapes[_frameIndex++ % renderTapes.Length].Replay(cb);
+        renderPhases[_frameIndex++ % renderPhases.Length].Replay(cb);
         InferenceTicket signal = default;
         switch (mode)
         {

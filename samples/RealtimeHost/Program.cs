@@ -55,7 +55,7 @@ else
 var spec = model.Spec;
 
 // The engine's "render": the same compute pass drawn into the frame and into a model-sized thumbnail,
-// recorded once per animation phase onto tapes that each frame replays into its command buffer.
+// recorded once per animation phase into kept command lists that each frame replays into its command buffer.
 using var frame = device.CreateBuffer((long)opts.Width * opts.Height * 4, MemoryKind.DeviceLocal, "host.frame");
 using var thumbnail = device.CreateBuffer((long)spec.InputHeight * spec.InputWidth * 4, MemoryKind.DeviceLocal, "host.thumbnail");
 ShaderLibrary.Register(typeof(HostEngine).Assembly); // host_render_rgba8.comp is embedded in this sample, not in the runtime
@@ -63,15 +63,15 @@ var render = device.GetKernel("host_render_rgba8");
 using var frameSet = device.CreateBindingSet(render, [frame.All]);
 using var thumbSet = device.CreateBindingSet(render, [thumbnail.All]);
 const int Phases = 60;
-var renderTapes = new CommandTape[Phases];
+var renderPhases = new CommandList[Phases];
 for (int p = 0; p < Phases; p++)
 {
-    var tape = renderTapes[p] = new CommandTape(device);
-    tape.FullBarrier();
+    var phase = renderPhases[p] = new CommandList(device);
+    phase.FullBarrier();
     float time = p / (float)Phases * 6.2831853f;
-    ((ICommandSink)tape).Dispatch(render, frameSet, new RenderPush((uint)opts.Width, (uint)opts.Height, (uint)opts.Work, time),
+    phase.Dispatch(render, frameSet, new RenderPush((uint)opts.Width, (uint)opts.Height, (uint)opts.Work, time),
         (uint)(opts.Width + 7) / 8, (uint)(opts.Height + 7) / 8);
-    ((ICommandSink)tape).Dispatch(render, thumbSet, new RenderPush((uint)spec.InputWidth, (uint)spec.InputHeight, (uint)opts.Work, time),
+    phase.Dispatch(render, thumbSet, new RenderPush((uint)spec.InputWidth, (uint)spec.InputHeight, (uint)opts.Work, time),
         (uint)(spec.InputWidth + 7) / 8, (uint)(spec.InputHeight + 7) / 8);
 }
 
@@ -89,7 +89,7 @@ Console.WriteLine($"frame: {opts.Width}x{opts.Height} render ({opts.Work} terms/
 Console.WriteLine();
 Console.WriteLine($"{"mode",-30} {"frame p50",10} {"frame p99",10} {"cpu p50",9} {"cpu p99",9} {"missed",7} {"inferences",11} {"alloc B",8}");
 
-var loop = new FrameLoop(engine, opts, renderTapes, inference, source);
+var loop = new FrameLoop(engine, opts, renderPhases, inference, source);
 foreach (var mode in new[] { FrameMode.RenderOnly, FrameMode.InferenceEveryFrame, FrameMode.SlicedInference })
 {
     var r = loop.Run(mode);

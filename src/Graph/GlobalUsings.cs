@@ -1,2 +1,2 @@
-// OpRecordContext moved from Compiler/ to Execution/ (recording is not the pure plan); every op's Record hook names it.
+// Recording lives in Execution/ (not the pure plan); every op's Record hook and every kernel launcher names its CommandRecorder.
 global using VkResNet.Graph.Execution;

@@ -4,14 +4,15 @@ namespace VkResNet.Runtime;
 
 /// <summary>
 /// Writes compute commands into one VkCommandBuffer: the only code that emits the vkCmd calls of dispatches,
-/// barriers, copies and fills. <see cref="CommandList"/> records through it now, <see cref="CommandTape.Replay"/> later.
+/// barriers, copies and fills. An implementation detail of <see cref="CommandList"/> (not a recording name of its own):
+/// the list writes through it into its own command buffer as it records, and into any other when it replays.
 /// Skips rebinding a pipeline that is already bound. Allocates nothing.
 /// </summary>
 internal unsafe struct CommandEmitter(VkApi api, VkCommandBuffer commandBuffer)
 {
     VkPipeline _bound;
 
-    /// <summary>Another recorder bound pipelines meanwhile: bind again on the next dispatch.</summary>
+    /// <summary>Someone else may have bound pipelines meanwhile: bind again on the next dispatch.</summary>
     public void Forget() => _bound = default;
 
     public void Dispatch(VkPipeline pipeline, VkPipelineLayout layout, VkDescriptorSet set, byte* push, uint pushBytes, uint gx, uint gy, uint gz)

@@ -159,6 +159,7 @@ public sealed unsafe class Device : IDisposable
     /// <summary>A binding set mixing buffer slices and image views (<see cref="ImageView"/> for sampled or storage image bindings).</summary>
     public BindingSet CreateBindingSet(Kernel kernel, ReadOnlySpan<BindingResource> bindings) => new(this, kernel, bindings);
 
+    /// <summary>A command list with a command buffer of its own, to submit (<c>new CommandList(device)</c> only keeps commands, to replay).</summary>
     public CommandList CreateCommandList(int timestampCapacity = 0) => new(this, timestampCapacity);
 
     public MemoryReport GetMemoryReport() => Memory.Report();

@@ -13,17 +13,17 @@ namespace VkResNet.Graph.Embedding;
 
 /// <summary>
 /// Inference embedded in a real-time app's frame, on the app's device and queue or on one of its own.
-/// Everything is made at creation (the warm-up): the graph's passes are recorded once onto a tape, command
+/// Everything is made at creation (the warm-up): the graph's passes are recorded once into a kept command list, command
 /// lists are recorded per ring slot (and per frame slice), per-pass times are measured. Afterwards
 /// <see cref="Submit(ReadOnlySpan{float})"/> returns at once with a ticket on a timeline semaphore (fences
-/// where timelines are off), <see cref="Record(VkCommandBuffer, ReadOnlySpan{float})"/> replays the tape into
+/// where timelines are off), <see cref="Record(VkCommandBuffer, ReadOnlySpan{float})"/> replays the kept commands into
 /// the app's own command buffer, and results come from a persistently mapped ring of
 /// <see cref="Slots"/> slots: no managed allocation, no pipeline compile, no device-wide wait.
 /// Not thread-safe: call it from the thread that submits to the queue.
 /// </summary>
 public sealed class RealtimeInference : IDisposable
 {
-    // Stages and accesses of the barriers around the graph (the tape replays them into any command buffer).
+    // Stages and accesses of the barriers around the graph (kept commands replay them into any command buffer).
     const VkPipelineStage ComputeOrTransfer = VkPipelineStage.ComputeShaderBit | VkPipelineStage.TransferBit;
 
     sealed class Slot(int index) : IDisposable
@@ -35,7 +35,7 @@ public sealed class RealtimeInference : IDisposable
         public bool AppCompleted;           // fence fallback: the app said its command buffer finished
         public CommandList? Last;           // the list whose fence ends the latest inference (fence fallback)
         public BufferSlice Upload, Readback;
-        public CommandTape UploadTape = null!, OutputTape = null!;
+        public CommandList UploadKept = null!, OutputKept = null!;
         public CommandList UploadList = null!, OneShot = null!;
         public CommandList[] SourceLists = [];
         public CommandList[] SliceLists = [];
@@ -51,14 +51,14 @@ public sealed class RealtimeInference : IDisposable
 
     readonly CompiledGraph _graph;
     readonly Tensor _input, _output;
-    readonly CommandTape _tape, _fullBarrier;
+    readonly CommandList _passes, _fullBarrier;
     readonly CommandRecorder _recorder;
     readonly List<CommandRecorder> _sourceRecorders = [];
     readonly int[] _passStart;
     readonly Buffer _upload, _readback;
     readonly TimelineSemaphore? _timeline;
     readonly Slot[] _slots;
-    readonly List<CommandTape> _sourceTapes = [];
+    readonly List<CommandList> _sourceKept = [];
     readonly List<Buffer> _externalBuffers = [];   // app buffers we wrapped
     readonly List<ImageView> _imageViews = [];     // views of app images (the images stay the app's)
     readonly List<BindingSet> _imageSets = [];     // the image pre-passes' binding sets
@@ -70,7 +70,7 @@ public sealed class RealtimeInference : IDisposable
     int _nextSlot;
     int _slicingSlot = -1, _nextSlice;
     CommandList? _pendingInputList;   // the input step of the sliced inference, run with its first slice
-    CommandTape? _pendingInputTape;
+    CommandList? _pendingInputKept;
     bool _disposed;
 
     public Device Device => _graph.Device;
@@ -110,12 +110,12 @@ public sealed class RealtimeInference : IDisposable
         _inputBytes = input.Bytes;
         _outputBytes = output.Bytes;
 
-        // Record: every pass once onto a tape, marking where each pass starts.
-        _tape = new CommandTape(device);
-        _recorder = graph.CreateRecorder(_tape);
+        // Record: every pass once into a kept list, marking where each pass starts.
+        _passes = new CommandList(device);
+        _recorder = graph.CreateRecorder(_passes);
         _passStart = new int[graph.Plan.Passes.Count + 1];
-        graph.RecordPasses(_recorder, i => _passStart[i + 1] = _tape.Count);
-        _fullBarrier = new CommandTape(device);
+        graph.RecordPasses(_recorder, i => _passStart[i + 1] = _passes.Count);
+        _fullBarrier = new CommandList(device);
         _fullBarrier.FullBarrier();
 
         // Rings: one upload and one readback slot per inference in flight.
@@ -127,14 +127,14 @@ public sealed class RealtimeInference : IDisposable
         for (int k = 0; k < _slots.Length; k++)
         {
             var s = _slots[k] = new Slot(k) { Upload = _upload.Slice(k * inStride, _inputBytes), Readback = _readback.Slice(k * outStride, _outputBytes) };
-            s.UploadTape = new CommandTape(device);
-            s.UploadTape.FullBarrier(); // the previous inference may still read the input tensor
-            s.UploadTape.Copy(s.Upload, InputTensor);
-            s.OutputTape = new CommandTape(device);
-            s.OutputTape.Barrier(BarrierKind.ComputeToTransfer);
-            s.OutputTape.Copy(OutputTensor, s.Readback);
-            s.OutputTape.Barrier(BarrierKind.TransferToHost);
-            s.UploadList = RecordList(s.UploadTape);
+            s.UploadKept = new CommandList(device);
+            s.UploadKept.FullBarrier(); // the previous inference may still read the input tensor
+            s.UploadKept.Copy(s.Upload, InputTensor);
+            s.OutputKept = new CommandList(device);
+            s.OutputKept.Barrier(BarrierKind.ComputeToTransfer);
+            s.OutputKept.Copy(OutputTensor, s.Readback);
+            s.OutputKept.Barrier(BarrierKind.TransferToHost);
+            s.UploadList = RecordList(s.UploadKept);
             s.OneShot = RecordBody(s, 0, PassCount, last: true);
         }
 
@@ -173,11 +173,11 @@ public sealed class RealtimeInference : IDisposable
         return Create(model.Graph, model.Model.Input, model.Model.Logits, options with { Normalization = options.Normalization ?? model.Normalization });
     }
 
-    CommandList RecordList(CommandTape tape)
+    CommandList RecordList(CommandList kept)
     {
         var cl = Device.CreateCommandList();
         cl.Begin(reusable: true);
-        cl.Append(tape);
+        cl.Append(kept);
         cl.End();
         return cl;
     }
@@ -188,8 +188,8 @@ public sealed class RealtimeInference : IDisposable
         var cl = Device.CreateCommandList();
         cl.Begin(reusable: true);
         cl.FullBarrier();
-        cl.Append(_tape, _passStart[from], _passStart[to]);
-        if (last) cl.Append(s.OutputTape);
+        cl.Append(_passes, _passStart[from], _passStart[to]);
+        if (last) cl.Append(s.OutputKept);
         cl.End();
         return cl;
     }
@@ -203,7 +203,7 @@ public sealed class RealtimeInference : IDisposable
         cl.WriteTimestamp();
         for (int i = 0; i < PassCount; i++)
         {
-            cl.Append(_tape, _passStart[i], _passStart[i + 1]);
+            cl.Append(_passes, _passStart[i], _passStart[i + 1]);
             cl.WriteTimestamp();
         }
         cl.End();
@@ -233,7 +233,7 @@ public sealed class RealtimeInference : IDisposable
                 while (!SubmitNextSlice()) { }
                 t.Wait();
             }
-        for (int k = 0; k < _sourceTapes.Count; k++)
+        for (int k = 0; k < _sourceKept.Count; k++)
             for (int j = 0; j < _slots.Length; j++) Submit(new Rgba8Source(k)).Wait();
         _ = _slots[0].Readback.Buffer.MappedBytes;
     }
@@ -295,23 +295,23 @@ public sealed class RealtimeInference : IDisposable
     {
         var s = Acquire();
         WriteUpload(s, input);
-        return RecordInto(commandBuffer, s, s.UploadTape);
+        return RecordInto(commandBuffer, s, s.UploadKept);
     }
 
     /// <summary>The same, reading a registered RGBA8 buffer through the pre-pass.</summary>
     public InferenceTicket Record(VkCommandBuffer commandBuffer, Rgba8Source source)
     {
         var s = Acquire();
-        return RecordInto(commandBuffer, s, SourceTape(source));
+        return RecordInto(commandBuffer, s, SourceKept(source));
     }
 
-    InferenceTicket RecordInto(VkCommandBuffer cb, Slot s, CommandTape input)
+    InferenceTicket RecordInto(VkCommandBuffer cb, Slot s, CommandList input)
     {
         if (cb.IsNull) throw new ArgumentException("The command buffer handle is null.", nameof(cb));
         input.Replay(cb);
         _fullBarrier.Replay(cb);
-        _tape.Replay(cb);
-        s.OutputTape.Replay(cb);
+        _passes.Replay(cb);
+        s.OutputKept.Replay(cb);
         s.Recorded = true;
         s.AppCompleted = false;
         s.Last = null;
@@ -337,7 +337,7 @@ public sealed class RealtimeInference : IDisposable
         var s = BeginSlicing();
         WriteUpload(s, input);
         _pendingInputList = s.UploadList;
-        _pendingInputTape = s.UploadTape;
+        _pendingInputKept = s.UploadKept;
         return new InferenceTicket(this, s.Index, s.Value);
     }
 
@@ -346,7 +346,7 @@ public sealed class RealtimeInference : IDisposable
     {
         var s = BeginSlicing();
         _pendingInputList = SourceList(s, source);
-        _pendingInputTape = SourceTape(source);
+        _pendingInputKept = SourceKept(source);
         return new InferenceTicket(this, s.Index, s.Value);
     }
 
@@ -382,12 +382,12 @@ public sealed class RealtimeInference : IDisposable
     {
         if (_slicingSlot < 0) throw new InvalidOperationException("No sliced inference is running; call BeginSliced first.");
         var s = _slots[_slicingSlot];
-        if (_nextSlice == 0) _pendingInputTape!.Replay(commandBuffer);
+        if (_nextSlice == 0) _pendingInputKept!.Replay(commandBuffer);
         var (from, to) = _slices[_nextSlice++];
         _fullBarrier.Replay(commandBuffer);
-        _tape.Replay(commandBuffer, _passStart[from], _passStart[to]);
+        _passes.Replay(commandBuffer, _passStart[from], _passStart[to]);
         if (_nextSlice < _slices.Length) return false;
-        s.OutputTape.Replay(commandBuffer);
+        s.OutputKept.Replay(commandBuffer);
         s.Recorded = true;
         s.AppCompleted = false;
         s.Last = null;
@@ -406,12 +406,12 @@ public sealed class RealtimeInference : IDisposable
     {
         RequireIdleSlicing();
         var shape = _input.Shape;
-        var tape = new CommandTape(Device);
-        tape.FullBarrier(); // the app's writes to the pixels and the previous inference's reads of the input are done
-        var recorder = new CommandRecorder(Device, tape, _graph.Variant); // owns the pre-pass binding set
+        var kept = new CommandList(Device);
+        kept.FullBarrier(); // the app's writes to the pixels and the previous inference's reads of the input are done
+        var recorder = new CommandRecorder(Device, kept, _graph.Variant); // owns the pre-pass binding set
         _sourceRecorders.Add(recorder);
         ImageInputKernels.Rgba8ToNchw(recorder, shape.N, shape.H, shape.W, _normalization.Mean, _normalization.Std, pixels, InputTensor);
-        return AddSource(tape);
+        return AddSource(kept);
     }
 
     /// <summary>
@@ -430,17 +430,17 @@ public sealed class RealtimeInference : IDisposable
         ImageInputKernels.RequireRgba8Image(image, shape.N, shape.H, shape.W); // before a view exists: a view of an unusable image is itself invalid
         var view = ImageView.FromExternal(Device, image, layout, "app.rgba8-image");
         _imageViews.Add(view);
-        var tape = new CommandTape(Device);
-        tape.FullBarrier();
-        _imageSets.Add(ImageInputKernels.Rgba8ImageToNchw(Device, tape, view, shape.N, shape.H, shape.W, _normalization.Mean, _normalization.Std, InputTensor));
-        return AddSource(tape);
+        var kept = new CommandList(Device);
+        kept.FullBarrier();
+        _imageSets.Add(ImageInputKernels.Rgba8ImageToNchw(Device, kept, view, shape.N, shape.H, shape.W, _normalization.Mean, _normalization.Std, InputTensor));
+        return AddSource(kept);
     }
 
-    Rgba8Source AddSource(CommandTape tape)
+    Rgba8Source AddSource(CommandList kept)
     {
-        _sourceTapes.Add(tape);
-        foreach (var s in _slots) s.SourceLists = [.. s.SourceLists, RecordList(tape)];
-        return new Rgba8Source(_sourceTapes.Count - 1);
+        _sourceKept.Add(kept);
+        foreach (var s in _slots) s.SourceLists = [.. s.SourceLists, RecordList(kept)];
+        return new Rgba8Source(_sourceKept.Count - 1);
     }
 
     /// <summary>Registers an app-owned VkBuffer (created with STORAGE_BUFFER usage) holding RGBA8 pixels at <paramref name="offset"/>.</summary>
@@ -451,12 +451,12 @@ public sealed class RealtimeInference : IDisposable
         return RegisterRgba8(wrapped.Slice(offset, size));
     }
 
-    CommandTape SourceTape(Rgba8Source source) =>
-        source.Index >= 0 && source.Index < _sourceTapes.Count ? _sourceTapes[source.Index] : throw new ArgumentException($"{source} was not registered here.", nameof(source));
+    CommandList SourceKept(Rgba8Source source) =>
+        source.Index >= 0 && source.Index < _sourceKept.Count ? _sourceKept[source.Index] : throw new ArgumentException($"{source} was not registered here.", nameof(source));
 
     CommandList SourceList(Slot s, Rgba8Source source)
     {
-        SourceTape(source);
+        SourceKept(source);
         return s.SourceLists[source.Index];
     }
 

@@ -76,7 +76,7 @@ public sealed partial class CompiledGraph
                 var rec = _recorders[i] = g.CreateRecorder(cl);
                 cl.Begin(reusable: true);
                 cl.FullBarrier(); // each pass is its own submission: order it after everything before it
-                rec.Pass(new OpRecordContext(rec, g.Plan, slices) { Kernels = g.Kernels }, g.Graph.Ops[g.Plan.Passes[i].OpIndex], g.Plan.Passes[i]);
+                rec.Pass(g.Graph.Ops[g.Plan.Passes[i].OpIndex], g.Plan.Passes[i]);
                 cl.FullBarrier();
                 cl.End();
             }

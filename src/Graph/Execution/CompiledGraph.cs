@@ -61,7 +61,7 @@ public sealed partial class CompiledGraph : IDisposable
     /// <summary>The conv candidate each pass records, and what the tuner measured (`vkresnet graph --kernels`).</summary>
     public KernelSelection Kernels { get; }
 
-    /// <summary>One slice per plan resource (what an <see cref="OpRecordContext"/> needs to record the passes again, e.g. onto a tape).</summary>
+    /// <summary>One slice per plan resource (what a <see cref="CommandRecorder"/> bound to the plan needs to record the passes again, e.g. onto a kept list).</summary>
     public IReadOnlyList<BufferSlice> ResourceSlices => Plan.Resources.Select(r => _resources[r.Index].Slice(0, Math.Max(16, r.Bytes))).ToArray();
 
     /// <summary>The shared scratch buffer of passes that use one; null when none does.</summary>
@@ -92,6 +92,7 @@ public sealed partial class CompiledGraph : IDisposable
         ZeroFill(device, _resources);
         _commands = device.CreateCommandList(options.Profile ? plan.Passes.Count + 1 : 0);
         _recorder = new CommandRecorder(device, _commands, variant, plan.FullBarriers);
+        _recorder.UsePlan(plan, ResourceSlices, Kernels);
         _passTimestamp = new int[plan.Passes.Count];
         Record(options.Profile);
     }
@@ -128,21 +129,25 @@ public sealed partial class CompiledGraph : IDisposable
     }
 
     /// <summary>
-    /// Records every planned pass through <paramref name="recorder"/> with this graph's kernels (the one loop that every
-    /// recording of the step uses: this graph's list, the segmented step's and the real-time tapes).
+    /// Records every planned pass through <paramref name="recorder"/>, bound to this graph's plan and kernels (the one loop
+    /// that every recording of the step uses: this graph's list, the segmented step's and the real-time kept lists).
     /// </summary>
     internal void RecordPasses(CommandRecorder recorder, Action<int>? afterPass = null)
     {
-        var ctx = new OpRecordContext(recorder, Plan, ResourceSlices) { Kernels = Kernels };
         for (int i = 0; i < Plan.Passes.Count; i++)
         {
-            recorder.Pass(ctx, Graph.Ops[Plan.Passes[i].OpIndex], Plan.Passes[i]);
+            recorder.Pass(Graph.Ops[Plan.Passes[i].OpIndex], Plan.Passes[i]);
             afterPass?.Invoke(i);
         }
     }
 
-    /// <summary>A recorder for this graph's passes onto another command list (e.g. a tape), with the plan's barrier switch.</summary>
-    internal CommandRecorder CreateRecorder(ICommandSink commands) => new(Device, commands, Variant, Plan.FullBarriers);
+    /// <summary>A recorder for this graph's passes onto another command list (e.g. a kept one), bound to the plan, with its barrier switch.</summary>
+    internal CommandRecorder CreateRecorder(CommandList commands)
+    {
+        var recorder = new CommandRecorder(Device, commands, Variant, Plan.FullBarriers);
+        recorder.UsePlan(Plan, ResourceSlices, Kernels);
+        return recorder;
+    }
 
     /// <summary>Host-written inputs (images, labels, learning rate) come in first.</summary>
     internal void RecordUploads(CommandList cl, IReadOnlyList<BufferSlice> slices)

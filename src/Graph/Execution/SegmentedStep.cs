@@ -25,7 +25,7 @@ public sealed record GradientBucket(int Index, IReadOnlyList<Tensor> Gradients, 
 public sealed class SegmentedStep : IDisposable
 {
     readonly CompiledGraph _graph;
-    readonly CommandTape _tape;
+    readonly CommandList _passes;
     readonly CommandRecorder _recorder;
     readonly CommandList[] _backward;
     readonly CommandList _optimizer;
@@ -88,12 +88,12 @@ public sealed class SegmentedStep : IDisposable
         _tripOut = device.CreateBuffer(Math.Max(16, 4L * RoundTripFloats), MemoryKind.Readback, "step.roundtrip.out");
         _tripIn = device.CreateBuffer(Math.Max(16, 4L * RoundTripFloats), MemoryKind.Upload, "step.roundtrip.in");
 
-        // Record every pass once onto a tape, noting where each pass ends.
-        _tape = new CommandTape(device);
-        _recorder = graph.CreateRecorder(_tape);
+        // Record every pass once into a kept list, noting where each pass ends.
+        _passes = new CommandList(device);
+        _recorder = graph.CreateRecorder(_passes);
         var slices = graph.ResourceSlices;
         var passEnd = new int[passes.Count];
-        graph.RecordPasses(_recorder, i => passEnd[i] = _tape.Count);
+        graph.RecordPasses(_recorder, i => passEnd[i] = _passes.Count);
 
         _backward = new CommandList[buckets.Count];
         int start = 0;
@@ -103,7 +103,7 @@ public sealed class SegmentedStep : IDisposable
             cl.Begin(reusable: true);
             if (b == 0) graph.RecordUploads(cl, slices);
             int end = passEnd[buckets[b].LastPass];
-            cl.Append(_tape, start, end);
+            cl.Append(_passes, start, end);
             start = end;
             cl.ComputeToTransferBarrier();
             long o = 4L * buckets[b].Offset;
@@ -127,7 +127,7 @@ public sealed class SegmentedStep : IDisposable
         q = 0;
         foreach (var t in roundTrip) { _optimizer.Copy(_tripIn.Slice(q, t.Bytes), graph.Slice(t).Slice(0, t.Bytes)); q += t.Bytes; }
         _optimizer.TransferToComputeBarrier();
-        _optimizer.Append(_tape, start, _tape.Count);
+        _optimizer.Append(_passes, start, _passes.Count);
         _optimizer.End();
     }
 

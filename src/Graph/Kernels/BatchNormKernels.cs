@@ -48,7 +48,7 @@ public static class BatchNormKernels
     /// Training forward: y, saved batch mean and 1/sqrt(var + eps) per channel, and the running
     /// statistics updated in place. gamma, beta, savedMean, savedInvStd, runningMean, runningVar are [C].
     /// </summary>
-    public static void ForwardTrain(IDispatchRecorder r, NchwShape s, BufferSlice x, BufferSlice gamma, BufferSlice beta,
+    public static void ForwardTrain(CommandRecorder r, NchwShape s, BufferSlice x, BufferSlice gamma, BufferSlice beta,
         BufferSlice y, BufferSlice savedMean, BufferSlice savedInvStd, BufferSlice runningMean, BufferSlice runningVar,
         float eps = DefaultEps, float momentum = DefaultMomentum)
     {
@@ -64,7 +64,7 @@ public static class BatchNormKernels
     }
 
     /// <summary>Inference forward with running statistics: y = (x - rm) / sqrt(rv + eps) * gamma + beta.</summary>
-    public static void ForwardInfer(IDispatchRecorder r, NchwShape s, BufferSlice x, BufferSlice gamma, BufferSlice beta,
+    public static void ForwardInfer(CommandRecorder r, NchwShape s, BufferSlice x, BufferSlice gamma, BufferSlice beta,
         BufferSlice runningMean, BufferSlice runningVar, BufferSlice y, float eps = DefaultEps)
     {
         const string op = "batchnorm_forward_infer";
@@ -83,7 +83,7 @@ public static class BatchNormKernels
     }
 
     /// <summary>Backward from saved batch statistics: dx, and dgamma / dbeta overwritten (not accumulated).</summary>
-    public static void Backward(IDispatchRecorder r, NchwShape s, BufferSlice dy, BufferSlice x, BufferSlice gamma,
+    public static void Backward(CommandRecorder r, NchwShape s, BufferSlice dy, BufferSlice x, BufferSlice gamma,
         BufferSlice savedMean, BufferSlice savedInvStd, BufferSlice dx, BufferSlice dgamma, BufferSlice dbeta)
     {
         const string op = "batchnorm_backward";
@@ -101,7 +101,7 @@ public static class BatchNormKernels
     /// Fused residual-block tail, training: y = relu(bn(x) + residual) with batch statistics of x,
     /// saving them and updating the running statistics like <see cref="ForwardTrain"/>.
     /// </summary>
-    public static void ForwardTrainAddRelu(IDispatchRecorder r, NchwShape s, BufferSlice x, BufferSlice residual,
+    public static void ForwardTrainAddRelu(CommandRecorder r, NchwShape s, BufferSlice x, BufferSlice residual,
         BufferSlice gamma, BufferSlice beta, BufferSlice y, BufferSlice savedMean, BufferSlice savedInvStd,
         BufferSlice runningMean, BufferSlice runningVar, float eps = DefaultEps, float momentum = DefaultMomentum)
     {
@@ -120,7 +120,7 @@ public static class BatchNormKernels
     /// Backward of <see cref="ForwardTrainAddRelu"/>: the ReLU mask comes from the forward output y;
     /// writes dx, dresidual (= masked dy), and overwrites dgamma / dbeta.
     /// </summary>
-    public static void BackwardAddRelu(IDispatchRecorder r, NchwShape s, BufferSlice dy, BufferSlice y, BufferSlice x,
+    public static void BackwardAddRelu(CommandRecorder r, NchwShape s, BufferSlice dy, BufferSlice y, BufferSlice x,
         BufferSlice gamma, BufferSlice savedMean, BufferSlice savedInvStd,
         BufferSlice dx, BufferSlice dresidual, BufferSlice dgamma, BufferSlice dbeta)
     {

@@ -22,7 +22,7 @@ public struct SplitKReducePush
 /// <summary>db[c] = sum_{n,i} dy[n, c, i]: the bias gradient of conv (inner = OH*OW) and linear (inner = 1).</summary>
 internal static class BiasGradKernel
 {
-    public static void Record(IDispatchRecorder r, int n, int c, int inner, BufferSlice dy, BufferSlice db, bool accumulate)
+    public static void Record(CommandRecorder r, int n, int c, int inner, BufferSlice dy, BufferSlice db, bool accumulate)
     {
         var push = new BiasGradPush { N = n, C = c, Inner = inner, Flags = accumulate ? 8u : 0u };
         r.Dispatch("bias_grad", [], [Access.Read(dy), Conv2dKernels.Output(db, accumulate)], push, (uint)c, 1, 1);

@@ -22,7 +22,7 @@ public static class Conv2d1x1Gemm
     public static long ScratchBytes(Conv2dShape s) => AlignedBytes(s.WeightElements);
 
     /// <summary>y = [relu](conv(x, w) [+ bias] [+ residual]) [+ y], as <see cref="Conv2dKernels.Forward"/> (residual may be y).</summary>
-    public static void Forward(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
+    public static void Forward(CommandRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
                                BufferSlice? residual, BufferSlice y, bool relu = false, bool accumulate = false)
     {
         Check(r, s);
@@ -37,7 +37,7 @@ public static class Conv2d1x1Gemm
     }
 
     /// <summary>dx = conv_transpose(dy, w) (or dx += with accumulate); scratch holds <see cref="ScratchBytes"/>.</summary>
-    public static void BackwardInput(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
+    public static void BackwardInput(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
                                      BufferSlice scratch, bool accumulate = false)
     {
         Check(r, s);
@@ -53,7 +53,7 @@ public static class Conv2d1x1Gemm
         Gemm(r, s, dy, wt, dy, dy, dx, Transposed | (accumulate ? Conv2dFlags.Accumulate : 0), rows: s.Cin, accumulate, srcVec4: s.OutH * s.OutW % 4 == 0);
     }
 
-    static void Check(IDispatchRecorder r, Conv2dShape s)
+    static void Check(CommandRecorder r, Conv2dShape s)
     {
         s.Validate();
         if (!Applies(s, KernelVariant.Cpu))   // texel-buffer loads: any device runs it (the tuner decides where it pays)
@@ -64,7 +64,7 @@ public static class Conv2d1x1Gemm
 
     // Absent bias/residual bind src as an unread placeholder; a and src are bound twice (scalar and rgba32f views).
     // srcVec4: src is read at stride 1 and its H*W % 4 == 0, so runs of 4 columns are 4 aligned floats of one image.
-    static void Gemm(IDispatchRecorder r, Conv2dShape s, BufferSlice src, BufferSlice a, BufferSlice bias, BufferSlice residual,
+    static void Gemm(CommandRecorder r, Conv2dShape s, BufferSlice src, BufferSlice a, BufferSlice bias, BufferSlice residual,
                      BufferSlice dst, Conv2dFlags flags, int rows, bool accumulate, bool srcVec4)
     {
         r.Dispatch("conv2d_1x1_gemm_cpu", [SpecConstant.Bool(0, srcVec4)],

@@ -20,7 +20,7 @@ public static class Conv2dBackwardWeightDy4
     public static long ScratchBytes(Conv2dShape s) => 0;
 
     /// <summary>dw = sum over batch and space of dy x im2col(x) (or dw += with accumulate).</summary>
-    public static void BackwardWeight(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
+    public static void BackwardWeight(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
                                       BufferSlice? scratch = null, bool accumulate = false)
     {
         s.Validate();

@@ -36,7 +36,7 @@ public static class Conv2dBackwardWeightTaps
     }
 
     /// <summary>dw = sum over batch and space of dy x im2col(x) (or dw += with accumulate).</summary>
-    public static void BackwardWeight(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
+    public static void BackwardWeight(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
                                       BufferSlice? scratch, bool accumulate, int rows, int targetGroups)
     {
         s.Validate();

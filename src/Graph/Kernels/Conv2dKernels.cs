@@ -53,7 +53,7 @@ public static class Conv2dKernels
     /// slice of <see cref="ScratchBytes"/>, a 3x3 stride-1 pad-1 conv on _cpu runs as Winograd F(2x2,3x3)
     /// (<see cref="UsesWinograd"/>; <paramref name="winograd"/> null: the VKRESNET_WINOGRAD default).
     /// </summary>
-    public static void Forward(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
+    public static void Forward(CommandRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
                                BufferSlice? residual, BufferSlice y, bool relu = false, bool accumulate = false,
                                BufferSlice? scratch = null, bool? winograd = null)
     {
@@ -68,7 +68,7 @@ public static class Conv2dKernels
     /// <see cref="ScratchBytes"/> lets it run as the (faster) forward kernel over flipped, transposed weights;
     /// otherwise one implicit-GEMM pass per stride phase.
     /// </summary>
-    public static void BackwardInput(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
+    public static void BackwardInput(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
                                      BufferSlice? scratch = null, bool accumulate = false, bool? winograd = null)
     {
         var key = new ConvKey(ConvDirection.BackwardInput, s, accumulate ? Conv2dFlags.Accumulate : 0);
@@ -80,7 +80,7 @@ public static class Conv2dKernels
     /// a scratch slice of <see cref="ScratchBytes"/> lets the long reduction run as split-K slices plus a fixed-order
     /// reduce (deterministic); without it (or on _cpu, where 2-16 cores are already busy) it is one pass.
     /// </summary>
-    public static void BackwardWeight(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
+    public static void BackwardWeight(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
                                       BufferSlice? scratch = null, bool accumulate = false)
     {
         var key = new ConvKey(ConvDirection.BackwardWeight, s, accumulate ? Conv2dFlags.Accumulate : 0);
@@ -91,7 +91,7 @@ public static class Conv2dKernels
     /// Records one candidate for a pass (what a compiled graph does with the tuner's choice), after checking that
     /// the candidate is of the key's direction and applies, and that every slice, the scratch included, is large enough.
     /// </summary>
-    public static void Record(IDispatchRecorder r, ConvCandidate c, ConvKey key, ConvOperands o)
+    public static void Record(CommandRecorder r, ConvCandidate c, ConvKey key, ConvOperands o)
     {
         var s = key.Shape;
         s.Validate();
@@ -120,7 +120,7 @@ public static class Conv2dKernels
     // ---- The forms the candidates record (ConvCandidates.All names each with its parameters). ----
 
     /// <summary>The direct implicit-GEMM forward: the _cpu form (grid order by <paramref name="rowsOnX"/>) or the _gpu form.</summary>
-    internal static void DirectForward(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX)
+    internal static void DirectForward(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX)
     {
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         // _cpu also binds w a second time as rgba32f texels (binding 5, read when Cin*KH*KW % 4 == 0).
@@ -140,7 +140,7 @@ public static class Conv2dKernels
         (flags & flag) != 0 && slice is { } s ? s : placeholder;
 
     /// <summary>Backward input as one implicit-GEMM grid per stride phase (z); x covers the largest phase.</summary>
-    internal static void PhasedBackwardInput(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX)
+    internal static void PhasedBackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX)
     {
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         long phaseColumns = (long)s.N * DivUp(s.H, s.StrideH) * DivUp(s.W, s.StrideW);
@@ -156,7 +156,7 @@ public static class Conv2dKernels
     internal static long FlipScratchBytes(Conv2dShape s) => AlignedBytes(s.WeightElements);
 
     /// <summary>Backward input (stride 1) as the direct forward of dy over flipped, transposed weights written to scratch.</summary>
-    internal static void FlippedBackwardInput(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form)
+    internal static void FlippedBackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form)
     {
         var wt = o.Scratch!.Value.Slice(0, AlignedBytes(s.WeightElements));
         r.Dispatch("conv2d_weight_flip", [], [Access.Read(o.B), Access.Write(wt)], new Conv2dPush(s, 0), Groups(s.WeightElements, 256), 1, 1);
@@ -164,10 +164,10 @@ public static class Conv2dKernels
     }
 
     /// <summary>Backward input (stride 1, 3x3, pad 1) as Winograd over dy; the weight transform reads w flipped and transposed itself.</summary>
-    internal static void WinogradBackwardInput(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
+    internal static void WinogradBackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
         Winograd(r, Transposed(s), o.A, o.B, null, null, o.Out, flags & Conv2dFlags.Accumulate, o.Scratch!.Value, flipWeights: true);
 
-    internal static void WinogradForward(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
+    internal static void WinogradForward(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
         Winograd(r, s, o.A, o.B, (flags & Conv2dFlags.Bias) != 0 ? o.Bias : null, (flags & Conv2dFlags.Residual) != 0 ? o.Residual : null,
                  o.Out, flags, o.Scratch!.Value, flipWeights: false);
 
@@ -209,7 +209,7 @@ public static class Conv2dKernels
 
     // Three passes: weight transform (u), input transform (v), then the 16 GEMMs fused with the output transform
     // and epilogue (storing the GEMM results and transforming them in a fourth pass measured slower on llvmpipe).
-    private static void Winograd(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
+    private static void Winograd(CommandRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
                                  BufferSlice? residual, BufferSlice y, Conv2dFlags flags, BufferSlice scratch, bool flipWeights)
     {
         long tiles = WinogradTiles(s);
@@ -230,7 +230,7 @@ public static class Conv2dKernels
     private static long AlignedBytes(long elements) => (elements * sizeof(float) + 15) & ~15L;
 
     /// <summary>Backward weight in one pass (the _gpu form binds dw in place of the split-K partials it does not use).</summary>
-    internal static void DirectBackwardWeight(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form)
+    internal static void DirectBackwardWeight(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form)
     {
         if (form == KernelVariant.Gpu) { Conv2dTiledGpu.BackwardWeight(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
@@ -240,7 +240,7 @@ public static class Conv2dKernels
     }
 
     /// <summary>Backward weight as split-K slices of the long reduction into scratch, then a fixed-order reduce (deterministic).</summary>
-    internal static void SplitKBackwardWeight(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
+    internal static void SplitKBackwardWeight(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
         Conv2dTiledGpu.BackwardWeight(r, s, o, flags, GpuTile.Default, null, splitK: true);
 
     internal static long SplitKScratchBytes(Conv2dShape s) => Conv2dTiledGpu.ScratchBytes(ConvDirection.BackwardWeight, s, GpuTile.Default, splitK: true);
@@ -256,7 +256,7 @@ public static class Conv2dKernels
     internal static (int Slices, int Chunk) SplitK(Conv2dShape s) => Conv2dTiledGpu.Split(ConvDirection.BackwardWeight, s, GpuTile.Default);
 
     /// <summary>db[c] = sum over batch and space of dy[n, c] (or db += with accumulate).</summary>
-    public static void BackwardBias(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice db, bool accumulate = false)
+    public static void BackwardBias(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice db, bool accumulate = false)
     {
         s.Validate();
         Require(dy, s.OutputElements, "dy", s);
@@ -275,7 +275,7 @@ public static class Conv2dKernels
         form == KernelVariant.Cpu && !rowsOnX ? PixelsOnX : [];
 
     private static string Suffix(KernelVariant form) => form == KernelVariant.Cpu ? "_cpu" : "_gpu";
-    internal static string Name(string op, IDispatchRecorder r) => op + Suffix(r.Variant);
+    internal static string Name(string op, CommandRecorder r) => op + Suffix(r.Variant);
     private static int Rows(KernelVariant form) => form == KernelVariant.Cpu ? CpuRows : GpuRows;
     internal static Access Output(BufferSlice s, bool accumulate) => accumulate ? Access.ReadWrite(s) : Access.Write(s);
     // 65535 workgroups per dimension is what every Vulkan device guarantees.

@@ -30,7 +30,7 @@ public static class Conv2dPhaseBackwardInput
     }
 
     /// <summary>dx = conv_transpose(dy, w) (or dx += with accumulate); scratch holds <see cref="ScratchBytes"/>.</summary>
-    public static void BackwardInput(IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
+    public static void BackwardInput(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
                                      BufferSlice scratch, bool accumulate = false)
     {
         s.Validate();

@@ -68,7 +68,7 @@ public static class Conv2dTiledGpu
     // The fixed rules' _gpu forms: the default tile, no subgroup request (the pipelines they always compiled).
     static readonly SpecConstant[] DefaultSpec = [];
 
-    static SpecConstant[] SpecFor(IDispatchRecorder r, GpuTile tile, SubgroupPick? pick) =>
+    static SpecConstant[] SpecFor(CommandRecorder r, GpuTile tile, SubgroupPick? pick) =>
         pick is { } p ? tile.Spec(tile.Subgroup(r.Device.Info, p)) : DefaultSpec;
 
     /// <summary>A tuner candidate of this form (a row of <see cref="ConvCandidates.All"/>).</summary>
@@ -124,7 +124,7 @@ public static class Conv2dTiledGpu
     }
 
     /// <summary>y = [relu](conv(x, w) [+ bias] [+ residual]) [+ y]; <paramref name="pick"/> null: the fixed rules' pipeline.</summary>
-    public static void Forward(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, GpuTile tile, SubgroupPick? pick, bool splitK)
+    public static void Forward(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, GpuTile tile, SubgroupPick? pick, bool splitK)
     {
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         var (slices, chunk) = splitK ? Split(ConvDirection.Forward, s, tile) : (1, 0);
@@ -149,7 +149,7 @@ public static class Conv2dTiledGpu
     }
 
     /// <summary>dx = conv_transpose(dy, w) [+ dx], one grid per stride phase (z), each split into slices with split-K.</summary>
-    public static void BackwardInput(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, GpuTile tile, SubgroupPick? pick, bool splitK)
+    public static void BackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, GpuTile tile, SubgroupPick? pick, bool splitK)
     {
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         var (slices, chunk) = splitK ? Split(ConvDirection.BackwardInput, s, tile) : (1, 0);
@@ -171,7 +171,7 @@ public static class Conv2dTiledGpu
     }
 
     /// <summary>dw = sum over batch and space of dy x im2col(x) [+ dw], in one pass or split-K.</summary>
-    public static void BackwardWeight(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, GpuTile tile, SubgroupPick? pick, bool splitK)
+    public static void BackwardWeight(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, GpuTile tile, SubgroupPick? pick, bool splitK)
     {
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         var (slices, chunk) = splitK ? Split(ConvDirection.BackwardWeight, s, tile) : (1, 0);
@@ -190,7 +190,7 @@ public static class Conv2dTiledGpu
         Reduce(r, partial, o.Out, s.WeightElements, slices, acc);
     }
 
-    static void Reduce(IDispatchRecorder r, BufferSlice partial, BufferSlice output, long count, int slices, bool acc)
+    static void Reduce(CommandRecorder r, BufferSlice partial, BufferSlice output, long count, int slices, bool acc)
     {
         var reduce = new SplitKReducePush { Count = checked((int)count), Slices = slices, Flags = acc ? 8u : 0u };
         r.Dispatch("splitk_reduce", [], [Access.Read(partial), Conv2dKernels.Output(output, acc)], reduce, Conv2dKernels.Groups(count, 256), 1, 1);

@@ -56,14 +56,14 @@ public static class Conv2dWinograd4
     /// <summary>Stride-1 backward input as F(4x4,3x3) over dy (<see cref="Conv2dKernels.FlipApplies"/> and 3x3 pad 1).</summary>
     public static bool BackwardInputApplies(Conv2dShape s) => Conv2dKernels.FlipApplies(s) && Applies(Conv2dKernels.Transposed(s));
 
-    internal static void Forward(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
+    internal static void Forward(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
         Record(r, s, o.A, o.B, (flags & Conv2dFlags.Bias) != 0 ? o.Bias : null, (flags & Conv2dFlags.Residual) != 0 ? o.Residual : null,
                o.Out, flags, o.Scratch!.Value, flipWeights: false);
 
-    internal static void BackwardInput(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
+    internal static void BackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags) =>
         Record(r, Conv2dKernels.Transposed(s), o.A, o.B, null, null, o.Out, flags & Conv2dFlags.Accumulate, o.Scratch!.Value, flipWeights: true);
 
-    static void Record(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice? residual,
+    static void Record(CommandRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice? residual,
                        BufferSlice y, Conv2dFlags flags, BufferSlice scratch, bool flipWeights)
     {
         long tiles = Tiles(s);

@@ -56,7 +56,7 @@ public readonly record struct ConvOperands(BufferSlice A, BufferSlice B, BufferS
                                            BufferSlice? Bias = null, BufferSlice? Residual = null);
 
 /// <summary>Records one candidate's dispatches for a pass.</summary>
-public delegate void ConvRecord(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags);
+public delegate void ConvLaunch(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags);
 
 /// <summary>
 /// One implementation of a conv direction: an algorithm with its load path, blocking, grid order and split.
@@ -64,7 +64,7 @@ public delegate void ConvRecord(IDispatchRecorder r, Conv2dShape s, ConvOperands
 /// more for a transform whose fp32 rounding error is larger by construction (Winograd F(4x4,3x3)).
 /// </summary>
 public sealed record ConvCandidate(string Name, ConvDirection Direction, string Algorithm,
-                                   Func<Conv2dShape, DeviceInfo, bool> Applies, Func<Conv2dShape, long> Scratch, ConvRecord Record,
+                                   Func<Conv2dShape, DeviceInfo, bool> Applies, Func<Conv2dShape, long> Scratch, ConvLaunch Record,
                                    double ErrorScale = 1)
 {
     /// <summary>

@@ -37,7 +37,7 @@ public static class ImageInputKernels
 
     /// <param name="rgba">batch x height x width pixels, one uint each (R in the low byte)</param>
     /// <param name="y">the NCHW float tensor [batch, mean.Length, height, width]</param>
-    public static void Rgba8ToNchw(IDispatchRecorder r, int batch, int height, int width, ReadOnlySpan<float> mean, ReadOnlySpan<float> std,
+    public static void Rgba8ToNchw(CommandRecorder r, int batch, int height, int width, ReadOnlySpan<float> mean, ReadOnlySpan<float> std,
                                    BufferSlice rgba, BufferSlice y)
     {
         const string op = "rgba8_to_nchw";
@@ -72,12 +72,12 @@ public static class ImageInputKernels
     /// <summary>
     /// The pre-pass reading an app's image in place (rgba8_image_to_nchw.comp), recorded as one dispatch into
     /// <paramref name="commands"/>. Returns the binding set it made: the caller owns it and keeps it while the commands may
-    /// replay. Not an <see cref="IDispatchRecorder"/> launcher, since the recorder's hazards cover buffers only: the caller
+    /// replay. Not a <see cref="CommandRecorder"/> launcher, since the recorder's hazards cover buffers only: the caller
     /// orders the app's writes to the image before it and the dispatch's write of <paramref name="y"/> before its readers.
     /// </summary>
     /// <param name="image">a view of the app's image, checked with <see cref="RequireRgba8Image"/>; its layout is the app's at execution</param>
     /// <param name="y">the NCHW float tensor [batch, mean.Length, height, width]</param>
-    public static BindingSet Rgba8ImageToNchw(Device device, ICommandSink commands, ImageView image, int batch, int height, int width,
+    public static BindingSet Rgba8ImageToNchw(Device device, CommandList commands, ImageView image, int batch, int height, int width,
                                               ReadOnlySpan<float> mean, ReadOnlySpan<float> std, BufferSlice y)
     {
         const string op = "rgba8_image_to_nchw";

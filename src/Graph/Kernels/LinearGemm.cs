@@ -32,7 +32,7 @@ public static class LinearGemm
         });
 
     // The GEMM has no residual input (a linear layer never has one): such a key records the direct reference form instead.
-    static void Forward(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags f)
+    static void Forward(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags f)
     {
         if (Has(f, Conv2dFlags.Residual)) Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true);
         else LinearKernels.Forward(r, Linear(s), o.A, o.B, Has(f, Conv2dFlags.Bias) ? o.Bias : null, o.Out, Has(f, Conv2dFlags.Relu), Has(f, Conv2dFlags.Accumulate));

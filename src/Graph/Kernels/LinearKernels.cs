@@ -28,7 +28,7 @@ public static class LinearKernels
 {
     private const uint BiasColumn = 1, BiasRow = 2, Relu = 4, Accumulate = 8;
 
-    public static void Forward(IDispatchRecorder r, LinearShape s, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y,
+    public static void Forward(CommandRecorder r, LinearShape s, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y,
                                bool relu = false, bool accumulate = false)
     {
         Validate(s);
@@ -49,7 +49,7 @@ public static class LinearKernels
     }
 
     /// <summary>dx [N, In] = dy [N, Out] W [Out, In].</summary>
-    public static void BackwardInput(IDispatchRecorder r, LinearShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
+    public static void BackwardInput(CommandRecorder r, LinearShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
                                      bool accumulate = false)
     {
         Validate(s);
@@ -68,7 +68,7 @@ public static class LinearKernels
     }
 
     /// <summary>dW [Out, In] = dy^T [Out, N] x [N, In]; the sum over the batch runs in a fixed order.</summary>
-    public static void BackwardWeight(IDispatchRecorder r, LinearShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
+    public static void BackwardWeight(CommandRecorder r, LinearShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
                                       bool accumulate = false)
     {
         Validate(s);
@@ -80,7 +80,7 @@ public static class LinearKernels
     }
 
     /// <summary>db [Out] = the column sums of dy [N, Out].</summary>
-    public static void BackwardBias(IDispatchRecorder r, LinearShape s, BufferSlice dy, BufferSlice db, bool accumulate = false)
+    public static void BackwardBias(CommandRecorder r, LinearShape s, BufferSlice dy, BufferSlice db, bool accumulate = false)
     {
         Validate(s);
         Require(dy, (long)s.N * s.Out, "dy", s);
@@ -88,7 +88,7 @@ public static class LinearKernels
         BiasGradKernel.Record(r, s.N, s.Out, 1, dy, db, accumulate);
     }
 
-    private static void Gemm(IDispatchRecorder r, in GemmPush p, BufferSlice a, BufferSlice b, BufferSlice bias, BufferSlice c,
+    private static void Gemm(CommandRecorder r, in GemmPush p, BufferSlice a, BufferSlice b, BufferSlice bias, BufferSlice c,
                              bool accumulate)
     {
         int rows = r.Variant == KernelVariant.Cpu ? 8 : 64;

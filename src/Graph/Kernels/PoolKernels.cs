@@ -50,7 +50,7 @@ public readonly record struct MaxPoolShape(NchwShape Input, int Kernel = 3, int 
 public static class PoolKernels
 {
     /// <summary>y = window max, indices = in-plane index (ih * W + iw) of the first maximum, int32 shaped like y.</summary>
-    public static void MaxForward(IDispatchRecorder r, MaxPoolShape s, BufferSlice x, BufferSlice y, BufferSlice indices)
+    public static void MaxForward(CommandRecorder r, MaxPoolShape s, BufferSlice x, BufferSlice y, BufferSlice indices)
     {
         const string op = "maxpool_forward";
         var push = Push(s, op);
@@ -62,7 +62,7 @@ public static class PoolKernels
     }
 
     /// <summary>dx[i] = sum of dy over the windows whose saved argmax is i (fixed order).</summary>
-    public static void MaxBackward(IDispatchRecorder r, MaxPoolShape s, BufferSlice dy, BufferSlice indices, BufferSlice dx)
+    public static void MaxBackward(CommandRecorder r, MaxPoolShape s, BufferSlice dy, BufferSlice indices, BufferSlice dx)
     {
         const string op = "maxpool_backward";
         var push = Push(s, op);
@@ -74,7 +74,7 @@ public static class PoolKernels
     }
 
     /// <summary>y[n, c] = mean of x[n, c, :, :].</summary>
-    public static void GlobalAvgForward(IDispatchRecorder r, NchwShape s, BufferSlice x, BufferSlice y)
+    public static void GlobalAvgForward(CommandRecorder r, NchwShape s, BufferSlice x, BufferSlice y)
     {
         const string op = "global_avgpool_forward";
         s.Validate();
@@ -87,7 +87,7 @@ public static class PoolKernels
     }
 
     /// <summary>dx[n, c, h, w] = dy[n, c] / (H * W).</summary>
-    public static void GlobalAvgBackward(IDispatchRecorder r, NchwShape s, BufferSlice dy, BufferSlice dx)
+    public static void GlobalAvgBackward(CommandRecorder r, NchwShape s, BufferSlice dy, BufferSlice dx)
     {
         const string op = "global_avgpool_backward";
         s.Validate();

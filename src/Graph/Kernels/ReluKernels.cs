@@ -6,7 +6,7 @@ namespace VkResNet.Graph.Kernels;
 public static class ReluKernels
 {
     /// <summary>y = max(x, 0) over <paramref name="count"/> floats.</summary>
-    public static void Forward(IDispatchRecorder r, long count, BufferSlice x, BufferSlice y)
+    public static void Forward(CommandRecorder r, long count, BufferSlice x, BufferSlice y)
     {
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "relu_forward") };
         FlatGrid.RequireTexels(x, count, "relu_forward", "x");
@@ -16,7 +16,7 @@ public static class ReluKernels
     }
 
     /// <summary>dx = dy where the forward OUTPUT y &gt; 0, else 0 (so the graph keeps y, not x).</summary>
-    public static void Backward(IDispatchRecorder r, long count, BufferSlice dy, BufferSlice y, BufferSlice dx)
+    public static void Backward(CommandRecorder r, long count, BufferSlice dy, BufferSlice y, BufferSlice dx)
     {
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "relu_backward") };
         FlatGrid.RequireTexels(dy, count, "relu_backward", "dy");

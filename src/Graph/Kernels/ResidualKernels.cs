@@ -6,7 +6,7 @@ namespace VkResNet.Graph.Kernels;
 public static class ResidualKernels
 {
     /// <summary>y = a + b over <paramref name="count"/> floats (residual_add.comp).</summary>
-    public static void Add(IDispatchRecorder r, long count, BufferSlice a, BufferSlice b, BufferSlice y)
+    public static void Add(CommandRecorder r, long count, BufferSlice a, BufferSlice b, BufferSlice y)
     {
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "residual_add") };
         FlatGrid.RequireTexels(a, count, "residual_add", "a");
@@ -17,7 +17,7 @@ public static class ResidualKernels
     }
 
     /// <summary>y += x over <paramref name="count"/> floats (accumulate.comp): sums the gradients of a tensor with two consumers.</summary>
-    public static void Accumulate(IDispatchRecorder r, long count, BufferSlice x, BufferSlice y)
+    public static void Accumulate(CommandRecorder r, long count, BufferSlice x, BufferSlice y)
     {
         var push = new ElementwisePush { Count = FlatGrid.Count(count, "accumulate") };
         FlatGrid.RequireTexels(x, count, "accumulate", "x");

@@ -20,7 +20,7 @@ public struct SgdPush
 /// </summary>
 public static class SgdKernels
 {
-    public static void Update(IDispatchRecorder r, long count, BufferSlice grad, BufferSlice lr, BufferSlice weight,
+    public static void Update(CommandRecorder r, long count, BufferSlice grad, BufferSlice lr, BufferSlice weight,
         BufferSlice velocity, float momentum, float weightDecay, bool nesterov = false)
     {
         const string op = "sgd_update";

@@ -43,7 +43,7 @@ public readonly record struct ShortcutZeroPadShape(NchwShape Input, int Cout, in
 /// <summary>The paper's parameter-free option-A shortcut (subsample + zero channels) and its backward.</summary>
 public static class ShortcutKernels
 {
-    public static void ZeroPadForward(IDispatchRecorder r, ShortcutZeroPadShape s, BufferSlice x, BufferSlice y)
+    public static void ZeroPadForward(CommandRecorder r, ShortcutZeroPadShape s, BufferSlice x, BufferSlice y)
     {
         const string op = "shortcut_zeropad_forward";
         var push = Push(s, op);
@@ -54,7 +54,7 @@ public static class ShortcutKernels
     }
 
     /// <summary>dx = dy at the sampled pixels of the real channels, 0 elsewhere.</summary>
-    public static void ZeroPadBackward(IDispatchRecorder r, ShortcutZeroPadShape s, BufferSlice dy, BufferSlice dx)
+    public static void ZeroPadBackward(CommandRecorder r, ShortcutZeroPadShape s, BufferSlice dy, BufferSlice dx)
     {
         const string op = "shortcut_zeropad_backward";
         var push = Push(s, op);

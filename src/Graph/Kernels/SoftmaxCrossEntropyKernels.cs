@@ -20,7 +20,7 @@ public static class SoftmaxCrossEntropyKernels
 {
     public const int ResultFloats = 2;
 
-    public static void Forward(IDispatchRecorder r, int batch, int classes, BufferSlice logits, BufferSlice labels,
+    public static void Forward(CommandRecorder r, int batch, int classes, BufferSlice logits, BufferSlice labels,
         BufferSlice result, float smoothing = 0f)
     {
         const string op = "softmax_cross_entropy_forward";
@@ -33,7 +33,7 @@ public static class SoftmaxCrossEntropyKernels
     }
 
     /// <summary>dlogits = (softmax(logits) - smoothed one-hot) / N: the gradient of the batch-mean loss.</summary>
-    public static void Backward(IDispatchRecorder r, int batch, int classes, BufferSlice logits, BufferSlice labels,
+    public static void Backward(CommandRecorder r, int batch, int classes, BufferSlice logits, BufferSlice labels,
         BufferSlice dlogits, float smoothing = 0f)
     {
         const string op = "softmax_cross_entropy_backward";

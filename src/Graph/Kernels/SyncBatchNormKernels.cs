@@ -45,7 +45,7 @@ public struct BatchNormBackwardApplyPush
 public static class SyncBatchNormKernels
 {
     /// <summary>stats[2c] = sum (x - shift[c]), stats[2c + 1] = sum (x - shift[c])^2 over this replica's N*H*W; shift is [C], stats [2C].</summary>
-    public static void Stats(IDispatchRecorder r, NchwShape s, BufferSlice x, BufferSlice shift, BufferSlice stats)
+    public static void Stats(CommandRecorder r, NchwShape s, BufferSlice x, BufferSlice shift, BufferSlice stats)
     {
         const string op = "batchnorm_stats";
         s.Validate();
@@ -62,7 +62,7 @@ public static class SyncBatchNormKernels
     /// (shifted by the running mean as it is before this pass) and <paramref name="count"/> = N*H*W of all ranks together.
     /// With <paramref name="residual"/>: y = relu(bn(x) + residual), the fused residual-block tail (bn_add_relu_apply).
     /// </summary>
-    public static void Apply(IDispatchRecorder r, NchwShape s, long count, BufferSlice x, BufferSlice gamma, BufferSlice beta, BufferSlice stats,
+    public static void Apply(CommandRecorder r, NchwShape s, long count, BufferSlice x, BufferSlice gamma, BufferSlice beta, BufferSlice stats,
         BufferSlice y, BufferSlice savedMean, BufferSlice savedInvStd, BufferSlice runningMean, BufferSlice runningVar,
         float eps = BatchNormKernels.DefaultEps, float momentum = BatchNormKernels.DefaultMomentum, BufferSlice? residual = null)
     {
@@ -93,7 +93,7 @@ public static class SyncBatchNormKernels
     /// g = dy, or with <paramref name="reluOutput"/> (y of the fused y = relu(bn(x) + residual)) g = dy * (y &gt; 0), also written to
     /// <paramref name="dresidual"/> (the dy that <see cref="BackwardApply"/> then takes).
     /// </summary>
-    public static void BackwardStats(IDispatchRecorder r, NchwShape s, BufferSlice dy, BufferSlice x, BufferSlice savedMean, BufferSlice savedInvStd,
+    public static void BackwardStats(CommandRecorder r, NchwShape s, BufferSlice dy, BufferSlice x, BufferSlice savedMean, BufferSlice savedInvStd,
         BufferSlice sums, BufferSlice dgamma, BufferSlice dbeta, (BufferSlice Y, BufferSlice Dresidual)? reluOutput = null)
     {
         string op = reluOutput is null ? "batchnorm_backward_stats" : "bn_add_relu_backward_stats";
@@ -117,7 +117,7 @@ public static class SyncBatchNormKernels
     }
 
     /// <summary>dx from <paramref name="sums"/> of <see cref="BackwardStats"/> summed over the ranks and <paramref name="count"/> = N*H*W of all ranks.</summary>
-    public static void BackwardApply(IDispatchRecorder r, NchwShape s, long count, BufferSlice dy, BufferSlice x, BufferSlice gamma,
+    public static void BackwardApply(CommandRecorder r, NchwShape s, long count, BufferSlice dy, BufferSlice x, BufferSlice gamma,
         BufferSlice savedMean, BufferSlice savedInvStd, BufferSlice sums, BufferSlice dx)
     {
         const string op = "batchnorm_backward_apply";

@@ -29,6 +29,6 @@ public sealed class AccumulateOp : Op
         for (int i = 0; i < y.Length; i++) y[i] += x[i];
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        ResidualKernels.Accumulate(ctx.Recorder, X.Shape.ElementCount, ctx.Slice(X), ctx.Slice(Y));
+    public override void Record(CommandRecorder rec) =>
+        ResidualKernels.Accumulate(rec, X.Shape.ElementCount, rec.Slice(X), rec.Slice(Y));
 }

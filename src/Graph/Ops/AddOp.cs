@@ -44,6 +44,6 @@ public sealed class AddOp : Op
         for (int i = 0; i < y.Length; i++) y[i] = a[i] + b[i];
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        ResidualKernels.Add(ctx.Recorder, Y.Shape.ElementCount, ctx.Slice(A), ctx.Slice(B), ctx.Slice(Y));
+    public override void Record(CommandRecorder rec) =>
+        ResidualKernels.Add(rec, Y.Shape.ElementCount, rec.Slice(A), rec.Slice(B), rec.Slice(Y));
 }

@@ -59,14 +59,14 @@ public sealed class AvgPool2dOp : Op
                 }
     }
 
-    public override void Record(OpRecordContext ctx)
+    public override void Record(CommandRecorder rec)
     {
         const string op = "avgpool2d_forward";
         var push = Push(X, Y, Kernel, Stride);
-        FlatGrid.Require(ctx.Slice(X), X.Shape.ElementCount, op, "x");
-        FlatGrid.Require(ctx.Slice(Y), Y.Shape.ElementCount, op, "y");
+        FlatGrid.Require(rec.Slice(X), X.Shape.ElementCount, op, "x");
+        FlatGrid.Require(rec.Slice(Y), Y.Shape.ElementCount, op, "y");
         var (gx, gy) = FlatGrid.Groups(Y.Shape.ElementCount);
-        ctx.Recorder.Dispatch(op, [], [Access.Read(ctx.Slice(X)), Access.Write(ctx.Slice(Y))], push, gx, gy, 1);
+        rec.Dispatch(op, [], [Access.Read(rec.Slice(X)), Access.Write(rec.Slice(Y))], push, gx, gy, 1);
     }
 
     /// <summary>The push block of both kernels (include/pool_shape.glsl, padding 0).</summary>
@@ -112,14 +112,14 @@ public sealed class AvgPool2dBackwardOp : Op
                 }
     }
 
-    public override void Record(OpRecordContext ctx)
+    public override void Record(CommandRecorder rec)
     {
         const string op = "avgpool2d_backward";
         var push = AvgPool2dOp.Push(Dx, Dy, Kernel, Stride);
-        FlatGrid.Require(ctx.Slice(Dy), Dy.Shape.ElementCount, op, "dy");
-        FlatGrid.Require(ctx.Slice(Dx), Dx.Shape.ElementCount, op, "dx");
+        FlatGrid.Require(rec.Slice(Dy), Dy.Shape.ElementCount, op, "dy");
+        FlatGrid.Require(rec.Slice(Dx), Dx.Shape.ElementCount, op, "dx");
         var (gx, gy) = FlatGrid.Groups(Dx.Shape.ElementCount);
-        ctx.Recorder.Dispatch(op, [], [Access.Read(ctx.Slice(Dy)), Access.Write(ctx.Slice(Dx))], push, gx, gy, 1);
+        rec.Dispatch(op, [], [Access.Read(rec.Slice(Dy)), Access.Write(rec.Slice(Dx))], push, gx, gy, 1);
     }
 }
 

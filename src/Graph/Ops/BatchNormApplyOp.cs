@@ -83,15 +83,15 @@ public sealed class BatchNormApplyOp : Op
         ctx.Contribute(Beta, dbeta);
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        SyncBatchNormKernels.Apply(ctx.Recorder, OpRecordContext.Nchw(X), Count, ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(Beta), ctx.Slice(Stats),
-            ctx.Slice(Y), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(RunningMean), ctx.Slice(RunningVar), (float)Eps, (float)Momentum,
-            Residual is null ? null : ctx.Slice(Residual));
+    public override void Record(CommandRecorder rec) =>
+        SyncBatchNormKernels.Apply(rec, Nchw(X), Count, rec.Slice(X), rec.Slice(Gamma), rec.Slice(Beta), rec.Slice(Stats),
+            rec.Slice(Y), rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(RunningMean), rec.Slice(RunningVar), (float)Eps, (float)Momentum,
+            Residual is null ? null : rec.Slice(Residual));
 
     public override void Reference(Checking.ReferenceContext m)
     {
         var r = Reference(m[X].ToArray(), m[Gamma].ToArray(), m[Beta].ToArray(), m[Stats].ToArray(), m[RunningMean].ToArray(), m[RunningVar].ToArray(),
-                          OpRecordContext.Nchw(X), Count, Eps, Momentum, Residual is null ? null : m[Residual].ToArray());
+                          Nchw(X), Count, Eps, Momentum, Residual is null ? null : m[Residual].ToArray());
         r.Y.CopyTo(m[Y]); r.SavedMean.CopyTo(m[SavedMean]); r.SavedInvStd.CopyTo(m[SavedInvStd]);
         r.RunningMean.CopyTo(m[RunningMean]); r.RunningVar.CopyTo(m[RunningVar]);
     }

@@ -41,14 +41,14 @@ public sealed class BatchNormBackwardApplyOp : Op
     public long Count { get; }
     public override long Flops => X.Shape.ElementCount * 5;
 
-    public override void Record(OpRecordContext ctx) =>
-        SyncBatchNormKernels.BackwardApply(ctx.Recorder, OpRecordContext.Nchw(X), Count, ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Gamma),
-            ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(Sums), ctx.Slice(Dx));
+    public override void Record(CommandRecorder rec) =>
+        SyncBatchNormKernels.BackwardApply(rec, Nchw(X), Count, rec.Slice(Dy), rec.Slice(X), rec.Slice(Gamma),
+            rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(Sums), rec.Slice(Dx));
 
     /// <summary>The CPU double-precision reference of dx.</summary>
     public override void Reference(Checking.ReferenceContext m) =>
         Reference(m[Dy].ToArray(), m[X].ToArray(), m[Gamma].ToArray(), m[SavedMean].ToArray(), m[SavedInvStd].ToArray(), m[Sums].ToArray(),
-                  OpRecordContext.Nchw(X), Count).CopyTo(m[Dx]);
+                  Nchw(X), Count).CopyTo(m[Dx]);
 
     public static double[] Reference(double[] dy, double[] x, double[] gamma, double[] savedMean, double[] savedInvStd, double[] sums,
                                      NchwShape s, long count)

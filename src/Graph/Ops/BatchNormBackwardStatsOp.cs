@@ -46,17 +46,17 @@ public sealed class BatchNormBackwardStatsOp : Op
     public Tensor Dbeta { get; }
     public override long Flops => X.Shape.ElementCount * 4;
 
-    public override void Record(OpRecordContext ctx) =>
-        SyncBatchNormKernels.BackwardStats(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(SavedMean),
-            ctx.Slice(SavedInvStd), ctx.Slice(Sums), ctx.Slice(Dgamma), ctx.Slice(Dbeta),
-            Y is null ? null : (ctx.Slice(Y), ctx.Slice(Dresidual!)));
+    public override void Record(CommandRecorder rec) =>
+        SyncBatchNormKernels.BackwardStats(rec, Nchw(X), rec.Slice(Dy), rec.Slice(X), rec.Slice(SavedMean),
+            rec.Slice(SavedInvStd), rec.Slice(Sums), rec.Slice(Dgamma), rec.Slice(Dbeta),
+            Y is null ? null : (rec.Slice(Y), rec.Slice(Dresidual!)));
 
     // Writes the local sums, dbeta = sum dy and dgamma = sum dy * xhat (this rank's), and with the fused ReLU the masked dy as dresidual.
     public override void Reference(Checking.ReferenceContext m)
     {
         var dy = m[Dy].ToArray();
         double[]? y = Y is null ? null : m[Y].ToArray();
-        var sums = Reference(dy, m[X].ToArray(), m[SavedMean].ToArray(), m[SavedInvStd].ToArray(), OpRecordContext.Nchw(X), y);
+        var sums = Reference(dy, m[X].ToArray(), m[SavedMean].ToArray(), m[SavedInvStd].ToArray(), Nchw(X), y);
         sums.CopyTo(m[Sums]);
         var dgamma = m[Dgamma]; var dbeta = m[Dbeta];
         for (int c = 0; c < dbeta.Length; c++) { dbeta[c] = sums[2 * c]; dgamma[c] = sums[2 * c + 1]; }

@@ -131,14 +131,14 @@ public sealed class BatchNormOp : Op
         }
     }
 
-    public override void Record(OpRecordContext ctx)
+    public override void Record(CommandRecorder rec)
     {
-        var s = OpRecordContext.Nchw(X);
+        var s = Nchw(X);
         if (Mode == BatchNormMode.Train)
-            BatchNormKernels.ForwardTrain(ctx.Recorder, s, ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(Beta), ctx.Slice(Y), ctx.Slice(SavedMean!),
-                ctx.Slice(SavedInvStd!), ctx.Slice(RunningMean), ctx.Slice(RunningVar), (float)Eps, (float)Momentum);
+            BatchNormKernels.ForwardTrain(rec, s, rec.Slice(X), rec.Slice(Gamma), rec.Slice(Beta), rec.Slice(Y), rec.Slice(SavedMean!),
+                rec.Slice(SavedInvStd!), rec.Slice(RunningMean), rec.Slice(RunningVar), (float)Eps, (float)Momentum);
         else
-            BatchNormKernels.ForwardInfer(ctx.Recorder, s, ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(Beta), ctx.Slice(RunningMean), ctx.Slice(RunningVar), ctx.Slice(Y), (float)Eps);
+            BatchNormKernels.ForwardInfer(rec, s, rec.Slice(X), rec.Slice(Gamma), rec.Slice(Beta), rec.Slice(RunningMean), rec.Slice(RunningVar), rec.Slice(Y), (float)Eps);
     }
 }
 
@@ -213,6 +213,6 @@ public sealed class BatchNormBackwardOp : Op
         }
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        BatchNormKernels.Backward(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(Dx), ctx.Slice(Dgamma), ctx.Slice(Dbeta));
+    public override void Record(CommandRecorder rec) =>
+        BatchNormKernels.Backward(rec, Nchw(X), rec.Slice(Dy), rec.Slice(X), rec.Slice(Gamma), rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(Dx), rec.Slice(Dgamma), rec.Slice(Dbeta));
 }

@@ -31,11 +31,11 @@ public sealed class BatchNormStatsOp : Op
     public override bool IsDifferentiable => true;
     public override void Backward(Autodiff.BackwardContext ctx) { }
 
-    public override void Record(OpRecordContext ctx) =>
-        SyncBatchNormKernels.Stats(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(X), ctx.Slice(Shift), ctx.Slice(Stats));
+    public override void Record(CommandRecorder rec) =>
+        SyncBatchNormKernels.Stats(rec, Nchw(X), rec.Slice(X), rec.Slice(Shift), rec.Slice(Stats));
 
     public override void Reference(Checking.ReferenceContext m) =>
-        Reference(m[X].ToArray(), m[Shift].ToArray(), OpRecordContext.Nchw(X)).CopyTo(m[Stats]);
+        Reference(m[X].ToArray(), m[Shift].ToArray(), Nchw(X)).CopyTo(m[Stats]);
 
     /// <summary>The CPU double-precision reference: the [2C] shifted sums.</summary>
     public static double[] Reference(double[] x, double[] shift, NchwShape s)

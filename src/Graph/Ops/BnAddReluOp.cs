@@ -68,8 +68,8 @@ public sealed class BnAddReluOp : Op
     public override void Reference(ReferenceContext m) =>
         BatchNormOp.ReferenceTrain(m, X, Residual, Gamma, Beta, Y, SavedMean, SavedInvStd, RunningMean, RunningVar, Eps, Momentum);
 
-    public override void Record(OpRecordContext ctx) =>
-        BatchNormKernels.ForwardTrainAddRelu(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(X), ctx.Slice(Residual), ctx.Slice(Gamma), ctx.Slice(Beta), ctx.Slice(Y), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(RunningMean), ctx.Slice(RunningVar), (float)Eps, (float)Momentum);
+    public override void Record(CommandRecorder rec) =>
+        BatchNormKernels.ForwardTrainAddRelu(rec, Nchw(X), rec.Slice(X), rec.Slice(Residual), rec.Slice(Gamma), rec.Slice(Beta), rec.Slice(Y), rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(RunningMean), rec.Slice(RunningVar), (float)Eps, (float)Momentum);
 }
 
 /// <summary>g = dy * (y &gt; 0); dresidual = g; then the BN backward of g into dx, dgamma, dbeta.</summary>
@@ -106,6 +106,6 @@ public sealed class BnAddReluBackwardOp : Op
     public override void Reference(ReferenceContext m) =>
         BatchNormBackwardOp.ReferenceBackward(m, Dy, Y, X, Gamma, SavedMean, SavedInvStd, Dx, Dresidual, Dgamma, Dbeta);
 
-    public override void Record(OpRecordContext ctx) =>
-        BatchNormKernels.BackwardAddRelu(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(Dy), ctx.Slice(Y), ctx.Slice(X), ctx.Slice(Gamma), ctx.Slice(SavedMean), ctx.Slice(SavedInvStd), ctx.Slice(Dx), ctx.Slice(Dresidual), ctx.Slice(Dgamma), ctx.Slice(Dbeta));
+    public override void Record(CommandRecorder rec) =>
+        BatchNormKernels.BackwardAddRelu(rec, Nchw(X), rec.Slice(Dy), rec.Slice(Y), rec.Slice(X), rec.Slice(Gamma), rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(Dx), rec.Slice(Dresidual), rec.Slice(Dgamma), rec.Slice(Dbeta));
 }

@@ -170,9 +170,9 @@ public sealed class Conv2dOp : Op
                     }
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key,
-                             new ConvOperands(ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Y), ctx.Scratch, Bias is null ? null : ctx.Slice(Bias)));
+    public override void Record(CommandRecorder rec) =>
+        Conv2dKernels.Record(rec, rec.Choose(Key), Key,
+                             new ConvOperands(rec.Slice(X), rec.Slice(Weight), rec.Slice(Y), rec.Scratch, Bias is null ? null : rec.Slice(Bias)));
 }
 
 /// <summary>dx = transposed convolution of dy with w (the data gradient of <see cref="Conv2dOp"/>).</summary>
@@ -201,8 +201,8 @@ public sealed class Conv2dBackwardInputOp : Op
 
     public override void Reference(ReferenceContext m) => Conv2dOp.ReferenceBackwardInput(m[Dy], m[Weight], m[Dx], Key.Shape);
 
-    public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx), ctx.Scratch));
+    public override void Record(CommandRecorder rec) =>
+        Conv2dKernels.Record(rec, rec.Choose(Key), Key, new ConvOperands(rec.Slice(Dy), rec.Slice(Weight), rec.Slice(Dx), rec.Scratch));
 }
 
 /// <summary>dw = correlation of x with dy summed over the batch, db = sum of dy (overwrites both).</summary>
@@ -234,9 +234,9 @@ public sealed class Conv2dBackwardWeightOp : Op
     public override void Reference(ReferenceContext m) =>
         Conv2dOp.ReferenceBackwardWeight(m[Dy], m[X], m[Dw], Db is null ? default : m[Db], Key.Shape);
 
-    public override void Record(OpRecordContext ctx)
+    public override void Record(CommandRecorder rec)
     {
-        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw), ctx.Scratch));
-        if (Db is not null) Conv2dKernels.BackwardBias(ctx.Recorder, Key.Shape, ctx.Slice(Dy), ctx.Slice(Db));
+        Conv2dKernels.Record(rec, rec.Choose(Key), Key, new ConvOperands(rec.Slice(Dy), rec.Slice(X), rec.Slice(Dw), rec.Scratch));
+        if (Db is not null) Conv2dKernels.BackwardBias(rec, Key.Shape, rec.Slice(Dy), rec.Slice(Db));
     }
 }

@@ -49,7 +49,7 @@ public sealed class ConvBiasReluAddOp : Op
     public override void Reference(ReferenceContext m) =>
         Conv2dOp.ReferenceForward(m[X], m[Weight], m[Bias], Residual is null ? default : m[Residual], m[Y], Key.Shape, Relu);
 
-    public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Y), ctx.Scratch,
-                                                                                  ctx.Slice(Bias), Residual is null ? null : ctx.Slice(Residual)));
+    public override void Record(CommandRecorder rec) =>
+        Conv2dKernels.Record(rec, rec.Choose(Key), Key, new ConvOperands(rec.Slice(X), rec.Slice(Weight), rec.Slice(Y), rec.Scratch,
+                                                                                  rec.Slice(Bias), Residual is null ? null : rec.Slice(Residual)));
 }

@@ -32,8 +32,8 @@ public sealed class GlobalAvgPoolOp : Op
         for (int p = 0; p < y.Length; p++) { double sum = 0; for (int k = 0; k < hw; k++) sum += x[p * hw + k]; y[p] = sum / hw; }
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        PoolKernels.GlobalAvgForward(ctx.Recorder, OpRecordContext.Nchw(X), ctx.Slice(X), ctx.Slice(Y));
+    public override void Record(CommandRecorder rec) =>
+        PoolKernels.GlobalAvgForward(rec, Nchw(X), rec.Slice(X), rec.Slice(Y));
 }
 
 /// <summary>dx[n, c, h, w] = dy[n, c] / (H*W).</summary>
@@ -56,6 +56,6 @@ public sealed class GlobalAvgPoolBackwardOp : Op
         for (int i = 0; i < dx.Length; i++) dx[i] = dy[i / hw] / hw;
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        PoolKernels.GlobalAvgBackward(ctx.Recorder, OpRecordContext.Nchw(Dx), ctx.Slice(Dy), ctx.Slice(Dx));
+    public override void Record(CommandRecorder rec) =>
+        PoolKernels.GlobalAvgBackward(rec, Nchw(Dx), rec.Slice(Dy), rec.Slice(Dx));
 }

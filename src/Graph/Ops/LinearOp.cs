@@ -102,9 +102,9 @@ public sealed class LinearOp : Op
         }
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key,
-                             new ConvOperands(ctx.Slice(X), ctx.Slice(Weight), ctx.Slice(Y), ctx.Scratch, Bias is null ? null : ctx.Slice(Bias)));
+    public override void Record(CommandRecorder rec) =>
+        Conv2dKernels.Record(rec, rec.Choose(Key), Key,
+                             new ConvOperands(rec.Slice(X), rec.Slice(Weight), rec.Slice(Y), rec.Scratch, Bias is null ? null : rec.Slice(Bias)));
 }
 
 /// <summary>dx = dy W: [N, out] x [out, in].</summary>
@@ -130,8 +130,8 @@ public sealed class LinearBackwardInputOp : Op
     public override void Reference(ReferenceContext m) =>
         LinearOp.ReferenceBackwardInput(m[Dy], m[Weight], m[Dx], new LinearShape(Dy.Shape[0], Weight.Shape[1], Weight.Shape[0]));
 
-    public override void Record(OpRecordContext ctx) =>
-        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(Dy), ctx.Slice(Weight), ctx.Slice(Dx), ctx.Scratch));
+    public override void Record(CommandRecorder rec) =>
+        Conv2dKernels.Record(rec, rec.Choose(Key), Key, new ConvOperands(rec.Slice(Dy), rec.Slice(Weight), rec.Slice(Dx), rec.Scratch));
 }
 
 /// <summary>dW = dy^T x, db = column sums of dy (overwrites both).</summary>
@@ -160,10 +160,10 @@ public sealed class LinearBackwardWeightOp : Op
     public override void Reference(ReferenceContext m) =>
         LinearOp.ReferenceBackwardWeight(m[Dy], m[X], m[Dw], Db is null ? default : m[Db], new LinearShape(X.Shape[0], Dw.Shape[1], Dw.Shape[0]));
 
-    public override void Record(OpRecordContext ctx)
+    public override void Record(CommandRecorder rec)
     {
         var s = Shape;
-        Conv2dKernels.Record(ctx.Recorder, ctx.Choose(Key), Key, new ConvOperands(ctx.Slice(Dy), ctx.Slice(X), ctx.Slice(Dw), ctx.Scratch));
-        if (Db is not null) LinearKernels.BackwardBias(ctx.Recorder, s, ctx.Slice(Dy), ctx.Slice(Db));
+        Conv2dKernels.Record(rec, rec.Choose(Key), Key, new ConvOperands(rec.Slice(Dy), rec.Slice(X), rec.Slice(Dw), rec.Scratch));
+        if (Db is not null) LinearKernels.BackwardBias(rec, s, rec.Slice(Dy), rec.Slice(Db));
     }
 }

@@ -64,8 +64,8 @@ public sealed class MaxPoolOp : Op
                 }
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        PoolKernels.MaxForward(ctx.Recorder, new MaxPoolShape(OpRecordContext.Nchw(X), Kernel, Stride, Pad), ctx.Slice(X), ctx.Slice(Y), ctx.Slice(Indices));
+    public override void Record(CommandRecorder rec) =>
+        PoolKernels.MaxForward(rec, new MaxPoolShape(Nchw(X), Kernel, Stride, Pad), rec.Slice(X), rec.Slice(Y), rec.Slice(Indices));
 }
 
 /// <summary>dx[i] = sum of dy over the windows whose saved argmax is i (a gather, no atomics).</summary>
@@ -100,6 +100,6 @@ public sealed class MaxPoolBackwardOp : Op
             dx[o / plane * s.H * s.W + (int)idx[o]] += dy[o];
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        PoolKernels.MaxBackward(ctx.Recorder, new MaxPoolShape(OpRecordContext.Nchw(Dx), Kernel, Stride, Pad), ctx.Slice(Dy), ctx.Slice(Indices), ctx.Slice(Dx));
+    public override void Record(CommandRecorder rec) =>
+        PoolKernels.MaxBackward(rec, new MaxPoolShape(Nchw(Dx), Kernel, Stride, Pad), rec.Slice(Dy), rec.Slice(Indices), rec.Slice(Dx));
 }

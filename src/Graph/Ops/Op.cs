@@ -60,8 +60,11 @@ public abstract class Op
     /// </summary>
     public abstract void Reference(ReferenceContext m);
 
-    /// <summary>Records this pass's dispatches through the context's recorder (one launcher call).</summary>
-    public abstract void Record(OpRecordContext ctx);
+    /// <summary>Records this pass's dispatches through the recorder (one launcher call), which resolves the tensors' slices from its plan.</summary>
+    public abstract void Record(CommandRecorder rec);
+
+    /// <summary>The kernels' NCHW shape of a rank-4 tensor.</summary>
+    protected static Kernels.NchwShape Nchw(Tensor t) => new(t.Shape.N, t.Shape.C, t.Shape.H, t.Shape.W);
 
     protected Tensor Read(Tensor t) { accesses.Add(new(t, TensorUsage.Read)); return t; }
     protected Tensor Write(Tensor t) { accesses.Add(new(t, TensorUsage.Write)); return t; }

@@ -31,8 +31,8 @@ public sealed class ReluOp : Op
         for (int i = 0; i < y.Length; i++) y[i] = Math.Max(x[i], 0);
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        ReluKernels.Forward(ctx.Recorder, X.Shape.ElementCount, ctx.Slice(X), ctx.Slice(Y));
+    public override void Record(CommandRecorder rec) =>
+        ReluKernels.Forward(rec, X.Shape.ElementCount, rec.Slice(X), rec.Slice(Y));
 }
 
 /// <summary>dx = dy * (y &gt; 0), reading the forward output y.</summary>
@@ -57,6 +57,6 @@ public sealed class ReluBackwardOp : Op
         for (int i = 0; i < dx.Length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        ReluKernels.Backward(ctx.Recorder, Dy.Shape.ElementCount, ctx.Slice(Dy), ctx.Slice(Y), ctx.Slice(Dx));
+    public override void Record(CommandRecorder rec) =>
+        ReluKernels.Backward(rec, Dy.Shape.ElementCount, rec.Slice(Dy), rec.Slice(Y), rec.Slice(Dx));
 }

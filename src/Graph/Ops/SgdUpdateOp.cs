@@ -45,6 +45,6 @@ public sealed class SgdUpdateOp : Op
         }
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        SgdKernels.Update(ctx.Recorder, Weight.Shape.ElementCount, ctx.Slice(Grad), ctx.Slice(LearningRate), ctx.Slice(Weight), ctx.Slice(Velocity), Momentum, WeightDecay, Nesterov);
+    public override void Record(CommandRecorder rec) =>
+        SgdKernels.Update(rec, Weight.Shape.ElementCount, rec.Slice(Grad), rec.Slice(LearningRate), rec.Slice(Weight), rec.Slice(Velocity), Momentum, WeightDecay, Nesterov);
 }

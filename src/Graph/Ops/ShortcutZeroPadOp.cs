@@ -37,7 +37,7 @@ public sealed class ShortcutZeroPadOp : Op
 
     public override void Reference(ReferenceContext m) => ReferenceForward(m[X], m[Y], LaunchShape);
 
-    ShortcutZeroPadShape LaunchShape => new(OpRecordContext.Nchw(X), Y.Shape.C, Stride, PadFront);
+    ShortcutZeroPadShape LaunchShape => new(Nchw(X), Y.Shape.C, Stride, PadFront);
 
     /// <summary>y = pad(subsample(x)): y[n, c + PadFront, h, w] = x[n, c, h*s, w*s], every other channel 0.</summary>
     public static void ReferenceForward(ReadOnlySpan<double> x, Span<double> y, ShortcutZeroPadShape s)
@@ -63,8 +63,8 @@ public sealed class ShortcutZeroPadOp : Op
         return (((n * xs.C + c) * xs.H + oh * s.Stride) * xs.W + ow * s.Stride, ((n * ys.C + c + s.PadFront) * ys.H + oh) * ys.W + ow);
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        ShortcutKernels.ZeroPadForward(ctx.Recorder, new ShortcutZeroPadShape(OpRecordContext.Nchw(X), Y.Shape.C, Stride, PadFront), ctx.Slice(X), ctx.Slice(Y));
+    public override void Record(CommandRecorder rec) =>
+        ShortcutKernels.ZeroPadForward(rec, new ShortcutZeroPadShape(Nchw(X), Y.Shape.C, Stride, PadFront), rec.Slice(X), rec.Slice(Y));
 }
 
 /// <summary>dx[n, ci, h, w] = dy[n, ci + PadFront, h/s, w/s] where h, w are multiples of s, else 0.</summary>
@@ -84,8 +84,8 @@ public sealed class ShortcutZeroPadBackwardOp : Op
     public int PadFront => (Dy.Shape.C - Dx.Shape.C) / 2;
 
     public override void Reference(ReferenceContext m) =>
-        ShortcutZeroPadOp.ReferenceBackward(m[Dy], m[Dx], new ShortcutZeroPadShape(OpRecordContext.Nchw(Dx), Dy.Shape.C, Stride, PadFront));
+        ShortcutZeroPadOp.ReferenceBackward(m[Dy], m[Dx], new ShortcutZeroPadShape(Nchw(Dx), Dy.Shape.C, Stride, PadFront));
 
-    public override void Record(OpRecordContext ctx) =>
-        ShortcutKernels.ZeroPadBackward(ctx.Recorder, new ShortcutZeroPadShape(OpRecordContext.Nchw(Dx), Dy.Shape.C, Stride, PadFront), ctx.Slice(Dy), ctx.Slice(Dx));
+    public override void Record(CommandRecorder rec) =>
+        ShortcutKernels.ZeroPadBackward(rec, new ShortcutZeroPadShape(Nchw(Dx), Dy.Shape.C, Stride, PadFront), rec.Slice(Dy), rec.Slice(Dx));
 }

@@ -78,8 +78,8 @@ public sealed class SoftmaxCrossEntropyOp : Op
         }
     }
 
-    public override void Record(OpRecordContext ctx) =>
-        SoftmaxCrossEntropyKernels.Forward(ctx.Recorder, Batch, Classes, ctx.Slice(Logits), ctx.Slice(Labels), ctx.Slice(Result), LabelSmoothing);
+    public override void Record(CommandRecorder rec) =>
+        SoftmaxCrossEntropyKernels.Forward(rec, Batch, Classes, rec.Slice(Logits), rec.Slice(Labels), rec.Slice(Result), LabelSmoothing);
 }
 
 /// <summary>dlogits[n, k] = (softmax(z_n)_k - t_k) / N, t = (1 - s) one_hot + s / K.</summary>
@@ -103,6 +103,6 @@ public sealed class SoftmaxCrossEntropyBackwardOp : Op
     public override void Reference(ReferenceContext m) =>
         SoftmaxCrossEntropyOp.ReferenceLoss(m, Logits, Labels, LabelSmoothing, null, Dlogits);
 
-    public override void Record(OpRecordContext ctx) =>
-        SoftmaxCrossEntropyKernels.Backward(ctx.Recorder, Logits.Shape[0], Logits.Shape[1], ctx.Slice(Logits), ctx.Slice(Labels), ctx.Slice(Dlogits), LabelSmoothing);
+    public override void Record(CommandRecorder rec) =>
+        SoftmaxCrossEntropyKernels.Backward(rec, Logits.Shape[0], Logits.Shape[1], rec.Slice(Logits), rec.Slice(Labels), rec.Slice(Dlogits), LabelSmoothing);
 }

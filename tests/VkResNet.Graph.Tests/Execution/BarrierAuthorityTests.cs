@@ -32,21 +32,25 @@ public sealed class BarrierAuthorityTests(GpuFixture gpu) : GpuTest(gpu)
         var plan = graph.Plan;
         Assert.Equal(full, plan.FullBarriers);
 
-        // Record every pass again, seeing both what the launchers declare and what reaches the command list.
-        var sink = new SpySink();
-        using var recorder = new CommandRecorder(Device, sink, variant, plan.FullBarriers);
-        var capture = new CapturingRecorder(recorder);
+        // Record every pass again into a kept list, seeing both what the launchers declare and what reaches the list.
+        var kept = new CommandList(Device);
+        var declared = new List<Access[]>();
+        using var recorder = new CommandRecorder(Device, kept, variant, plan.FullBarriers)
+        {
+            Observer = (_, bindings, _, _, _, _) => declared.Add(bindings.ToArray()),
+        };
         var slices = graph.ResourceSlices;
-        var ctx = new OpRecordContext(capture, plan, slices) { Kernels = graph.Kernels };
+        recorder.UsePlan(plan, slices, graph.Kernels);
         int expectedStepBarriers = 0, multiDispatch = 0;
         for (int i = 0; i < plan.Passes.Count; i++)
         {
             var pass = plan.Passes[i];
-            sink.Events.Clear();
-            capture.Steps.Clear();
-            recorder.Pass(ctx, graph.Graph.Ops[pass.OpIndex], pass);
+            int start = kept.Count;
+            declared.Clear();
+            recorder.Pass(graph.Graph.Ops[pass.OpIndex], pass);
+            var events = Enumerable.Range(start, kept.Count - start).Select(k => Event(kept, k)).ToList();
 
-            var steps = capture.Steps.Select(s => Accesses(s, slices)).ToList();
+            var steps = declared.Select(s => Accesses(s, slices)).ToList();
             var stepBarriers = BarrierPlanner.PlanSteps(steps, plan.FullBarriers);
             var expected = new List<string>();
             if (pass.BarrierBefore) expected.Add("barrier");
@@ -57,15 +61,17 @@ public sealed class BarrierAuthorityTests(GpuFixture gpu) : GpuTest(gpu)
             }
             expectedStepBarriers += stepBarriers.Count(b => b);
             if (steps.Count > 1) multiDispatch++;
-            Assert.True(expected.SequenceEqual(sink.Events.Select(e => e.Barrier is null ? "dispatch" : "barrier")),
-                $"pass {i} '{pass.Name}': planned [{string.Join(", ", expected)}], recorded [{string.Join(", ", sink.Events.Select(e => e.Barrier?.ToString() ?? "dispatch"))}]");
-            Assert.All(sink.Events.Where(e => e.Barrier != null), e => Assert.Equal(ComputeToCompute, BarrierMasks.Of(e.Barrier!.Value)));
+            Assert.True(expected.SequenceEqual(events.Select(e => e.Barrier is null ? "dispatch" : "barrier")),
+                $"pass {i} '{pass.Name}': planned [{string.Join(", ", expected)}], recorded [{string.Join(", ", events.Select(e => e.Barrier?.ToString() ?? "dispatch"))}]");
+            Assert.All(events.Where(e => e.Barrier != null), e => Assert.Equal(ComputeToCompute, e.Barrier!.Value));
         }
 
         // The compiled graph's own recording is the same: the plan's barriers between passes plus the planned steps.
         Assert.Equal(plan.BarrierCount + expectedStepBarriers, graph.Barriers);
         Assert.Equal(expectedStepBarriers, graph.StepBarriers);
         Assert.Equal(recorder.Dispatches, graph.Dispatches);
+        Assert.Equal(recorder.Dispatches, kept.DispatchCount);
+        Assert.Equal(recorder.Barriers, kept.BarrierCount);
         if (full) Assert.Equal(graph.Dispatches, graph.Barriers); // one before every pass and every later step: one per dispatch
         if (mode == ResNetMode.Train) Assert.True(multiDispatch > 0, "the training step should have multi-dispatch passes (split-K, Winograd, flip)");
         if (mode == ResNetMode.Train && !full) Assert.True(expectedStepBarriers > 0, "no barrier inside any pass was planned");
@@ -105,26 +111,12 @@ public sealed class BarrierAuthorityTests(GpuFixture gpu) : GpuTest(gpu)
         return new(bindings.Where(a => a.Reads).Select(a => Range(a.Slice)).ToList(), bindings.Where(a => a.Writes).Select(a => Range(a.Slice)).ToList());
     }
 
-    sealed class CapturingRecorder(IDispatchRecorder inner) : IDispatchRecorder
+    /// <summary>Command <paramref name="index"/> of the list: a barrier (its masks) or a dispatch; passes record no copies or fills.</summary>
+    static (bool Dispatch, BarrierMasks? Barrier) Event(CommandList list, int index)
     {
-        public List<Access[]> Steps { get; } = [];
-        public Device Device => inner.Device;
-        public KernelVariant Variant => inner.Variant;
-
-        public void Dispatch<TPush>(string kernel, ReadOnlySpan<SpecConstant> spec, ReadOnlySpan<Access> bindings, in TPush push, uint gx, uint gy, uint gz)
-            where TPush : unmanaged
-        {
-            Steps.Add(bindings.ToArray());
-            inner.Dispatch(kernel, spec, bindings, push, gx, gy, gz);
-        }
-    }
-
-    sealed class SpySink : ICommandSink
-    {
-        public List<(string? Kernel, BarrierKind? Barrier)> Events { get; } = [];
-        public void Dispatch(Kernel kernel, BindingSet set, ReadOnlySpan<byte> push, uint gx, uint gy = 1, uint gz = 1) => Events.Add((kernel.Name, null));
-        public void Barrier(BarrierKind kind) => Events.Add((null, kind));
-        public void Copy(BufferSlice src, BufferSlice dst) => throw new InvalidOperationException("passes record no copies");
-        public void Fill(BufferSlice dst, uint value) => throw new InvalidOperationException("passes record no fills");
+        var barrier = list.BarrierAt(index);
+        bool dispatch = list.DispatchesIn(index, index + 1) == 1;
+        Assert.True(dispatch ^ barrier.HasValue, $"command {index} is neither a dispatch nor a barrier: passes record no copies or fills");
+        return (dispatch, barrier);
     }
 }

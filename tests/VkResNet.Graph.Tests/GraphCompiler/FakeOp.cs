@@ -17,6 +17,6 @@ sealed class FakeOp : Op
     }
 
     public override string Type => "Fake";
-    public override void Record(OpRecordContext ctx) => throw new NotSupportedException("fake op");
+    public override void Record(CommandRecorder rec) => throw new NotSupportedException("fake op");
     public override void Reference(ReferenceContext m) => throw new NotSupportedException("fake op");
 }

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Tests.Reference;
 using VkResNet.Runtime;
@@ -53,14 +54,14 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     public static IEnumerable<object[]> ForwardCases() => With(ForwardForms, Shapes.Select(s => string.Join(",", s)), Variants);
     public static IEnumerable<object[]> BackwardCases() => With(BackwardForms, Shapes.Select(s => string.Join(",", s)), Variants);
 
-    static void Forward(Form f, IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? b, BufferSlice? res,
+    static void Forward(Form f, CommandRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? b, BufferSlice? res,
                         BufferSlice y, bool relu = false, bool accumulate = false)
     {
         if (f == Form.Gemm1x1) Conv2d1x1Gemm.Forward(r, s, x, w, b, res, y, relu, accumulate);
         else Conv2dKernels.Forward(r, s, x, w, b, res, y, relu, accumulate);
     }
 
-    static void BackwardInput(Form f, IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
+    static void BackwardInput(Form f, CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
                               BufferSlice? scratch, bool accumulate = false)
     {
         switch (f)
@@ -72,7 +73,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         }
     }
 
-    static void BackwardWeight(Form f, IDispatchRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
+    static void BackwardWeight(Form f, CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
                                BufferSlice? scratch, bool accumulate = false)
     {
         if (f == Form.BackwardWeightDy4) Conv2dBackwardWeightDy4.BackwardWeight(r, s, dy, x, dw, scratch, accumulate);

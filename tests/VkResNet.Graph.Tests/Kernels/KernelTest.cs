@@ -41,7 +41,7 @@ public abstract class KernelTest(GpuFixture gpu) : GpuTest(gpu)
     protected static long ArenaBytes(params long[] counts) => counts.Sum(c => (c * 4 + 15) & ~15L) + 16;
 
     /// <summary>Records with the variant forced, submits and waits.</summary>
-    protected void Record(KernelVariant variant, Action<IDispatchRecorder> record)
+    protected void Record(KernelVariant variant, Action<CommandRecorder> record)
     {
         using var commands = Device.CreateCommandList();
         commands.Begin();

@@ -14,7 +14,6 @@
 //     PlanInterpreter at planned offsets, against central differences of the loss;
 //   - Launches_match_the_shaders: each pass records through a recorder that only logs; every dispatch names an embedded
 //     kernel, binds exactly its bindings (texel bindings read-only) and pushes a struct of its block's size.
-using System.Runtime.CompilerServices;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Checking;
 using VkResNet.Graph.Compiler;
@@ -132,35 +131,23 @@ public sealed class OpTableTests(GpuFixture gpu) : GpuTest(gpu)
 
     sealed record Call(string Kernel, Access[] Bindings, int PushBytes);
 
-    /// <summary>Records launches without running them (conv launchers read the device's limits, so it has one).</summary>
-    sealed class FakeRecorder(Device device) : IDispatchRecorder
-    {
-        public List<Call> Calls { get; } = [];
-        public Device Device => device;
-        public KernelVariant Variant => KernelVariant.Cpu;
-
-        public void Dispatch<TPush>(string kernel, ReadOnlySpan<SpecConstant> spec, ReadOnlySpan<Access> bindings,
-            in TPush push, uint gx, uint gy, uint gz) where TPush : unmanaged
-            => Calls.Add(new Call(kernel, bindings.ToArray(), Unsafe.SizeOf<TPush>()));
-    }
 
     [Theory, MemberData(nameof(Names))]
     public void Launches_match_the_shaders(string name)
     {
         var (graph, _, _, _, _) = Build(name);
         var plan = Compiler.GraphCompiler.Plan(graph);
-        var fake = new FakeRecorder(Device);
-        var ctx = new OpRecordContext(fake, plan, plan.Resources.Select(r => new BufferSlice(null!, 0, Math.Max(16, r.Bytes))).ToList())
-        {
-            Scratch = new BufferSlice(null!, 0, 64 << 20),
-        };
+        // Launches are logged, not run (conv launchers read the device's limits, so the recorder has the device).
+        var calls = new List<Call>();
+        var logging = CommandRecorder.Observing(Device, KernelVariant.Cpu, (kernel, bindings, pushBytes, _, _, _) => calls.Add(new Call(kernel, bindings.ToArray(), pushBytes)));
+        logging.UsePlan(plan, plan.Resources.Select(r => new BufferSlice(null!, 0, Math.Max(16, r.Bytes))).ToList(), scratch: new BufferSlice(null!, 0, 64 << 20));
         foreach (var pass in plan.Passes)
         {
             var op = graph.Ops[pass.OpIndex];
-            int before = fake.Calls.Count;
-            op.Record(ctx);
-            Assert.True(fake.Calls.Count > before, $"{op} records no dispatch");
-            foreach (var call in fake.Calls.Skip(before))
+            int before = calls.Count;
+            op.Record(logging);
+            Assert.True(calls.Count > before, $"{op} records no dispatch");
+            foreach (var call in calls.Skip(before))
             {
                 var iface = SpirvReflection.Parse(ShaderLibrary.Load(call.Kernel), call.Kernel);
                 Assert.True(iface.Bindings.Count == call.Bindings.Length,

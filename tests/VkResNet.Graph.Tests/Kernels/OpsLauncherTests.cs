@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using VkResNet.Graph.Execution;
 using VkResNet.Graph.Kernels;
 using VkResNet.Runtime;
 using VkResNet.Runtime.Native;
@@ -15,22 +15,15 @@ public sealed class OpsLauncherTests
 {
     private sealed record Call(string Kernel, Access[] Bindings, int PushBytes, uint Gx, uint Gy, uint Gz);
 
-    private sealed class FakeRecorder : IDispatchRecorder
-    {
-        public List<Call> Calls { get; } = [];
-        public Device Device => throw new NotSupportedException("launchers must not touch the device");
-        public KernelVariant Variant => KernelVariant.Cpu;
-
-        public void Dispatch<TPush>(string kernel, ReadOnlySpan<SpecConstant> spec, ReadOnlySpan<Access> bindings,
-            in TPush push, uint gx, uint gy, uint gz) where TPush : unmanaged
-            => Calls.Add(new Call(kernel, bindings.ToArray(), Unsafe.SizeOf<TPush>(), gx, gy, gz));
-    }
+    /// <summary>A recorder that only logs into <paramref name="calls"/>; it has no device, so a launcher that touches one fails.</summary>
+    private static CommandRecorder Logging(List<Call> calls) =>
+        CommandRecorder.Observing(null, KernelVariant.Cpu, (kernel, bindings, pushBytes, gx, gy, gz) => calls.Add(new Call(kernel, bindings.ToArray(), pushBytes, gx, gy, gz)));
 
     // A slice that is never dereferenced: launchers only look at sizes.
     private static BufferSlice Slice(long floats) => new(null!, 0, (floats * 4 + 15) / 16 * 16);
 
     /// <summary>Records one launcher call; returns the lanes it must cover (elements / per-lane work).</summary>
-    private static long Record(FakeRecorder r, string op, long scale)
+    private static long Record(CommandRecorder r, string op, long scale)
     {
         var s = new NchwShape(3, 13, 9 * (int)scale, 7);
         var pool = new MaxPoolShape(s);
@@ -117,9 +110,9 @@ public sealed class OpsLauncherTests
     [Theory, MemberData(nameof(Ops))]
     public void Launcher_MatchesReflectedKernelInterface(string op, long scale)
     {
-        var r = new FakeRecorder();
-        long lanes = Record(r, op, scale);
-        var call = Assert.Single(r.Calls);
+        var calls = new List<Call>();
+        long lanes = Record(Logging(calls), op, scale);
+        var call = Assert.Single(calls);
         Assert.True(call.Kernel == op || call.Kernel == op + "_vec4", $"{op}: dispatched {call.Kernel}");
         var iface = SpirvReflection.Parse(ShaderLibrary.Load(call.Kernel), call.Kernel);
         Assert.True(iface.Bindings.Count == call.Bindings.Length,
@@ -147,7 +140,8 @@ public sealed class OpsLauncherTests
     [Theory, MemberData(nameof(BadCalls))]
     public void Launcher_RejectsBadArguments_WithTheOpName(string why)
     {
-        var r = new FakeRecorder();
+        var calls = new List<Call>();
+        var r = Logging(calls);
         var s = new NchwShape(1, 13, 9, 7);
         Action call = why switch
         {
@@ -162,6 +156,6 @@ public sealed class OpsLauncherTests
         };
         var e = Assert.Throws<ArgumentException>(call);
         Assert.True(e.Message.Length > 20, $"{why}: message too terse: {e.Message}");
-        Assert.Empty(r.Calls);
+        Assert.Empty(calls);
     }
 }

@@ -46,7 +46,7 @@ public abstract class OpsGpuTest(GpuFixture gpu) : GpuTest(gpu)
     protected int[] ReadInts(BufferSlice s, long count) => Device.Download<int>(s)[..(int)count];
 
     /// <summary>Records <paramref name="record"/> through a CommandRecorder, submits, and waits.</summary>
-    protected void Run(Action<IDispatchRecorder> record)
+    protected void Run(Action<CommandRecorder> record)
     {
         using var cl = Device.CreateCommandList();
         using var rec = new CommandRecorder(Device, cl);

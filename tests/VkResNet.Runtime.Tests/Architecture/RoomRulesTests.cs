@@ -60,6 +60,11 @@ public sealed partial class RoomRulesTests
             () => Names("src/Graph/Ir").Where(n => Under(n.Ns, "VkResNet.Graph") && !Under(n.Ns, "VkResNet.Graph.Ir")).Select(Show)),
         new("Graph.Compiler holds no recording (no Runtime command types)",
             () => Files("src/Graph/Compiler").Where(f => RecordingTypes().IsMatch(Code(f)))),
+        // Recording has two names: the command list commands are recorded into (Runtime) and the recorder ops and kernel
+        // launchers write to (Graph.Execution). CommandEmitter, the list's internal writer, is not public.
+        new("Recording has two names: no public Runtime or Graph type but CommandList and CommandRecorder is named Record/Command/Tape/Sink",
+            () => PublicTypes("src/Runtime", "src/Graph").Where(t => RecordingWord().IsMatch(t.Name) && t.Name is not ("CommandList" or "CommandRecorder"))
+                .Select(t => $"{t.File}: {t.Name}")),
     ];
 
     public static TheoryData<string> Active
@@ -90,6 +95,12 @@ public sealed partial class RoomRulesTests
         Assert.Matches(RawCreate(), Code("samples/Shared/RawVulkanDevice.cs"));
         Assert.Matches(ToleranceHelper(), Code("tests/VkResNet.Runtime.Tests/Tolerance.cs"));
         Assert.Matches(ToleranceFormula(), Code("tests/VkResNet.Runtime.Tests/Tolerance.cs"));
+        var types = PublicTypes("src/Runtime", "src/Graph").Select(t => t.Name).ToList();
+        Assert.Contains("CommandList", types);
+        Assert.Contains("CommandRecorder", types);
+        Assert.Contains("DispatchObserver", types); // a delegate
+        Assert.Contains("GradientBucket", types);   // a record
+        Assert.DoesNotContain("CommandEmitter", types); // internal
     }
 
     static void AssertHolds(string name)
@@ -189,6 +200,17 @@ public sealed partial class RoomRulesTests
     [GeneratedRegex(@"\+\s*\w+\s*\*\s*Math\.Abs\(")]
     private static partial Regex ToleranceFormula();
 
-    [GeneratedRegex(@"\b(CommandList|CommandTape|ICommandSink|CommandRecorder|IDispatchRecorder|OpRecordContext)\b")]
+    [GeneratedRegex(@"\b(CommandList|CommandRecorder)\b")]
     private static partial Regex RecordingTypes();
+
+    [GeneratedRegex(@"Record|Command|Tape|Sink")]
+    private static partial Regex RecordingWord();
+
+    // A public type declaration (nested ones too): class, struct, interface, enum, record [struct|class], or a delegate's name.
+    [GeneratedRegex(@"\bpublic\s+(?:(?:sealed|static|abstract|partial|readonly|unsafe|ref)\s+)*(?:(?:class|struct|interface|enum|record(?:\s+struct|\s+class)?)\s+(?<name>\w+)|delegate\s+[^(;]*?\b(?<name>\w+)\s*[<(])")]
+    private static partial Regex PublicTypeDeclaration();
+
+    /// <summary>The public types the .cs files under the folders declare, by name.</summary>
+    static IEnumerable<(string File, string Name)> PublicTypes(params string[] folders) =>
+        Files(folders).SelectMany(f => PublicTypeDeclaration().Matches(Code(f)).Select(m => (f, m.Groups["name"].Value)));
 }

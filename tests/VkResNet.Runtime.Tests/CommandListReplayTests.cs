@@ -5,10 +5,10 @@ using Xunit;
 namespace VkResNet.Runtime.Tests;
 
 /// <summary>
-/// A tape replays what was recorded on it (dispatches with their push constants, copies, fills, barriers)
-/// into any command buffer, as often as asked, and a timeline semaphore counts what the GPU finished.
+/// A command list replays what it kept (dispatches with their push constants, copies, fills, barriers)
+/// into other lists and into any command buffer, as often as asked, and a timeline semaphore counts what the GPU finished.
 /// </summary>
-public sealed class CommandTapeTests(GpuFixture gpu) : GpuTest(gpu)
+public sealed class CommandListReplayTests(GpuFixture gpu) : GpuTest(gpu)
 {
     [Theory]
     [InlineData(1, 1)]
@@ -22,21 +22,25 @@ public sealed class CommandTapeTests(GpuFixture gpu) : GpuTest(gpu)
         using var copy = Device.CreateBuffer(n * 4L);
         var k = Device.GetKernel("test_saxpy", new SpecConstant(0, 64));
         using var set = Device.CreateBindingSet(k, [bx.All, by.All]);
-        var tape = new CommandTape(Device);
-        ((ICommandSink)tape).Dispatch(k, set, new SaxpyPush { N = (uint)n, A = 0.5f }, (uint)((n + 63) / 64));
-        tape.Barrier(BarrierKind.ComputeToTransfer);
-        tape.Fill(copy.All, 0);
-        tape.Barrier(BarrierKind.TransferToCompute);
-        tape.Copy(by.Slice(0, n * 4L), copy.Slice(0, n * 4L));
-        tape.FullBarrier();
-        Assert.Equal(1, tape.DispatchCount);
+        var kept = new CommandList(Device);
+        kept.Dispatch(k, set, new SaxpyPush { N = (uint)n, A = 0.5f }, (uint)((n + 63) / 64));
+        kept.Barrier(BarrierKind.ComputeToTransfer);
+        kept.Fill(copy.All, 0);
+        kept.Barrier(BarrierKind.TransferToCompute);
+        kept.Copy(by.Slice(0, n * 4L), copy.Slice(0, n * 4L));
+        kept.FullBarrier();
+        Assert.Equal(1, kept.DispatchCount);
+        Assert.Equal(6, kept.Count);
+        Assert.Equal(BarrierMasks.Of(BarrierKind.ComputeToTransfer), kept.BarrierAt(1));
+        Assert.Null(kept.BarrierAt(0));
 
         using var cl = Device.CreateCommandList();
         cl.Begin(reusable: true);
-        for (int r = 0; r < replays; r++) cl.Append(tape);
+        for (int r = 0; r < replays; r++) cl.Append(kept);
         cl.End();
         Assert.Equal(replays, cl.DispatchCount);
         Assert.Equal(3 * replays, cl.BarrierCount);
+        Assert.Equal(6 * replays, cl.Count);
         cl.Submit();
         cl.Wait();
 
@@ -51,14 +55,28 @@ public sealed class CommandTapeTests(GpuFixture gpu) : GpuTest(gpu)
     }
 
     [Fact]
-    public void Replay_RejectsARangeOutsideTheTape()
+    public void Replay_RejectsARangeOutsideTheList()
     {
-        var tape = new CommandTape(Device);
-        tape.FullBarrier();
+        var kept = new CommandList(Device);
+        kept.FullBarrier();
         using var cl = Device.CreateCommandList();
         cl.Begin();
-        Assert.Throws<ArgumentOutOfRangeException>(() => cl.Append(tape, 0, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cl.Append(kept, 0, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => kept.Replay(cl.Handle, 1, 0));
         cl.End();
+    }
+
+    [Fact]
+    public void A_list_that_only_keeps_its_commands_cannot_be_submitted()
+    {
+        var kept = new CommandList(Device);
+        Assert.False(kept.HasCommandBuffer);
+        Assert.Throws<InvalidOperationException>(() => kept.Begin());
+        Assert.Throws<InvalidOperationException>(() => kept.Submit());
+        Assert.Throws<InvalidOperationException>(() => kept.Handle);
+        using var cl = Device.CreateCommandList();
+        Assert.True(cl.HasCommandBuffer);
+        Assert.Throws<InvalidOperationException>(() => cl.FullBarrier()); // a list with a command buffer records between Begin and End
     }
 
     [Fact]
