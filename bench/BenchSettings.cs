@@ -14,8 +14,15 @@ public static class BenchSettings
     /// <summary>`batch=1,32`: conv shapes at these batch sizes only (null: all).</summary>
     public static int[]? Batches { get; set; }
 
-    /// <summary>`forms=TEXT`: only the <see cref="ConvFormBenchmarks"/> cases whose name contains TEXT (null: all).</summary>
+    /// <summary>
+    /// `forms=TEXT`: only the <see cref="ConvFormBenchmarks"/> cases whose name contains TEXT (null: all). TEXT may list
+    /// alternatives split by '|', each of parts joined by '&amp;' that must all occur: `forms=256@14 b32&amp;Baseline|256@14 b32&amp;Grouped`.
+    /// </summary>
     public static string? Forms { get; set; }
+
+    /// <summary>Whether a case name passes <see cref="Forms"/>.</summary>
+    public static bool FormsMatch(string name) =>
+        Forms is not { } only || only.Split('|').Any(alt => alt.Split('&').All(part => name.Contains(part, StringComparison.Ordinal)));
 
     /// <summary>`ab` (with `reps=N`, default 9): the alternating A/B run of the conv forms (<see cref="ConvFormAb"/>) instead of BenchmarkDotNet.</summary>
     public static int? AbRounds { get; set; }

@@ -9,7 +9,8 @@ namespace VkResNet.Bench;
 /// The conv forms beside Conv2dKernels' own kernels (issue 13, tuner candidates). Baseline is Conv2dKernels as on main
 /// before the forms: strided backward input is given no scratch, so it runs the per-phase kernel, not the forms it now defaults to.
 /// </summary>
-public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4, DirectCpu, WinogradF2x2, WinogradF4x4, BackwardWeightTaps8, BackwardWeightTaps4 }
+public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4, DirectCpu, WinogradF2x2, WinogradF4x4, BackwardWeightTaps8, BackwardWeightTaps4,
+                       Grouped256, Grouped512 }
 
 /// <summary>One layer, one direction, one form: old and new forms of the same pass are cases of one run.</summary>
 public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvForm Form)
@@ -25,6 +26,8 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.DirectCpu or ConvForm.WinogradF2x2 or ConvForm.WinogradF4x4, ConvDirection.Forward) => Conv2dWinograd4.Applies(Layer.Shape),
         (ConvForm.DirectCpu or ConvForm.WinogradF2x2 or ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => Conv2dWinograd4.BackwardInputApplies(Layer.Shape),
         (ConvForm.BackwardWeightTaps8 or ConvForm.BackwardWeightTaps4, ConvDirection.BackwardWeight) => Conv2dBackwardWeightTaps.Applies(Layer.Shape, Layer.Variant),
+        (ConvForm.Grouped256 or ConvForm.Grouped512, ConvDirection.Forward) => Conv2dGroupedGrid.Applies(Layer.Shape, GroupedSlab),
+        (ConvForm.Grouped256 or ConvForm.Grouped512, ConvDirection.BackwardInput) => Conv2dGroupedGrid.BackwardInputApplies(Layer.Shape, GroupedSlab),
         _ => false,
     };
 
@@ -47,8 +50,14 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_f4x4"),
         (ConvForm.BackwardWeightTaps8, ConvDirection.BackwardWeight) => Named(Kernels.ConvDirection.BackwardWeight, "taps8_cpu"),
         (ConvForm.BackwardWeightTaps4, ConvDirection.BackwardWeight) => Named(Kernels.ConvDirection.BackwardWeight, "taps4_cpu"),
+        (ConvForm.Grouped256 or ConvForm.Grouped512, ConvDirection.Forward or ConvDirection.BackwardInput) =>
+            Conv2dGroupedGrid.Candidate((Kernels.ConvDirection)Direction, GroupedKiB),
         _ => null,
     };
+
+    // The grouped grid order's weight budget per group (Conv2dGroupedGrid.SlabsKiB).
+    int GroupedKiB => Form == ConvForm.Grouped256 ? 256 : 512;
+    long GroupedSlab => GroupedKiB * 1024L;
 
     static ConvCandidate? Named(Kernels.ConvDirection d, string name) => ConvCandidates.Find(ConvCandidates.All, d, name);
 
@@ -128,7 +137,7 @@ public class ConvFormBenchmarks
     [ParamsSource(nameof(Cases))] public ConvFormCase Case { get; set; } = null!;
 
     public static IEnumerable<ConvFormCase> Cases => ConvFormCase.ForRun(BenchSettings.Batches)
-        .Where(c => BenchSettings.Forms is not { } only || c.ToString().Contains(only, StringComparison.Ordinal));
+        .Where(c => BenchSettings.FormsMatch(c.ToString()));
 
     ConvRig _rig = null!;
     Measurement _measurement = null!;

@@ -119,8 +119,12 @@ public static class Conv2dKernels
 
     // ---- The forms the candidates record (ConvCandidates.All names each with its parameters). ----
 
-    /// <summary>The direct implicit-GEMM forward: the _cpu form (grid order by <paramref name="rowsOnX"/>) or the _gpu form.</summary>
-    internal static void DirectForward(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX)
+    /// <summary>
+    /// The direct implicit-GEMM forward: the _cpu form (grid order by <paramref name="rowsOnX"/>, channel blocks in groups
+    /// of <paramref name="groupRows"/> when above 0: <see cref="Conv2dGroupedGrid"/>) or the _gpu form.
+    /// </summary>
+    internal static void DirectForward(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX,
+                                       int groupRows = 0)
     {
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         // _cpu also binds w a second time as rgba32f texels (binding 5, read when Cin*KH*KW % 4 == 0).
@@ -132,7 +136,7 @@ public static class Conv2dKernels
         RequireColumns((long)s.N * s.OutH * s.OutW, s);
         if (form == KernelVariant.Gpu) { Conv2dTiledGpu.Forward(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
         var (gx, gy) = Grid(form, rowsOnX, Groups((long)s.N * s.OutH * s.OutW, Columns), Groups(s.Cout, Rows(form)));
-        r.Dispatch("conv2d_forward_cpu", GridSpec(form, rowsOnX), all, new Conv2dPush(s, flags), gx, gy, 1);
+        r.Dispatch("conv2d_forward_cpu", GridSpec(form, rowsOnX, groupRows), all, new Conv2dPush(s, flags), gx, gy, 1);
     }
 
     // A flag's slice, or the unread placeholder the kernels bind in its place.
@@ -156,11 +160,11 @@ public static class Conv2dKernels
     internal static long FlipScratchBytes(Conv2dShape s) => AlignedBytes(s.WeightElements);
 
     /// <summary>Backward input (stride 1) as the direct forward of dy over flipped, transposed weights written to scratch.</summary>
-    internal static void FlippedBackwardInput(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form)
+    internal static void FlippedBackwardInput(IDispatchRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, int groupRows = 0)
     {
         var wt = o.Scratch!.Value.Slice(0, AlignedBytes(s.WeightElements));
         r.Dispatch("conv2d_weight_flip", [], [Access.Read(o.B), Access.Write(wt)], new Conv2dPush(s, 0), Groups(s.WeightElements, 256), 1, 1);
-        DirectForward(r, Transposed(s), new ConvOperands(o.A, wt, o.Out), flags & Conv2dFlags.Accumulate, form, rowsOnX: form == KernelVariant.Cpu);
+        DirectForward(r, Transposed(s), new ConvOperands(o.A, wt, o.Out), flags & Conv2dFlags.Accumulate, form, rowsOnX: form == KernelVariant.Cpu, groupRows);
     }
 
     /// <summary>Backward input (stride 1, 3x3, pad 1) as Winograd over dy; the weight transform reads w flipped and transposed itself.</summary>
@@ -270,9 +274,10 @@ public static class Conv2dKernels
     private static (uint X, uint Y) Grid(KernelVariant form, bool rowsOnX, uint columnGroups, uint rowGroups) =>
         form == KernelVariant.Cpu && rowsOnX ? (rowGroups, columnGroups) : (columnGroups, rowGroups);
     private static readonly SpecConstant[] PixelsOnX = [SpecConstant.Bool(0, false)];
-    // The default order passes no constant, so the pipeline is the one the fixed rules always compiled.
-    private static ReadOnlySpan<SpecConstant> GridSpec(KernelVariant form, bool rowsOnX) =>
-        form == KernelVariant.Cpu && !rowsOnX ? PixelsOnX : [];
+    // The default order passes no constant, so the pipeline is the one the fixed rules always compiled; the grouped
+    // order (constant 1, GROUP_ROWS) is one pipeline per group size.
+    private static ReadOnlySpan<SpecConstant> GridSpec(KernelVariant form, bool rowsOnX, int groupRows = 0) =>
+        form != KernelVariant.Cpu ? [] : !rowsOnX ? PixelsOnX : groupRows > 0 ? new[] { SpecConstant.Int(1, groupRows) } : [];
 
     private static string Suffix(KernelVariant form) => form == KernelVariant.Cpu ? "_cpu" : "_gpu";
     internal static string Name(string op, IDispatchRecorder r) => op + Suffix(r.Variant);

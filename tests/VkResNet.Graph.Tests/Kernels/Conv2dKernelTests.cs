@@ -166,10 +166,39 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     // GEMM transposed, batch 9 not.
     static readonly int[][] LinearShapes = [[3, 13, 1, 1, 11, 1, 1, 1, 1, 0, 0], [9, 70, 1, 1, 21, 1, 1, 1, 1, 0, 0]];
 
+    // Batch >= 32 with weights over one group of the grouped grid order (Conv2dGroupedGrid) on odd maps: several groups
+    // (256 KiB: 14 and 7 channel blocks forward, 6 and 7 backward input; 512 KiB: 14), the last group partial, the last
+    // pixel block too. The first row fits one 512 KiB group in both directions, so the 512 KiB forms are refused there.
+    static readonly int[][] GroupedShapes =
+    [
+        [32, 64, 5, 3, 133, 3, 3, 1, 1, 1, 1],
+        [33, 128, 3, 3, 125, 3, 3, 1, 1, 1, 1],
+    ];
+    static bool Grouped(ConvCandidate c) => c.Name.Contains("grouped", StringComparison.Ordinal);
+
     // Every registered candidate (ConvCandidates.All, the tuner's table) forced in turn on every shape of the table.
     public static IEnumerable<object[]> CandidateCases() =>
-        from c in ConvCandidates.All from s in Shapes.Concat(LinearShapes).Concat(SplitsK(c) ? LongReductionShapes : [])
+        from c in ConvCandidates.All
+        from s in Shapes.Concat(LinearShapes).Concat(SplitsK(c) ? LongReductionShapes : []).Concat(Grouped(c) ? GroupedShapes : [])
         select new object[] { c.Direction, c.Name, string.Join(",", s) };
+
+    [Fact]
+    public void Every_grouped_candidate_runs_several_groups_with_a_partial_last_one_on_some_shape_of_the_tables()
+    {
+        foreach (var direction in new[] { ConvDirection.Forward, ConvDirection.BackwardInput })
+        foreach (int kib in Conv2dGroupedGrid.SlabsKiB)
+        {
+            string name = Conv2dGroupedGrid.Name(direction, kib);
+            var c = ConvCandidates.Find(ConvCandidates.All, direction, name) ?? throw new InvalidOperationException($"{direction} {name} is not registered");
+            bool covered = GroupedShapes.Select(spec => Parse(string.Join(",", spec))).Any(s =>
+            {
+                var f = direction == ConvDirection.Forward ? s : Conv2dKernels.Transposed(s);
+                int blocks = (f.Cout + 7) / 8, group = Conv2dGroupedGrid.GroupRows(f, kib * 1024L);
+                return c.Applies(s, Device.Info) && blocks > group && blocks % group != 0;
+            });
+            Assert.True(covered, $"{direction} {name} never runs more than one group, the last one partial, on the grouped test shapes");
+        }
+    }
 
     [Fact]
     public void Every_split_k_candidate_splits_on_some_shape_of_the_tables()
