@@ -39,7 +39,8 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         _ => true,
     };
 
-    // The 3x3 stride-1 forms timed through the tuner's table (ConvCandidates.All), by candidate name.
+    // The 3x3 stride-1 forms timed through the tuner's table (ConvCandidates.All), by candidate name; the grouped grid
+    // order, kept out of the table (it never won), through Conv2dGroupedGrid.Candidate.
     ConvCandidate? Candidate => (Form, Direction) switch
     {
         (ConvForm.DirectCpu, ConvDirection.Forward) => Named(Kernels.ConvDirection.Forward, "direct_cpu"),

@@ -9,7 +9,9 @@ namespace VkResNet.Graph.Kernels;
 /// its channel blocks back to back. A pixel block's input then stays in cache across the group's channel blocks, and the
 /// group's weights across the pixel blocks. direct_cpu's order is the case of one group holding every channel block: it
 /// streams the whole weight matrix once per pixel block, which outgrows a core's L2 from ResNet's 256-channel 3x3 (2.4 MB).
-/// Tuner candidates in <see cref="ConvCandidates"/>, one per slab budget (the device reports no cache sizes).
+/// One candidate per direction and slab budget (the device reports no cache sizes), NOT in <see cref="ConvCandidates.All"/>:
+/// in alternating A/B runs (bench/README.md, "Grouped grid order") it never beat the fixed rules' choice or direct_cpu
+/// beyond the noise. `bench -- ab` times it through <see cref="Candidate"/>; the kernel tests force it like the table's.
 /// </summary>
 public static class Conv2dGroupedGrid
 {
@@ -29,7 +31,7 @@ public static class Conv2dGroupedGrid
     public static bool BackwardInputApplies(Conv2dShape s, long slabBytes) =>
         Conv2dKernels.FlipApplies(s) && Applies(Conv2dKernels.Transposed(s), slabBytes);
 
-    /// <summary>The slab budgets registered in <see cref="ConvCandidates.All"/>, one candidate per direction each.</summary>
+    /// <summary>The slab budgets measured (`bench -- ab` forms Grouped256, Grouped512), one candidate per direction each.</summary>
     public static IReadOnlyList<int> SlabsKiB { get; } = [256, 512];
 
     /// <summary>The candidate's name: direct_cpu_groupedNk (forward), flip_forward_cpu_groupedNk (backward input).</summary>

@@ -157,13 +157,6 @@ public static class ConvCandidates
             (s, d) => Conv2dBackwardWeightTaps.Applies(s, KernelVariant.Cpu), s => Conv2dBackwardWeightTaps.ScratchBytes(s, 4, TapsGroups),
             (r, s, o, f) => Conv2dBackwardWeightTaps.BackwardWeight(r, s, o.A, o.B, o.Out, o.Scratch, Has(f, Conv2dFlags.Accumulate), 4, TapsGroups)),
 
-        // The _cpu direct forms in the grouped grid order (Conv2dGroupedGrid): channel blocks in groups of 256 or 512 KiB of
-        // weights, each group walking every pixel block; they apply only where the weights outgrow one group.
-        Conv2dGroupedGrid.Candidate(Forward, 256),
-        Conv2dGroupedGrid.Candidate(Forward, 512),
-        Conv2dGroupedGrid.Candidate(BackwardInput, 256),
-        Conv2dGroupedGrid.Candidate(BackwardInput, 512),
-
         // The _gpu tile sets (Conv2dTiledGpu, gemm_tile_gpu.glsl's specialization constants): register-blocked shared-memory
         // tiles at several sizes, split-K for long reductions, and the 64x64 tile at the device's smallest and largest
         // subgroup sizes where it may require them (each applies only where its tile fits the device's limits).

@@ -5,7 +5,8 @@ layout(constant_id = 0) const uint ROWS_ON_X = 1;
 // Grouped order (constant 1, with ROWS_ON_X = 1; 0: off): the channel blocks are taken GROUP_ROWS at a time, and each
 // group walks every pixel block with its channel blocks back to back, so a pixel block's input stays in cache across
 // the group and the group's weights (GROUP_ROWS x 8 rows of K) across the pixel blocks. lavapipe hands each thread a
-// contiguous run of workgroup indices (x fastest), so consecutive indices run on the same core.
+// contiguous run of workgroup indices (x fastest), so consecutive indices run on the same core. Conv2dGroupedGrid
+// launches it; measured, it never won, so it is not in the tuner's table (bench/README.md, "Grouped grid order").
 layout(constant_id = 1) const uint GROUP_ROWS = 0;
 ivec2 gridBlock()   // (channel block, pixel block)
 {
