@@ -12,7 +12,7 @@ public static class BenchDevice
     static readonly Lazy<(VulkanContext Context, Device Device)> Shared = new(() =>
     {
         var switches = RuntimeSwitches.FromEnvironment(); // read once, here at the bench's edge
-        var ctx = VulkanContext.Create(new ContextOptions { Validation = false });
+        var ctx = VulkanContext.Create(switches.Apply(new ContextOptions { Validation = false }));
         return (ctx, ctx.CreateDevice(switches.Device, switches.Apply(new DeviceOptions())));
     });
     static readonly Lazy<PeakProbe.Result> StartPeak = new(() => PeakProbe.Measure(Device));

@@ -17,28 +17,28 @@ using VkResNet.Samples.RealtimeHost;
 
 return TopLevel.Run("vkresnet-realtime-host", args, Host);
 
-static int Host(string[] args)
+// The sample's edge: TopLevel read and checked every switch (VKRESNET_DEVICE, _VALIDATION, _FULL_BARRIERS, _CHECK...).
+static int Host(string[] args, Switches switches)
 {
 if (args.Any(a => a is "--help" or "-h"))
 {
     Console.WriteLine("vkresnet-realtime-host: frame times of an engine with VkResNet inference in its frames (render only, one inference per frame, sliced).\n" + HostOptions.Usage);
     return 0;
 }
-var opts = HostOptions.Parse(args);
+var opts = HostOptions.Parse(args, switches.Runtime);
 if (opts == null) return ExitCodes.Usage;
 
 using var engine = new HostEngine(opts.Device, framesInFlight: 1, opts.Validation);
 // With --validation the engine enabled the layer and VK_EXT_debug_utils; VkResNet's messenger collects what it reports.
 using var context = VulkanContext.FromExternal(engine.Instance, HostEngine.ApiVersion, collectValidation: opts.Validation);
 using var device = Device.FromExternal(context, engine.PhysicalDevice, engine.Device, engine.QueueFamily, 0,
-    RuntimeSwitches.FromEnvironment().Apply(new DeviceOptions { TimelineSemaphoresEnabled = engine.Timelines }));
+    switches.Runtime.Apply(new DeviceOptions { TimelineSemaphoresEnabled = engine.Timelines }));
 
 // The model: a checkpoint, or a CIFAR-style ResNet-20 with seeded random weights (the timing does not depend on the weights).
 InferenceModel? loaded = null;
 CompiledGraph graph;
 ResNetModel model;
 Normalization normalization;
-var switches = Switches.FromEnvironment(); // VKRESNET_FULL_BARRIERS and VKRESNET_CHECK, read once here at the sample's edge
 var compile = new CompileOptions { FullBarriers = switches.FullBarriers, Check = switches.Check };
 if (opts.Checkpoint != null)
 {
@@ -117,10 +117,10 @@ sealed record HostOptions(int Frames, int WarmupFrames, double Fps, int Width, i
     public const string Usage = "usage: vkresnet-realtime-host [--frames N] [--warmup-frames N] [--fps F] [--size WxH] [--work N] " +
                                 "[--slice-passes N | --slice-ms MS] [--checkpoint model.safetensors] [--device NAME] [--validation] [--help]";
 
-    public static HostOptions? Parse(string[] args)
+    /// <param name="runtime">the runtime switches read at the edge: VKRESNET_DEVICE and VKRESNET_VALIDATION are the defaults of --device and --validation</param>
+    public static HostOptions? Parse(string[] args, RuntimeSwitches runtime)
     {
-        var o = new HostOptions(300, 30, 30, 640, 360, 4, 6, 0, null, Environment.GetEnvironmentVariable("VKRESNET_DEVICE"),
-            Environment.GetEnvironmentVariable("VKRESNET_VALIDATION") is "1" or "true");
+        var o = new HostOptions(300, 30, 30, 640, 360, 4, 6, 0, null, runtime.Device, runtime.Validation);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");

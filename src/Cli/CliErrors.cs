@@ -9,7 +9,7 @@ namespace VkResNet.Cli;
 /// </summary>
 public static class CliErrors
 {
-    public static int Run(string[] args, Func<string[], int> body) => TopLevel.Run("vkresnet", args, body, e => e switch
+    public static int Run(string[] args, Func<string[], Switches, int> body) => TopLevel.Run("vkresnet", args, body, e => e switch
     {
         Graph.Training.DivergedException => ExitCodes.Usage,  // the recipe (usually --lr) made the loss non-finite
         _ => null,

@@ -10,14 +10,13 @@ namespace VkResNet.Cli;
 /// </summary>
 public static class ConsoleSetup
 {
-    public static bool NoColor => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
-
     /// <summary>Width of redirected output: wide enough that no line is ever wrapped (Spectre would wrap at 80).</summary>
     public const int RedirectedWidth = 4096;
 
-    public static void Configure()
+    /// <param name="noColor">NO_COLOR is set (<see cref="Graph.Edge.Switches.NoColor"/>, read at the edge)</param>
+    public static void Configure(bool noColor)
     {
-        if (NoColor)
+        if (noColor)
             AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
             {
                 Ansi = AnsiSupport.No,

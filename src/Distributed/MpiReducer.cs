@@ -44,7 +44,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
     public TimeSpan Timeout { get; }
     public string Library { get; }
 
-    MpiReducer(Mpi mpi, TimeSpan timeout, string library)
+    MpiReducer(Mpi mpi, TimeSpan timeout, string library, int? localRank)
     {
         _mpi = mpi;
         _comm = mpi.CommWorld;
@@ -53,7 +53,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         mpi.SetErrorsReturn(_comm);
         Rank = mpi.CommRank(_comm);
         WorldSize = mpi.CommSize(_comm);
-        LocalRank = int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_RANK"), out int lr) ? lr : Rank;
+        LocalRank = localRank ?? Rank;
         _tokenIn = (long*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)(TokenRing * WorldSize), sizeof(long));
         _tokenOut = (long*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(TokenRing, sizeof(long));
         _gather = (ulong*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)WorldSize, sizeof(ulong));
@@ -119,13 +119,21 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         return silent; // the job ends after this: the outstanding requests die with it
     }
 
-    /// <summary>Loads libmpi (VKRESNET_MPI_LIBRARY overrides the path) and joins the job mpirun started.</summary>
-    public static MpiReducer Start(TimeSpan timeout)
+    /// <summary>
+    /// Loads libmpi (<see cref="MpiOptions.Library"/>) and joins the job mpirun started. A missing libmpi throws
+    /// <see cref="MpiUnavailableException"/>; a process mpirun did not start throws <see cref="MpiNotLaunchedException"/>
+    /// before MPI_Init, which would otherwise abort it (unless the embedding program initialised MPI itself).
+    /// </summary>
+    public static MpiReducer Start(MpiOptions options)
     {
-        string? path = Environment.GetEnvironmentVariable("VKRESNET_MPI_LIBRARY");
-        var mpi = Mpi.Load(path);
-        if (!mpi.Initialized) mpi.Init();
-        var reducer = new MpiReducer(mpi, timeout, path ?? "libmpi.so.40");
+        var mpi = Mpi.Load(options.Library);
+        if (!mpi.Initialized)
+        {
+            if (!options.Launch.UnderMpirun)
+                throw new MpiNotLaunchedException("this process was not started by mpirun (OMPI_COMM_WORLD_SIZE is unset), and MPI_Init would abort it");
+            mpi.Init();
+        }
+        var reducer = new MpiReducer(mpi, options.Timeout, options.Library ?? "libmpi.so.40", options.Launch.LocalRank);
         reducer.ExchangePeers();
         return reducer;
     }
@@ -192,9 +200,6 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return true; }
     }
-
-    /// <summary>True when this process was started by mpirun (Open MPI sets OMPI_COMM_WORLD_SIZE).</summary>
-    public static bool UnderMpirun => Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") != null;
 
     public void Arrive(long step) => _what = $"step {step + 1}";
 

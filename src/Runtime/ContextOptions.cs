@@ -11,5 +11,11 @@ public sealed record ContextOptions
 
     public string ApplicationName { get; init; } = "VkResNet";
 
+    /// <summary>
+    /// Path of the Vulkan loader to open; null: the platform's names (libvulkan.so.1, vulkan-1.dll...). The loader is opened once per
+    /// process, by the first context (the edge applies VKRESNET_VULKAN_LIBRARY with <see cref="RuntimeSwitches"/>).
+    /// </summary>
+    public string? VulkanLibrary { get; init; }
+
     internal bool ValidationEnabled => Validation == true;
 }

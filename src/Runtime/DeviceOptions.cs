@@ -6,7 +6,7 @@ public sealed record DeviceOptions
     /// <summary>Device extensions the embedding app needs too (e.g. VK_KHR_swapchain).</summary>
     public IReadOnlyList<string> DeviceExtensions { get; init; } = [];
 
-    /// <summary>Folder of the on-disk pipeline cache; null: the user cache folder (the edge applies VKRESNET_CACHE_DIR with <see cref="RuntimeSwitches"/>).</summary>
+    /// <summary>Folder of the on-disk pipeline cache; null: ~/.cache/vkresnet (the edge applies VKRESNET_CACHE_DIR, else $XDG_CACHE_HOME/vkresnet, with <see cref="RuntimeSwitches"/>).</summary>
     public string? PipelineCacheDirectory { get; init; }
 
     /// <summary>Size of each VkDeviceMemory block the sub-allocator reserves.</summary>

@@ -51,11 +51,10 @@ public sealed unsafe class KernelCache : IDisposable
         }
     }
 
+    /// <summary>The user cache folder's vkresnet folder (the edge applies XDG_CACHE_HOME through <see cref="RuntimeSwitches"/>).</summary>
     static string DefaultDirectory()
     {
-        string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        string root = !string.IsNullOrEmpty(xdg) ? xdg
-            : OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
+        string root = OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(root, "vkresnet");
     }

@@ -56,6 +56,7 @@ public sealed unsafe class VulkanContext : IDisposable
     public static VulkanContext Create(ContextOptions? options = null)
     {
         options ??= new ContextOptions();
+        VkLoader.Open(options.VulkanLibrary);
         bool validation = options.ValidationEnabled;
         uint loaderVersion = InstanceVersion();
         uint apiVersion = Math.Min(loaderVersion, VkConst.MakeApiVersion(1, 3, 0)) & ~0xFFFu;

@@ -13,26 +13,27 @@ return TopLevel.Run("vkresnet-viewer", args, Viewer, e => e switch
     _ => null,
 });
 
-static int Viewer(string[] args)
+// The viewer's edge: TopLevel read and checked every switch; they reach the window and the sources as arguments.
+static int Viewer(string[] args, Switches switches)
 {
-    var o = ViewerOptions.Parse(args);
+    var o = ViewerOptions.Parse(args) with { GlfwLibrary = switches.GlfwLibrary };
     if (o.Help)
     {
         Console.WriteLine(ViewerOptions.Usage);
         return 0;
     }
-    if (o.ScreenshotPath != null) return Headless(o);
-    using var app = new ViewerWindow(o);
+    if (o.ScreenshotPath != null) return Headless(o, switches);
+    using var app = new ViewerWindow(o, switches);
     return app.Run();
 }
 
 // The screenshot path touches no window system: no GLFW, no surface, no swapchain.
-static int Headless(ViewerOptions o)
+static int Headless(ViewerOptions o, Switches switches)
 {
-    var switches = RuntimeSwitches.FromEnvironment(); // VKRESNET_DEVICE, _VALIDATION, _KERNEL_VARIANT, _TIMEOUT_S, _CACHE_DIR: read once here
-    using var context = VulkanContext.Create(switches.Apply(new ContextOptions { Validation = o.Validation, ApplicationName = "vkresnet-viewer" }));
-    using var device = context.CreateDevice(o.Device ?? switches.Device, switches.Apply(new DeviceOptions()));
-    var source = FeatureSources.Open(device, o, Console.Out, Switches.FromEnvironment()); // VKRESNET_FULL_BARRIERS, _CHECK
+    var runtime = switches.Runtime;
+    using var context = VulkanContext.Create(runtime.Apply(new ContextOptions { Validation = o.Validation, ApplicationName = "vkresnet-viewer" }));
+    using var device = context.CreateDevice(o.Device ?? runtime.Device, runtime.Apply(new DeviceOptions()));
+    var source = FeatureSources.Open(device, o, Console.Out, switches);
     using var owner = (IDisposable)source;
     using var renderer = new FrameRenderer(source, slots: 1, FeatureSources.MetricsPath(o));
     var state = new ViewState { PerStageNormalisation = o.PerStage, ZoomChannel = o.Zoom };

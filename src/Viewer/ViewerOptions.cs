@@ -24,6 +24,8 @@ public sealed record ViewerOptions
     public int Zoom { get; init; } = -1;
     public bool PerStage { get; init; }
     public string? Device { get; init; }
+    /// <summary>The GLFW library to open; null: the platform's names (the viewer's edge sets it from VKRESNET_GLFW_LIBRARY).</summary>
+    public string? GlfwLibrary { get; init; }
     public bool? Validation { get; init; }
     public int InferEvery { get; init; } = 4;
     /// <summary>Window mode: close after this many presented frames (0: run until closed). For tests and demos.</summary>

@@ -49,6 +49,23 @@ public sealed class RobustnessTests : IDisposable
         AssertOneMessage(r, ExitCodes.Usage, message);  // no Vulkan loader here: any device work would have exited 3
     }
 
+    // Every switch is read and checked at the edge, before any work: the plan `graph` would print, the device, the data.
+    [Theory]
+    [InlineData("VKRESNET_TUNE", "fast", "graph resnet8 --input 1x12x12", "VKRESNET_TUNE=fast is not a tuning mode; use off, cached or full.")]
+    [InlineData("VKRESNET_TUNE_BUDGET_S", "-1", "graph resnet8 --input 1x12x12", "VKRESNET_TUNE_BUDGET_S=-1 is not a number of seconds")]
+    [InlineData("VKRESNET_FULL_BARRIERS", "yes", "summary resnet8", "VKRESNET_FULL_BARRIERS=yes is not an on/off switch")]
+    [InlineData("VKRESNET_WINOGRAD", "auto", "devices", "VKRESNET_WINOGRAD=auto is not an on/off switch")]
+    [InlineData("VKRESNET_VALIDATION", "on", "train --epochs 1", "VKRESNET_VALIDATION=on is not an on/off switch; use 1, strict or true")]
+    [InlineData("VKRESNET_KERNEL_VARIANT", "fpga", "eval --limit 10", "VKRESNET_KERNEL_VARIANT=fpga is not a kernel variant")]
+    [InlineData("VKRESNET_TIMEOUT_S", "soon", "infer --index 0", "VKRESNET_TIMEOUT_S=soon is not a number of seconds")]
+    public void A_bad_switch_is_one_message_and_exit_2_before_anything_is_printed(string name, string value, string args, string message)
+    {
+        var r = CliRunner.Run(new Dictionary<string, string> { [name] = value }, [.. args.Split(' '), .. args.StartsWith("train") ? new[] { "-o", _dir } : []]);
+        AssertOneMessage(r, ExitCodes.Usage, message);
+        Assert.Equal("", r.Stdout);
+        Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Fact]
     public void An_unknown_option_is_a_usage_error() => Assert.Equal(ExitCodes.Usage, CliRunner.Run(null, "train", "--bogus").ExitCode);
 

@@ -118,6 +118,22 @@ public sealed class TrainEvalInferTests : IDisposable
     }
 
     [Fact]
+    public void Tune_train_fills_every_key_train_compiles_so_a_cached_train_falls_back_to_no_rule()
+    {
+        // tune's input defaults to train's (Fashion-MNIST 1x28x28); --train tunes the step and the evaluation graph train compiles.
+        var env = new Dictionary<string, string> { ["VKRESNET_TUNE"] = "full", ["VKRESNET_CACHE_DIR"] = _dir, ["VKRESNET_TUNE_BUDGET_S"] = "600" };
+        var tune = CliRunner.Run(env, "tune", "resnet8", "--train", "--batch", "16", "--eval-batch", "20");
+        Assert.True(tune.ExitCode == 0, tune.Stdout + tune.Stderr);
+        Assert.Contains("1x28x28 training batch 16: compiled and tuned", tune.Stdout);
+        Assert.Contains("1x28x28 evaluation batch 20: compiled and tuned", tune.Stdout);
+        var train = CliRunner.Run(new Dictionary<string, string>(env) { ["VKRESNET_TUNE"] = "cached" }, "train", "--model", "resnet8", "--epochs", "1",
+            "--batch", "16", "--limit-train", "32", "--limit-test", "20", "--out", Path.Combine(_dir, "run"));
+        Assert.True(train.ExitCode == 0, train.Stdout + train.Stderr);
+        // Every key of both graphs came from the cache: none measured (cached mode times nothing), none left to the fixed rules.
+        Assert.Matches(@"tuning  step: [1-9]\d* conv keys: 0 measured, [1-9]\d* from the cache, 0 by the fixed rules.*; evaluation: [1-9]\d* conv keys: 0 measured, [1-9]\d* from the cache, 0 by the fixed rules", train.Stdout);
+    }
+
+    [Fact]
     public void A_bad_tuning_mode_is_one_clear_message_and_a_nonzero_exit()
     {
         var r = CliRunner.Run(new Dictionary<string, string> { ["VKRESNET_TUNE"] = "fast" }, "tune", "resnet8", "--input", "1x12x12");

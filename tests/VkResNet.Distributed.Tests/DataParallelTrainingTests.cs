@@ -161,6 +161,31 @@ public sealed class DataParallelTrainingTests : IDisposable
         Assert.Single(dist.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Fact]
+    public void Distributed_without_mpirun_says_how_to_start_it_before_MPI_Init_aborts()
+    {
+        // MPI is installed (the other tests run mpirun): only the launch is missing. MPI_Init would print Open MPI's abort banner.
+        var r = MpiRun.Alone(null, Train(Out("alone"), "--model", "resnet8", "--batch", "8", "--limit-train", "16", "--distributed")).Wait();
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}:\n{r.Output}");
+        Assert.Contains("vkresnet: --distributed runs as the ranks of an MPI job", r.Output);
+        Assert.Contains("mpirun -np N vkresnet train --distributed", r.Output);
+        Assert.DoesNotContain("MPI_ABORT", r.Output);
+        Assert.Single(r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(Directory.Exists(Out("alone")), "nothing is written before the job is joined");
+    }
+
+    [Theory]
+    [InlineData(null, null, false, null)]
+    [InlineData("2", "1", true, 1)]
+    [InlineData("4", "x", true, null)]
+    public void The_launch_contract_is_read_from_the_environment_given(string? size, string? localRank, bool underMpirun, int? expectedLocal)
+    {
+        var env = new Dictionary<string, string?> { ["OMPI_COMM_WORLD_SIZE"] = size, ["OMPI_COMM_WORLD_LOCAL_RANK"] = localRank };
+        var launch = MpiLaunch.FromEnvironment(k => env.GetValueOrDefault(k));
+        Assert.Equal(underMpirun, launch.UnderMpirun);
+        Assert.Equal(expectedLocal, launch.LocalRank);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);

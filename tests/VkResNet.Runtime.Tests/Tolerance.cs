@@ -42,7 +42,24 @@ public static class Tolerance
         return d;
     }
 
-    /// <summary>Bit-identical comparison for determinism checks (the one place exact equality is the point).</summary>
+    /// <summary>
+    /// Whole numbers held in floats (counts, labels, sums of ones): each side must be an integer, and they are compared as
+    /// integers, exactly. A fraction on either side fails, so this is no float equality in disguise.
+    /// </summary>
+    public static void AssertCounts(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}");
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(double.IsInteger(expected[i]) && float.IsInteger(actual[i]) && (long)expected[i] == (long)actual[i],
+                $"{what}: [{i}] expected the whole number {expected[i]:G9}, got {actual[i]:G9}");
+    }
+
+    public static void AssertCounts(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what) => AssertCounts(Widen(expected), actual, what);
+
+    /// <summary>
+    /// Bit-identical comparison (the bits as integers) where exact equality is the point: determinism checks (two runs of
+    /// the same work), and values that are only moved, never computed (copies, constants passed through to a shader).
+    /// </summary>
     public static void AssertBitIdentical(ReadOnlySpan<float> first, ReadOnlySpan<float> second, string what)
     {
         Assert.Equal(first.Length, second.Length);

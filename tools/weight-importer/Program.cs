@@ -16,6 +16,7 @@ root.Options.Add(output);
 root.Options.Add(arch);
 root.Options.Add(verify);
 root.Options.Add(bn);
+var runtime = VkResNet.Runtime.RuntimeSwitches.None; // set at the edge below, before the command runs
 root.SetAction(r =>
 {
     var layout = r.GetValue(bn) switch
@@ -31,17 +32,18 @@ root.SetAction(r =>
         ImportPipeline.Run(options, new GraphWeightFiles(), null, Console.Out);
         return 0;
     }
-    var switches = VkResNet.Runtime.RuntimeSwitches.FromEnvironment(); // read once, here at the tool's edge
-    using var context = VkResNet.Runtime.VulkanContext.Create(switches.Apply(new VkResNet.Runtime.ContextOptions()));
-    using var device = context.CreateDevice(switches.Device, switches.Apply(new VkResNet.Runtime.DeviceOptions()));
+    using var context = VkResNet.Runtime.VulkanContext.Create(runtime.Apply(new VkResNet.Runtime.ContextOptions()));
+    using var device = context.CreateDevice(runtime.Device, runtime.Apply(new VkResNet.Runtime.DeviceOptions()));
     Console.Out.WriteLine($"verify on {device.Info.Line}");
     ImportPipeline.Run(options, new GraphWeightFiles(), new VkResNetGpuRunner(device), Console.Out);
     return 0;
 });
 
 // One message and a documented exit code (VkResNet.Graph.Edge.ExitCodes) for every failure; --verbose adds the trace.
-return VkResNet.Graph.Edge.TopLevel.Run("vkresnet-import: error", args, a =>
+// The tool's edge: TopLevel read and checked every switch before the body runs.
+return VkResNet.Graph.Edge.TopLevel.Run("vkresnet-import: error", args, (a, switches) =>
 {
+    runtime = switches.Runtime;
     var parsed = root.Parse(a);
     int code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     return parsed.Errors.Count > 0 ? VkResNet.Graph.Edge.ExitCodes.Usage : code;

@@ -44,7 +44,7 @@ public static class BenchCommand
             if (!r.GetValue(distributed)) return Run(settings, r.GetValue(json), device.SelectorOf(r), device.ValidationOf(r));
             if (!settings.Train) throw new UserInputException("bench --distributed times training steps: add --train.");
             if (!(r.GetValue(bucketMb) > 0)) throw new UserInputException("--bucket-mb must be positive.");
-            var reducer = DistributedOptions.StartReducer(TimeSpan.FromSeconds(600)); // one rank times alone while the others wait
+            var reducer = DistributedOptions.StartReducer(TimeSpan.FromSeconds(600), "bench --train"); // one rank times alone while the others wait
             return DistributedOptions.Guard(reducer, () =>
             {
                 using var ctx = CommonOptions.CreateContext(device.ValidationOf(r));
@@ -62,6 +62,10 @@ public static class BenchCommand
         cmd.Subcommands.Add(compare);
         return cmd;
     }
+
+    /// <summary>The input bench times a model at: ImageNet's for ImageNet models; CIFAR-style ones at Fashion-MNIST's size, as train's default data.</summary>
+    public static (int C, int H, int W, int Classes) DefaultInput(string model) =>
+        ModelCatalog.IsImageNet(model) ? (3, 224, 224, 1000) : TrainCommand.DefaultInput;
 
     public sealed record Settings(string[] Models, int[] Batches, bool Train, int Iterations, int Warmup, bool Profile);
 
@@ -119,8 +123,7 @@ public static class BenchCommand
 
     static Measure Time(Device device, string name, int batch, bool train, Settings s, double peak, Graph.Tuning.TuningOptions tuning)
     {
-        bool imagenet = ModelCatalog.IsImageNet(name);
-        var (c, h, w, classes) = imagenet ? (3, 224, 224, 1000) : (1, 28, 28, 10); // CIFAR-style models run at Fashion-MNIST's size
+        var (c, h, w, classes) = DefaultInput(name);
         var spec = ModelCatalog.Resolve(name, c, h, w, classes);
         var clock = Stopwatch.StartNew();
         var model = ResNetBuilder.Build(spec, batch, train ? ResNetMode.Train : ResNetMode.Infer);

@@ -16,24 +16,22 @@ public static class CommonOptions
         Description = "Enable VK_LAYER_KHRONOS_validation with synchronization validation (also VKRESNET_VALIDATION=1); any message fails the command",
     };
 
-    /// <summary>VKRESNET_TUNE, VKRESNET_TUNE_BUDGET_S and VKRESNET_WINOGRAD, read once here at the edge (unset: measure and cache).</summary>
+    static Graph.Edge.Switches? _switches;
+
+    /// <summary>The switches Program read at the edge (every one already checked); commands take them from here.</summary>
+    public static Graph.Edge.Switches Switches =>
+        _switches ?? throw new InvalidOperationException("The switches are read at the edge: Program calls CommonOptions.UseSwitches first.");
+
+    public static void UseSwitches(Graph.Edge.Switches switches) => _switches = switches;
+
+    /// <summary>VKRESNET_TUNE, VKRESNET_TUNE_BUDGET_S and VKRESNET_WINOGRAD, as read at the edge (unset: measure and cache).</summary>
     public static Graph.Tuning.TuningOptions Tuning() => Compile().Tuning;
 
-    /// <summary>Every engine switch (VKRESNET_FULL_BARRIERS, VKRESNET_CHECK, the tuning ones), read once here at the edge.</summary>
-    public static Graph.Execution.CompileOptions Compile()
-    {
-        try { return Graph.Edge.Switches.FromEnvironment().Compile(); }
-        catch (ArgumentException e) { throw new UserInputException(e.Message); }
-    }
+    /// <summary>Every engine switch (VKRESNET_FULL_BARRIERS, VKRESNET_CHECK, the tuning ones), as read at the edge.</summary>
+    public static Graph.Execution.CompileOptions Compile() => Switches.Compile();
 
-    static readonly Lazy<RuntimeSwitches> RuntimeSwitchesOnce = new(RuntimeSwitches.FromEnvironment);
-
-    /// <summary>VKRESNET_DEVICE, VKRESNET_VALIDATION, VKRESNET_KERNEL_VARIANT, VKRESNET_TIMEOUT_S and VKRESNET_CACHE_DIR, read once here at the edge.</summary>
-    public static RuntimeSwitches ReadRuntime()
-    {
-        try { return RuntimeSwitchesOnce.Value; }
-        catch (ArgumentException e) { throw new UserInputException(e.Message); }
-    }
+    /// <summary>VKRESNET_DEVICE, VKRESNET_VALIDATION, VKRESNET_KERNEL_VARIANT, VKRESNET_TIMEOUT_S, VKRESNET_CACHE_DIR and VKRESNET_VULKAN_LIBRARY, as read at the edge.</summary>
+    public static RuntimeSwitches ReadRuntime() => Switches.Runtime;
 
     public static VulkanContext CreateContext(bool validation) =>
         VulkanContext.Create(ReadRuntime().Apply(new ContextOptions { Validation = validation ? true : null }));

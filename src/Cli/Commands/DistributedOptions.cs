@@ -71,18 +71,24 @@ public sealed class DistributedOptions
     /// <summary>Joins the MPI job (or explains how to install MPI); null without --distributed.</summary>
     public MpiReducer? Start(ParseResult r)
     {
-        return r.GetValue(Distributed) ? StartReducer(TimeSpan.FromSeconds(r.GetValue(RankTimeout))) : null;
+        return r.GetValue(Distributed) ? StartReducer(TimeSpan.FromSeconds(r.GetValue(RankTimeout)), "train") : null;
     }
 
-    /// <summary>Loads MPI and joins the job; a missing MPI becomes one message saying how to install it.</summary>
-    public static MpiReducer StartReducer(TimeSpan timeout)
+    /// <summary>
+    /// Loads MPI and joins the job; a missing MPI becomes one message saying how to install it, a process that mpirun did
+    /// not start one saying how to start it (<paramref name="command"/>: train or bench --train).
+    /// </summary>
+    public static MpiReducer StartReducer(TimeSpan timeout, string command)
     {
+        string start = $"mpirun -np N vkresnet {command} --distributed ... (N ranks, one per device)";
         try
         {
-            return MpiReducer.Start(timeout);
+            // VKRESNET_MPI_LIBRARY was read at the edge (Program); OMPI_COMM_WORLD_* are mpirun's launch contract, read here, once.
+            return MpiReducer.Start(new MpiOptions { Timeout = timeout, Library = CommonOptions.Switches.MpiLibrary, Launch = MpiLaunch.FromEnvironment() });
         }
+        catch (MpiNotLaunchedException) { throw new UserInputException($"--distributed runs as the ranks of an MPI job, and mpirun did not start this one: start it with {start}."); }
         catch (MpiUnavailableException e) { throw new UserInputException(e.Message); }
-        catch (MpiCallException e) { throw new UserInputException($"MPI did not start: {e.Message}. Start the ranks with mpirun -np N vkresnet train --distributed."); }
+        catch (MpiCallException e) { throw new UserInputException($"MPI did not start: {e.Message}. Start the ranks with {start}."); }
     }
 
     /// <summary>Rank 0's <paramref name="value"/> on every rank (a collective: every rank calls it at the same point).</summary>

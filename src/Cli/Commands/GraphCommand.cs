@@ -33,7 +33,7 @@ public static class GraphCommand
             var spec = SummaryCommand.Resolve(r.GetValue(model)!, r.GetValue(input), r.GetValue(classes), null);
             var built = ResNetBuilder.Build(spec, r.GetValue(batch), r.GetValue(train) ? ResNetMode.Train : ResNetMode.Infer,
                 new ResNetBuildOptions(OptimizeInference: !r.GetValue(noOptimize)));
-            var plan = GraphCompiler.Plan(built.Graph, new PlanOptions(FullBarriers: Graph.Edge.Switches.FromEnvironment().FullBarriers));
+            var plan = GraphCompiler.Plan(built.Graph, new PlanOptions(FullBarriers: CommonOptions.Switches.FullBarriers));
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(spec.Name)}[/] {(r.GetValue(train) ? "training" : "inference")} batch {r.GetValue(batch)}: " +
                 $"{plan.Passes.Count} passes, {plan.BarrierCount} barriers between passes, {plan.DroppedOps.Count} dropped" +
                 (device.Given(r) ? "" : " (before kernel choice: compiled on a --device, scratch use and multi-dispatch steps are planned too)"));

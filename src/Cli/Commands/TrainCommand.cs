@@ -18,7 +18,7 @@ public static class TrainCommand
         var model = new Option<string>("--model", "-m") { Description = "Model: resnet20 (default), resnet32/44/56/110/1202, resnet18/34/50/101/152, plainN", DefaultValueFactory = _ => "resnet20" };
         var shortcut = new Option<string?>("--shortcut") { Description = "Shortcut option A, B or C (default A for CIFAR-style, B for ImageNet models)" };
         var epochs = new Option<int>("--epochs", "-e") { Description = "Epochs", DefaultValueFactory = _ => new TrainOptions().Epochs };
-        var batch = new Option<int>("--batch", "-b") { Description = "Batch size", DefaultValueFactory = _ => 128 };
+        var batch = new Option<int>("--batch", "-b") { Description = "Batch size", DefaultValueFactory = _ => new TrainOptions().BatchSize };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 0.1 };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: onecycle, step (/10 at 50% and 75%, the paper's), cosine, constant", DefaultValueFactory = _ => "onecycle" };
         var warmup = new Option<int>("--warmup") { Description = "Epochs of linear warm-up", DefaultValueFactory = _ => 0 };
@@ -64,6 +64,9 @@ public static class TrainCommand
         });
         return cmd;
     }
+
+    /// <summary>The input of train's default data set, Fashion-MNIST: 1x28x28, 10 classes.</summary>
+    public static readonly (int C, int H, int W, int Classes) DefaultInput = (1, 28, 28, 10);
 
     /// <summary>The largest training batch (larger ones exceed dispatch limits on common devices).</summary>
     public const int MaxBatch = 1024;
@@ -143,6 +146,8 @@ public static class TrainCommand
         AnsiConsole.MarkupLine($"[bold]model[/]   {trainer.Spec.Name} ({trainer.Spec.Shortcut} shortcuts{(trainer.Spec.Plain ? ", plain" : "")}), batch {options.BatchSize}, " +
             $"{options.Epochs} epochs x {trainer.StepsPerEpoch} steps, {options.Schedule} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}");
         AnsiConsole.MarkupLine($"[bold]compiled[/] {trainer.Step.RecordingSummary}, arena {trainer.Step.Plan.ArenaBytes / 1048576.0:F1} MiB in {compileClock.Elapsed.TotalSeconds:F1} s");
+        if (trainer.Step.Kernels.Summary is { } stepTuning)
+            AnsiConsole.MarkupLine($"[bold]tuning[/]  step: {Markup.Escape(stepTuning.ToString())}; evaluation: {Markup.Escape(trainer.EvaluationGraph.Kernels.Summary?.ToString() ?? "fixed rules")}");
 
         var runClock = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<EpochResult> results;

@@ -9,7 +9,10 @@ public readonly record struct MpiHandle(nint Value)
 }
 
 /// <summary>MPI is not installed or could not start; the message says how to install it.</summary>
-public sealed class MpiUnavailableException(string message) : Exception(message);
+public class MpiUnavailableException(string message) : Exception(message);
+
+/// <summary>MPI is installed, but this process was not started by mpirun: MPI_Init would abort it with Open MPI's banner.</summary>
+public sealed class MpiNotLaunchedException(string message) : MpiUnavailableException(message);
 
 /// <summary>
 /// The subset of the MPI C API that data-parallel training calls, bound to Open MPI's <c>libmpi.so.40</c> through
@@ -77,7 +80,7 @@ public sealed unsafe class Mpi
     nint Export(string name) => NativeLibrary.TryGetExport(_lib, name, out nint p) ? p
         : throw new MpiUnavailableException($"libmpi has no '{name}': VkResNet needs Open MPI 4.x; {InstallHint}.");
 
-    /// <summary>Opens libmpi (VKRESNET_MPI_LIBRARY, else libmpi.so.40); throws <see cref="MpiUnavailableException"/> saying how to install it.</summary>
+    /// <summary>Opens libmpi (<paramref name="path"/>, else libmpi.so.40 or libmpi.so); throws <see cref="MpiUnavailableException"/> saying how to install it.</summary>
     public static Mpi Load(string? path = null)
     {
         string[] names = path != null ? [path] : ["libmpi.so.40", "libmpi.so"];

@@ -17,17 +17,21 @@ public static class TopLevel
     public const string VerboseOption = "--verbose";
 
     /// <summary>
-    /// Runs <paramref name="body"/> on the arguments without <c>--verbose</c> (the handler owns that option).
+    /// Runs <paramref name="body"/> on the arguments without <c>--verbose</c> (the handler owns that option) and the
+    /// executable's <see cref="Switches"/>, read from the environment here, once, before any work: a bad switch is one
+    /// line and exit <see cref="ExitCodes.Usage"/>, and nothing else is printed.
     /// <paramref name="classify"/> maps a tool's own exception types to (message, code) before the shared rules.
     /// </summary>
-    public static int Run(string tool, string[] args, Func<string[], int> body, Func<Exception, int?>? classify = null, TextWriter? stderr = null)
+    public static int Run(string tool, string[] args, Func<string[], Switches, int> body, Func<Exception, int?>? classify = null, TextWriter? stderr = null)
     {
-        bool verbose = args.Contains(VerboseOption) || Switches.FromEnvironment().Verbose;
+        bool verbose = args.Contains(VerboseOption);
         string[] rest = args.Where(a => a != VerboseOption).ToArray();
         stderr ??= Console.Error;
         try
         {
-            return body(rest);
+            var switches = Switches.FromEnvironment();
+            verbose |= switches.Verbose;
+            return body(rest, switches);
         }
         catch (Exception e)
         {
@@ -41,6 +45,10 @@ public static class TopLevel
             return code;
         }
     }
+
+    /// <summary>As above, for a body that takes no switches (they are still read and checked first).</summary>
+    public static int Run(string tool, string[] args, Func<string[], int> body, Func<Exception, int?>? classify = null, TextWriter? stderr = null) =>
+        Run(tool, args, (rest, _) => body(rest), classify, stderr);
 
     /// <summary>The exit code for an exception, by kind (see <see cref="ExitCodes"/>).</summary>
     public static int Classify(Exception e) => e switch

@@ -34,6 +34,8 @@ public sealed class Trainer : IDisposable
     public string MetricsPath => Path.Combine(_options.OutputDirectory, "metrics.csv");
     public string PlotPath => Path.Combine(_options.OutputDirectory, "curves.svg");
     public CompiledGraph Step => _step;
+    /// <summary>The evaluation graph (inference without BN folding, in batches of <see cref="TrainOptions.EvalBatchSize"/> or the test set's size).</summary>
+    public CompiledGraph EvaluationGraph => _eval;
     public int StepsPerEpoch { get; }
     /// <summary>Rank 0 (or the only process) writes checkpoints, metrics and curves.</summary>
     public bool IsRoot => _reducer == null || _reducer.Rank == 0;

@@ -5,8 +5,9 @@ namespace VkResNet.Runtime.Native;
 
 /// <summary>
 /// Opens the Vulkan loader with <see cref="NativeLibrary"/> and hands Silk.NET the entry points.
-/// VKRESNET_VULKAN_LIBRARY overrides the library path (used by tests of the no-loader path), which is why
-/// VkResNet gives Silk its own <see cref="INativeContext"/> instead of <c>Vk.GetApi()</c>'s default one.
+/// <see cref="ContextOptions.VulkanLibrary"/> overrides the library path (the edge sets it from VKRESNET_VULKAN_LIBRARY;
+/// tests of the no-loader path use it), which is why VkResNet gives Silk its own <see cref="INativeContext"/> instead of
+/// <c>Vk.GetApi()</c>'s default one.
 /// Each <see cref="VkApi"/> made here resolves its functions for one instance and, optionally, one device:
 /// device functions through vkGetDeviceProcAddr (no loader trampoline), the rest through vkGetInstanceProcAddr.
 /// </summary>
@@ -16,40 +17,59 @@ public static unsafe class VkLoader
     static delegate* unmanaged<VkInstance, byte*, nint> _getInstanceProcAddr;
     static VkApi? _global;
 
-    public static string[] CandidateNames()
+    static string? _openedFrom; // the name the loader was opened by
+    static nint _library;
+
+    /// <summary>The library names to try: <paramref name="libraryPath"/> alone when given, else the platform's.</summary>
+    public static string[] CandidateNames(string? libraryPath = null)
     {
-        string? overridePath = Environment.GetEnvironmentVariable("VKRESNET_VULKAN_LIBRARY");
-        if (!string.IsNullOrEmpty(overridePath)) return [overridePath];
+        if (!string.IsNullOrEmpty(libraryPath)) return [libraryPath];
         if (OperatingSystem.IsWindows()) return ["vulkan-1.dll"];
         if (OperatingSystem.IsMacOS()) return ["libvulkan.1.dylib", "libvulkan.dylib", "libMoltenVK.dylib"];
         return ["libvulkan.so.1", "libvulkan.so"];
     }
 
-    /// <summary>vkGetInstanceProcAddr, loading the library on first use.</summary>
-    public static delegate* unmanaged<VkInstance, byte*, nint> GetInstanceProcAddr
+    /// <summary>vkGetInstanceProcAddr, opening the loader from the platform's names on first use (unless <see cref="Open"/> named one).</summary>
+    public static delegate* unmanaged<VkInstance, byte*, nint> GetInstanceProcAddr => Open(null);
+
+    /// <summary>
+    /// Opens the Vulkan loader, once per process: <paramref name="libraryPath"/> when given, else the platform's names.
+    /// Throws <see cref="VulkanUnavailableException"/> naming what was tried when none opens; every API of the process
+    /// shares the one loader, so naming another library once it is open throws <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public static delegate* unmanaged<VkInstance, byte*, nint> Open(string? libraryPath)
     {
-        get
+        lock (Gate)
         {
-            lock (Gate)
+            string[] names = CandidateNames(libraryPath);
+            if (_getInstanceProcAddr != null)
             {
-                if (_getInstanceProcAddr != null) return _getInstanceProcAddr;
-                string[] names = CandidateNames();
-                foreach (string name in names)
-                {
-                    if (!NativeLibrary.TryLoad(name, out nint lib)) continue;
-                    if (NativeLibrary.TryGetExport(lib, "vkGetInstanceProcAddr", out nint gipa))
-                    {
-                        _getInstanceProcAddr = (delegate* unmanaged<VkInstance, byte*, nint>)gipa;
-                        return _getInstanceProcAddr;
-                    }
-                    NativeLibrary.Free(lib);
-                }
-                throw new VulkanUnavailableException(
-                    $"No Vulkan loader found (tried {string.Join(", ", names)}). " +
-                    "Install the loader and a driver, e.g. on Debian: sudo apt-get install libvulkan1 mesa-vulkan-drivers");
+                if (libraryPath is null) return _getInstanceProcAddr;
+                if (!NativeLibrary.TryLoad(libraryPath, out nint other)) throw NotFound(names);
+                NativeLibrary.Free(other);
+                if (other == _library) return _getInstanceProcAddr; // the same library by another name: dlopen gave the same handle
+                throw new InvalidOperationException(
+                    $"The Vulkan loader is already open from {_openedFrom}; a VulkanLibrary ({libraryPath}) must be given to the process's first context.");
             }
+            foreach (string name in names)
+            {
+                if (!NativeLibrary.TryLoad(name, out nint lib)) continue;
+                if (NativeLibrary.TryGetExport(lib, "vkGetInstanceProcAddr", out nint gipa))
+                {
+                    _getInstanceProcAddr = (delegate* unmanaged<VkInstance, byte*, nint>)gipa;
+                    _openedFrom = name;
+                    _library = lib;
+                    return _getInstanceProcAddr;
+                }
+                NativeLibrary.Free(lib);
+            }
+            throw NotFound(names);
         }
     }
+
+    static VulkanUnavailableException NotFound(string[] names) => new(
+        $"No Vulkan loader found (tried {string.Join(", ", names)}). " +
+        "Install the loader and a driver, e.g. on Debian: sudo apt-get install libvulkan1 mesa-vulkan-drivers");
 
     /// <summary>Global functions (vkCreateInstance, vkEnumerateInstance*), callable before an instance exists.</summary>
     public static VkApi Global

@@ -43,18 +43,18 @@ public static unsafe class GlfwNative
     public static delegate* unmanaged<nint, delegate* unmanaged<nint, int, void>, nint> SetWindowIconifyCallback;
     public static delegate* unmanaged<nint, delegate* unmanaged<nint, void>, nint> SetWindowRefreshCallback;
 
-    /// <summary>Library names to try; VKRESNET_GLFW_LIBRARY overrides them (tests of the missing-library path use it).</summary>
-    static string[] CandidateNames() =>
-        Environment.GetEnvironmentVariable("VKRESNET_GLFW_LIBRARY") is { Length: > 0 } path ? [path]
+    /// <summary>Library names to try: <paramref name="path"/> alone when given (ViewerOptions.GlfwLibrary, from VKRESNET_GLFW_LIBRARY at the edge; tests of the missing-library path use it).</summary>
+    static string[] CandidateNames(string? path) =>
+        !string.IsNullOrEmpty(path) ? [path]
         : OperatingSystem.IsWindows() ? ["glfw3.dll"]
         : OperatingSystem.IsMacOS() ? ["libglfw.3.dylib", "libglfw.dylib"]
         : ["libglfw.so.3", "libglfw.so"];
 
-    /// <summary>Loads the library once; throws a <see cref="GlfwException"/> that says how to install it.</summary>
-    public static void Load()
+    /// <summary>Loads the library once (<paramref name="path"/>, else the platform's names); throws a <see cref="GlfwException"/> that says how to install it.</summary>
+    public static void Load(string? path)
     {
         if (_lib != 0) return;
-        string[] names = CandidateNames();
+        string[] names = CandidateNames(path);
         nint lib = 0;
         foreach (string n in names)
             if (NativeLibrary.TryLoad(n, out lib)) break;

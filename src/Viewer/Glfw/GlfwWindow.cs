@@ -22,9 +22,10 @@ public sealed unsafe class GlfwWindow : IDisposable
     public double CursorX { get; private set; }
     public double CursorY { get; private set; }
 
-    public GlfwWindow(int width, int height, string title)
+    /// <param name="library">the GLFW library to open; null: the platform's names</param>
+    public GlfwWindow(int width, int height, string title, string? library = null)
     {
-        GlfwNative.Load();
+        GlfwNative.Load(library);
         if (GlfwNative.Init() == 0)
         {
             string why = GlfwNative.LastError() ?? "glfwInit failed";

@@ -35,18 +35,19 @@ public sealed unsafe class ViewerWindow : IDisposable
     bool _disposed, _outOfDate, _inferNext, _dirty = true;
     const double IdleWakeSeconds = 0.25;
 
-    public ViewerWindow(ViewerOptions options)
+    /// <param name="switches">the switches the viewer's Program read at its edge (the runtime's, the compile switches)</param>
+    public ViewerWindow(ViewerOptions options, Switches switches)
     {
         _options = options;
-        _window = new GlfwWindow(options.Width, options.Height, "vkresnet-viewer");
+        _window = new GlfwWindow(options.Width, options.Height, "vkresnet-viewer", options.GlfwLibrary);
         try
         {
-            var switches = RuntimeSwitches.FromEnvironment(); // the window's start-up is the viewer's edge: the runtime switches are read here, once
-            _context = VulkanContext.Create(switches.Apply(new ContextOptions
+            var runtime = switches.Runtime;
+            _context = VulkanContext.Create(runtime.Apply(new ContextOptions
             {
                 Validation = options.Validation, ApplicationName = "vkresnet-viewer", InstanceExtensions = GlfwWindow.RequiredInstanceExtensions(),
             }));
-            _device = _context.CreateDevice(options.Device ?? switches.Device, switches.Apply(new DeviceOptions { DeviceExtensions = ["VK_KHR_swapchain"] }));
+            _device = _context.CreateDevice(options.Device ?? runtime.Device, runtime.Apply(new DeviceOptions { DeviceExtensions = ["VK_KHR_swapchain"] }));
             _present = new VkPresentApi(_context.Api, _context.Instance, _device.Handle);
             _surface = _window.CreateSurface(_context.Instance);
             _swapchain = new Swapchain(_device, _present, _surface);
@@ -55,7 +56,7 @@ public sealed unsafe class ViewerWindow : IDisposable
                 _copies[i] = _device.CreateCommandList();
                 _imageReady[i] = Swapchain.CreateSemaphore(_device);
             }
-            _source = FeatureSources.Open(_device, options, Console.Out, Switches.FromEnvironment()); // VKRESNET_FULL_BARRIERS, _CHECK
+            _source = FeatureSources.Open(_device, options, Console.Out, switches);
             _renderer = new FrameRenderer(_source, FramesInFlight, FeatureSources.MetricsPath(options));
             _state = new ViewState { PerStageNormalisation = options.PerStage, FramesPerInference = options.InferEvery };
             _state.SelectStage(options.StageIndex(_source.Stages.Select(s => s.Name).ToArray()), _source.Stages.Count);

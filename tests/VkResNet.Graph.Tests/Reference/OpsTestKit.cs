@@ -67,4 +67,14 @@ public static class OpsTestKit
     public static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double atol, double rtol,
         string what, string parameters) =>
         Tolerance.AssertClose(expected, actual, atol, rtol, $"{what} ({parameters})");
+
+    /// <summary>Half an fp32 ulp, relative (2^-25): the tolerance of a value an op only moves or selects, where no rounding happens.</summary>
+    public const double HalfUlp = 1.0 / (1 << 25);
+
+    /// <summary>
+    /// Values an op only moves or selects (max pooling's maximum, a zero-pad copy, a ReLU-masked gradient) against the reference
+    /// on the same float-rounded inputs: within <see cref="HalfUlp"/>, so a value even one ulp off fails, while -0 and +0 agree.
+    /// </summary>
+    public static void AssertMoved(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, string what, string parameters) =>
+        Tolerance.AssertClose(expected, actual, 0, HalfUlp, $"{what} ({parameters})");
 }

@@ -13,6 +13,10 @@ public sealed partial class RoomRulesTests
 {
     public sealed record Rule(string Name, Func<IEnumerable<string>> Violations);
 
+    // Declared before Rules, which reads them.
+    static readonly string[] EnvironmentReaders = ["src/Runtime/RuntimeSwitches.cs", "src/Graph/Edge/Switches.cs", "src/Distributed/MpiLaunch.cs"];
+    static readonly string[] ReaderCallers = ["src/Graph/Edge/TopLevel.cs", "bench/BenchDevice.cs", "src/Cli/Commands/DistributedOptions.cs"];
+
     static readonly Rule[] Rules =
     [
         new("Runtime references no project", () => ProjectRefs("src/Runtime/VkResNet.Runtime.csproj")),
@@ -65,7 +69,14 @@ public sealed partial class RoomRulesTests
         new("Recording has two names: no public Runtime or Graph type but CommandList and CommandRecorder is named Record/Command/Tape/Sink",
             () => PublicTypes("src/Runtime", "src/Graph").Where(t => RecordingWord().IsMatch(t.Name) && t.Name is not ("CommandList" or "CommandRecorder"))
                 .Select(t => $"{t.File}: {t.Name}")),
+        // Switches are read once at the edge into options (docs/design, STYLE.md "Failure paths"): the readers alone touch the environment.
+        new("Only the switch readers and MPI's launch contract read the environment (RuntimeSwitches, Switches, MpiLaunch)",
+            () => Files("src", "samples", "tools", "bench").Except(EnvironmentReaders).Where(f => EnvironmentRead().IsMatch(Code(f)))),
+        new("Only an edge calls a reader (an executable's Program.cs, TopLevel, the bench's BenchDevice, the CLI's DistributedOptions)",
+            () => Files("src", "samples", "tools", "bench").Where(f => Path.GetFileName(f) != "Program.cs").Except(ReaderCallers)
+                .Where(f => ReaderCall().IsMatch(Code(f)))),
     ];
+
 
     public static TheoryData<string> Active
     {
@@ -101,6 +112,14 @@ public sealed partial class RoomRulesTests
         Assert.Contains("DispatchObserver", types); // a delegate
         Assert.Contains("GradientBucket", types);   // a record
         Assert.DoesNotContain("CommandEmitter", types); // internal
+        foreach (string reader in EnvironmentReaders) Assert.Matches(EnvironmentRead(), Code(reader));
+        foreach (string caller in ReaderCallers) Assert.Matches(ReaderCall(), Code(caller));
+        // What a new read elsewhere would look like: each form is caught.
+        Assert.Matches(EnvironmentRead(), "string? d = Environment.GetEnvironmentVariable(\"VKRESNET_DEVICE\");");
+        Assert.Matches(EnvironmentRead(), "var all = System.Environment.GetEnvironmentVariables();");
+        Assert.Matches(EnvironmentRead(), "Func<string, string?> env = Environment.GetEnvironmentVariable;");
+        Assert.Matches(ReaderCall(), "var s = VkResNet.Runtime.RuntimeSwitches.FromEnvironment ();");
+        Assert.DoesNotMatch(ReaderCall(), "var s = RuntimeSwitches.FromEnvironment(lookup);");
     }
 
     static void AssertHolds(string name)
@@ -199,6 +218,13 @@ public sealed partial class RoomRulesTests
 
     [GeneratedRegex(@"\+\s*\w+\s*\*\s*Math\.Abs\(")]
     private static partial Regex ToleranceFormula();
+
+    [GeneratedRegex(@"\b(GetEnvironmentVariables?|ExpandEnvironmentVariables)\b")]
+    private static partial Regex EnvironmentRead();
+
+    // The process-environment overloads (no argument); FromEnvironment(lookup) over a given dictionary reads nothing.
+    [GeneratedRegex(@"\b(Switches|RuntimeSwitches|MpiLaunch)\s*\.\s*FromEnvironment\s*\(\s*\)")]
+    private static partial Regex ReaderCall();
 
     [GeneratedRegex(@"\b(CommandList|CommandRecorder)\b")]
     private static partial Regex RecordingTypes();
