@@ -9,8 +9,7 @@ namespace VkResNet.Bench;
 /// The conv forms beside Conv2dKernels' own kernels (issue 13, tuner candidates). Baseline is Conv2dKernels as on main
 /// before the forms: strided backward input is given no scratch, so it runs the per-phase kernel, not the forms it now defaults to.
 /// </summary>
-public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4, DirectCpu, WinogradF2x2, WinogradF4x4, BackwardWeightTaps8, BackwardWeightTaps4,
-                      WinogradFusedR8C2, WinogradFusedR16C1, WinogradFusedR4C4 }
+public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4, DirectCpu, WinogradF2x2, WinogradF4x4, BackwardWeightTaps8, BackwardWeightTaps4, WinogradFused }
 
 /// <summary>One layer, one direction, one form: old and new forms of the same pass are cases of one run.</summary>
 public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvForm Form)
@@ -26,8 +25,8 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.DirectCpu or ConvForm.WinogradF2x2 or ConvForm.WinogradF4x4, ConvDirection.Forward) => Conv2dWinograd4.Applies(Layer.Shape),
         (ConvForm.DirectCpu or ConvForm.WinogradF2x2 or ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => Conv2dWinograd4.BackwardInputApplies(Layer.Shape),
         (ConvForm.BackwardWeightTaps8 or ConvForm.BackwardWeightTaps4, ConvDirection.BackwardWeight) => Conv2dBackwardWeightTaps.Applies(Layer.Shape, Layer.Variant),
-        (ConvForm.WinogradFusedR8C2 or ConvForm.WinogradFusedR16C1 or ConvForm.WinogradFusedR4C4, ConvDirection.Forward) => Conv2dWinogradFused.Applies(Layer.Shape),
-        (ConvForm.WinogradFusedR8C2 or ConvForm.WinogradFusedR16C1, ConvDirection.BackwardInput) => Conv2dWinogradFused.BackwardInputApplies(Layer.Shape),
+        (ConvForm.WinogradFused, ConvDirection.Forward) => Conv2dWinogradFused.Applies(Layer.Shape),
+        (ConvForm.WinogradFused, ConvDirection.BackwardInput) => Conv2dWinogradFused.BackwardInputApplies(Layer.Shape),
         _ => false,
     };
 
@@ -50,11 +49,8 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_f4x4"),
         (ConvForm.BackwardWeightTaps8, ConvDirection.BackwardWeight) => Named(Kernels.ConvDirection.BackwardWeight, "taps8_cpu"),
         (ConvForm.BackwardWeightTaps4, ConvDirection.BackwardWeight) => Named(Kernels.ConvDirection.BackwardWeight, "taps4_cpu"),
-        (ConvForm.WinogradFusedR8C2, ConvDirection.Forward) => Named(Kernels.ConvDirection.Forward, "winograd_fused_f2x2_r8c2"),
-        (ConvForm.WinogradFusedR16C1, ConvDirection.Forward) => Named(Kernels.ConvDirection.Forward, "winograd_fused_f2x2_r16c1"),
-        (ConvForm.WinogradFusedR4C4, ConvDirection.Forward) => Named(Kernels.ConvDirection.Forward, "winograd_fused_f2x2_r4c4"),
-        (ConvForm.WinogradFusedR8C2, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_fused_f2x2_r8c2"),
-        (ConvForm.WinogradFusedR16C1, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_fused_f2x2_r16c1"),
+        (ConvForm.WinogradFused, ConvDirection.Forward) => Named(Kernels.ConvDirection.Forward, "winograd_fused_f2x2"),
+        (ConvForm.WinogradFused, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_fused_f2x2"),
         _ => null,
     };
 
