@@ -10,7 +10,7 @@ namespace VkResNet.Bench;
 /// The conv forms beside Conv2dKernels' own kernels (issue 13, tuner candidates). Baseline is Conv2dKernels as on main
 /// before the forms: strided backward input is given no scratch, so it runs the per-phase kernel, not the forms it now defaults to.
 /// </summary>
-public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4, DirectCpu, WinogradF2x2, WinogradF4x4, BackwardWeightTaps8, BackwardWeightTaps4 }
+public enum ConvForm { Baseline, PhaseBackwardInput, Gemm1x1, BackwardWeightDy4, DirectCpu, WinogradF2x2, WinogradF4x4, BackwardWeightTaps8, BackwardWeightTaps4, WinogradFused }
 
 /// <summary>One layer, one direction, one form: old and new forms of the same pass are cases of one run.</summary>
 public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvForm Form)
@@ -26,6 +26,8 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.DirectCpu or ConvForm.WinogradF2x2 or ConvForm.WinogradF4x4, ConvDirection.Forward) => Conv2dWinograd4.Applies(Layer.Shape),
         (ConvForm.DirectCpu or ConvForm.WinogradF2x2 or ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => Conv2dWinograd4.BackwardInputApplies(Layer.Shape),
         (ConvForm.BackwardWeightTaps8 or ConvForm.BackwardWeightTaps4, ConvDirection.BackwardWeight) => Conv2dBackwardWeightTaps.Applies(Layer.Shape, Layer.Variant),
+        (ConvForm.WinogradFused, ConvDirection.Forward) => Conv2dWinogradFused.Applies(Layer.Shape),
+        (ConvForm.WinogradFused, ConvDirection.BackwardInput) => Conv2dWinogradFused.BackwardInputApplies(Layer.Shape),
         _ => false,
     };
 
@@ -48,6 +50,8 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         (ConvForm.WinogradF4x4, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_f4x4"),
         (ConvForm.BackwardWeightTaps8, ConvDirection.BackwardWeight) => Named(Kernels.ConvDirection.BackwardWeight, "taps8_cpu"),
         (ConvForm.BackwardWeightTaps4, ConvDirection.BackwardWeight) => Named(Kernels.ConvDirection.BackwardWeight, "taps4_cpu"),
+        (ConvForm.WinogradFused, ConvDirection.Forward) => Named(Kernels.ConvDirection.Forward, "winograd_fused_f2x2"),
+        (ConvForm.WinogradFused, ConvDirection.BackwardInput) => Named(Kernels.ConvDirection.BackwardInput, "flip_winograd_fused_f2x2"),
         _ => null,
     };
 
@@ -105,12 +109,20 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
         new("r20 l3.0 3x3/2 32-64@14", Conv2dShape.Square(128, 32, 14, 14, 64, 3, 2, 1)),
     ];
 
+    /// <summary>ResNet-20's 3x3 stride-1 layers on CIFAR's 32x32 input (batch 128), beside ConvCase's 28x28 Fashion-MNIST ones.</summary>
+    static IEnumerable<ConvCase> Cifar =>
+    [
+        new("r20 cifar l1 3x3 16@32", Conv2dShape.Square(128, 16, 32, 32, 16, 3, 1, 1)),
+        new("r20 cifar l2 3x3 32@16", Conv2dShape.Square(128, 32, 16, 16, 32, 3, 1, 1)),
+        new("r20 cifar l3 3x3 64@8", Conv2dShape.Square(128, 64, 8, 8, 64, 3, 1, 1)),
+    ];
+
     /// <summary>
     /// The passes the new forms are written for, on the _cpu variant, each as Baseline (Conv2dKernels) and every form
-    /// that is a candidate for it, one after the other: ImageNet layers at batch 1 and 32, ResNet-20's (stride 1 and 2) at 128 (`batch=` narrows).
+    /// that is a candidate for it, one after the other: ImageNet layers at batch 1 and 32, ResNet-20's (stride 1 and 2; 28x28 and CIFAR's 32x32) at 128 (`batch=` narrows).
     /// </summary>
     public static IEnumerable<ConvFormCase> ForRun(int[]? batches) =>
-        from layer in ConvCase.ImageNet(1).Concat(ConvCase.ImageNet(32)).Concat(ConvCase.ResNet20()).Concat(Strided)
+        from layer in ConvCase.ImageNet(1).Concat(ConvCase.ImageNet(32)).Concat(ConvCase.ResNet20()).Concat(Strided).Concat(Cifar)
         where batches?.Contains(layer.Shape.N) ?? true
         from direction in Enum.GetValues<ConvDirection>()
         let pass = Enum.GetValues<ConvForm>().Select(f => new ConvFormCase(layer with { Variant = KernelVariant.Cpu }, direction, f)).ToList()

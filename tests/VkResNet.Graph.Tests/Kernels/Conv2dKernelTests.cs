@@ -410,7 +410,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         foreach (var suffix in new[] { "_cpu", "_gpu" })
             Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name + suffix).Interface.PushConstantBytes);
         foreach (var name in new[] { "winograd_weight_cpu", "winograd_input_cpu", "winograd_gemm_cpu",
-                                     "winograd4_weight_cpu", "winograd4_input_cpu", "winograd4_gemm_cpu", "winograd4_output_cpu",
+                                     "winograd4_weight_cpu", "winograd4_input_cpu", "winograd4_gemm_cpu", "winograd4_output_cpu", "winograd_fused_cpu",
                                      "conv2d_weight_phases_cpu", "conv2d_backward_input_phase_cpu", "conv2d_1x1_gemm_cpu",
                                      "conv2d_backward_weight_dy4_cpu" })
             Assert.Equal(System.Runtime.CompilerServices.Unsafe.SizeOf<Conv2dPush>(), (int)Device.GetKernel(name).Interface.PushConstantBytes);
