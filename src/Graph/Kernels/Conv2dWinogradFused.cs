@@ -40,15 +40,15 @@ public static class Conv2dWinogradFused
     public static long BackwardInputScratchBytes(Conv2dShape s) => ScratchBytes(Conv2dKernels.Transposed(s));
 
     /// <summary>The forward with <paramref name="rows"/> output channels x <paramref name="cols"/> tiles per invocation.</summary>
-    public static ConvRecord Forward(int rows, int cols) => (r, s, o, flags) =>
+    public static ConvLaunch Forward(int rows, int cols) => (r, s, o, flags) =>
         Record(r, s, o.A, o.B, (flags & Conv2dFlags.Bias) != 0 ? o.Bias : null, (flags & Conv2dFlags.Residual) != 0 ? o.Residual : null,
                o.Out, flags, o.Scratch!.Value, flipWeights: false, rows, cols);
 
     /// <summary>The stride-1 backward input, blocked as <see cref="Forward"/>.</summary>
-    public static ConvRecord BackwardInput(int rows, int cols) => (r, s, o, flags) =>
+    public static ConvLaunch BackwardInput(int rows, int cols) => (r, s, o, flags) =>
         Record(r, Conv2dKernels.Transposed(s), o.A, o.B, null, null, o.Out, flags & Conv2dFlags.Accumulate, o.Scratch!.Value, flipWeights: true, rows, cols);
 
-    static void Record(IDispatchRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice? residual,
+    static void Record(CommandRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice? residual,
                        BufferSlice y, Conv2dFlags flags, BufferSlice scratch, bool flipWeights, int rows, int cols)
     {
         if (rows is < 1 or > MaxRows) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"1..{MaxRows} output channels per invocation");
