@@ -89,7 +89,8 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         _ => Conv2dKernels.ScratchBytes(s, v),
     } / 4);
 
-    static Conv2dShape Parse(string spec)
+    /// <summary>"n,cin,h,w,cout,kh,kw,sh,sw,ph,pw" as the tables write shapes.</summary>
+    internal static Conv2dShape Parse(string spec)
     {
         var d = spec.Split(',').Select(int.Parse).ToArray();
         return new Conv2dShape(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]);

@@ -20,22 +20,17 @@ public sealed class LoopBudgetTests(GpuFixture gpu) : KernelTest(gpu)
             "1100,13,9,7,5,3,3,1,1,1,1",    // 13x9x7 images (3276 bytes): chunks a multiple of 4 images for the 16-byte texel offsets
             "90,8,28,28,6,3,3,2,2,1,1",     // stride 2, 14x14 outputs: 90 x 225 fits, one dispatch
         }
-        let s = Parse(spec)
+        let s = Conv2dKernelTests.Parse(spec)
         from c in new[] { ("direct_cpu", true), ("dy4_cpu", Conv2dBackwardWeightDy4.Applies(s, KernelVariant.Cpu)),
                           ("taps8_cpu", Conv2dBackwardWeightTaps.Applies(s, KernelVariant.Cpu)), ("taps4_cpu", Conv2dBackwardWeightTaps.Applies(s, KernelVariant.Cpu)) }
         where c.Item2
         select new object[] { c.Item1, spec };
 
-    static Conv2dShape Parse(string spec)
-    {
-        var d = spec.Split(',').Select(int.Parse).ToArray();
-        return new Conv2dShape(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]);
-    }
 
     [Theory, MemberData(nameof(Cases))]
     public void Every_cpu_backward_weight_candidate_matches_the_cpu_past_the_loop_budget(string name, string spec)
     {
-        var s = Parse(spec);
+        var s = Conv2dKernelTests.Parse(spec);
         var c = ConvCandidates.Find(ConvCandidates.All, ConvDirection.BackwardWeight, name)!;
         var key = new ConvKey(ConvDirection.BackwardWeight, s);
         float[] dyData = RandomData.Uniform((int)s.OutputElements, 31), xData = RandomData.Uniform((int)s.InputElements, 32),

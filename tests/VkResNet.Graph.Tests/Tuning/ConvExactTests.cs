@@ -28,8 +28,7 @@ public sealed class ConvExactTests
     [Theory, MemberData(nameof(Cases))]
     public void Every_element_matches_the_op_reference(string spec, ConvDirection direction, Conv2dFlags flags)
     {
-        var d = spec.Split(',').Select(int.Parse).ToArray();
-        var s = new Conv2dShape(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]);
+        var s = Kernels.Conv2dKernelTests.Parse(spec);
         var key = new ConvKey(direction, s, flags);
         var (na, nb, nOut) = key.Elements;
         float[] a = RandomData.Uniform((int)na, 21), b = RandomData.Uniform((int)nb, 22), bias = RandomData.Uniform(s.Cout, 23),
