@@ -56,7 +56,7 @@ public sealed class DeviceCandidateBench(Device device, KernelVariant variant) :
     /// <summary>
     /// Uniform in [-1, 1) from a fixed seed per operand, the same for every candidate and every run. The streams are
     /// independent: seeding SplitMix64 with seed x golden ratio made each operand the previous one shifted by one element
-    /// (x[i] = dy[i + 1]), so half the backward-weight taps of a square key summed squares.
+    /// (x[i] = dy[i + 1]), so on a backward-weight key with Cin = Cout one tap per channel summed squares.
     /// </summary>
     internal static float[] Operand(long floats, int seed)
     {
