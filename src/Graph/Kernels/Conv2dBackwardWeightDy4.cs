@@ -12,9 +12,10 @@ public static class Conv2dBackwardWeightDy4
 {
     const string Form = "dy4 backward-weight";
 
-    /// <summary>_cpu variant, OH*OW % 4 == 0 (a vec4 of dy never straddles two images or channels).</summary>
+    /// <summary>_cpu variant, OH*OW % 4 == 0 (a vec4 of dy never straddles two images or channels), and one invocation's
+    /// N*(OH*OW/4 + 2) loop back-edges within lavapipe's budget (<see cref="LoopBudget"/>; past it llvmpipe cuts the sum short).</summary>
     public static bool Applies(Conv2dShape s, KernelVariant variant) =>
-        variant == KernelVariant.Cpu && s.OutH * s.OutW % 4 == 0;
+        variant == KernelVariant.Cpu && s.OutH * s.OutW % 4 == 0 && s.N <= LoopBudget.ImagesThatFit(s.OutH * s.OutW / 4 + 2);
 
     /// <summary>None: one pass straight into dw.</summary>
     public static long ScratchBytes(Conv2dShape s) => 0;

@@ -24,7 +24,9 @@ public static class Conv2dBackwardWeightTaps
     {
         long groups = DivUp(s.Cin, Lanes) * DivUp(s.Cout, rows);
         int wanted = (int)Math.Clamp(DivUp(targetGroups, groups), 1, s.N);
-        int images = (int)DivUp(s.N, wanted);
+        // No slice past lavapipe's loop budget (LoopBudget): per image OH x (OW / 4 steps) + 2 OH + 1 back-edges.
+        long perImage = (long)s.OutH * DivUp(s.OutW, 4) + 2L * s.OutH + 1;
+        int images = (int)Math.Min(DivUp(s.N, wanted), Math.Max(1, LoopBudget.ImagesThatFit(perImage)));
         return ((int)DivUp(s.N, images), images);
     }
 

@@ -23,11 +23,11 @@ internal static class Conv2dFormDefaults
     // conv over transposed weights, so it takes this path too (0.44-0.85x). 1x1/2 forward (0.56-1.08x) stays as it was.
     internal static bool Pointwise(Conv2dShape s, KernelVariant v) => Conv2d1x1Gemm.Applies(s, v) && s.StrideH == 1 && s.StrideW == 1;
 
-    // 3x3 backward weight on _cpu: the taps form (taps8_cpu) measured faster than the one-pass kernel in alternating A/B
-    // runs (bench/README.md, "3x3 backward weight, taps form") at stride 1 on maps at least 14 wide (0.62x on ResNet-20's
-    // 16@28 and 0.68x on 32@14 at batch 128; 0.54x, 0.52x, 0.84x on ResNet-18's 64@56, 128@28, 256@14 at batch 1) and at
-    // stride 2 on outputs at least 28 wide (0.58x on 128@56/2); slower on 7-wide outputs and on 16-32@28/2. It is NOT the
-    // fixed rules' choice yet: in `vkresnet tune resnet20 --input 1x28x28 --batch 128 --train` the tuner's check dropped it
-    // on 16@28 once as disagreeing with direct_cpu (two later runs and the kernel tests at that shape agree); until that is
-    // explained only the tuner (which checks every key) picks it.
+    // 3x3 backward weight on _cpu, given scratch, as the taps form (taps8_cpu) on outputs at least 14 wide. Alternating A/B
+    // runs (bench/README.md, "3x3 backward weight, taps form"), time against the one-pass kernel: at batch 128 (2026-12-02,
+    // the one-pass kernel chunked under lavapipe's loop budget) 0.30x on ResNet-20's 16@28, 0.72x on 32@14, 0.51x on
+    // 16-32@28/2; at batch 1 0.54x, 0.52x, 0.84x on ResNet-18's 64@56, 128@28, 256@14 and 0.58x on 128@56/2. On 7-wide
+    // outputs it was 1.01x (64@7 at 128), 1.07x (512@7 at 1) and 1.62x (256-512@14/2 at 1), so those keep the one-pass kernel.
+    // (The tuner's "disagreement" that withdrew this rule once was the one-pass kernel's error, not the taps form's: LoopBudget.)
+    internal static bool TapsBackwardWeight(Conv2dShape s, KernelVariant v) => Conv2dBackwardWeightTaps.Applies(s, v) && s.OutW >= 14;
 }

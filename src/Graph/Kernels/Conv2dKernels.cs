@@ -234,9 +234,16 @@ public static class Conv2dKernels
     {
         if (form == KernelVariant.Gpu) { Conv2dTiledGpu.BackwardWeight(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
-        var push = new Conv2dPush(s, acc ? Conv2dFlags.Accumulate : 0);
-        r.Dispatch("conv2d_backward_weight_cpu", [], [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc)], push,
-                   Groups(s.PatchSize, Columns), Groups(s.Cout, CpuRows), 1);
+        // One invocation loops over N*OH*OW: in chunks of images under lavapipe's loop budget (LoopBudget), the later added.
+        long dyImage = (long)s.Cout * s.OutH * s.OutW * sizeof(float), xImage = (long)s.Cin * s.H * s.W * sizeof(float);
+        int images = LoopBudget.Images(s.N, (long)s.OutH * s.OutW + 2L * s.OutH + 1, (long)r.Device.Info.MinTexelBufferOffsetAlignment, dyImage, xImage);
+        for (int n0 = 0; n0 < s.N; n0 += images)
+        {
+            var c = s with { N = Math.Min(images, s.N - n0) };
+            bool add = acc || n0 > 0;
+            r.Dispatch("conv2d_backward_weight_cpu", [], [Access.Read(o.A.Slice(n0 * dyImage, c.N * dyImage)), Access.Read(o.B.Slice(n0 * xImage, c.N * xImage)),
+                       Output(o.Out, add)], new Conv2dPush(c, add ? Conv2dFlags.Accumulate : 0), Groups(s.PatchSize, Columns), Groups(s.Cout, CpuRows), 1);
+        }
     }
 
     /// <summary>Backward weight as split-K slices of the long reduction into scratch, then a fixed-order reduce (deterministic).</summary>

@@ -209,7 +209,7 @@ public static class ConvCandidates
 
     /// <summary>
     /// Today's fixed rules (tuning off, or a key not tuned): the _cpu or _gpu forms by kernel variant; on _cpu, the 1x1 GEMM
-    /// and the stride-phase GEMM where they measured faster (<see cref="Conv2dFormDefaults"/>),
+    /// the stride-phase GEMM and the 3x3 taps backward weight where they measured faster (<see cref="Conv2dFormDefaults"/>),
     /// Winograd where it measured faster (<see cref="Conv2dKernels.UsesWinograd"/>) and the flipped-weight backward
     /// input for stride 1, each only when <paramref name="scratchBytes"/> holds its scratch; split-K only on _gpu.
     /// </summary>
@@ -237,6 +237,7 @@ public static class ConvCandidates
                 return Conv2dKernels.UsesWinograd(Conv2dKernels.Transposed(s), variant, winograd) && flip.Name != "phases_cpu"
                     ? Fits("flip_winograd_f2x2", "flip_forward_cpu") : flip;
             default:
+                if (cpu && Conv2dFormDefaults.TapsBackwardWeight(s, variant)) return Fits("taps8_cpu", "direct_cpu");
                 return cpu ? Named(BackwardWeight, "direct_cpu") : Conv2dKernels.SplitK(s).Slices > 1 ? Fits("splitk_gpu", "direct_gpu") : Named(BackwardWeight, "direct_gpu");
         }
     }

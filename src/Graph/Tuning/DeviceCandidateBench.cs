@@ -19,6 +19,8 @@ public sealed class DeviceCandidateBench(Device device, KernelVariant variant) :
     ConvOperands _operands;
     Buffer? _prior;
     long _outBytes;
+    // Host copies of the operands, for Exact.
+    float[] _a = [], _b = [], _bias = [], _residual = [], _priorData = [];
 
     public void Begin(ConvKey key, long scratchBytes)
     {
@@ -26,14 +28,15 @@ public sealed class DeviceCandidateBench(Device device, KernelVariant variant) :
         _key = key;
         var (a, b, o) = key.Elements;
         _outBytes = o * sizeof(float);
-        BufferSlice? bias = (key.Flags & Conv2dFlags.Bias) != 0 ? Seeded(key.Shape.Cout, 3) : null;
-        BufferSlice? residual = (key.Flags & Conv2dFlags.Residual) != 0 ? Seeded(o, 4) : null;
-        _prior = Make(o);
-        Upload(_prior, o, 5);
+        BufferSlice? bias = (key.Flags & Conv2dFlags.Bias) != 0 ? Seeded(key.Shape.Cout, 3, out _bias) : null;
+        BufferSlice? residual = (key.Flags & Conv2dFlags.Residual) != 0 ? Seeded(o, 4, out _residual) : null;
+        _prior = Seeded(o, 5, out _priorData).Buffer;
         var output = Make(o).All;
         BufferSlice? scratch = scratchBytes > 0 ? Make(scratchBytes / sizeof(float) + 4).All : null;
-        _operands = new ConvOperands(Seeded(a, 1), Seeded(b, 2), output, scratch, bias, residual);
+        _operands = new ConvOperands(Seeded(a, 1, out _a), Seeded(b, 2, out _b), output, scratch, bias, residual);
     }
+
+    public double Exact(long index) => ConvExact.Element(_key, _a, _b, _bias, _residual, _priorData, index);
 
     Buffer Make(long floats)
     {
@@ -42,21 +45,28 @@ public sealed class DeviceCandidateBench(Device device, KernelVariant variant) :
         return buffer;
     }
 
-    BufferSlice Seeded(long floats, int seed)
+    BufferSlice Seeded(long floats, int seed, out float[] data)
     {
         var buffer = Make(floats);
-        Upload(buffer, floats, seed);
+        data = Operand(floats, seed);
+        device.Upload(buffer.Slice(0, floats * sizeof(float)), data.AsSpan());
         return buffer.All;
     }
 
-    // Uniform in [-1, 1) from a fixed seed per operand, the same for every candidate and every run.
-    void Upload(Buffer buffer, long floats, int seed)
+    /// <summary>
+    /// Uniform in [-1, 1) from a fixed seed per operand, the same for every candidate and every run. The streams are
+    /// independent: seeding SplitMix64 with seed x golden ratio made each operand the previous one shifted by one element
+    /// (x[i] = dy[i + 1]), so on a backward-weight key with Cin = Cout one tap per channel summed squares.
+    /// </summary>
+    internal static float[] Operand(long floats, int seed)
     {
-        var rng = new SplitMix64((ulong)seed * 0x9E3779B97F4A7C15ul + 1);
+        var rng = SplitMix64.For(OperandSeed, seed);
         var data = new float[floats];
         for (long i = 0; i < floats; i++) data[i] = (float)((rng.Next() >> 40) * (2.0 / (1 << 24)) - 1.0);
-        device.Upload(buffer.Slice(0, floats * sizeof(float)), data.AsSpan());
+        return data;
     }
+
+    const long OperandSeed = 0x74756e6572;   // "tuner"
 
     public float[] Output(ConvCandidate candidate)
     {
@@ -109,6 +119,7 @@ public sealed class DeviceCandidateBench(Device device, KernelVariant variant) :
         foreach (var b in _buffers) b.Dispose();
         _buffers.Clear();
         _prior = null;
+        _a = _b = _bias = _residual = _priorData = [];
     }
 
     public void Dispose() => Release();

@@ -82,4 +82,11 @@ public interface ICandidateBench : IDisposable
     void Begin(ConvKey key, long scratchBytes);
     float[] Output(ConvCandidate candidate);
     double MedianMs(ConvCandidate candidate, int warmup, int runs, double abandonMs);
+
+    /// <summary>
+    /// Output element <paramref name="index"/> of the current key in double precision from the runner's own operands
+    /// (<see cref="ConvExact"/>): what settles a disagreement with the reference. NaN where the runner has none (a fake
+    /// runner): the reference is then trusted as it is.
+    /// </summary>
+    double Exact(long index) => double.NaN;
 }

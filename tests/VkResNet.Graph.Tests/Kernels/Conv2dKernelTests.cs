@@ -29,6 +29,7 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         [2, 5, 57, 55, 6, 3, 3, 2, 2, 1, 1],    // 3x3/2 with N*OH*OW >= 784: the default backward input is the stride-phase form
         [33, 13, 9, 7, 11, 3, 3, 1, 1, 1, 1],   // batch >= 32 on odd channels and map: backward weight split by images, OW % 4 != 0
         [32, 9, 10, 8, 7, 3, 3, 2, 2, 1, 1],    // batch 32, 3x3/2 with OW % 4 == 0 (vec4 dy at x stride 2), Cout % 4 != 0
+        [3, 8, 29, 28, 5, 3, 3, 2, 2, 1, 1],    // 3x3/2 with 14-wide outputs, 8 channels: the fixed rules' backward weight is taps8_cpu
     ];
 
     static readonly KernelVariant[] Variants = [KernelVariant.Cpu, KernelVariant.Gpu];
@@ -89,7 +90,8 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         _ => Conv2dKernels.ScratchBytes(s, v),
     } / 4);
 
-    static Conv2dShape Parse(string spec)
+    /// <summary>"n,cin,h,w,cout,kh,kw,sh,sw,ph,pw" as the tables write shapes.</summary>
+    internal static Conv2dShape Parse(string spec)
     {
         var d = spec.Split(',').Select(int.Parse).ToArray();
         return new Conv2dShape(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]);
@@ -260,6 +262,21 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         Record(Device.Variant, r => Conv2dKernels.Record(r, c, key, new ConvOperands(dy, x, dw, scratch)));
         Tolerance.AssertClose(OpRef.Conv2dBackwardWeight(ToDouble(d.Dy), ToDouble(d.X), s), a.Read(dw, s.WeightElements),
                               Atol(key.ReductionLength), Rtol, $"BackwardWeight {name} {s}");
+    }
+
+    // The fixed rules take taps8_cpu for 3x3 backward weight on outputs at least 14 wide (where it measured faster), given its scratch.
+    [Theory]
+    [InlineData("128,16,28,28,16,3,3,1,1,1,1", "taps8_cpu")]
+    [InlineData("128,32,14,14,32,3,3,1,1,1,1", "taps8_cpu")]
+    [InlineData("128,16,28,28,32,3,3,2,2,1,1", "taps8_cpu")]
+    [InlineData("128,64,7,7,64,3,3,1,1,1,1", "direct_cpu")]
+    [InlineData("128,32,14,14,64,3,3,2,2,1,1", "direct_cpu")]
+    [InlineData("2,5,57,55,6,3,3,2,2,1,1", "direct_cpu")]
+    public void The_fixed_rules_take_the_taps_backward_weight_on_wide_3x3_outputs(string spec, string name)
+    {
+        var key = new ConvKey(ConvDirection.BackwardWeight, Parse(spec));
+        Assert.Equal(name, ConvCandidates.Rules(key, KernelVariant.Cpu).Name);
+        Assert.Equal("direct_cpu", ConvCandidates.Rules(key, KernelVariant.Cpu, scratchBytes: 0).Name);   // at batch 128 taps8 needs scratch
     }
 
     [Fact]
