@@ -87,16 +87,18 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
     }
 
     /// <summary>
-    /// Tolerance of 2 ranks x B with --sync-bn against one device with 2B, after 3 steps, relative to each tensor's largest
-    /// value. Both compute the same batch statistics of the same 16 images, but in float32 by different formulas: the
-    /// split passes sum (x - running mean) and its square and take E[d^2] - E[d]^2 (at step 1 the running mean is 0, so
-    /// this cancels), the one-pass kernel subtracts the mean first; sums run in another order (per rank, then added).
-    /// The split step on one device already differs from the one-pass step by up to ~1e-3 relative in single gradient
-    /// entries (SyncBatchNormStepGpuTests allows 2e-4 + 2e-3 relative); three SGD steps at lr 0.05 carry that into the
-    /// momentum buffers (sums of gradients). Measured here: worst 3.4e-5 (see the test output). Per-replica BN (the same
-    /// two ranks without --sync-bn) is a different computation and is off by far more, which the test checks too.
+    /// Tolerance of 2 ranks x B with --sync-bn against one device with 2B after 3 steps, per entry, relative to its tensor's
+    /// largest |value|. Both normalise the same 16 images, but float32 gives them other roundings: the split passes take
+    /// the variance as E[d^2] - E[d]^2 of sums shifted by the running mean, added over the ranks; the one device's kernel
+    /// uses another formula and order (after one step the split step on one device is within 5.4e-6 of it, measured).
+    /// A rounding-sized difference flips the ReLU mask of an element whose BN output is within rounding of zero, and one
+    /// such element moves its channel's dbeta by a few % of the tensor's largest entry (measured in a one-step run: one
+    /// channel of 64 off by 3.4%, every other entry within 1e-5); the tolerance admits that. At lr 0.05 this recipe is
+    /// chaotic (the same 3 steps with the split BN on one device differ from the one-pass BN by 0.28), so the test runs
+    /// lr 0.005, where the worst entry measured is 2.0e-3; per-replica BN (the same two ranks without --sync-bn) is
+    /// off by 1.6, which the test requires to stay far outside the tolerance.
     /// </summary>
-    const double SyncBnTolerance = 2e-4;
+    const double SyncBnTolerance = 5e-2;
 
     [Fact]
     public void With_sync_bn_two_ranks_of_batch_B_equal_one_device_with_batch_2B()
@@ -107,7 +109,7 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
         for (int step = 0; step < 3; step++)
             Assert.Equal(BatchIndices(1, 0, 16, step).Order(), BatchIndices(2, 0, 8, step).Concat(BatchIndices(2, 1, 8, step)).Order());
 
-        var common = new[] { "--model", "resnet20", "--limit-train", "48", "--schedule", "constant", "--lr", "0.05" };
+        var common = new[] { "--model", "resnet20", "--limit-train", "48", "--schedule", "constant", "--lr", "0.005" };
         var one = MpiRun.Alone(null, Train(Out("one"), [.. common, "--batch", "16"])).Wait();
         AssertOk(one);
         Assert.Contains("1 epochs x 3 steps", one.Output);
@@ -125,6 +127,7 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
         _output.WriteLine($"per-replica BN against one device x 16: worst {apart:G3} at {whereApart}");
         Assert.True(worst <= SyncBnTolerance, $"--sync-bn: {where}: relative difference {worst:G3} > {SyncBnTolerance}");
         Assert.True(apart > 10 * SyncBnTolerance, $"per-replica BN came within {apart:G3} of the one device: the comparison cannot tell them apart");
+        Assert.True(worst < apart / 100, $"--sync-bn ({worst:G3}) is not much closer to the one device than per-replica BN ({apart:G3})");
     }
 
     [Fact]
