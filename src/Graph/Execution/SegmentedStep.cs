@@ -220,32 +220,18 @@ public sealed class SegmentedStep : IDisposable
     public bool TryWaitBucket(int bucket, TimeSpan timeout) => _backward[_segmentOfBucket[bucket]].TryWait(timeout);
 
     /// <summary>BN sum <paramref name="sum"/> as this rank's pass wrote it (valid once its segment finished).</summary>
-    public ReadOnlySpan<float> LocalSums(int sum)
-    {
-        var x = BatchNormSums[sum];
-        return MemoryMarshal.Cast<byte, float>(_sumsOut.MappedBytes).Slice(x.Offset, x.Count);
-    }
+    public ReadOnlySpan<float> LocalSums(int sum) => Floats(_sumsOut, BatchNormSums[sum].Offset, BatchNormSums[sum].Count);
 
     /// <summary>Where the host writes BN sum <paramref name="sum"/> over all ranks before the next segment is submitted (mapped).</summary>
-    public Span<float> ReducedSums(int sum)
-    {
-        var x = BatchNormSums[sum];
-        return MemoryMarshal.Cast<byte, float>(_sumsIn.MappedBytes).Slice(x.Offset, x.Count);
-    }
+    public Span<float> ReducedSums(int sum) => Floats(_sumsIn, BatchNormSums[sum].Offset, BatchNormSums[sum].Count);
 
     /// <summary>Bucket <paramref name="bucket"/>'s gradients of this rank's last backward (valid once its segment finished).</summary>
-    public ReadOnlySpan<float> LocalGradients(int bucket)
-    {
-        var b = Buckets[bucket];
-        return MemoryMarshal.Cast<byte, float>(_gradOut.MappedBytes).Slice(b.Offset, b.Count);
-    }
+    public ReadOnlySpan<float> LocalGradients(int bucket) => Floats(_gradOut, Buckets[bucket].Offset, Buckets[bucket].Count);
 
     /// <summary>Where the host writes the gradients the optimizer applies (mapped; stays put while this step lives).</summary>
-    public Span<float> ReducedGradients(int bucket)
-    {
-        var b = Buckets[bucket];
-        return MemoryMarshal.Cast<byte, float>(_gradIn.MappedBytes).Slice(b.Offset, b.Count);
-    }
+    public Span<float> ReducedGradients(int bucket) => Floats(_gradIn, Buckets[bucket].Offset, Buckets[bucket].Count);
+
+    static Span<float> Floats(Buffer mapped, int offset, int count) => MemoryMarshal.Cast<byte, float>(mapped.MappedBytes).Slice(offset, count);
 
     /// <summary>The round-trip tensors after the last backward, in <see cref="RoundTrip"/> order.</summary>
     public ReadOnlySpan<float> RoundTripOut => MemoryMarshal.Cast<byte, float>(_tripOut.MappedBytes)[..RoundTripFloats];
