@@ -42,6 +42,8 @@ public sealed class RobustnessTests : IDisposable
     [InlineData("train --batch 5000", "--batch 5000 is out of range: 1 to 1024")]
     [InlineData("train --schedule linear", "Unknown learning-rate schedule \"linear\"")]
     [InlineData("train --extend", "--extend only goes with --resume")]
+    [InlineData("train --sync-bn", "--sync-bn needs --distributed: it sums the BN statistics over the ranks of an MPI job")]
+    [InlineData("bench --train --sync-bn", "--sync-bn needs --distributed")]
     [InlineData("train --limit-train 10 --batch 32", "--batch 32 is larger than the 10 training images")]
     public void Out_of_range_options_are_usage_errors_before_any_device_work(string args, string message)
     {

@@ -6,7 +6,7 @@ namespace VkResNet.Distributed.Tests;
 /// <summary>DistributedSampler-style shards of the BatchLoader: disjoint, covering, equal lengths, padded from the start.</summary>
 public sealed class ShardTests
 {
-    static Dataset Tiny(int count) => new("tiny", 1, 2, 2, new byte[count * 4], Enumerable.Range(0, count).Select(i => i % 3).ToArray(), ["a", "b", "c"]);
+    internal static Dataset Tiny(int count) => new("tiny", 1, 2, 2, new byte[count * 4], Enumerable.Range(0, count).Select(i => i % 3).ToArray(), ["a", "b", "c"]);
 
     static BatchLoader Loader(Dataset d, int shards, int shard) => new(d, new BatchLoaderOptions
     {

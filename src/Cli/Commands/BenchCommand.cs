@@ -32,8 +32,9 @@ public static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Write results as JSON (schema: docs/bench-schema.md)" };
         var distributed = new Option<bool>("--distributed") { Description = "With --train, under mpirun: data-parallel step time, all-reduce time, share hidden behind backward, scaling efficiency" };
         var bucketMb = new Option<double>("--bucket-mb") { Description = "Gradient bucket size in MB (--distributed)", DefaultValueFactory = _ => 25.0 };
+        var syncBn = new Option<bool>("--sync-bn") { Description = "With --distributed: also time SyncBatchNorm steps, alternating with per-replica BN steps" };
         var cmd = new Command("bench", "Benchmark inference and training on a device, against its measured fp32 peak");
-        foreach (var o in new Option[] { models, batches, train, iterations, warmup, profile, json, distributed, bucketMb }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { models, batches, train, iterations, warmup, profile, json, distributed, bucketMb, syncBn }) cmd.Options.Add(o);
         var device = cmd.AddDeviceOptions();
         cmd.SetAction(r =>
         {
@@ -41,6 +42,7 @@ public static class BenchCommand
                 r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 r.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(b => int.TryParse(b, out int v) && v > 0 ? v : throw new UserInputException($"--batch: {b} is not a positive integer.")).ToArray(),
                 r.GetValue(train), Math.Max(1, r.GetValue(iterations)), Math.Max(0, r.GetValue(warmup)), r.GetValue(profile));
+            if (!r.GetValue(distributed) && r.GetValue(syncBn)) throw new UserInputException(DistributedOptions.SyncBnNeedsDistributed);
             if (!r.GetValue(distributed)) return Run(settings, r.GetValue(json), device.SelectorOf(r), device.ValidationOf(r));
             if (!settings.Train) throw new UserInputException("bench --distributed times training steps: add --train.");
             if (!(r.GetValue(bucketMb) > 0)) throw new UserInputException("--bucket-mb must be positive.");
@@ -49,7 +51,7 @@ public static class BenchCommand
             {
                 using var ctx = CommonOptions.CreateContext(device.ValidationOf(r));
                 using var dev = CommonOptions.CreateDevice(ctx, DistributedOptions.DeviceFor(reducer, device.SelectorOf(r), ctx.Devices.Count));
-                return DistributedBench.Run(settings, (long)(r.GetValue(bucketMb) * 1048576), dev, reducer);
+                return DistributedBench.Run(settings, (long)(r.GetValue(bucketMb) * 1048576), dev, reducer, r.GetValue(syncBn));
             });
         });
 

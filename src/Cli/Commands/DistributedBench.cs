@@ -14,7 +14,8 @@ namespace VkResNet.Cli.Commands;
 /// <c>mpirun -np N vkresnet bench --train --distributed</c>: per model and batch (per rank), the data-parallel step
 /// time against one rank stepping alone (the others idle), the all-reduce time of the gradient buckets on their own
 /// (no compute beside them), the share of it hidden behind backward in real steps, and the scaling efficiency
-/// T(1 rank) / T(N ranks) at the same per-rank batch (weak scaling). Rank 0 prints.
+/// T(1 rank) / T(N ranks) at the same per-rank batch (weak scaling). With <c>--sync-bn</c> it also times SyncBatchNorm
+/// steps (a second graph), alternating with the per-replica BN steps, and the host's BN all-reduces in them. Rank 0 prints.
 /// </summary>
 public static class DistributedBench
 {
@@ -24,14 +25,14 @@ public static class DistributedBench
     public sealed record Row(string Model, int Batch, int Ranks, double AloneMs, double StepMs, double AllReduceMs, double ExposedMs,
                              double HiddenShare, double Efficiency, IReadOnlyList<BucketTime> Buckets);
 
-    public static int Run(BenchCommand.Settings s, long bucketBytes, Device device, MpiReducer reducer)
+    public static int Run(BenchCommand.Settings s, long bucketBytes, Device device, MpiReducer reducer, bool syncBn = false)
     {
         bool root = reducer.Rank == 0;
         if (root) AnsiConsole.MarkupLine($"[bold]ranks[/]  {reducer.WorldSize} over MPI ({Markup.Escape(reducer.Library)}), buckets of {bucketBytes / 1048576.0:F1} MB; rank 0's device: {Markup.Escape(device.Info.Line)}");
         var rows = new List<Row>();
         foreach (string name in s.Models)
             foreach (int batch in s.Batches)
-                rows.Add(Measure(name, batch, s, bucketBytes, device, reducer));
+                rows.Add(Measure(name, batch, s, bucketBytes, device, reducer, syncBn));
         if (!root) return 0;
         var table = new Table().Border(TableBorder.Rounded).AddColumns("model", "batch/rank", "ranks", "1 rank alone ms", "step ms", "all-reduce ms",
             "exposed ms", "hidden", "efficiency");
@@ -47,7 +48,7 @@ public static class DistributedBench
         return 0;
     }
 
-    static Row Measure(string name, int batch, BenchCommand.Settings s, long bucketBytes, Device device, MpiReducer reducer)
+    static Row Measure(string name, int batch, BenchCommand.Settings s, long bucketBytes, Device device, MpiReducer reducer, bool syncBn)
     {
         bool imagenet = ModelCatalog.IsImageNet(name);
         var (c, h, w, classes) = imagenet ? (3, 224, 224, 1000) : (1, 28, 28, 10);
@@ -92,17 +93,32 @@ public static class DistributedBench
                 if (i >= s.Warmup) bucketMs[b] += Stopwatch.GetElapsedTime(t0).TotalMilliseconds / s.Iterations;
             }
 
-        // Real data-parallel steps.
+        // Real data-parallel steps; with --sync-bn, each followed by a SyncBatchNorm step of the same batch on its own graph.
         parallel.BroadcastState();
-        StepTimes? total = null;
+        var syncModel = syncBn ? ResNetBuilder.Build(spec, batch, ResNetMode.Train, new ResNetBuildOptions(SyncBatchNormRanks: reducer.WorldSize)) : null;
+        using var syncGraph = syncModel != null ? CompiledGraph.Compile(device, syncModel.Graph, CommonOptions.Compile() with { Tuning = Graph.Tuning.TuningOptions.Off }) : null;
+        if (syncGraph != null) ParameterInitializer.Initialize(syncGraph, seed: 1);
+        using var syncStep = syncGraph != null ? new DataParallelStep(syncGraph, syncModel!, data, loader, 1, reducer, bucketBytes, 0, 0, syncBatchNorm: true) : null;
+        syncStep?.BroadcastState();
+        StepTimes? total = null, syncTotal = null;
         for (int i = 0; i < n; i++)
         {
             parallel.Run(i, 1e-4f);
             if (i >= s.Warmup) total = total is null ? parallel.LastTimes! : total + parallel.LastTimes!;
+            if (syncStep == null) continue;
+            syncStep.Run(i, 1e-4f);
+            if (i >= s.Warmup) syncTotal = syncTotal is null ? syncStep.LastTimes! : syncTotal + syncStep.LastTimes!;
         }
         double step = 1000 * total!.Step / s.Iterations, exposed = 1000 * total.ExposedAllReduce / s.Iterations, allReduce = bucketMs.Sum();
         if (reducer.Rank == 0)
             AnsiConsole.MarkupLine($"  {spec.Name} training batch {batch} x {reducer.WorldSize} ranks: step {step:F1} ms (alone {1000 * alone:F1} ms)");
+        if (reducer.Rank == 0 && syncTotal != null)
+        {
+            double syncMs = 1000 * syncTotal.Step / s.Iterations, bnMs = 1000 * syncTotal.BatchNormAllReduce / s.Iterations;
+            AnsiConsole.MarkupLine($"  {spec.Name} batch {batch} x {reducer.WorldSize} ranks with --sync-bn: step {syncMs:F1} ms against {step:F1} ms " +
+                $"with per-replica BN, alternating ({100 * (syncMs / step - 1):+0.0;-0.0}%); {syncStep!.BatchNormAllReduces} BN all-reduces per step took " +
+                $"{bnMs:F1} ms ({bnMs / syncStep!.BatchNormAllReduces:F2} ms each, {100 * bnMs / syncMs:F1}% of the step; the device idles meanwhile)");
+        }
         return new Row(spec.Name, batch, reducer.WorldSize, 1000 * alone, step, allReduce, exposed,
             allReduce > 0 ? Math.Clamp(1 - exposed / allReduce, 0, 1) : 1, 1000 * alone / step,
             buckets.Select((b, i) => new BucketTime(b.Bytes, bucketMs[i], i < 64 ? ready[1 + i] : double.NaN)).ToList());

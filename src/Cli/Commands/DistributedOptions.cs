@@ -39,6 +39,11 @@ public sealed class DistributedOptions
         DefaultValueFactory = _ => 60.0,
     };
 
+    public Option<bool> SyncBn { get; } = new("--sync-bn")
+    {
+        Description = "With --distributed: SyncBatchNorm, BN batch statistics over the global batch (each BN layer's sums all-reduced in forward and backward)",
+    };
+
     public Option<bool> ScaleLr { get; } = new("--scale-lr")
     {
         Description = "Linear scaling rule (Goyal et al.): --lr is the rate for one --batch; multiply it by micro-batches x ranks (pair with --warmup)",
@@ -46,7 +51,7 @@ public sealed class DistributedOptions
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Accumulate, Distributed, BucketMb, CheckEvery, RankTimeout, ScaleLr })
+        foreach (var o in new Option[] { Accumulate, Distributed, BucketMb, CheckEvery, RankTimeout, SyncBn, ScaleLr })
             c.Options.Add(o);
     }
 
@@ -61,8 +66,14 @@ public sealed class DistributedOptions
         if (every < 0) throw new UserInputException($"--check-weights-every must be 0 or more (got {every}).");
         if (!(r.GetValue(RankTimeout) > 0)) throw new UserInputException("--rank-timeout must be positive seconds.");
         if (!r.GetValue(Distributed) && every > 0) throw new UserInputException("--check-weights-every needs --distributed.");
-        return options with { Accumulate = k, BucketBytes = (long)(mb * 1048576), CheckEverySteps = every };
+        bool syncBn = r.GetValue(SyncBn);
+        if (syncBn && !r.GetValue(Distributed)) throw new UserInputException(SyncBnNeedsDistributed);
+        return options with { Accumulate = k, BucketBytes = (long)(mb * 1048576), CheckEverySteps = every, SyncBatchNorm = syncBn };
     }
+
+    /// <summary>The one line for --sync-bn alone (train and bench).</summary>
+    public const string SyncBnNeedsDistributed =
+        "--sync-bn needs --distributed: it sums the BN statistics over the ranks of an MPI job (mpirun -np N vkresnet train --distributed --sync-bn).";
 
     /// <summary>--scale-lr: the learning rate grows with the global batch (known once the ranks are counted).</summary>
     public TrainOptions ScaleLearningRate(ParseResult r, TrainOptions options, IGradientReducer? reducer) =>
@@ -112,6 +123,8 @@ public sealed class DistributedOptions
         if (distributed)
             line += $", all-reduce wait after backward {ms(total.ExposedAllReduce):F1} ms ({100 * total.ExposedAllReduce / total.Step:F1}% of the step; " +
                     $"all-reduce window {ms(total.AllReduceWindow):F1} ms from the first bucket's start)";
+        if (total.BatchNormAllReduce > 0)
+            line += $", sync-bn statistics all-reduces {ms(total.BatchNormAllReduce):F1} ms ({100 * total.BatchNormAllReduce / total.Step:F1}% of the step, inside forward+backward)";
         Console.WriteLine(line);
     }
 

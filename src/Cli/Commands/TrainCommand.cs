@@ -134,7 +134,8 @@ public static class TrainCommand
             return RunFollower(options, train, test, device, open.Context, validation, reducer, tuning);
         if (reducer != null)
             AnsiConsole.MarkupLine($"[bold]ranks[/]   {reducer.WorldSize} over MPI, global batch {options.BatchSize * options.Accumulate * reducer.WorldSize} " +
-                $"({options.BatchSize} x {options.Accumulate} micro-batches x {reducer.WorldSize} ranks); rank 0 writes the outputs");
+                $"({options.BatchSize} x {options.Accumulate} micro-batches x {reducer.WorldSize} ranks); rank 0 writes the outputs" +
+                (options.SyncBatchNorm ? $"; --sync-bn: BN statistics over every rank's {options.BatchSize} images" : ""));
         AnsiConsole.MarkupLine($"[bold]device[/]  {Markup.Escape(device.Info.Line)}");
         var compileClock = System.Diagnostics.Stopwatch.StartNew();
         Trainer trainer;

@@ -4,18 +4,22 @@ using VkResNet.Graph.Data;
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Models;
+using VkResNet.Graph.Ops;
 
 namespace VkResNet.Graph.Training;
 
 /// <summary>
 /// Where one step's wall time went (seconds): forward + backward with the host's gradient sums; the wait for the
 /// all-reduces after backward ended (the exposed part); the window from the first bucket's all-reduce start to the
-/// last one's end (an upper bound of the all-reduce time, waits for slower ranks included); the optimizer.
+/// last one's end (an upper bound of the all-reduce time, waits for slower ranks included); the optimizer; with
+/// SyncBatchNorm, the host's all-reduces of the BN sums between segments (inside Backward; the device idles meanwhile,
+/// and waits for slower ranks count).
 /// </summary>
-public sealed record StepTimes(double Step, double Backward, double ExposedAllReduce, double AllReduceWindow, double Optimizer)
+public sealed record StepTimes(double Step, double Backward, double ExposedAllReduce, double AllReduceWindow, double Optimizer, double BatchNormAllReduce = 0)
 {
     public static StepTimes operator +(StepTimes a, StepTimes b) => new(a.Step + b.Step, a.Backward + b.Backward,
-        a.ExposedAllReduce + b.ExposedAllReduce, a.AllReduceWindow + b.AllReduceWindow, a.Optimizer + b.Optimizer);
+        a.ExposedAllReduce + b.ExposedAllReduce, a.AllReduceWindow + b.AllReduceWindow, a.Optimizer + b.Optimizer,
+        a.BatchNormAllReduce + b.BatchNormAllReduce);
 }
 
 /// <summary>
@@ -26,6 +30,9 @@ public sealed record StepTimes(double Step, double Backward, double ExposedAllRe
 /// Micro-batch k of rank r reads shard r K + k of R = K x ranks (DistributedSampler order), so one device with
 /// --accumulate 2 sees exactly the images of two ranks with --accumulate 1, and computes the same sums.
 /// BN running statistics follow DDP's broadcast_buffers: rank 0's replace every rank's after each step.
+/// With SyncBatchNorm (a graph built with SyncBatchNormRanks = ranks) every BN pass's [2C] sums, forward and backward, are
+/// all-reduced (summed) between segments, in pass order on every rank, between the gradient buckets begun before and
+/// after; every rank then computes the same batch statistics and running statistics, so the broadcast changes nothing.
 /// </summary>
 public sealed class DataParallelStep : IDisposable
 {
@@ -48,18 +55,22 @@ public sealed class DataParallelStep : IDisposable
     readonly double[] _ready;
     readonly bool[] _scaled; // this step's bucket already reduced and divided
     public int BatchesPerEpoch => _loaders[0].BatchesPerEpoch;
+    /// <summary>SyncBatchNorm: the BN sums all-reduced between segments per micro-batch (0: per-replica BN).</summary>
+    public int BatchNormAllReduces => _segments.BatchNormSums.Count;
 
     /// <param name="checkEvery">compare a checksum of the weights across ranks every N steps (0: never)</param>
+    /// <param name="syncBatchNorm">the graph's BN is SyncBatchNorm over the ranks (built with SyncBatchNormRanks = ranks): sum its statistics across them</param>
     public DataParallelStep(CompiledGraph step, ResNetModel model, Dataset train, BatchLoaderOptions loader, int accumulate,
-                            IGradientReducer? reducer, long bucketBytes, int checkEvery, int startEpoch)
+                            IGradientReducer? reducer, long bucketBytes, int checkEvery, int startEpoch, bool syncBatchNorm = false)
     {
         if (accumulate < 1) throw new ArgumentOutOfRangeException(nameof(accumulate), accumulate, "accumulate at least one micro-batch");
         _model = model;
         _reducer = reducer;
         Accumulate = accumulate;
         _checkEvery = checkEvery;
+        RequireBatchNormCounts(step.Graph, syncBatchNorm ? Ranks : 1);
         var runningStats = step.Graph.ReferencedTensors().Where(t => t.Kind == TensorKind.RunningStat && step.Plan.TryGetPlacement(t.Id, out _)).ToArray();
-        _segments = SegmentedStep.Create(step, bucketBytes, reducer != null ? runningStats : []);
+        _segments = SegmentedStep.Create(step, bucketBytes, reducer != null ? runningStats : [], syncBatchNorm);
         _persistent = step.Graph.ReferencedTensors()
             .Where(t => t.Kind is TensorKind.Parameter or TensorKind.RunningStat or TensorKind.OptimizerState && step.Plan.TryGetPlacement(t.Id, out _))
             .ToArray();
@@ -97,24 +108,40 @@ public sealed class DataParallelStep : IDisposable
         _reducer?.Arrive(stepIndex);
         double loss = 0, correct = 0, firstReduce = 0;
         Array.Clear(_scaled);
+        double bnSync = 0;
+        int begun = 0; // buckets whose all-reduce this step started
+        var segments = _segments.Segments;
         for (int k = 0; k < Accumulate; k++)
         {
             _loaders[k].Next(images, labels);
             double submitted = clock.Elapsed.TotalSeconds;
-            _segments.SubmitBackward();
+            int next = _segments.SubmitFrom(0); // all of them, or up to the first BN sum
             bool last = k == Accumulate - 1;
-            foreach (var bucket in _segments.Buckets)
+            for (int s = 0; s < segments.Count; s++) // index loops: no enumerator per step
             {
-                while (!_segments.TryWaitBucket(bucket.Index, Poll))
-                    ScaleReduced(bucket.Index);
-                _ready[bucket.Index] = clock.Elapsed.TotalSeconds - submitted;
-                var local = _segments.LocalGradients(bucket.Index);
-                var sum = _sum.AsSpan(bucket.Offset, bucket.Count);
-                if (k == 0) local.CopyTo(sum);
-                else for (int i = 0; i < sum.Length; i++) sum[i] += local[i];
-                if (!last || _reducer == null) continue;
-                if (bucket.Index == 0) firstReduce = clock.Elapsed.TotalSeconds;
-                _reducer.BeginAllReduce(bucket.Index, sum, _segments.ReducedGradients(bucket.Index));
+                var segment = segments[s];
+                while (!_segments.TryWaitSegment(s, Poll))
+                    ScaleReduced(begun);
+                for (int b = 0; b < segment.Buckets.Count; b++)
+                {
+                    var bucket = segment.Buckets[b];
+                    _ready[bucket.Index] = clock.Elapsed.TotalSeconds - submitted;
+                    var local = _segments.LocalGradients(bucket.Index);
+                    var sum = _sum.AsSpan(bucket.Offset, bucket.Count);
+                    if (k == 0) local.CopyTo(sum);
+                    else for (int i = 0; i < sum.Length; i++) sum[i] += local[i];
+                    if (!last || _reducer == null) continue;
+                    if (bucket.Index == 0) firstReduce = clock.Elapsed.TotalSeconds;
+                    _reducer.BeginAllReduce(bucket.Index, sum, _segments.ReducedGradients(bucket.Index));
+                    begun = bucket.Index + 1;
+                }
+                if (segment.Sum is not { } bn) continue;
+                // SyncBatchNorm: this pass's [2C] sums over every rank, before the next segment reads them.
+                double t0 = clock.Elapsed.TotalSeconds;
+                if (_reducer != null) _reducer.AllReduce(_segments.LocalSums(bn.Index), _segments.ReducedSums(bn.Index));
+                else _segments.LocalSums(bn.Index).CopyTo(_segments.ReducedSums(bn.Index));
+                bnSync += clock.Elapsed.TotalSeconds - t0;
+                next = _segments.SubmitFrom(next);
             }
             var output = graph.Output(_model.Loss!);
             loss += output[0];
@@ -145,7 +172,7 @@ public sealed class DataParallelStep : IDisposable
         double beforeOptimizer = clock.Elapsed.TotalSeconds;
         _segments.SubmitOptimizer();
         _segments.WaitOptimizer();
-        LastTimes = new StepTimes(clock.Elapsed.TotalSeconds, backward, exposed, window, clock.Elapsed.TotalSeconds - beforeOptimizer);
+        LastTimes = new StepTimes(clock.Elapsed.TotalSeconds, backward, exposed, window, clock.Elapsed.TotalSeconds - beforeOptimizer, bnSync);
         if (_reducer != null && _checkEvery > 0 && (stepIndex + 1) % _checkEvery == 0)
             _reducer.RequireSameOnAllRanks(WeightChecksum(), $"the weights after step {stepIndex + 1}");
         return (loss, correct);
@@ -162,6 +189,18 @@ public sealed class DataParallelStep : IDisposable
                 Scale(_segments.ReducedGradients(b), _scale);
                 _scaled[b] = true;
             }
+    }
+
+    /// <summary>Every split BN pass normalises over this rank's N*H*W x <paramref name="ranks"/>: the ranks whose sums it gets.</summary>
+    static void RequireBatchNormCounts(FrameGraph graph, int ranks)
+    {
+        foreach (var op in graph.Ops.OfType<BatchNormApplyOp>())
+        {
+            long local = (long)op.X.Shape.N * op.X.Shape.H * op.X.Shape.W;
+            if (op.Count != local * ranks)
+                throw new ArgumentException($"'{op.Name}' normalises over {op.Count / local} replicas' batches, but this step sums BN statistics over {ranks} " +
+                    $"(build the graph with SyncBatchNormRanks = {ranks}{(ranks == 1 ? ", or 0" : "")}).");
+        }
     }
 
     static void Scale(Span<float> values, float scale)

@@ -19,6 +19,12 @@ public interface IGradientReducer
     /// <summary>Starts summing <paramref name="send"/> over all ranks into <paramref name="receive"/> (same length); returns at once.</summary>
     void BeginAllReduce(int bucket, ReadOnlySpan<float> send, Span<float> receive);
 
+    /// <summary>
+    /// Sums <paramref name="send"/> over all ranks into <paramref name="receive"/> and waits for it, while bucket reductions
+    /// begun before stay outstanding (SyncBatchNorm's [2C] statistics between two segments of the step).
+    /// </summary>
+    void AllReduce(ReadOnlySpan<float> send, Span<float> receive);
+
     /// <summary>Drives outstanding reductions forward without waiting (MPI makes progress only inside its calls).</summary>
     void Progress();
 

@@ -38,6 +38,11 @@ public sealed record TrainOptions
     public int Accumulate { get; init; } = 1;
     /// <summary>Data-parallel training: gradients are averaged over the reducer's ranks in buckets of this many bytes.</summary>
     public long BucketBytes { get; init; } = 25L << 20;
+    /// <summary>
+    /// Data-parallel: SyncBatchNorm, BN batch statistics over every rank's batch (their sums all-reduced inside the step),
+    /// instead of per replica. Needs a reducer.
+    /// </summary>
+    public bool SyncBatchNorm { get; init; }
     /// <summary>Data-parallel: compare a checksum of the weights across ranks every N steps (0: never).</summary>
     public int CheckEverySteps { get; init; }
     /// <summary>A metrics.csv train row every this many steps (0: about 50 per epoch).</summary>

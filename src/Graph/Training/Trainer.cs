@@ -77,8 +77,11 @@ public sealed class Trainer : IDisposable
         }
         _schedule = LearningRateSchedule.Parse(options.Schedule, options.LearningRate, options.WarmupEpochs * StepsPerEpoch);
 
+        if (options.SyncBatchNorm && reducer == null)
+            throw new ArgumentException("SyncBatchNorm sums BN statistics over the ranks of a data-parallel job: it needs a reducer (--distributed).");
         var sgd = new SgdOptions(options.Momentum, options.WeightDecay, options.Nesterov);
-        _model = ResNetBuilder.Build(Spec, options.BatchSize, ResNetMode.Train, new ResNetBuildOptions(options.LabelSmoothing, sgd));
+        _model = ResNetBuilder.Build(Spec, options.BatchSize, ResNetMode.Train,
+            new ResNetBuildOptions(options.LabelSmoothing, sgd, SyncBatchNormRanks: options.SyncBatchNorm ? reducer!.WorldSize : 0));
         // No larger than the test set: a small --limit-test gets a small evaluation graph (and a checkable one).
         _evalModel = ResNetBuilder.Build(Spec, Math.Min(options.EvalBatchSize, _test.Count), ResNetMode.Infer, new ResNetBuildOptions(OptimizeInference: false));
         compile = (compile ?? new CompileOptions()) with { Tuning = tuning ?? compile?.Tuning ?? TuningOptions.Off };
@@ -126,7 +129,8 @@ public sealed class Trainer : IDisposable
             Normalization = NormalizationFor(_train), DropLast = true, Prefetch = true,
         };
         using var parallel = Segmented ? new DataParallelStep(_step, _model, _train, loaderOptions, _options.Accumulate, _reducer,
-                                                              _options.BucketBytes, _options.CheckEverySteps, startEpoch) : null;
+                                                              _options.BucketBytes, _options.CheckEverySteps, startEpoch,
+                                                              _options.SyncBatchNorm) : null;
         using var loader = parallel == null ? new BatchLoader(_train, loaderOptions, startEpoch) : null;
         parallel?.BroadcastState();
         using var metrics = IsRoot ? new MetricsCsv(MetricsPath, append: true) : null;
@@ -252,6 +256,7 @@ public sealed class Trainer : IDisposable
             ["batch_size"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["accumulate"] = _options.Accumulate.ToString(CultureInfo.InvariantCulture),
             ["ranks"] = (_reducer?.WorldSize ?? 1).ToString(CultureInfo.InvariantCulture),
+            ["sync_bn"] = _options.SyncBatchNorm ? "true" : "false",
             ["epochs"] = _options.Epochs.ToString(CultureInfo.InvariantCulture),
             // The schedule's plan, so --resume continues this very run (Trainer.CheckResume).
             ["total_steps"] = ((long)StepsPerEpoch * _options.Epochs).ToString(CultureInfo.InvariantCulture),

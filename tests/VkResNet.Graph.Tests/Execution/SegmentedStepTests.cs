@@ -11,6 +11,8 @@ namespace VkResNet.Graph.Tests.Execution;
 /// <summary>
 /// The training step split at gradient-bucket boundaries (the path of --accumulate and --distributed) against the
 /// step recorded in one command buffer: same data, same initialisation, so the same weights and momentum after it.
+/// With SyncBatchNorm's split BN (one rank), the step also ends a segment after every BN statistics pass and the host
+/// hands the sums back unchanged: still the same step.
 /// </summary>
 [Collection(GpuCollection.Name)]
 public sealed class SegmentedStepTests(GpuFixture gpu) : GpuTest(gpu)
@@ -24,24 +26,30 @@ public sealed class SegmentedStepTests(GpuFixture gpu) : GpuTest(gpu)
     }
 
     [Theory]
-    [InlineData(4096)]       // many buckets: a segment boundary after nearly every gradient
-    [InlineData(25L << 20)]  // one bucket
-    public void Bucket_segments_train_like_the_single_command_buffer_step(long bucketBytes)
+    [InlineData(4096, false)]       // many buckets: a segment boundary after nearly every gradient
+    [InlineData(25L << 20, false)]  // one bucket
+    [InlineData(4096, true)]        // and a boundary after every BN statistics pass, forward and backward
+    [InlineData(25L << 20, true)]
+    public void Bucket_segments_train_like_the_single_command_buffer_step(long bucketBytes, bool syncBn)
     {
         var spec = ModelCatalog.Resolve("resnet8", 1, 13, 9, 5);
         var data = Data(24);
         var loaderOptions = new BatchLoaderOptions { BatchSize = 6, Seed = 3, Normalization = Normalization.None(1), DropLast = true, Prefetch = false };
-        var whole = ResNetBuilder.Build(spec, 6, ResNetMode.Train);
-        var split = ResNetBuilder.Build(spec, 6, ResNetMode.Train);
+        var options = new ResNetBuildOptions(SyncBatchNormRanks: syncBn ? 1 : 0);
+        var whole = ResNetBuilder.Build(spec, 6, ResNetMode.Train, options);
+        var split = ResNetBuilder.Build(spec, 6, ResNetMode.Train, options);
         using var a = CompiledGraph.Compile(Device, whole.Graph);
         using var b = CompiledGraph.Compile(Device, split.Graph);
         ParameterInitializer.Initialize(a, seed: 2);
         ParameterInitializer.Initialize(b, seed: 2);
 
         using var loader = new BatchLoader(data, loaderOptions);
-        using var step = new DataParallelStep(b, split, data, loaderOptions, accumulate: 1, reducer: null, bucketBytes, checkEvery: 0, startEpoch: 0);
+        using var step = new DataParallelStep(b, split, data, loaderOptions, accumulate: 1, reducer: null, bucketBytes, checkEvery: 0, startEpoch: 0,
+                                              syncBatchNorm: syncBn);
         if (bucketBytes < 1 << 20) Assert.True(step.Buckets.Count > 5, $"{step.Buckets.Count} buckets");
         else Assert.Single(step.Buckets);
+        // ResNet-8: 7 BNs, each with a forward and a backward sum (the first BN's dx feeds conv1's weight gradient).
+        Assert.Equal(syncBn ? 14 : 0, step.BatchNormAllReduces);
         Assert.Equal(split.Gradients.Values.Sum(g => g.Shape.ElementCount), step.Buckets.Sum(k => (long)k.Count));
         for (int s = 0; s < 3; s++)
         {

@@ -40,6 +40,9 @@ public sealed class OpTableTests(GpuFixture gpu) : GpuTest(gpu)
         new("maxpool 3x3 s2 p1", [2, 3, 9, 7], (g, x) => g.MaxPool("op", x)),
         new("conv 3x3 s2 p1", [2, 3, 9, 7], (g, x) => g.Conv2d("op", x, 5, 3, stride: 2, pad: 1)),
         new("batchnorm train", [3, 5, 3, 5], (g, x) => g.BatchNorm("op", x, BatchNormMode.Train)),
+        // SyncBatchNorm's split passes (statistics, apply; backward statistics, backward apply) for one rank.
+        new("sync batchnorm train", [3, 5, 3, 5], (g, x) => { g.SyncBatchNormRanks = 1; return g.BatchNorm("op", x, BatchNormMode.Train); }),
+        new("sync bn+add+relu train", [3, 5, 3, 5], (g, x) => { g.SyncBatchNormRanks = 1; return g.BnAddRelu("op", x, g.Relu("residual", x)); }),
         new("shortcut zero-pad s2", [2, 3, 9, 7], (g, x) => g.ShortcutZeroPad("op", x, 7, 2)),
         new("avgpool2d 2x2 s2", [2, 3, 9, 7], (g, x) => g.AvgPool2d("op", x)),
         new("avgpool2d 3x3 s2", [1, 5, 11, 8], (g, x) => g.AvgPool2d("op", x, kernel: 3, stride: 2)),
