@@ -93,12 +93,14 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
     /// uses another formula and order (after one step the split step on one device is within 5.4e-6 of it, measured).
     /// A rounding-sized difference flips the ReLU mask of an element whose BN output is within rounding of zero, and one
     /// such element moves its channel's dbeta by a few % of the tensor's largest entry (measured in a one-step run: one
-    /// channel of 64 off by 3.4%, every other entry within 1e-5); the tolerance admits that. At lr 0.05 this recipe is
-    /// chaotic (the same 3 steps with the split BN on one device differ from the one-pass BN by 0.28), so the test runs
-    /// lr 0.005, where the worst entry measured is 2.0e-3; per-replica BN (the same two ranks without --sync-bn) is
-    /// off by 1.6, which the test requires to stay far outside the tolerance.
+    /// channel of 64 off by 3.4%, every other entry within 1e-5). At lr 0.05 this recipe is
+    /// chaotic (the same 3 steps with the split BN on one device differ from the one-pass BN by 0.28). At lr 0.005 the worst
+    /// entry measured 2.0e-3, and 3.95e-2 once the fixed rules took taps8 for wide backward weights (one such flip); at
+    /// lr 0.002, what the test runs, no ReLU input comes that near zero: the worst entry measured 3.9e-5 (2026-12-02), so
+    /// the tolerance is 1e-3. Per-replica BN (the same two ranks without --sync-bn) is off by 2.0, which the test
+    /// requires to stay far outside the tolerance.
     /// </summary>
-    const double SyncBnTolerance = 5e-2;
+    const double SyncBnTolerance = 1e-3;
 
     [Fact]
     public void With_sync_bn_two_ranks_of_batch_B_equal_one_device_with_batch_2B()
@@ -109,7 +111,7 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
         for (int step = 0; step < 3; step++)
             Assert.Equal(BatchIndices(1, 0, 16, step).Order(), BatchIndices(2, 0, 8, step).Concat(BatchIndices(2, 1, 8, step)).Order());
 
-        var common = new[] { "--model", "resnet20", "--limit-train", "48", "--schedule", "constant", "--lr", "0.005" };
+        var common = new[] { "--model", "resnet20", "--limit-train", "48", "--schedule", "constant", "--lr", "0.002" };
         var one = MpiRun.Alone(null, Train(Out("one"), [.. common, "--batch", "16"])).Wait();
         AssertOk(one);
         Assert.Contains("1 epochs x 3 steps", one.Output);
@@ -172,7 +174,9 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
     [InlineData("STOP")]  // a rank hangs: the others' collectives time out and name it
     public void A_rank_that_dies_or_hangs_mid_epoch_ends_the_job_within_the_timeout_and_keeps_the_checkpoint(string signal)
     {
-        using var job = MpiRun.Start(2, TrainEpochs(Out("fault"), 3, "--model", "resnet8", "--batch", "8", "--limit-train", "320", "--distributed",
+        // 30 epochs of a few seconds each: the job must still run when the rank is killed, 3 s after the first checkpoint,
+        // on a quiet machine too (3 epochs ended within 5 s there, before the kill).
+        using var job = MpiRun.Start(2, TrainEpochs(Out("fault"), 30, "--model", "resnet8", "--batch", "8", "--limit-train", "320", "--distributed",
             "--rank-timeout", "15"));
         string ckpt = Out("fault/checkpoint.safetensors");
         var waiting = Stopwatch.StartNew();
