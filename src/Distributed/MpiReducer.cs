@@ -35,7 +35,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
     (long Pid, string Host)[] _peers = []; // every rank's process id and host, exchanged at start
     PosixSignalRegistration? _terminate;
     long _sequence; // collectives begun on this rank
-    string _what = "";
+    long _step = -1; // the step the collectives belong to; -1: start-up
     bool _failed, _disposed;
 
     public int Rank { get; }
@@ -98,8 +98,8 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
                 pongs[r] = _mpi.Irecv(_ping + 2 + r, sizeof(long), _mpi.Byte, r, PongTag, _comm);
                 pings[r] = _mpi.Isend(_ping + 1, sizeof(long), _mpi.Byte, r, PingTag, _comm);
             }
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < window)
+            long clock = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(clock) < window)
             {
                 AnswerPings();
                 bool all = true;
@@ -153,7 +153,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
             var host = System.Text.Encoding.UTF8.GetBytes(Environment.MachineName);
             host.AsSpan(0, Math.Min(host.Length, HostBytes)).CopyTo(new Span<byte>(mine + sizeof(long), HostBytes));
             long seq = BeginCollective();
-            var clock = Stopwatch.StartNew();
+            long clock = Stopwatch.GetTimestamp();
             MpiHandle req;
             try { req = _mpi.Iallgather(mine, record, _mpi.Byte, all, _comm); }
             catch (MpiCallException e) { throw Failure(e, seq); }
@@ -201,14 +201,14 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         catch (UnauthorizedAccessException) { return true; }
     }
 
-    public void Arrive(long step) => _what = $"step {step + 1}";
+    public void Arrive(long step) => _step = step; // formatted only into a message (Describe)
 
     /// <summary>Posts this collective's token to every other rank and its receives from them.</summary>
     long BeginCollective()
     {
         long seq = _sequence++;
         int slot = (int)(seq % TokenRing);
-        var deadline = Stopwatch.StartNew();
+        long deadline = Stopwatch.GetTimestamp();
         for (int r = 0; r < WorldSize; r++)
         {
             if (r == Rank) continue;
@@ -288,7 +288,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
 
     public double WaitAll()
     {
-        var clock = Stopwatch.StartNew();
+        long clock = Stopwatch.GetTimestamp();
         for (int i = 0; i < _reductions.Count; i++)
         {
             var (bucket, seq, req) = _reductions[i];
@@ -297,13 +297,13 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
             _reductions[i] = (bucket, seq, req);
         }
         _reductions.Clear();
-        return clock.Elapsed.TotalSeconds;
+        return Stopwatch.GetElapsedTime(clock).TotalSeconds;
     }
 
     public void Broadcast(Span<byte> data, int root = 0)
     {
         long seq = BeginCollective();
-        var clock = Stopwatch.StartNew();
+        long clock = Stopwatch.GetTimestamp();
         fixed (byte* p = data) // pinned by this block until the wait below ends
         {
             MpiHandle req;
@@ -317,7 +317,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
     public void RequireSameOnAllRanks(ulong value, string what)
     {
         long seq = BeginCollective();
-        var clock = Stopwatch.StartNew();
+        long clock = Stopwatch.GetTimestamp();
         ulong* mine = stackalloc ulong[1];
         *mine = value;
         MpiHandle req;
@@ -353,7 +353,8 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
     }
 
     /// <summary>Yields the core (the other ranks may compute on it) and enforces the deadline.</summary>
-    void Idle(Stopwatch clock, long seq) => Idle(clock.Elapsed, seq);
+    // Timestamps, not Stopwatch objects: collectives run several times per step, which allocates nothing.
+    void Idle(long startedTimestamp, long seq) => Idle(Stopwatch.GetElapsedTime(startedTimestamp), seq);
 
     void Idle(TimeSpan waited, long seq)
     {
@@ -366,7 +367,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         if (waited < TimeSpan.FromMilliseconds(1)) Thread.Yield(); else Thread.Sleep(1);
     }
 
-    string Describe(long seq) => $"collective #{seq + 1} ({(_what.Length > 0 ? _what : "start-up")})";
+    string Describe(long seq) => $"collective #{seq + 1} ({(_step >= 0 ? $"step {_step + 1}" : "start-up")})";
 
     /// <summary>Ranks whose token for collective <paramref name="seq"/> has not arrived: they never reached it.</summary>
     string MissingRanks(long seq)
@@ -400,7 +401,7 @@ public sealed unsafe class MpiReducer : IGradientReducer, IDisposable
         _terminate?.Dispose();
         if (!_failed)
         {
-            var clock = Stopwatch.StartNew();
+            long clock = Stopwatch.GetTimestamp();
             try
             {
                 _mpi.Cancel(ref _pingRecv);

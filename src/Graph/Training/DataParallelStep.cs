@@ -15,7 +15,7 @@ namespace VkResNet.Graph.Training;
 /// SyncBatchNorm, the host's all-reduces of the BN sums between segments (inside Backward; the device idles meanwhile,
 /// and waits for slower ranks count).
 /// </summary>
-public sealed record StepTimes(double Step, double Backward, double ExposedAllReduce, double AllReduceWindow, double Optimizer, double BatchNormAllReduce = 0)
+public readonly record struct StepTimes(double Step, double Backward, double ExposedAllReduce, double AllReduceWindow, double Optimizer, double BatchNormAllReduce = 0)
 {
     public static StepTimes operator +(StepTimes a, StepTimes b) => new(a.Step + b.Step, a.Backward + b.Backward,
         a.ExposedAllReduce + b.ExposedAllReduce, a.AllReduceWindow + b.AllReduceWindow, a.Optimizer + b.Optimizer,
@@ -100,7 +100,8 @@ public sealed class DataParallelStep : IDisposable
     /// <summary>Runs one optimizer step at learning rate <paramref name="lr"/>; returns the loss and correct count summed over micro-batches.</summary>
     public (double Loss, double Correct) Run(long stepIndex, float lr)
     {
-        var clock = Stopwatch.StartNew();
+        long started = Stopwatch.GetTimestamp(); // a timestamp, not a Stopwatch object: a step allocates nothing
+        double Now() => Stopwatch.GetElapsedTime(started).TotalSeconds;
         var graph = _segments.Graph;
         var images = graph.Input(_model.Input);
         var labels = graph.Labels(_model.Labels!);
@@ -114,7 +115,7 @@ public sealed class DataParallelStep : IDisposable
         for (int k = 0; k < Accumulate; k++)
         {
             _loaders[k].Next(images, labels);
-            double submitted = clock.Elapsed.TotalSeconds;
+            double submitted = Now();
             int next = _segments.SubmitFrom(0); // all of them, or up to the first BN sum
             bool last = k == Accumulate - 1;
             for (int s = 0; s < segments.Count; s++) // index loops: no enumerator per step
@@ -125,36 +126,36 @@ public sealed class DataParallelStep : IDisposable
                 for (int b = 0; b < segment.Buckets.Count; b++)
                 {
                     var bucket = segment.Buckets[b];
-                    _ready[bucket.Index] = clock.Elapsed.TotalSeconds - submitted;
+                    _ready[bucket.Index] = Now() - submitted;
                     var local = _segments.LocalGradients(bucket.Index);
                     var sum = _sum.AsSpan(bucket.Offset, bucket.Count);
                     if (k == 0) local.CopyTo(sum);
                     else for (int i = 0; i < sum.Length; i++) sum[i] += local[i];
                     if (!last || _reducer == null) continue;
-                    if (bucket.Index == 0) firstReduce = clock.Elapsed.TotalSeconds;
+                    if (bucket.Index == 0) firstReduce = Now();
                     _reducer.BeginAllReduce(bucket.Index, sum, _segments.ReducedGradients(bucket.Index));
                     begun = bucket.Index + 1;
                 }
                 if (segment.Sum is not { } bn) continue;
                 // SyncBatchNorm: this pass's [2C] sums over every rank, before the next segment reads them.
-                double t0 = clock.Elapsed.TotalSeconds;
+                double t0 = Now();
                 if (_reducer != null) _reducer.AllReduce(_segments.LocalSums(bn.Index), _segments.ReducedSums(bn.Index));
                 else _segments.LocalSums(bn.Index).CopyTo(_segments.ReducedSums(bn.Index));
-                bnSync += clock.Elapsed.TotalSeconds - t0;
+                bnSync += Now() - t0;
                 next = _segments.SubmitFrom(next);
             }
             var output = graph.Output(_model.Loss!);
             loss += output[0];
             correct += output[1];
         }
-        double backward = clock.Elapsed.TotalSeconds;
+        double backward = Now();
         double exposed = 0, window = 0;
         if (_reducer != null)
         {
             exposed = _reducer.WaitAll();
-            window = clock.Elapsed.TotalSeconds - firstReduce;
-            foreach (var bucket in _segments.Buckets)
-                if (!_scaled[bucket.Index]) Scale(_segments.ReducedGradients(bucket.Index), _scale);
+            window = Now() - firstReduce;
+            for (int b = 0; b < _segments.Buckets.Count; b++) // index loops: no enumerator per step
+                if (!_scaled[_segments.Buckets[b].Index]) Scale(_segments.ReducedGradients(_segments.Buckets[b].Index), _scale);
             // broadcast_buffers: rank 0's running statistics everywhere.
             var stats = _segments.RoundTripIn;
             if (_reducer.Rank == 0) _segments.RoundTripOut.CopyTo(stats);
@@ -162,17 +163,18 @@ public sealed class DataParallelStep : IDisposable
         }
         else
         {
-            foreach (var bucket in _segments.Buckets)
+            for (int b = 0; b < _segments.Buckets.Count; b++)
             {
+                var bucket = _segments.Buckets[b];
                 var reduced = _segments.ReducedGradients(bucket.Index);
                 _sum.AsSpan(bucket.Offset, bucket.Count).CopyTo(reduced);
                 Scale(reduced, _scale);
             }
         }
-        double beforeOptimizer = clock.Elapsed.TotalSeconds;
+        double beforeOptimizer = Now();
         _segments.SubmitOptimizer();
         _segments.WaitOptimizer();
-        LastTimes = new StepTimes(clock.Elapsed.TotalSeconds, backward, exposed, window, clock.Elapsed.TotalSeconds - beforeOptimizer, bnSync);
+        LastTimes = new StepTimes(Now(), backward, exposed, window, Now() - beforeOptimizer, bnSync);
         if (_reducer != null && _checkEvery > 0 && (stepIndex + 1) % _checkEvery == 0)
             _reducer.RequireSameOnAllRanks(WeightChecksum(), $"the weights after step {stepIndex + 1}");
         return (loss, correct);
