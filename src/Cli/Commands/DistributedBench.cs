@@ -70,7 +70,7 @@ public static class DistributedBench
             {
                 single.Run(i, 1e-4f);
                 if (i < s.Warmup) continue;
-                alone += single.LastTimes!.Step;
+                alone += single.LastTimes!.Value.Step;
                 for (int b = 0; b < single.BucketReadySeconds.Length && b < 64; b++) ready[1 + b] += 1000 * single.BucketReadySeconds[b] / s.Iterations;
             }
             ready[0] = alone / s.Iterations;
@@ -109,12 +109,12 @@ public static class DistributedBench
             syncStep.Run(i, 1e-4f);
             if (i >= s.Warmup) syncTotal = syncTotal is null ? syncStep.LastTimes! : syncTotal + syncStep.LastTimes!;
         }
-        double step = 1000 * total!.Step / s.Iterations, exposed = 1000 * total.ExposedAllReduce / s.Iterations, allReduce = bucketMs.Sum();
+        double step = 1000 * total!.Value.Step / s.Iterations, exposed = 1000 * total.Value.ExposedAllReduce / s.Iterations, allReduce = bucketMs.Sum();
         if (reducer.Rank == 0)
             AnsiConsole.MarkupLine($"  {spec.Name} training batch {batch} x {reducer.WorldSize} ranks: step {step:F1} ms (alone {1000 * alone:F1} ms)");
         if (reducer.Rank == 0 && syncTotal != null)
         {
-            double syncMs = 1000 * syncTotal.Step / s.Iterations, bnMs = 1000 * syncTotal.BatchNormAllReduce / s.Iterations;
+            double syncMs = 1000 * syncTotal.Value.Step / s.Iterations, bnMs = 1000 * syncTotal.Value.BatchNormAllReduce / s.Iterations;
             AnsiConsole.MarkupLine($"  {spec.Name} batch {batch} x {reducer.WorldSize} ranks with --sync-bn: step {syncMs:F1} ms against {step:F1} ms " +
                 $"with per-replica BN, alternating ({100 * (syncMs / step - 1):+0.0;-0.0}%); {syncStep!.BatchNormAllReduces} BN all-reduces per step took " +
                 $"{bnMs:F1} ms ({bnMs / syncStep!.BatchNormAllReduces:F2} ms each, {100 * bnMs / syncMs:F1}% of the step; the device idles meanwhile)");
