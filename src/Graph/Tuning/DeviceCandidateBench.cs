@@ -98,17 +98,33 @@ public sealed class DeviceCandidateBench(Device device, KernelVariant variant) :
         Conv2dKernels.Record(recorder, candidate, _key, _operands);
         if (timestamps) cl.WriteTimestamp();
         cl.End();
-        var times = new double[runs];
         var ms = new double[2];
-        for (int i = 0; i < warmup + runs; i++)
+        return TimedMedian(() =>
         {
             long start = Stopwatch.GetTimestamp();
             cl.Submit();
             cl.Wait();
             double t = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             if (timestamps) { cl.ReadTimestampsMs(ms); t = ms[1]; }
-            if (i == 0 && t > abandonMs) return t;
-            if (i >= warmup) times[i - warmup] = t;
+            return t;
+        }, warmup, runs, abandonMs);
+    }
+
+    /// <summary>
+    /// The median of <paramref name="runs"/> timed runs after <paramref name="warmup"/> untimed ones (at least one: a
+    /// pipeline's first dispatch may compile it, on lavapipe 10-400x a warm run), or the first timed run alone when it
+    /// took over <paramref name="abandonMs"/>. Judging the abandon on the cold first run made whole directions time
+    /// their first key's candidates at their compile cost and skip them on later keys.
+    /// </summary>
+    public static double TimedMedian(Func<double> runOnce, int warmup, int runs, double abandonMs)
+    {
+        warmup = Math.Max(1, warmup);
+        for (int i = 0; i < warmup; i++) runOnce();
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            times[i] = runOnce();
+            if (i == 0 && times[0] > abandonMs) return times[0];
         }
         Array.Sort(times);
         return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;

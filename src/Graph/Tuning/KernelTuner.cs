@@ -14,7 +14,7 @@ namespace VkResNet.Graph.Tuning;
 /// trusted blindly: its output is checked against exact double-precision values (<see cref="ConvExact"/>) at 32 elements,
 /// and where a candidate disagrees with it the exact value of that element decides which of the two is wrong; a reference
 /// output found wrong is run again (in one ResNet-20 tuning a wrong reference run dropped two correct candidates). To keep a first
-/// tuning short, a candidate whose first run took over 4x the best so far is timed no further, and one that lost
+/// tuning short, a candidate whose first warm run took over 4x the best so far is timed no further, and one that lost
 /// that way on the first 3 keys of its direction in a compile is not timed on the rest of them (on lavapipe: the
 /// shared-memory _gpu forms, 10-40x slower, whose one run per key cost most of a ResNet-50's tuning).
 /// Choices are cached per device, driver and kernel set, so a second compile times nothing and records the same
@@ -91,7 +91,7 @@ public static class KernelTuner
         return new KernelSelection(variant, choices, new TuningSummary(choices.Count + rules, measured, cached, rules, clock.Elapsed.TotalSeconds, cache.Path), options.Winograd);
     }
 
-    // A candidate whose first run takes this many times the best median so far is timed no further.
+    // A candidate whose first warm run takes this many times the best median so far is timed no further.
     const double AbandonFactor = 4;
     // A candidate abandoned on this many keys of a direction in a row, from the first, is not timed on the rest.
     const int SkipAfterLosses = 3;

@@ -13,7 +13,11 @@ namespace VkResNet.Graph.Tuning;
 /// </summary>
 public sealed class TuningCache
 {
-    public const string Format = "vkresnet-tuning/1";
+    /// <summary>
+    /// The file format and the way its times were measured: /2 judges a slow candidate on its first warm run (/1 did so on
+    /// the cold one, where a first dispatch's compile made good candidates look 10-400x slow), so /1 files are rebuilt.
+    /// </summary>
+    public const string Format = "vkresnet-tuning/2";
 
     /// <summary>One key's record: the winner, every agreeing candidate's median ms, the candidates dropped for disagreeing and those not timed.</summary>
     public sealed record Entry(string Choice, SortedDictionary<string, double> Ms, List<string> Dropped, List<string> Skipped);
@@ -57,6 +61,11 @@ public sealed class TuningCache
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
             warn($"tuning cache {path} is unreadable ({e.GetType().Name}: {e.Message.Split('\n')[0]}); ignored, it will be rebuilt.");
+            return cache;
+        }
+        if (body is { Format: "vkresnet-tuning/1" })
+        {
+            warn($"tuning cache {path} was measured by an older tuner ({body.Format}, whose times of a key's first candidates were cold); ignored, it will be rebuilt.");
             return cache;
         }
         if (body is null || body.Format != Format || body.Entries is null || body.Entries.Values.Any(e => e?.Choice is null || e.Ms is null || e.Dropped is null || e.Skipped is null))

@@ -74,7 +74,7 @@ public sealed record TuningOptions
 /// <summary>
 /// Runs candidates for the tuner, one key at a time: <see cref="Begin"/> makes seeded random operands of the key's
 /// shape, <see cref="Output"/> runs a candidate once on them and reads its output back, <see cref="MedianMs"/> times it:
-/// the median of <c>runs</c> after <c>warmup</c>, or the first run alone when that already took over <c>abandonMs</c>
+/// the median of <c>runs</c> after <c>warmup</c> (at least one), or the first timed run alone when that already took over <c>abandonMs</c>
 /// (a candidate several times slower than the best so far is not worth the full count).
 /// </summary>
 public interface ICandidateBench : IDisposable

@@ -178,6 +178,24 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
     }
 
     [Fact]
+    public void A_slow_candidate_is_judged_on_its_first_warm_run_not_on_the_cold_one()
+    {
+        // lavapipe compiles a pipeline at its first dispatch: the cold run of a fast candidate took 500-4400 ms where
+        // its warm runs took 6-30, and the tuner once abandoned (and later skipped) such candidates on that cold run.
+        var runs = new Queue<double>([900, 7, 6, 8]);
+        Assert.Equal(7, DeviceCandidateBench.TimedMedian(runs.Dequeue, warmup: 1, runs: 3, abandonMs: 40), 9);
+        Assert.Empty(runs);
+
+        // A candidate slow when warm is still abandoned after one timed run, and a warm-up of 0 still runs one.
+        var slow = new Queue<double>([900, 300, 290, 310]);
+        Assert.Equal(300, DeviceCandidateBench.TimedMedian(slow.Dequeue, warmup: 0, runs: 3, abandonMs: 40), 9);
+        Assert.Equal(2, slow.Count);
+
+        var even = new Queue<double>([50, 4, 1, 3, 2]);
+        Assert.Equal(2.5, DeviceCandidateBench.TimedMedian(even.Dequeue, warmup: 1, runs: 4, abandonMs: double.PositiveInfinity), 9);
+    }
+
+    [Fact]
     public void A_spent_budget_leaves_the_fixed_rules_and_says_so()
     {
         var warnings = new List<string>();
@@ -208,7 +226,8 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
 
     [Theory]
     [InlineData("garbage", "unreadable")]
-    [InlineData("{\"format\": \"vkresnet-tuning/1\", \"device\": \"another GPU\", \"driver\": \"9\", \"kernelSet\": \"0\", \"entries\": {}}", "made for")]
+    [InlineData("{\"format\": \"vkresnet-tuning/2\", \"device\": \"another GPU\", \"driver\": \"9\", \"kernelSet\": \"0\", \"entries\": {}}", "made for")]
+    [InlineData("{\"format\": \"vkresnet-tuning/1\", \"device\": \"x\", \"driver\": \"9\", \"kernelSet\": \"0\", \"entries\": {}}", "older tuner")]
     [InlineData("{\"format\": \"something else\"}", "not a")]
     public void A_corrupt_or_foreign_cache_file_is_ignored_with_a_warning_and_rebuilt(string content, string warning)
     {
