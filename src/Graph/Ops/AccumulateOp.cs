@@ -1,3 +1,4 @@
+using VkResNet.Runtime;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Checking;
@@ -30,5 +31,15 @@ public sealed class AccumulateOp : Op
     }
 
     public override void Record(CommandRecorder rec) =>
-        ResidualKernels.Accumulate(rec, X.Shape.ElementCount, rec.Slice(X), rec.Slice(Y));
+        Launch(rec, X.Shape.ElementCount, rec.Slice(X), rec.Slice(Y));
+
+    /// <summary>y += x over <paramref name="count"/> floats (accumulate.comp): sums the gradients of a tensor with two consumers.</summary>
+    public static void Launch(CommandRecorder r, long count, BufferSlice x, BufferSlice y)
+    {
+        var push = new ElementwisePush { Count = FlatGrid.Count(count, "accumulate") };
+        FlatGrid.RequireTexels(x, count, "accumulate", "x");
+        FlatGrid.RequireTexels(y, count, "accumulate", "y");
+        var (gx, gy) = FlatGrid.GroupsFor4(count);
+        r.Dispatch("accumulate", [], [Access.Read(x), Access.ReadWrite(y)], push, gx, gy, 1);
+    }
 }

@@ -1,3 +1,4 @@
+using VkResNet.Runtime;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
@@ -45,5 +46,16 @@ public sealed class AddOp : Op
     }
 
     public override void Record(CommandRecorder rec) =>
-        ResidualKernels.Add(rec, Y.Shape.ElementCount, rec.Slice(A), rec.Slice(B), rec.Slice(Y));
+        Launch(rec, Y.Shape.ElementCount, rec.Slice(A), rec.Slice(B), rec.Slice(Y));
+
+    /// <summary>y = a + b over <paramref name="count"/> floats (residual_add.comp).</summary>
+    public static void Launch(CommandRecorder r, long count, BufferSlice a, BufferSlice b, BufferSlice y)
+    {
+        var push = new ElementwisePush { Count = FlatGrid.Count(count, "residual_add") };
+        FlatGrid.RequireTexels(a, count, "residual_add", "a");
+        FlatGrid.RequireTexels(b, count, "residual_add", "b");
+        FlatGrid.RequireTexels(y, count, "residual_add", "y");
+        var (gx, gy) = FlatGrid.GroupsFor4(count);
+        r.Dispatch("residual_add", [], [Access.Read(a), Access.Read(b), Access.Write(y)], push, gx, gy, 1);
+    }
 }

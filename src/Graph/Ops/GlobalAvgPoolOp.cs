@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using VkResNet.Runtime;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
@@ -33,7 +35,20 @@ public sealed class GlobalAvgPoolOp : Op
     }
 
     public override void Record(CommandRecorder rec) =>
-        PoolKernels.GlobalAvgForward(rec, Nchw(X), rec.Slice(X), rec.Slice(Y));
+        Launch(rec, Nchw(X), rec.Slice(X), rec.Slice(Y));
+
+    /// <summary>y[n, c] = mean of x[n, c, :, :].</summary>
+    public static void Launch(CommandRecorder r, NchwShape s, BufferSlice x, BufferSlice y)
+    {
+        const string op = "global_avgpool_forward";
+        s.Validate();
+        FlatGrid.Count(s.Count, op);
+        var push = new GlobalAvgPoolPush { Count = (uint)(s.N * s.C), PlaneSize = (uint)s.PlaneSize };
+        FlatGrid.Require(x, s.Count, op, "x");
+        FlatGrid.Require(y, (long)s.N * s.C, op, "y");
+        var (gx, gy) = FlatGrid.Groups((long)s.N * s.C);
+        r.Dispatch(op, [], [Access.Read(x), Access.Write(y)], push, gx, gy, 1);
+    }
 }
 
 /// <summary>dx[n, c, h, w] = dy[n, c] / (H*W).</summary>
@@ -57,5 +72,25 @@ public sealed class GlobalAvgPoolBackwardOp : Op
     }
 
     public override void Record(CommandRecorder rec) =>
-        PoolKernels.GlobalAvgBackward(rec, Nchw(Dx), rec.Slice(Dy), rec.Slice(Dx));
+        Launch(rec, Nchw(Dx), rec.Slice(Dy), rec.Slice(Dx));
+
+    /// <summary>dx[n, c, h, w] = dy[n, c] / (H * W).</summary>
+    public static void Launch(CommandRecorder r, NchwShape s, BufferSlice dy, BufferSlice dx)
+    {
+        const string op = "global_avgpool_backward";
+        s.Validate();
+        var push = new GlobalAvgPoolPush { Count = FlatGrid.Count(s.Count, op), PlaneSize = (uint)s.PlaneSize };
+        FlatGrid.Require(dy, (long)s.N * s.C, op, "dy");
+        FlatGrid.Require(dx, s.Count, op, "dx");
+        var (gx, gy) = FlatGrid.GroupsFor4(s.Count);
+        r.Dispatch(op, [], [Access.Read(dy), Access.Write(dx)], push, gx, gy, 1);
+    }
+}
+
+/// <summary>Push constants of global_avgpool_forward.comp and global_avgpool_backward.comp.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct GlobalAvgPoolPush
+{
+    public uint Count; // forward: N*C planes; backward: N*C*H*W elements
+    public uint PlaneSize;
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using VkResNet.Runtime;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
@@ -65,7 +67,30 @@ public sealed class MaxPoolOp : Op
     }
 
     public override void Record(CommandRecorder rec) =>
-        PoolKernels.MaxForward(rec, new MaxPoolShape(Nchw(X), Kernel, Stride, Pad), rec.Slice(X), rec.Slice(Y), rec.Slice(Indices));
+        Launch(rec, new MaxPoolShape(Nchw(X), Kernel, Stride, Pad), rec.Slice(X), rec.Slice(Y), rec.Slice(Indices));
+
+    /// <summary>y = window max, indices = in-plane index (ih * W + iw) of the first maximum, int32 shaped like y.</summary>
+    public static void Launch(CommandRecorder r, MaxPoolShape s, BufferSlice x, BufferSlice y, BufferSlice indices)
+    {
+        const string op = "maxpool_forward";
+        var push = Push(s, op);
+        FlatGrid.Require(x, s.Input.Count, op, "x");
+        FlatGrid.Require(y, s.Output.Count, op, "y");
+        FlatGrid.Require(indices, s.Output.Count, op, "indices");
+        var (gx, gy) = FlatGrid.Groups(s.Output.Count);
+        r.Dispatch(op, [], [Access.Read(x), Access.Write(y), Access.Write(indices)], push, gx, gy, 1);
+    }
+
+    internal static MaxPoolPush Push(MaxPoolShape s, string op)
+    {
+        s.Validate();
+        FlatGrid.Count(s.Input.Count, op);
+        return new MaxPoolPush
+        {
+            Planes = (uint)(s.Input.N * s.Input.C), H = (uint)s.Input.H, W = (uint)s.Input.W,
+            Ho = (uint)s.Ho, Wo = (uint)s.Wo, Kernel = (uint)s.Kernel, Stride = (uint)s.Stride, Pad = (uint)s.Pad,
+        };
+    }
 }
 
 /// <summary>dx[i] = sum of dy over the windows whose saved argmax is i (a gather, no atomics).</summary>
@@ -101,5 +126,49 @@ public sealed class MaxPoolBackwardOp : Op
     }
 
     public override void Record(CommandRecorder rec) =>
-        PoolKernels.MaxBackward(rec, new MaxPoolShape(Nchw(Dx), Kernel, Stride, Pad), rec.Slice(Dy), rec.Slice(Indices), rec.Slice(Dx));
+        Launch(rec, new MaxPoolShape(Nchw(Dx), Kernel, Stride, Pad), rec.Slice(Dy), rec.Slice(Indices), rec.Slice(Dx));
+
+    /// <summary>dx[i] = sum of dy over the windows whose saved argmax is i (fixed order).</summary>
+    public static void Launch(CommandRecorder r, MaxPoolShape s, BufferSlice dy, BufferSlice indices, BufferSlice dx)
+    {
+        const string op = "maxpool_backward";
+        var push = MaxPoolOp.Push(s, op);
+        FlatGrid.Require(dy, s.Output.Count, op, "dy");
+        FlatGrid.Require(indices, s.Output.Count, op, "indices");
+        FlatGrid.Require(dx, s.Input.Count, op, "dx");
+        var (gx, gy) = FlatGrid.Groups(s.Input.Count);
+        r.Dispatch(op, [], [Access.Read(dy), Access.Read(indices), Access.Write(dx)], push, gx, gy, 1);
+    }
+}
+
+/// <summary>Push constants of maxpool_forward.comp and maxpool_backward.comp (include/pool_shape.glsl).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct MaxPoolPush
+{
+    public uint Planes;
+    public uint H;
+    public uint W;
+    public uint Ho;
+    public uint Wo;
+    public uint Kernel;
+    public uint Stride;
+    public uint Pad;
+}
+
+/// <summary>Square max pooling over NCHW (ResNet stem: kernel 3, stride 2, pad 1), PyTorch's floor output size.</summary>
+public readonly record struct MaxPoolShape(NchwShape Input, int Kernel = 3, int Stride = 2, int Pad = 1)
+{
+    public int Ho => (Input.H + 2 * Pad - Kernel) / Stride + 1;
+    public int Wo => (Input.W + 2 * Pad - Kernel) / Stride + 1;
+    public NchwShape Output => new(Input.N, Input.C, Ho, Wo);
+
+    public void Validate()
+    {
+        Input.Validate();
+        // pad <= kernel / 2 (PyTorch's rule) keeps every window on at least one real pixel.
+        if (Kernel <= 0 || Stride <= 0 || Pad < 0 || 2 * Pad > Kernel || Ho <= 0 || Wo <= 0)
+            throw new ArgumentException($"max pool: invalid kernel {Kernel}, stride {Stride}, pad {Pad} for input {Input}.");
+    }
+
+    public override string ToString() => $"{Input} k{Kernel} s{Stride} p{Pad} -> {Output}";
 }

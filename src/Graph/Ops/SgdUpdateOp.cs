@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using VkResNet.Runtime;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Checking;
@@ -46,5 +48,34 @@ public sealed class SgdUpdateOp : Op
     }
 
     public override void Record(CommandRecorder rec) =>
-        SgdKernels.Update(rec, Weight.Shape.ElementCount, rec.Slice(Grad), rec.Slice(LearningRate), rec.Slice(Weight), rec.Slice(Velocity), Momentum, WeightDecay, Nesterov);
+        Launch(rec, Weight.Shape.ElementCount, rec.Slice(Grad), rec.Slice(LearningRate), rec.Slice(Weight), rec.Slice(Velocity), Momentum, WeightDecay, Nesterov);
+
+    public static void Launch(CommandRecorder r, long count, BufferSlice grad, BufferSlice lr, BufferSlice weight,
+        BufferSlice velocity, float momentum, float weightDecay, bool nesterov = false)
+    {
+        const string op = "sgd_update";
+        if (!(momentum >= 0) || !(weightDecay >= 0) || (nesterov && momentum == 0))
+            throw new ArgumentException($"{op}: need momentum >= 0, weight decay >= 0, and momentum > 0 for Nesterov; got {momentum}, {weightDecay}, {nesterov}.");
+        var push = new SgdPush
+        {
+            Count = FlatGrid.Count(count, op), Momentum = momentum, WeightDecay = weightDecay, Nesterov = nesterov ? 1u : 0u,
+        };
+        FlatGrid.RequireTexels(grad, count, op, "grad");
+        FlatGrid.Require(lr, 1, op, "lr");
+        FlatGrid.RequireTexels(weight, count, op, "weight");
+        FlatGrid.RequireTexels(velocity, count, op, "velocity");
+        var (gx, gy) = FlatGrid.GroupsFor4(count);
+        r.Dispatch(op, [], [Access.Read(grad), Access.Read(lr), Access.ReadWrite(weight), Access.ReadWrite(velocity)],
+            push, gx, gy, 1);
+    }
+}
+
+/// <summary>Push constants of sgd_update.comp.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct SgdPush
+{
+    public uint Count;
+    public float Momentum;
+    public float WeightDecay;
+    public uint Nesterov;
 }

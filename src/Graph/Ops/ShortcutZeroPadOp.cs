@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using VkResNet.Runtime;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
@@ -64,7 +66,28 @@ public sealed class ShortcutZeroPadOp : Op
     }
 
     public override void Record(CommandRecorder rec) =>
-        ShortcutKernels.ZeroPadForward(rec, new ShortcutZeroPadShape(Nchw(X), Y.Shape.C, Stride, PadFront), rec.Slice(X), rec.Slice(Y));
+        Launch(rec, new ShortcutZeroPadShape(Nchw(X), Y.Shape.C, Stride, PadFront), rec.Slice(X), rec.Slice(Y));
+
+    public static void Launch(CommandRecorder r, ShortcutZeroPadShape s, BufferSlice x, BufferSlice y)
+    {
+        const string op = "shortcut_zeropad_forward";
+        var push = Push(s, op);
+        FlatGrid.Require(x, s.Input.Count, op, "x");
+        FlatGrid.Require(y, s.Output.Count, op, "y");
+        var (gx, gy) = FlatGrid.GroupsFor4(s.Output.Count);
+        r.Dispatch(op, [], [Access.Read(x), Access.Write(y)], push, gx, gy, 1);
+    }
+
+    internal static ShortcutZeroPadPush Push(ShortcutZeroPadShape s, string op)
+    {
+        s.Validate();
+        FlatGrid.Count(Math.Max(s.Input.Count, s.Output.Count), op);
+        return new ShortcutZeroPadPush
+        {
+            Batch = (uint)s.Input.N, Cin = (uint)s.Input.C, H = (uint)s.Input.H, W = (uint)s.Input.W,
+            Cout = (uint)s.Cout, Ho = (uint)s.Ho, Wo = (uint)s.Wo, Stride = (uint)s.Stride, PadFront = (uint)s.PadFront,
+        };
+    }
 }
 
 /// <summary>dx[n, ci, h, w] = dy[n, ci + PadFront, h/s, w/s] where h, w are multiples of s, else 0.</summary>
@@ -87,5 +110,53 @@ public sealed class ShortcutZeroPadBackwardOp : Op
         ShortcutZeroPadOp.ReferenceBackward(m[Dy], m[Dx], new ShortcutZeroPadShape(Nchw(Dx), Dy.Shape.C, Stride, PadFront));
 
     public override void Record(CommandRecorder rec) =>
-        ShortcutKernels.ZeroPadBackward(rec, new ShortcutZeroPadShape(Nchw(Dx), Dy.Shape.C, Stride, PadFront), rec.Slice(Dy), rec.Slice(Dx));
+        Launch(rec, new ShortcutZeroPadShape(Nchw(Dx), Dy.Shape.C, Stride, PadFront), rec.Slice(Dy), rec.Slice(Dx));
+
+    /// <summary>dx = dy at the sampled pixels of the real channels, 0 elsewhere.</summary>
+    public static void Launch(CommandRecorder r, ShortcutZeroPadShape s, BufferSlice dy, BufferSlice dx)
+    {
+        const string op = "shortcut_zeropad_backward";
+        var push = ShortcutZeroPadOp.Push(s, op);
+        FlatGrid.Require(dy, s.Output.Count, op, "dy");
+        FlatGrid.Require(dx, s.Input.Count, op, "dx");
+        var (gx, gy) = FlatGrid.GroupsFor4(s.Input.Count);
+        r.Dispatch(op, [], [Access.Read(dy), Access.Write(dx)], push, gx, gy, 1);
+    }
+}
+
+/// <summary>Push constants of shortcut_zeropad_forward/backward.comp (include/shortcut_shape.glsl).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct ShortcutZeroPadPush
+{
+    public uint Batch;
+    public uint Cin;
+    public uint H;
+    public uint W;
+    public uint Cout;
+    public uint Ho;
+    public uint Wo;
+    public uint Stride;
+    public uint PadFront;
+}
+
+/// <summary>
+/// Option-A shortcut shape: x[:, :, ::Stride, ::Stride] with PadFront zero channels before and
+/// Cout - Cin - PadFront after (PyTorch CIFAR ResNet: PadFront = (Cout - Cin) / 2, i.e. planes / 4 each side).
+/// </summary>
+public readonly record struct ShortcutZeroPadShape(NchwShape Input, int Cout, int Stride, int PadFront)
+{
+    public ShortcutZeroPadShape(NchwShape input, int cout, int stride = 2) : this(input, cout, stride, (cout - input.C) / 2) { }
+
+    public int Ho => (Input.H + Stride - 1) / Stride;
+    public int Wo => (Input.W + Stride - 1) / Stride;
+    public NchwShape Output => new(Input.N, Cout, Ho, Wo);
+
+    public void Validate()
+    {
+        Input.Validate();
+        if (Stride <= 0 || PadFront < 0 || Cout < Input.C + PadFront)
+            throw new ArgumentException($"zero-pad shortcut: invalid Cout {Cout}, stride {Stride}, pad front {PadFront} for input {Input}.");
+    }
+
+    public override string ToString() => $"{Input} s{Stride} front{PadFront} -> {Output}";
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using VkResNet.Runtime;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Autodiff;
 using VkResNet.Graph.Compiler;
@@ -13,6 +15,9 @@ namespace VkResNet.Graph.Ops;
 /// </summary>
 public sealed class SoftmaxCrossEntropyOp : Op
 {
+    /// <summary>Floats the forward writes: [0] = mean loss, [1] = count of correct top-1 predictions.</summary>
+    public const int ResultFloats = 2;
+
     public SoftmaxCrossEntropyOp(string name, Tensor logits, Tensor labels, Tensor result, float labelSmoothing) : base(name)
     {
         Logits = Read(logits);
@@ -79,7 +84,27 @@ public sealed class SoftmaxCrossEntropyOp : Op
     }
 
     public override void Record(CommandRecorder rec) =>
-        SoftmaxCrossEntropyKernels.Forward(rec, Batch, Classes, rec.Slice(Logits), rec.Slice(Labels), rec.Slice(Result), LabelSmoothing);
+        Launch(rec, Batch, Classes, rec.Slice(Logits), rec.Slice(Labels), rec.Slice(Result), LabelSmoothing);
+
+    public static void Launch(CommandRecorder r, int batch, int classes, BufferSlice logits, BufferSlice labels,
+        BufferSlice result, float smoothing = 0f)
+    {
+        const string op = "softmax_cross_entropy_forward";
+        var push = Push(batch, classes, smoothing, op);
+        FlatGrid.Require(logits, (long)batch * classes, op, "logits");
+        FlatGrid.Require(labels, batch, op, "labels");
+        FlatGrid.Require(result, ResultFloats, op, "result");
+        // One workgroup: the batch mean is one deterministic tree.
+        r.Dispatch(op, [], [Access.Read(logits), Access.Read(labels), Access.Write(result)], push, 1, 1, 1);
+    }
+
+    internal static SoftmaxCrossEntropyPush Push(int batch, int classes, float smoothing, string op)
+    {
+        if (batch <= 0 || classes <= 0 || !(smoothing >= 0 && smoothing < 1))
+            throw new ArgumentException($"{op}: need batch > 0, classes > 0, smoothing in [0, 1); got {batch}, {classes}, {smoothing}.");
+        FlatGrid.Count((long)batch * classes, op);
+        return new SoftmaxCrossEntropyPush { Batch = (uint)batch, Classes = (uint)classes, Smoothing = smoothing };
+    }
 }
 
 /// <summary>dlogits[n, k] = (softmax(z_n)_k - t_k) / N, t = (1 - s) one_hot + s / K.</summary>
@@ -104,5 +129,27 @@ public sealed class SoftmaxCrossEntropyBackwardOp : Op
         SoftmaxCrossEntropyOp.ReferenceLoss(m, Logits, Labels, LabelSmoothing, null, Dlogits);
 
     public override void Record(CommandRecorder rec) =>
-        SoftmaxCrossEntropyKernels.Backward(rec, Logits.Shape[0], Logits.Shape[1], rec.Slice(Logits), rec.Slice(Labels), rec.Slice(Dlogits), LabelSmoothing);
+        Launch(rec, Logits.Shape[0], Logits.Shape[1], rec.Slice(Logits), rec.Slice(Labels), rec.Slice(Dlogits), LabelSmoothing);
+
+    /// <summary>dlogits = (softmax(logits) - smoothed one-hot) / N: the gradient of the batch-mean loss.</summary>
+    public static void Launch(CommandRecorder r, int batch, int classes, BufferSlice logits, BufferSlice labels,
+        BufferSlice dlogits, float smoothing = 0f)
+    {
+        const string op = "softmax_cross_entropy_backward";
+        var push = SoftmaxCrossEntropyOp.Push(batch, classes, smoothing, op);
+        FlatGrid.Require(logits, (long)batch * classes, op, "logits");
+        FlatGrid.Require(labels, batch, op, "labels");
+        FlatGrid.Require(dlogits, (long)batch * classes, op, "dlogits");
+        var (gx, gy) = FlatGrid.Groups(batch);
+        r.Dispatch(op, [], [Access.Read(logits), Access.Read(labels), Access.Write(dlogits)], push, gx, gy, 1);
+    }
+}
+
+/// <summary>Push constants of softmax_cross_entropy_forward/backward.comp (include/softmax_ce_common.glsl).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct SoftmaxCrossEntropyPush
+{
+    public uint Batch;
+    public uint Classes;
+    public float Smoothing;
 }

@@ -1,3 +1,4 @@
+using VkResNet.Graph.Embedding;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Tests.Kernels;
 using VkResNet.Graph.Tests.Reference;

@@ -1,4 +1,5 @@
 using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Ops;
 using VkResNet.Graph.Tests.Reference;
 using Xunit;
 using static VkResNet.Graph.Tests.Reference.OpsTestKit;

@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using VkResNet.Graph.Compiler;
+using VkResNet.Graph.Embedding;
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Ops;
 using VkResNet.Graph.Tests.Reference;
 using VkResNet.Runtime;
 using VkResNet.Runtime.Tests;
@@ -210,10 +212,10 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         {
             switch (op)
             {
-                case "relu_forward": ReluKernels.Forward(rec, count, sa, y); break;
-                case "relu_backward": ReluKernels.Backward(rec, count, sa, sb, y); break;
-                case "residual_add": ResidualKernels.Add(rec, count, sa, sb, y); break;
-                case "accumulate": ResidualKernels.Accumulate(rec, count, sa, y); break;
+                case "relu_forward": ReluOp.Launch(rec, count, sa, y); break;
+                case "relu_backward": ReluBackwardOp.Launch(rec, count, sa, sb, y); break;
+                case "residual_add": AddOp.Launch(rec, count, sa, sb, y); break;
+                case "accumulate": AccumulateOp.Launch(rec, count, sa, y); break;
             }
         });
         AssertClose(expected, Read(y, count), 1e-7, 1e-6, "y", $"{op}, count {count}");
@@ -241,8 +243,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var dx = Output(s.Input.Count, "dx");
         Run(rec =>
         {
-            PoolKernels.MaxForward(rec, s, sx, y, idx);
-            PoolKernels.MaxBackward(rec, s, sdy, idx, dx);
+            MaxPoolOp.Launch(rec, s, sx, y, idx);
+            MaxPoolBackwardOp.Launch(rec, s, sdy, idx, dx);
         });
         string p = $"{s}";
         AssertMoved(ey, Read(y, s.Output.Count), "y", p); // the window's maximum, selected
@@ -268,8 +270,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var dx = Output(s.Count, "dx");
         Run(rec =>
         {
-            PoolKernels.GlobalAvgForward(rec, s, sx, y);
-            PoolKernels.GlobalAvgBackward(rec, s, sdy, dx);
+            GlobalAvgPoolOp.Launch(rec, s, sx, y);
+            GlobalAvgPoolBackwardOp.Launch(rec, s, sdy, dx);
         });
         string p = $"shape {s}";
         AssertClose(OpRef.Pool.GlobalAvgForward(x, s), Read(y, n * c), 1e-6, 1e-5, "y", p);
@@ -295,8 +297,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var dx = Output(input.Count, "dx");
         Run(rec =>
         {
-            ShortcutKernels.ZeroPadForward(rec, s, sx, y);
-            ShortcutKernels.ZeroPadBackward(rec, s, sdy, dx);
+            ShortcutZeroPadOp.Launch(rec, s, sx, y);
+            ShortcutZeroPadBackwardOp.Launch(rec, s, sdy, dx);
         });
         string p = $"{s}";
         AssertMoved(OpRef.Shortcut.ZeroPadForward(x, s), Read(y, s.Output.Count), "y", p); // strided copies and zeros
@@ -325,12 +327,12 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var edl = OpRef.SoftmaxCrossEntropy.Backward(logits, labels, batch, classes, smoothing);
         var sl = Upload(logits, "logits");
         var slab = UploadInts(labels);
-        var result = Output(SoftmaxCrossEntropyKernels.ResultFloats, "result");
+        var result = Output(SoftmaxCrossEntropyOp.ResultFloats, "result");
         var dl = Output(batch * classes, "dlogits");
         Run(rec =>
         {
-            SoftmaxCrossEntropyKernels.Forward(rec, batch, classes, sl, slab, result, (float)smoothing);
-            SoftmaxCrossEntropyKernels.Backward(rec, batch, classes, sl, slab, dl, (float)smoothing);
+            SoftmaxCrossEntropyOp.Launch(rec, batch, classes, sl, slab, result, (float)smoothing);
+            SoftmaxCrossEntropyBackwardOp.Launch(rec, batch, classes, sl, slab, dl, (float)smoothing);
         });
         string p = $"batch {batch}, classes {classes}, smoothing {smoothing}";
         var r = Read(result, 2);
@@ -348,7 +350,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var result = Output(2, "result");
         float[] RunOnce()
         {
-            Run(rec => SoftmaxCrossEntropyKernels.Forward(rec, batch, classes, sl, slab, result, 0.1f));
+            Run(rec => SoftmaxCrossEntropyOp.Launch(rec, batch, classes, sl, slab, result, 0.1f));
             return Read(result, 2);
         }
         Tolerance.AssertBitIdentical(RunOnce(), RunOnce(), "loss and correct count");
@@ -374,8 +376,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var lr2 = Upload([0.05], "lr2");
         Run(rec =>
         {
-            SgdKernels.Update(rec, count, sg1, lr1, sw, sv, (float)mu, (float)wd, nesterov);
-            SgdKernels.Update(rec, count, sg2, lr2, sw, sv, (float)mu, (float)wd, nesterov);
+            SgdUpdateOp.Launch(rec, count, sg1, lr1, sw, sv, (float)mu, (float)wd, nesterov);
+            SgdUpdateOp.Launch(rec, count, sg2, lr2, sw, sv, (float)mu, (float)wd, nesterov);
         });
         OpRef.Sgd.Update(g1, (float)0.1, w, v, (float)mu, (float)wd, nesterov);
         OpRef.Sgd.Update(g2, (float)0.05, w, v, (float)mu, (float)wd, nesterov);
@@ -400,7 +402,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         using var rec = new CommandRecorder(Device, cl);
         cl.Begin(reusable: true);
         cl.TransferToComputeBarrier();
-        SgdKernels.Update(rec, count, sg, lr, sw, sv, 0.9f, 1e-4f, nesterov: false);
+        SgdUpdateOp.Launch(rec, count, sg, lr, sw, sv, 0.9f, 1e-4f, nesterov: false);
         cl.ComputeToTransferBarrier();
         cl.End();
         foreach (float rate in new[] { 0.1f, 0.01f, 0.001f })

@@ -1,5 +1,6 @@
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Ops;
 using VkResNet.Runtime;
 using VkResNet.Runtime.Native;
 using Xunit;
@@ -47,43 +48,43 @@ public sealed class OpsLauncherTests
                 BatchNormKernels.BackwardAddRelu(r, s, Slice(n), Slice(n), Slice(n), Slice(c), Slice(c), Slice(c), Slice(n), Slice(n), Slice(c), Slice(c));
                 return c * 64;
             case "relu_forward":
-                ReluKernels.Forward(r, n, Slice(n), Slice(n));
+                ReluOp.Launch(r, n, Slice(n), Slice(n));
                 return (n + 3) / 4;
             case "relu_backward":
-                ReluKernels.Backward(r, n, Slice(n), Slice(n), Slice(n));
+                ReluBackwardOp.Launch(r, n, Slice(n), Slice(n), Slice(n));
                 return (n + 3) / 4;
             case "residual_add":
-                ResidualKernels.Add(r, n, Slice(n), Slice(n), Slice(n));
+                AddOp.Launch(r, n, Slice(n), Slice(n), Slice(n));
                 return (n + 3) / 4;
             case "accumulate":
-                ResidualKernels.Accumulate(r, n, Slice(n), Slice(n));
+                AccumulateOp.Launch(r, n, Slice(n), Slice(n));
                 return (n + 3) / 4;
             case "maxpool_forward":
-                PoolKernels.MaxForward(r, pool, Slice(n), Slice(pool.Output.Count), Slice(pool.Output.Count));
+                MaxPoolOp.Launch(r, pool, Slice(n), Slice(pool.Output.Count), Slice(pool.Output.Count));
                 return pool.Output.Count;
             case "maxpool_backward":
-                PoolKernels.MaxBackward(r, pool, Slice(pool.Output.Count), Slice(pool.Output.Count), Slice(n));
+                MaxPoolBackwardOp.Launch(r, pool, Slice(pool.Output.Count), Slice(pool.Output.Count), Slice(n));
                 return n;
             case "global_avgpool_forward":
-                PoolKernels.GlobalAvgForward(r, s, Slice(n), Slice(s.N * c));
+                GlobalAvgPoolOp.Launch(r, s, Slice(n), Slice(s.N * c));
                 return s.N * c;
             case "global_avgpool_backward":
-                PoolKernels.GlobalAvgBackward(r, s, Slice(s.N * c), Slice(n));
+                GlobalAvgPoolBackwardOp.Launch(r, s, Slice(s.N * c), Slice(n));
                 return (n + 3) / 4;
             case "shortcut_zeropad_forward":
-                ShortcutKernels.ZeroPadForward(r, sc, Slice(n), Slice(sc.Output.Count));
+                ShortcutZeroPadOp.Launch(r, sc, Slice(n), Slice(sc.Output.Count));
                 return (sc.Output.Count + 3) / 4;
             case "shortcut_zeropad_backward":
-                ShortcutKernels.ZeroPadBackward(r, sc, Slice(sc.Output.Count), Slice(n));
+                ShortcutZeroPadBackwardOp.Launch(r, sc, Slice(sc.Output.Count), Slice(n));
                 return (n + 3) / 4;
             case "softmax_cross_entropy_forward":
-                SoftmaxCrossEntropyKernels.Forward(r, 7 * (int)scale, 10, Slice(70 * scale), Slice(7 * scale), Slice(2), 0.1f);
+                SoftmaxCrossEntropyOp.Launch(r, 7 * (int)scale, 10, Slice(70 * scale), Slice(7 * scale), Slice(2), 0.1f);
                 return 64; // one workgroup loops over the batch
             case "softmax_cross_entropy_backward":
-                SoftmaxCrossEntropyKernels.Backward(r, 7 * (int)scale, 10, Slice(70 * scale), Slice(7 * scale), Slice(70 * scale));
+                SoftmaxCrossEntropyBackwardOp.Launch(r, 7 * (int)scale, 10, Slice(70 * scale), Slice(7 * scale), Slice(70 * scale));
                 return 7 * scale;
             case "sgd_update":
-                SgdKernels.Update(r, n, Slice(n), Slice(1), Slice(n), Slice(n), 0.9f, 1e-4f, nesterov: true);
+                SgdUpdateOp.Launch(r, n, Slice(n), Slice(1), Slice(n), Slice(n), 0.9f, 1e-4f, nesterov: true);
                 return (n + 3) / 4;
             default:
                 throw new ArgumentException(op);
@@ -145,13 +146,13 @@ public sealed class OpsLauncherTests
         var s = new NchwShape(1, 13, 9, 7);
         Action call = why switch
         {
-            "slice too small" => () => ReluKernels.Forward(r, s.Count, Slice(s.Count), Slice(s.Count - 8)),
-            "unpadded texel input" => () => ReluKernels.Forward(r, 63, new BufferSlice(null!, 0, 252), Slice(63)),
+            "slice too small" => () => ReluOp.Launch(r, s.Count, Slice(s.Count), Slice(s.Count - 8)),
+            "unpadded texel input" => () => ReluOp.Launch(r, 63, new BufferSlice(null!, 0, 252), Slice(63)),
             "zero channels" => () => BatchNormKernels.Backward(r, s with { C = 0 }, Slice(1), Slice(1), Slice(1), Slice(1), Slice(1), Slice(1), Slice(1), Slice(1)),
-            "pool pad over half the kernel" => () => PoolKernels.MaxForward(r, new MaxPoolShape(s, 3, 2, 2), Slice(s.Count), Slice(s.Count), Slice(s.Count)),
-            "shortcut Cout too small" => () => ShortcutKernels.ZeroPadForward(r, new ShortcutZeroPadShape(s, 13, 2, 1), Slice(s.Count), Slice(s.Count)),
-            "nesterov without momentum" => () => SgdKernels.Update(r, 4, Slice(4), Slice(1), Slice(4), Slice(4), 0f, 0f, nesterov: true),
-            "smoothing 1" => () => SoftmaxCrossEntropyKernels.Forward(r, 2, 10, Slice(20), Slice(2), Slice(2), 1f),
+            "pool pad over half the kernel" => () => MaxPoolOp.Launch(r, new MaxPoolShape(s, 3, 2, 2), Slice(s.Count), Slice(s.Count), Slice(s.Count)),
+            "shortcut Cout too small" => () => ShortcutZeroPadOp.Launch(r, new ShortcutZeroPadShape(s, 13, 2, 1), Slice(s.Count), Slice(s.Count)),
+            "nesterov without momentum" => () => SgdUpdateOp.Launch(r, 4, Slice(4), Slice(1), Slice(4), Slice(4), 0f, 0f, nesterov: true),
+            "smoothing 1" => () => SoftmaxCrossEntropyOp.Launch(r, 2, 10, Slice(20), Slice(2), Slice(2), 1f),
             _ => throw new ArgumentException(why),
         };
         var e = Assert.Throws<ArgumentException>(call);

@@ -26,6 +26,10 @@ public sealed partial class RoomRulesTests
         new("Kernel names are unique across the runtime, viewer, samples and test shaders",
             () => Matching("*.comp", "src", "samples", "tests").GroupBy(f => Path.GetFileNameWithoutExtension(f))
                 .Where(g => g.Count() > 1).Select(g => string.Join(" and ", g))),
+        // One op, one place: a kernel only one op launches is launched from that op's file (Ops/AvgPool2dOp.cs is the model);
+        // Graph.Kernels keeps the kernels several ops share: conv and its GEMM/Winograd/split-K forms (Conv2d, Linear), bias
+        // gradients, and batch norm (BatchNorm, BnAddRelu and the four sync-bn split ops).
+        new("Graph.Kernels launches only kernels several ops share (conv, GEMM, bias gradient, batch norm)", KernelsHoldOnlySharedLaunchers),
         new("Graph references only Runtime", () => ProjectRefs("src/Graph/VkResNet.Graph.csproj").Except(["VkResNet.Runtime"])),
         new("Graph knows no CLI, viewer, distributed, importer or sample",
             () => Names("src/Graph").Where(n => UnderAny(n.Ns, "VkResNet.Cli", "VkResNet.Viewer", "VkResNet.Distributed", "VkResNet.Importer", "VkResNet.Samples")).Select(Show)),
@@ -128,6 +132,22 @@ public sealed partial class RoomRulesTests
         var bad = rule.Violations().Distinct().ToList();
         Assert.True(bad.Count == 0, $"Room rule \"{name}\" is broken by:\n  {string.Join("\n  ", bad)}");
     }
+
+    static readonly string[] SharedKernelPrefixes = ["conv2d_", "winograd", "gemm_", "splitk_", "bias_grad", "batchnorm_", "bn_add_relu_"];
+
+    static IEnumerable<string> KernelsHoldOnlySharedLaunchers()
+    {
+        var shaders = Matching("*.comp", "src/Shaders").Select(f => Path.GetFileNameWithoutExtension(f)!).ToHashSet();
+        var named = Files("src/Graph/Kernels")
+            .SelectMany(f => StringLiteral().Matches(Code(f)).Select(m => (File: f, Name: m.Groups[1].Value)))
+            .Where(u => shaders.Contains(u.Name)).ToList();
+        if (named.Count == 0) return ["the scan found no shader name in src/Graph/Kernels: it is not reading the launchers"];
+        return named.Where(u => !SharedKernelPrefixes.Any(p => u.Name.StartsWith(p, StringComparison.Ordinal)))
+            .Select(u => $"{u.File} launches {u.Name}, which only its op uses: launch it from the op's file");
+    }
+
+    [GeneratedRegex("\"([a-z0-9_]+)\"")]
+    private static partial Regex StringLiteral();
 
     static IEnumerable<string> RuntimeEmbedsOnlyItsOwn()
     {

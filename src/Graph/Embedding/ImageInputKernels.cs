@@ -1,8 +1,10 @@
 using System.Runtime.InteropServices;
 using VkResNet.Runtime;
 using VkResNet.Runtime.Native;
+using VkResNet.Graph.Kernels;
+using VkResNet.Graph.Execution;
 
-namespace VkResNet.Graph.Kernels;
+namespace VkResNet.Graph.Embedding;
 
 /// <summary>Push constants of rgba8_to_nchw.comp.</summary>
 [StructLayout(LayoutKind.Sequential)]
