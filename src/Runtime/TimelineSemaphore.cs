@@ -56,10 +56,19 @@ public sealed unsafe class TimelineSemaphore : IDisposable
         Vk.Check(_device.Api.SignalSemaphore(_device.Handle, &info), "vkSignalSemaphore");
     }
 
+    /// <summary>
+    /// Waits for the device's queue to go idle, then destroys the semaphore. The wait is what makes destroying it safe right
+    /// after the last submission that waited on or signalled it finished: Mesa's common queue code (lavapipe 22.3) releases a
+    /// submission's timeline points on its submit thread after the submission's fence has signalled, and destroying the
+    /// semaphore before that crashed the process (<c>TimelineSemaphore_CanBeDestroyedRightAfterItsLastWaiterFinished</c>).
+    /// A teardown step: on an app's device it waits for the app's work on that queue too, and the app must not submit to the
+    /// queue from another thread meanwhile (vkQueueWaitIdle needs the queue to itself).
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        _device.Api.QueueWaitIdle(_device.Queue); // a lost device has nothing left to wait for: destroy anyway
         _device.Api.DestroySemaphore(_device.Handle, Handle, null);
     }
 }
