@@ -35,7 +35,7 @@ public static class GraphCommand
                 new ResNetBuildOptions(OptimizeInference: !r.GetValue(noOptimize)));
             var plan = GraphCompiler.Plan(built.Graph, new PlanOptions(FullBarriers: CommonOptions.Switches.FullBarriers));
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(spec.Name)}[/] {(r.GetValue(train) ? "training" : "inference")} batch {r.GetValue(batch)}: " +
-                $"{plan.Passes.Count} passes, {plan.BarrierCount} barriers between passes, {plan.DroppedOps.Count} dropped" +
+                $"{plan.Passes.Count} passes, {plan.BarrierCount} barriers between passes and {plan.Edges.Count} at the step's edges, {plan.DroppedOps.Count} dropped" +
                 (device.Given(r) ? "" : " (before kernel choice: compiled on a --device, scratch use and multi-dispatch steps are planned too)"));
             Console.WriteLine(plan.Memory.ToString());
             if (device.Given(r) && !r.GetValue(kernels))

@@ -50,6 +50,9 @@ public sealed record GraphPlan(
     /// <summary>Planned with the race-hunting switch: a barrier before every pass and every step inside one.</summary>
     public bool FullBarriers { get; init; }
 
+    /// <summary>The step's edges (uploads before the passes, readback after them), decided from its tensors' kinds.</summary>
+    public StepEdges Edges => new(Tensors.Any(t => t.Kind is TensorKind.Input or TensorKind.Label), Tensors.Any(t => t.Kind is TensorKind.Output));
+
     public long ArenaBytes => Resources[ArenaResource].Bytes;
     /// <summary>Barriers between passes; those inside multi-dispatch passes are planned from their steps when recorded.</summary>
     public int BarrierCount => Passes.Count(p => p.BarrierBefore);

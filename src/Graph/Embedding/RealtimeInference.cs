@@ -116,7 +116,7 @@ public sealed class RealtimeInference : IDisposable
         _passStart = new int[graph.Plan.Passes.Count + 1];
         graph.RecordPasses(_recorder, i => _passStart[i + 1] = _passes.Count);
         _fullBarrier = new CommandList(device);
-        _fullBarrier.FullBarrier();
+        _fullBarrier.Edge(PlanEdge.Submission); // passes after an input step or another slice, submitted or replayed on their own
 
         // Rings: one upload and one readback slot per inference in flight.
         long inStride = (_inputBytes + 255) & ~255L, outStride = (_outputBytes + 255) & ~255L;
@@ -128,12 +128,12 @@ public sealed class RealtimeInference : IDisposable
         {
             var s = _slots[k] = new Slot(k) { Upload = _upload.Slice(k * inStride, _inputBytes), Readback = _readback.Slice(k * outStride, _outputBytes) };
             s.UploadKept = new CommandList(device);
-            s.UploadKept.FullBarrier(); // the previous inference may still read the input tensor
+            s.UploadKept.Edge(PlanEdge.Overwrite); // the previous inference may still read the input tensor
             s.UploadKept.Copy(s.Upload, InputTensor);
             s.OutputKept = new CommandList(device);
-            s.OutputKept.Barrier(BarrierKind.ComputeToTransfer);
+            s.OutputKept.Edge(PlanEdge.TransfersOut);
             s.OutputKept.Copy(OutputTensor, s.Readback);
-            s.OutputKept.Barrier(BarrierKind.TransferToHost);
+            s.OutputKept.Edge(PlanEdge.HostReads);
             s.UploadList = RecordList(s.UploadKept);
             s.OneShot = RecordBody(s, 0, PassCount, last: true);
         }
@@ -187,7 +187,7 @@ public sealed class RealtimeInference : IDisposable
     {
         var cl = Device.CreateCommandList();
         cl.Begin(reusable: true);
-        cl.FullBarrier();
+        cl.Edge(PlanEdge.Submission);
         cl.Append(_passes, _passStart[from], _passStart[to]);
         if (last) cl.Append(s.OutputKept);
         cl.End();
@@ -199,7 +199,7 @@ public sealed class RealtimeInference : IDisposable
         if (!Device.Info.TimestampsSupported || runs <= 0) return;
         using var cl = Device.CreateCommandList(PassCount + 1);
         cl.Begin(reusable: true);
-        cl.FullBarrier();
+        cl.Edge(PlanEdge.Submission);
         cl.WriteTimestamp();
         for (int i = 0; i < PassCount; i++)
         {
@@ -407,7 +407,7 @@ public sealed class RealtimeInference : IDisposable
         RequireIdleSlicing();
         var shape = _input.Shape;
         var kept = new CommandList(Device);
-        kept.FullBarrier(); // the app's writes to the pixels and the previous inference's reads of the input are done
+        kept.Edge(PlanEdge.Overwrite); // the app's writes to the pixels and the previous inference's reads of the input are done
         var recorder = new CommandRecorder(Device, kept, _graph.Variant); // owns the pre-pass binding set
         _sourceRecorders.Add(recorder);
         ImageInputKernels.Rgba8ToNchw(recorder, shape.N, shape.H, shape.W, _normalization.Mean, _normalization.Std, pixels, InputTensor);
@@ -431,7 +431,7 @@ public sealed class RealtimeInference : IDisposable
         var view = ImageView.FromExternal(Device, image, layout, "app.rgba8-image");
         _imageViews.Add(view);
         var kept = new CommandList(Device);
-        kept.FullBarrier();
+        kept.Edge(PlanEdge.Overwrite);
         _imageSets.Add(ImageInputKernels.Rgba8ImageToNchw(Device, kept, view, shape.N, shape.H, shape.W, _normalization.Mean, _normalization.Std, InputTensor));
         return AddSource(kept);
     }
@@ -538,7 +538,8 @@ public sealed class RealtimeInference : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        // Wait for our own inferences only (no device-wide wait on the app's device).
+        // Wait for our own inferences (no device-wide wait on the app's device); destroying the timeline then waits for the
+        // queue to go idle (TimelineSemaphore.Dispose: lavapipe finishes its bookkeeping of a wait after the fence signals).
         foreach (var s in _slots)
         {
             if (s is null || s.Value == 0) continue;

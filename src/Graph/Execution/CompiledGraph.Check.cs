@@ -75,9 +75,9 @@ public sealed partial class CompiledGraph
                 var cl = _passes[i] = g.Device.CreateCommandList();
                 var rec = _recorders[i] = g.CreateRecorder(cl);
                 cl.Begin(reusable: true);
-                cl.FullBarrier(); // each pass is its own submission: order it after everything before it
+                cl.Edge(PlanEdge.Submission); // each pass is its own submission: order it after everything before it
                 rec.Pass(g.Graph.Ops[g.Plan.Passes[i].OpIndex], g.Plan.Passes[i]);
-                cl.FullBarrier();
+                cl.Edge(PlanEdge.Submission);
                 cl.End();
             }
 

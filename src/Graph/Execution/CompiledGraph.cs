@@ -49,12 +49,19 @@ public sealed partial class CompiledGraph : IDisposable
     public FrameGraph Graph { get; }
     public GraphPlan Plan { get; }
     public int Dispatches => _recorder.Dispatches;
-    /// <summary>Barriers recorded between and inside passes: the plan's <see cref="GraphPlan.BarrierCount"/> plus <see cref="StepBarriers"/>.</summary>
-    public int Barriers => _recorder.Barriers;
+    /// <summary>
+    /// Every barrier of the recorded step: the plan's <see cref="GraphPlan.BarrierCount"/> between passes, <see cref="StepBarriers"/>
+    /// inside multi-dispatch passes and the plan's <see cref="GraphPlan.Edges"/> around the uploads and the readback.
+    /// </summary>
+    public int Barriers => _commands.BarrierCount;
     /// <summary>Barriers between the steps of multi-dispatch passes (the plan's step rule, applied as they were recorded).</summary>
     public int StepBarriers => _recorder.StepBarriersRecorded;
     /// <summary>What `vkresnet graph --device` and `vkresnet train` print: the recorded passes and the plan's barriers.</summary>
-    public string RecordingSummary => $"{Dispatches} dispatches, {Barriers} barriers ({Plan.BarrierCount} between passes, {StepBarriers} inside multi-dispatch passes)";
+    public string RecordingSummary =>
+        $"{Dispatches} dispatches, {Barriers} barriers ({Plan.BarrierCount} between passes, {StepBarriers} inside multi-dispatch passes, {Plan.Edges.Count} at the step's edges)";
+
+    /// <summary>The step's own command list (tests compare what it holds with the plan).</summary>
+    internal CommandList Commands => _commands;
     public bool Profiling { get; }
     /// <summary>The kernel variant the passes were recorded with (the fixed rules' family; tuned keys may use either).</summary>
     public KernelVariant Variant => _recorder.Variant;
@@ -103,7 +110,7 @@ public sealed partial class CompiledGraph : IDisposable
         using var cl = device.CreateCommandList();
         cl.Begin();
         foreach (var b in buffers) cl.Fill(b.All, 0);
-        cl.TransferToComputeBarrier();
+        cl.Edge(PlanEdge.TransfersIn);
         cl.End();
         cl.Submit();
         cl.Wait();
@@ -149,7 +156,7 @@ public sealed partial class CompiledGraph : IDisposable
         return recorder;
     }
 
-    /// <summary>Host-written inputs (images, labels, learning rate) come in first.</summary>
+    /// <summary>Host-written inputs (images, labels, learning rate) come in first, then the plan's edges before the passes.</summary>
     internal void RecordUploads(CommandList cl, IReadOnlyList<BufferSlice> slices)
     {
         foreach (var (id, offset) in _uploadOffset)
@@ -157,20 +164,28 @@ public sealed partial class CompiledGraph : IDisposable
             var p = Plan.Placement(id);
             cl.Copy(_upload.Slice(offset, p.Shape.Bytes), slices[p.Resource].Slice(p.Offset, p.Shape.Bytes));
         }
-        cl.TransferToComputeBarrier();
+        foreach (var e in Plan.Edges.BeforePasses) cl.Edge(e);
     }
 
     /// <summary>Outputs (loss, correct count, logits) go back through the mapped readback buffer.</summary>
+    /// <remarks>The plan's edges after the passes: one before these copies, one after them (none when the graph has no outputs).</remarks>
     internal void RecordReadbacks(CommandList cl, IReadOnlyList<BufferSlice> slices)
     {
-        if (_readbackOffset.Count == 0) return;
-        cl.ComputeToTransferBarrier();
+        var edges = Plan.Edges.AfterPasses;
+        if (edges.Count == 0) return;
+        cl.Edge(edges[0]);
+        RecordReadbackCopies(cl, slices);
+        cl.Edge(edges[1]);
+    }
+
+    /// <summary>The readback copies alone, inside a list that places the same edges around its own copies (the segmented step's last segment).</summary>
+    internal void RecordReadbackCopies(CommandList cl, IReadOnlyList<BufferSlice> slices)
+    {
         foreach (var (id, offset) in _readbackOffset)
         {
             var p = Plan.Placement(id);
             cl.Copy(slices[p.Resource].Slice(p.Offset, p.Shape.Bytes), _readback.Slice(offset, p.Shape.Bytes));
         }
-        cl.TransferToHostBarrier();
     }
 
     /// <summary>The mapped upload region of an Input tensor: write it before <see cref="Run"/>.</summary>
@@ -238,7 +253,7 @@ public sealed partial class CompiledGraph : IDisposable
         kinds = kinds.Length > 0 ? kinds : [TensorKind.Parameter, TensorKind.RunningStat];
         using var cl = Device.CreateCommandList();
         cl.Begin();
-        cl.ComputeToTransferBarrier();
+        cl.Edge(PlanEdge.TransfersOut);
         int n = 0;
         foreach (var t in Graph.ReferencedTensors().Where(t => kinds.Contains(t.Kind)))
         {
@@ -246,7 +261,7 @@ public sealed partial class CompiledGraph : IDisposable
             cl.Copy(Slice(t).Slice(0, t.Bytes), destination.Slice(d).Slice(0, t.Bytes));
             n++;
         }
-        cl.TransferToComputeBarrier();
+        cl.Edge(PlanEdge.TransfersIn);
         cl.End();
         cl.Submit();
         cl.Wait();

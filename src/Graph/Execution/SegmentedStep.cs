@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 using VkResNet.Runtime;
 using Buffer = VkResNet.Runtime.Buffer;
@@ -147,14 +148,14 @@ public sealed class SegmentedStep : IDisposable
             if (i == 0) graph.RecordUploads(cl, slices);
             else if (Segments[i - 1].Sum is { } reduced)
             {
-                cl.FullBarrier(); // after the previous segment's compute and its copy out of these sums
+                cl.Edge(PlanEdge.Overwrite); // after the previous segment's compute and its copy out of these sums
                 cl.Copy(_sumsIn.Slice(4L * reduced.Offset, reduced.Sums.Bytes), graph.Slice(reduced.Sums).Slice(0, reduced.Sums.Bytes));
-                cl.TransferToComputeBarrier();
+                cl.Edge(PlanEdge.TransfersIn);
             }
             int end = passEnd[seg.EndPass];
             cl.Append(_passes, start, end);
             start = end;
-            cl.ComputeToTransferBarrier();
+            cl.Edge(PlanEdge.TransfersOut);
             foreach (var b in seg.Buckets)
             {
                 long o = 4L * b.Offset;
@@ -166,21 +167,21 @@ public sealed class SegmentedStep : IDisposable
             {
                 long o = 0;
                 foreach (var t in roundTrip) { cl.Copy(graph.Slice(t).Slice(0, t.Bytes), _tripOut.Slice(o, t.Bytes)); o += t.Bytes; }
-                graph.RecordReadbacks(cl, slices);
+                graph.RecordReadbackCopies(cl, slices); // within this segment's own TransfersOut and HostReads edges
             }
-            cl.TransferToHostBarrier();
+            cl.Edge(PlanEdge.HostReads);
             cl.End();
         }
 
         _optimizer = device.CreateCommandList();
         _optimizer.Begin(reusable: true);
-        _optimizer.FullBarrier(); // the copies above read these gradients; the optimizer's copies overwrite them
+        _optimizer.Edge(PlanEdge.Overwrite); // the copies above read these gradients; the optimizer's copies overwrite them
         long q = 0;
         foreach (var b in buckets)
             foreach (var g in b.Gradients) { _optimizer.Copy(_gradIn.Slice(q, g.Bytes), graph.Slice(g).Slice(0, g.Bytes)); q += g.Bytes; }
         q = 0;
         foreach (var t in roundTrip) { _optimizer.Copy(_tripIn.Slice(q, t.Bytes), graph.Slice(t).Slice(0, t.Bytes)); q += t.Bytes; }
-        _optimizer.TransferToComputeBarrier();
+        _optimizer.Edge(PlanEdge.TransfersIn);
         _optimizer.Append(_passes, start, _passes.Count);
         _optimizer.End();
     }

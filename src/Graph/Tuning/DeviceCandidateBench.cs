@@ -76,11 +76,11 @@ public sealed class DeviceCandidateBench(Device device, KernelVariant variant) :
         // += starts from the prior; an overwrite from NaN, so an element the candidate never writes fails the check.
         if ((_key.Flags & Conv2dFlags.Accumulate) != 0) cl.Copy(_prior!.Slice(0, _outBytes), output);
         else cl.Fill(output, 0x7FC00000u);
-        cl.TransferToComputeBarrier();
+        cl.Edge(PlanEdge.TransfersIn);
         using (var recorder = new CommandRecorder(device, cl, variant, fullBarriers: false))
         {
             Conv2dKernels.Record(recorder, candidate, _key, _operands);
-            cl.ComputeToTransferBarrier();
+            cl.Edge(PlanEdge.TransfersOut);
             cl.End();
             cl.Submit();
             cl.Wait();

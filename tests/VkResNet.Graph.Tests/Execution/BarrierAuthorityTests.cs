@@ -12,7 +12,8 @@ namespace VkResNet.Graph.Tests.Execution;
 /// <summary>
 /// One barrier authority: what recording emits is exactly what the plan decided. Before each pass: the plan's
 /// <see cref="PlannedPass.BarrierBefore"/>; between the steps of a multi-dispatch pass: <see cref="BarrierPlanner.PlanSteps"/>
-/// over the steps' declared bindings, computed here on its own from what the launchers declared.
+/// over the steps' declared bindings, computed here on its own from what the launchers declared; around them, the plan's
+/// <see cref="GraphPlan.Edges"/> with the kinds <see cref="EdgeBarriers.Of"/> gives.
 /// </summary>
 [Collection(GpuCollection.Name)]
 public sealed class BarrierAuthorityTests(GpuFixture gpu) : GpuTest(gpu)
@@ -66,13 +67,25 @@ public sealed class BarrierAuthorityTests(GpuFixture gpu) : GpuTest(gpu)
             Assert.All(events.Where(e => e.Barrier != null), e => Assert.Equal(ComputeToCompute, e.Barrier!.Value));
         }
 
-        // The compiled graph's own recording is the same: the plan's barriers between passes plus the planned steps.
-        Assert.Equal(plan.BarrierCount + expectedStepBarriers, graph.Barriers);
+        // The compiled graph's own list is the same passes between the plan's edges: after the uploads, around the readback.
+        Assert.True(plan.Edges.Uploads, "the step uploads its input");
+        Assert.True(plan.Edges.Readbacks, "the step reads its outputs back");
+        var list = graph.Commands;
+        var recorded = Enumerable.Range(0, list.Count).Select(list.BarrierAt).OfType<BarrierMasks>().ToList();
+        Assert.Equal(plan.BarrierCount + expectedStepBarriers + plan.Edges.Count, graph.Barriers);
+        Assert.Equal(graph.Barriers, recorded.Count);
+        var before = plan.Edges.BeforePasses.Select(e => BarrierMasks.Of(EdgeBarriers.Of(e))).ToList();
+        var after = plan.Edges.AfterPasses.Select(e => BarrierMasks.Of(EdgeBarriers.Of(e))).ToList();
+        Assert.Equal([BarrierMasks.Of(BarrierKind.TransferToCompute)], before);
+        Assert.Equal([BarrierMasks.Of(BarrierKind.ComputeToTransfer), BarrierMasks.Of(BarrierKind.TransferToHost)], after);
+        Assert.Equal(before, recorded.Take(before.Count));
+        Assert.Equal(after, recorded.TakeLast(after.Count));
+        Assert.All(recorded.Skip(before.Count).SkipLast(after.Count), m => Assert.Equal(ComputeToCompute, m));
         Assert.Equal(expectedStepBarriers, graph.StepBarriers);
         Assert.Equal(recorder.Dispatches, graph.Dispatches);
         Assert.Equal(recorder.Dispatches, kept.DispatchCount);
         Assert.Equal(recorder.Barriers, kept.BarrierCount);
-        if (full) Assert.Equal(graph.Dispatches, graph.Barriers); // one before every pass and every later step: one per dispatch
+        if (full) Assert.Equal(graph.Dispatches, graph.Barriers - plan.Edges.Count); // one before every pass and every later step: one per dispatch
         if (mode == ResNetMode.Train) Assert.True(multiDispatch > 0, "the training step should have multi-dispatch passes (split-K, Winograd, flip)");
         if (mode == ResNetMode.Train && !full) Assert.True(expectedStepBarriers > 0, "no barrier inside any pass was planned");
     }

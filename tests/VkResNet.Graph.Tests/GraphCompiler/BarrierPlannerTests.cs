@@ -1,6 +1,7 @@
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Ir;
 using VkResNet.Graph.Ops;
+using VkResNet.Runtime;
 using Xunit;
 
 namespace VkResNet.Graph.Tests.GraphCompiler;
@@ -79,6 +80,36 @@ public class BarrierPlannerTests
         var plan = Compiler.GraphCompiler.Plan(g.Graph);
         Assert.Equal([false, false, true], plan.Passes.Select(p => p.BarrierBefore));
         Assert.All(Compiler.GraphCompiler.Plan(g.Graph, new PlanOptions(FullBarriers: true)).Passes, p => Assert.True(p.BarrierBefore));
+    }
+
+    [Fact]
+    public void The_steps_edges_follow_its_inputs_and_outputs()
+    {
+        var g = new GraphBuilder();
+        var x = g.Input("x", TensorShape.Nchw(1, 3, 8, 8));
+        var y = g.Add("y", x, x);
+        var kept = Compiler.GraphCompiler.Plan(g.Graph, new PlanOptions(DropDeadPasses: false));
+        Assert.Equal(new StepEdges(Uploads: true, Readbacks: false), kept.Edges);
+        Assert.Equal([PlanEdge.TransfersIn], kept.Edges.BeforePasses);
+        Assert.Empty(kept.Edges.AfterPasses);
+        Assert.Equal(1, kept.Edges.Count);
+
+        g.MarkOutput(y);
+        var plan = Compiler.GraphCompiler.Plan(g.Graph);
+        Assert.Equal([PlanEdge.TransfersOut, PlanEdge.HostReads], plan.Edges.AfterPasses);
+        Assert.Equal(3, plan.Edges.Count);
+    }
+
+    [Fact]
+    public void Each_edge_takes_the_barrier_of_what_meets_there()
+    {
+        Assert.Equal(BarrierKind.TransferToCompute, EdgeBarriers.Of(PlanEdge.TransfersIn));
+        Assert.Equal(BarrierKind.ComputeToTransfer, EdgeBarriers.Of(PlanEdge.TransfersOut));
+        Assert.Equal(BarrierKind.TransferToHost, EdgeBarriers.Of(PlanEdge.HostReads));
+        Assert.Equal(BarrierKind.Full, EdgeBarriers.Of(PlanEdge.Overwrite));
+        Assert.Equal(BarrierKind.Full, EdgeBarriers.Of(PlanEdge.Submission));
+        Assert.Equal(5, Enum.GetValues<PlanEdge>().Length); // a new edge gets its row above
+        Assert.Throws<ArgumentOutOfRangeException>(() => EdgeBarriers.Of((PlanEdge)99));
     }
 
     [Fact]

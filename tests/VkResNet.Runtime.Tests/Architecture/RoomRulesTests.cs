@@ -14,6 +14,7 @@ public sealed partial class RoomRulesTests
     public sealed record Rule(string Name, Func<IEnumerable<string>> Violations);
 
     // Declared before Rules, which reads them.
+    static readonly string[] BarrierRecorders = ["src/Graph/Execution/CommandRecorder.cs", "src/Graph/Execution/EdgeRecording.cs"];
     static readonly string[] EnvironmentReaders = ["src/Runtime/RuntimeSwitches.cs", "src/Graph/Edge/Switches.cs", "src/Distributed/MpiLaunch.cs"];
     static readonly string[] ReaderCallers = ["src/Graph/Edge/TopLevel.cs", "bench/BenchDevice.cs", "src/Cli/Commands/DistributedOptions.cs"];
 
@@ -73,6 +74,10 @@ public sealed partial class RoomRulesTests
         new("Recording has two names: no public Runtime or Graph type but CommandList and CommandRecorder is named Record/Command/Tape/Sink",
             () => PublicTypes("src/Runtime", "src/Graph").Where(t => RecordingWord().IsMatch(t.Name) && t.Name is not ("CommandList" or "CommandRecorder"))
                 .Select(t => $"{t.File}: {t.Name}")),
+        // One barrier authority (docs/design/README.md): between and inside passes the plan's, recorded by CommandRecorder;
+        // at copies, the host and submission boundaries an Edge, whose kind EdgeBarriers.Of chooses.
+        new("Graph records barriers only in CommandRecorder (passes and their steps) and as a planned Edge",
+            () => Files("src/Graph").Except(BarrierRecorders).Where(f => BarrierCall().IsMatch(Code(f)))),
         // Switches are read once at the edge into options (docs/design, STYLE.md "Failure paths"): the readers alone touch the environment.
         new("Only the switch readers and MPI's launch contract read the environment (RuntimeSwitches, Switches, MpiLaunch)",
             () => Files("src", "samples", "tools", "bench").Except(EnvironmentReaders).Where(f => EnvironmentRead().IsMatch(Code(f)))),
@@ -116,6 +121,11 @@ public sealed partial class RoomRulesTests
         Assert.Contains("DispatchObserver", types); // a delegate
         Assert.Contains("GradientBucket", types);   // a record
         Assert.DoesNotContain("CommandEmitter", types); // internal
+        foreach (string recorder in BarrierRecorders) Assert.Matches(BarrierCall(), Code(recorder));
+        Assert.Matches(BarrierCall(), "cl.FullBarrier();");
+        Assert.Matches(BarrierCall(), "s.OutputKept.Barrier(BarrierKind.TransferToHost);");
+        Assert.Matches(BarrierCall(), "cl.Barrier(Stage.ComputeShaderBit, Stage.TransferBit, a, b);");
+        Assert.DoesNotMatch(BarrierCall(), "cl.Edge(PlanEdge.TransfersIn);");
         foreach (string reader in EnvironmentReaders) Assert.Matches(EnvironmentRead(), Code(reader));
         foreach (string caller in ReaderCallers) Assert.Matches(ReaderCall(), Code(caller));
         // What a new read elsewhere would look like: each form is caught.
@@ -245,6 +255,10 @@ public sealed partial class RoomRulesTests
     // The process-environment overloads (no argument); FromEnvironment(lookup) over a given dictionary reads nothing.
     [GeneratedRegex(@"\b(Switches|RuntimeSwitches|MpiLaunch)\s*\.\s*FromEnvironment\s*\(\s*\)")]
     private static partial Regex ReaderCall();
+
+    // A barrier method of CommandList (or the recorder) called on something: FullBarrier(), TransferToHostBarrier(), Barrier(kind or masks).
+    [GeneratedRegex(@"\.\s*(Full|Compute|TransferToCompute|ComputeToTransfer|TransferToHost|ComputeToHost)?Barrier\s*\(")]
+    private static partial Regex BarrierCall();
 
     [GeneratedRegex(@"\b(CommandList|CommandRecorder)\b")]
     private static partial Regex RecordingTypes();
