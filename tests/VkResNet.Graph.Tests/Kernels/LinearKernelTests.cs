@@ -9,7 +9,8 @@ namespace VkResNet.Graph.Tests.Kernels;
 /// <summary>Linear launchers (strided GEMM, every variant forced in turn) against the CPU double-precision reference.</summary>
 public sealed class LinearKernelTests(GpuFixture gpu) : KernelTest(gpu)
 {
-    // batch below 8 takes the transposed (features-as-rows) path, 8 and above the direct one.
+    // On _cpu, (130, 67, 5) takes the transposed (features-as-rows) path in forward and backward-input, the others the
+    // direct one (ComputesTransposed, checked below); _gpu's square tile always takes the direct one.
     public static IEnumerable<object[]> Cases() =>
         from v in new[] { KernelVariant.Cpu, KernelVariant.Gpu }
         from s in new[] { (1, 13, 7), (3, 64, 10), (13, 9, 70), (130, 67, 5) }
@@ -49,6 +50,19 @@ public sealed class LinearKernelTests(GpuFixture gpu) : KernelTest(gpu)
         Tolerance.AssertClose(dW, a.Read(dw, wv.Length), Atol(n), Rtol, "linear dW " + what);
         Tolerance.AssertClose(OpRef.LinearBackwardBias(dyD, n, outFeatures), a.Read(db, bv.Length), Atol(n), Rtol, "linear db " + what);
         Tolerance.AssertClose(Add(dW, prior), a.Read(dwAcc, wv.Length), Atol(n), Rtol, "linear dW accumulate " + what);
+    }
+
+    [Fact]
+    public void The_orientation_that_pads_least_to_the_tiles_is_taken()
+    {
+        // ResNet-18/50's head at batch 1: 8 x 1024 padded, not 1000 x 64 (the old rule transposed every batch below 8).
+        Assert.False(LinearKernels.ComputesTransposed(KernelVariant.Cpu, 1, 1000));
+        Assert.False(LinearKernels.ComputesTransposed(KernelVariant.Cpu, 1, 512));
+        Assert.True(LinearKernels.ComputesTransposed(KernelVariant.Cpu, 130, 5));   // a 10-class head at a large batch
+        Assert.True(LinearKernels.ComputesTransposed(KernelVariant.Cpu, 130, 67));
+        Assert.False(LinearKernels.ComputesTransposed(KernelVariant.Cpu, 13, 70));
+        Assert.False(LinearKernels.ComputesTransposed(KernelVariant.Gpu, 130, 5));  // square tiles: a tie, the direct path
+        Assert.False(LinearKernels.ComputesTransposed(KernelVariant.Gpu, 1, 1000));
     }
 
     [Fact]
