@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using VkResNet.Graph.Execution;
 using VkResNet.Runtime;
 
 namespace VkResNet.Graph.Kernels;
@@ -50,6 +51,18 @@ public static class FlatGrid
         long bytes = (elements * 4 + 15) / 16 * 16;
         if (slice.Size < bytes)
             throw new ArgumentException($"{op}: {name} holds {slice.Size} bytes; it is read as rgba32f texels and needs {bytes} ({elements} floats padded to 16 bytes).");
+    }
+
+    /// <summary>
+    /// Launches an elementwise kernel over <paramref name="count"/> floats, 4 (one texel) per invocation, with an
+    /// <see cref="ElementwisePush"/>: every binding must hold the count as texels (<see cref="RequireTexels"/>, named in the error).
+    /// </summary>
+    public static void Elementwise(CommandRecorder r, string kernel, long count, params (string Name, Access Access)[] bindings)
+    {
+        var push = new ElementwisePush { Count = Count(count, kernel) };
+        foreach (var (name, access) in bindings) RequireTexels(access.Slice, count, kernel, name);
+        var (gx, gy) = GroupsFor4(count);
+        r.Dispatch(kernel, [], bindings.Select(b => b.Access).ToArray(), push, gx, gy, 1);
     }
 
     /// <summary>Throws unless the count fits the shaders' 32-bit indices.</summary>

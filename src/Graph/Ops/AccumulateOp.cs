@@ -35,11 +35,5 @@ public sealed class AccumulateOp : Op
 
     /// <summary>y += x over <paramref name="count"/> floats (accumulate.comp): sums the gradients of a tensor with two consumers.</summary>
     public static void Launch(CommandRecorder r, long count, BufferSlice x, BufferSlice y)
-    {
-        var push = new ElementwisePush { Count = FlatGrid.Count(count, "accumulate") };
-        FlatGrid.RequireTexels(x, count, "accumulate", "x");
-        FlatGrid.RequireTexels(y, count, "accumulate", "y");
-        var (gx, gy) = FlatGrid.GroupsFor4(count);
-        r.Dispatch("accumulate", [], [Access.Read(x), Access.ReadWrite(y)], push, gx, gy, 1);
-    }
+        => FlatGrid.Elementwise(r, "accumulate", count, ("x", Access.Read(x)), ("y", Access.ReadWrite(y)));
 }

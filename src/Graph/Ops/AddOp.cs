@@ -50,12 +50,5 @@ public sealed class AddOp : Op
 
     /// <summary>y = a + b over <paramref name="count"/> floats (residual_add.comp).</summary>
     public static void Launch(CommandRecorder r, long count, BufferSlice a, BufferSlice b, BufferSlice y)
-    {
-        var push = new ElementwisePush { Count = FlatGrid.Count(count, "residual_add") };
-        FlatGrid.RequireTexels(a, count, "residual_add", "a");
-        FlatGrid.RequireTexels(b, count, "residual_add", "b");
-        FlatGrid.RequireTexels(y, count, "residual_add", "y");
-        var (gx, gy) = FlatGrid.GroupsFor4(count);
-        r.Dispatch("residual_add", [], [Access.Read(a), Access.Read(b), Access.Write(y)], push, gx, gy, 1);
-    }
+        => FlatGrid.Elementwise(r, "residual_add", count, ("a", Access.Read(a)), ("b", Access.Read(b)), ("y", Access.Write(y)));
 }

@@ -37,13 +37,7 @@ public sealed class ReluOp : Op
 
     /// <summary>y = max(x, 0) over <paramref name="count"/> floats.</summary>
     public static void Launch(CommandRecorder r, long count, BufferSlice x, BufferSlice y)
-    {
-        var push = new ElementwisePush { Count = FlatGrid.Count(count, "relu_forward") };
-        FlatGrid.RequireTexels(x, count, "relu_forward", "x");
-        FlatGrid.RequireTexels(y, count, "relu_forward", "y");
-        var (gx, gy) = FlatGrid.GroupsFor4(count);
-        r.Dispatch("relu_forward", [], [Access.Read(x), Access.Write(y)], push, gx, gy, 1);
-    }
+        => FlatGrid.Elementwise(r, "relu_forward", count, ("x", Access.Read(x)), ("y", Access.Write(y)));
 }
 
 /// <summary>dx = dy * (y &gt; 0), reading the forward output y.</summary>
@@ -73,12 +67,5 @@ public sealed class ReluBackwardOp : Op
 
     /// <summary>dx = dy where the forward OUTPUT y &gt; 0, else 0 (so the graph keeps y, not x).</summary>
     public static void Launch(CommandRecorder r, long count, BufferSlice dy, BufferSlice y, BufferSlice dx)
-    {
-        var push = new ElementwisePush { Count = FlatGrid.Count(count, "relu_backward") };
-        FlatGrid.RequireTexels(dy, count, "relu_backward", "dy");
-        FlatGrid.RequireTexels(y, count, "relu_backward", "y");
-        FlatGrid.RequireTexels(dx, count, "relu_backward", "dx");
-        var (gx, gy) = FlatGrid.GroupsFor4(count);
-        r.Dispatch("relu_backward", [], [Access.Read(dy), Access.Read(y), Access.Write(dx)], push, gx, gy, 1);
-    }
+        => FlatGrid.Elementwise(r, "relu_backward", count, ("dy", Access.Read(dy)), ("y", Access.Read(y)), ("dx", Access.Write(dx)));
 }
