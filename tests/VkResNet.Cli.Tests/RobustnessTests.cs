@@ -45,6 +45,8 @@ public sealed class RobustnessTests : IDisposable
     [InlineData("train --sync-bn", "--sync-bn needs --distributed: it sums the BN statistics over the ranks of an MPI job")]
     [InlineData("bench --train --sync-bn", "--sync-bn needs --distributed")]
     [InlineData("train --limit-train 10 --batch 32", "--batch 32 is larger than the 10 training images")]
+    [InlineData("graph resnet20 --batch 0", "--batch 0 is out of range: at least 1 image")]
+    [InlineData("graph resnet20 --batch -3", "--batch -3 is out of range: at least 1 image")]
     public void Out_of_range_options_are_usage_errors_before_any_device_work(string args, string message)
     {
         var r = CliRunner.Run(new Dictionary<string, string> { ["VKRESNET_VULKAN_LIBRARY"] = "/nonexistent/libvulkan.so" }, [.. args.Split(' '), .. args.StartsWith("train") ? new[] { "-o", _dir } : []]);

@@ -3,6 +3,7 @@ using Spectre.Console;
 using VkResNet.Graph.Compiler;
 using VkResNet.Graph.Execution;
 using VkResNet.Graph.Models;
+using VkResNet.Graph.Edge;
 
 namespace VkResNet.Cli.Commands;
 
@@ -30,6 +31,7 @@ public static class GraphCommand
         device.Device.Description += "; graph plans without a device unless this or --validation is given, then also compiles on it";
         cmd.SetAction(r =>
         {
+            if (r.GetValue(batch) < 1) throw UsageException.OutOfRange("--batch", r.GetValue(batch), "at least 1 image");
             var spec = SummaryCommand.Resolve(r.GetValue(model)!, r.GetValue(input), r.GetValue(classes), null);
             var built = ResNetBuilder.Build(spec, r.GetValue(batch), r.GetValue(train) ? ResNetMode.Train : ResNetMode.Infer,
                 new ResNetBuildOptions(OptimizeInference: !r.GetValue(noOptimize)));
