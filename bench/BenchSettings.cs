@@ -20,7 +20,10 @@ public static class BenchSettings
     /// <summary>`ab` (with `reps=N`, default 9): the alternating A/B run of the conv forms (<see cref="ConvFormAb"/>) instead of BenchmarkDotNet.</summary>
     public static int? AbRounds { get; set; }
 
-    /// <summary>Takes this project's own arguments (quick, variant=, batch=, forms=, ab, reps=) out of the list BenchmarkDotNet parses.</summary>
+    /// <summary>`candidates=NAME,NAME`: with `ab`, time these tuner candidates (ConvCandidates.All; the first is the baseline) instead of the forms.</summary>
+    public static string[]? Candidates { get; set; }
+
+    /// <summary>Takes this project's own arguments (quick, variant=, batch=, forms=, ab, reps=, candidates=) out of the list BenchmarkDotNet parses.</summary>
     public static List<string> Parse(IEnumerable<string> args)
     {
         var rest = new List<string>();
@@ -35,6 +38,9 @@ public static class BenchSettings
                     : throw new ArgumentException($"{a}: '{b}' is not a positive batch size.")).ToArray();
             else if (a.StartsWith("forms=", StringComparison.Ordinal)) Forms = a["forms=".Length..];
             else if (a == "ab") AbRounds ??= 9;
+            else if (a.StartsWith("candidates=", StringComparison.Ordinal))
+                Candidates = a["candidates=".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 2 } c ? c
+                    : throw new ArgumentException($"{a}: name at least two candidates, the baseline first (vkresnet graph MODEL --kernels shows their names).");
             else if (a.StartsWith("reps=", StringComparison.Ordinal))
                 AbRounds = int.TryParse(a["reps=".Length..], out int r) && r > 0 ? r : throw new ArgumentException($"{a}: the rounds must be a positive count.");
             else rest.Add(a);

@@ -73,13 +73,7 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
     {
         if (Candidate is { } c)
         {
-            var o = Direction switch
-            {
-                ConvDirection.Forward => new ConvOperands(x, w, y, scratch),
-                ConvDirection.BackwardInput => new ConvOperands(y, w, x, scratch),
-                _ => new ConvOperands(y, x, w, scratch),
-            };
-            Conv2dKernels.Record(r, c, new ConvKey(c.Direction, s), o);
+            Recorder(c)(r, s, x, w, y, scratch);
             return;
         }
         switch (Form, Direction)
@@ -121,11 +115,28 @@ public sealed record ConvFormCase(ConvCase Layer, ConvDirection Direction, ConvF
     /// The passes the new forms are written for, on the _cpu variant, each as Baseline (Conv2dKernels) and every form
     /// that is a candidate for it, one after the other: ImageNet layers at batch 1 and 32, ResNet-20's (stride 1 and 2; 28x28 and CIFAR's 32x32) at 128 (`batch=` narrows).
     /// </summary>
-    public static IEnumerable<ConvFormCase> ForRun(int[]? batches) =>
+    /// <summary>The layers the forms are timed on (ImageNet at batch 1 and 32, ResNet-20 at 128, the strided and CIFAR extras), _cpu.</summary>
+    public static IEnumerable<ConvCase> Layers(int[]? batches) =>
         from layer in ConvCase.ImageNet(1).Concat(ConvCase.ImageNet(32)).Concat(ConvCase.ResNet20()).Concat(Strided).Concat(Cifar)
         where batches?.Contains(layer.Shape.N) ?? true
+        select layer with { Variant = KernelVariant.Cpu };
+
+    /// <summary>A tuner candidate as a rig's pass: the rig's x, w, y as the candidate's operands for its direction.</summary>
+    public static ConvRig.Pass Recorder(ConvCandidate c) => (r, s, x, w, y, scratch) =>
+    {
+        var o = c.Direction switch
+        {
+            Kernels.ConvDirection.Forward => new ConvOperands(x, w, y, scratch),
+            Kernels.ConvDirection.BackwardInput => new ConvOperands(y, w, x, scratch),
+            _ => new ConvOperands(y, x, w, scratch),
+        };
+        Conv2dKernels.Record(r, c, new ConvKey(c.Direction, s), o);
+    };
+
+    public static IEnumerable<ConvFormCase> ForRun(int[]? batches) =>
+        from layer in Layers(batches)
         from direction in Enum.GetValues<ConvDirection>()
-        let pass = Enum.GetValues<ConvForm>().Select(f => new ConvFormCase(layer with { Variant = KernelVariant.Cpu }, direction, f)).ToList()
+        let pass = Enum.GetValues<ConvForm>().Select(f => new ConvFormCase(layer, direction, f)).ToList()
         where pass.Any(c => c.IsCandidate)
         from c in pass
         where c.Form == ConvForm.Baseline || c.IsCandidate

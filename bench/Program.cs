@@ -20,10 +20,12 @@ public static class Program
     const string Usage = """
         vkresnet-bench: BenchmarkDotNet kernel and end-to-end benchmarks on a Vulkan device (how to read them: bench/README.md).
 
-        usage: dotnet run -c Release --project bench -- [quick] [variant=cpu|gpu] [batch=1,32] [BenchmarkDotNet options]
+        usage: dotnet run -c Release --project bench -- [quick] [variant=cpu|gpu] [batch=1,32] [ab [reps=N] [forms=TEXT] [candidates=A,B]] [BenchmarkDotNet options]
           quick              a smaller set in a few minutes
           variant=cpu|gpu    only this kernel family in the conv cases
           batch=1,32         only these batch sizes in the conv cases
+          ab [reps=N]        alternating A/B rounds of the conv forms instead of BenchmarkDotNet (forms=TEXT: passes whose name has TEXT)
+          candidates=A,B,..  with ab: these tuner candidates instead (the first the baseline), on every layer where two apply
           --filter '*Conv*'  BenchmarkDotNet's own options (default --filter '*'; --list flat lists the cases)
           --help             this text (BenchmarkDotNet's own: --bdn-help)
         The device is VKRESNET_DEVICE's (index or name substring); validation: VKRESNET_VALIDATION=1.

@@ -7,7 +7,8 @@
 // K % 4 == 0. _cpu blocking (cpu_block.glsl): 8 rows x 8 columns per invocation, 8 lanes per workgroup; columns
 // interleaved (lane + 8j), or with SRC_VEC4 (src read at stride 1, its H*W % 4 == 0) two runs of 4 (4*lane + 32jj + q)
 // read as two rgba32f loads instead of 8 scalar ones.
-// Dispatch: (ceil(M / 8), ceil(N*OH*OW / 64), 1): row blocks vary fastest (back-to-back workgroups share src).
+// Dispatch: (ceil(M / BM), ceil(N*OH*OW / (8 BN)), 1) (BM x BN: 8x8 unless the tuner's gemm_1x1_cpu_RxC sets them): row blocks vary fastest (back-to-back workgroups share src).
+#include "cpu_block_spec.glsl"
 #include "cpu_block.glsl"
 #include "conv2d_params.glsl"
 layout(local_size_x = 8) in;

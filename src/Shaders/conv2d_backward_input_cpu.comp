@@ -2,8 +2,9 @@
 // dx[n,ci,iy,ix] = sum_{co,ky,kx} w[co,ci,ky,kx] * dy[n,co,(iy+PH-ky)/SH,(ix+PW-kx)/SW] over the taps that divide
 // evenly; written (flag bit 3: added). NCHW float32, weight [Cout,Cin,KH,KW].
 // Implicit GEMM per stride phase (conv2d_phase.glsl): rows = Cin, columns = N*hp*wp, K = Cout*khp*kwp.
-// _cpu variant: 8 channels x 8 pixels per invocation, 8 lanes per workgroup, texel-buffer loads.
-// Dispatch: (ceil(Cin / 8), ceil(N*ceil(H/SH)*ceil(W/SW) / 64), SH*SW), x and y swapped when ROWS_ON_X = 0: channel blocks on x vary fastest (cache reuse).
+// _cpu variant: BM channels x BN pixels per invocation (8x8 unless the tuner's phases_cpu_RxC sets them), 8 lanes per workgroup, texel-buffer loads.
+// Dispatch: (ceil(Cin / BM), ceil(N*ceil(H/SH)*ceil(W/SW) / (8 BN)), SH*SW), x and y swapped when ROWS_ON_X = 0: channel blocks on x vary fastest (cache reuse).
+#include "cpu_block_spec.glsl"
 #include "cpu_block.glsl"
 #include "conv2d_params.glsl"
 #include "conv_grid_cpu.glsl"

@@ -2,8 +2,10 @@
 // dw[co,ci,ky,kx] = sum_{n,oy,ox} dy[n,co,oy,ox] * x[n,ci,oy*SH-PH+ky,ox*SW-PW+kx]; written (flag bit 3: added).
 // NCHW float32, weight [Cout,Cin,KH,KW]; the bias gradient is bias_grad.comp.
 // Implicit GEMM: rows = Cout, columns = Cin*KH*KW (patch index), K = N*OH*OW in a fixed order (deterministic).
-// _cpu variant: 8 channels x 8 patch entries per invocation, 8 lanes per workgroup, texel-buffer loads.
-// Dispatch: (ceil(Cin*KH*KW / 64), ceil(Cout / 8), 1).
+// _cpu variant: BM channels x BN patch entries per invocation (8x8 unless the tuner's direct_cpu_RxC sets them), 8 lanes per
+// workgroup, texel-buffer loads.
+// Dispatch: (ceil(Cin*KH*KW / (8 BN)), ceil(Cout / BM), 1).
+#include "cpu_block_spec.glsl"
 #include "cpu_block.glsl"
 #include "conv2d_params.glsl"
 layout(local_size_x = 8) in;

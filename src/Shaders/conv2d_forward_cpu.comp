@@ -2,10 +2,12 @@
 // y[n,co,oy,ox] = sum_{ci,ky,kx} w[co,ci,ky,kx] * x[n,ci,oy*SH-PH+ky,ox*SW-PW+kx], then optional +bias[co],
 // +residual (same shape as y), ReLU, and += into y. NCHW float32, weight [Cout,Cin,KH,KW].
 // Implicit GEMM without im2col: rows = Cout, columns = N*OH*OW (batch flattened), K = Cin*KH*KW.
-// _cpu variant: 8 channels x 8 pixels per invocation, 8 lanes per workgroup (64 pixels), texel-buffer loads;
+// _cpu variant: BM channels x BN pixels per invocation (8x8 unless the tuner's direct_cpu_RxC sets them, cpu_block_spec.glsl),
+// 8 lanes per workgroup (8 BN pixels), texel-buffer loads;
 // when K % 4 == 0 the weights are read 4 taps at a time through an rgba32f view of the same buffer (w4),
-// which measured 20-40% faster on llvmpipe. Dispatch: (ceil(Cout / 8), ceil(N*OH*OW / 64), 1), x and y swapped when ROWS_ON_X = 0: channel blocks
+// which measured 20-40% faster on llvmpipe. Dispatch: (ceil(Cout / BM), ceil(N*OH*OW / (8 BN)), 1), x and y swapped when ROWS_ON_X = 0: channel blocks
 // vary fastest, so the workgroups a CPU runs back to back share one pixel block's input in its cache.
+#include "cpu_block_spec.glsl"
 #include "cpu_block.glsl"
 #include "conv2d_params.glsl"
 #include "conv_grid_cpu.glsl"

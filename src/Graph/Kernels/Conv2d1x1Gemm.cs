@@ -23,7 +23,7 @@ public static class Conv2d1x1Gemm
 
     /// <summary>y = [relu](conv(x, w) [+ bias] [+ residual]) [+ y], as <see cref="Conv2dKernels.Forward"/> (residual may be y).</summary>
     public static void Forward(CommandRecorder r, Conv2dShape s, BufferSlice x, BufferSlice w, BufferSlice? bias,
-                               BufferSlice? residual, BufferSlice y, bool relu = false, bool accumulate = false)
+                               BufferSlice? residual, BufferSlice y, bool relu = false, bool accumulate = false, CpuBlock? block = null)
     {
         Check(r, s);
         Require(x, s.InputElements, "x", s, Form);
@@ -33,12 +33,13 @@ public static class Conv2d1x1Gemm
         if (residual is { } res) Require(res, s.OutputElements, "residual", s, Form);
         var flags = (bias is null ? 0 : Conv2dFlags.Bias) | (residual is null ? 0 : Conv2dFlags.Residual)
                   | (relu ? Conv2dFlags.Relu : 0) | (accumulate ? Conv2dFlags.Accumulate : 0);
-        Gemm(r, s, x, w, bias ?? x, residual ?? x, y, flags, rows: s.Cout, accumulate, srcVec4: s.StrideH == 1 && s.StrideW == 1 && s.H * s.W % 4 == 0);
+        Gemm(r, s, x, w, bias ?? x, residual ?? x, y, flags, rows: s.Cout, accumulate, srcVec4: s.StrideH == 1 && s.StrideW == 1 && s.H * s.W % 4 == 0,
+             block ?? CpuBlock.Default);
     }
 
     /// <summary>dx = conv_transpose(dy, w) (or dx += with accumulate); scratch holds <see cref="ScratchBytes"/>.</summary>
     public static void BackwardInput(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
-                                     BufferSlice scratch, bool accumulate = false)
+                                     BufferSlice scratch, bool accumulate = false, CpuBlock? block = null)
     {
         Check(r, s);
         Require(dy, s.OutputElements, "dy", s, Form);
@@ -50,7 +51,8 @@ public static class Conv2d1x1Gemm
         var wt = scratch.Slice(0, bytes);
         r.Dispatch("conv2d_weight_flip", [], [Access.Read(w), Access.Write(wt)], new Conv2dPush(s, 0),
                    Conv2dKernels.Groups(s.WeightElements, 256), 1, 1);
-        Gemm(r, s, dy, wt, dy, dy, dx, Transposed | (accumulate ? Conv2dFlags.Accumulate : 0), rows: s.Cin, accumulate, srcVec4: s.OutH * s.OutW % 4 == 0);
+        Gemm(r, s, dy, wt, dy, dy, dx, Transposed | (accumulate ? Conv2dFlags.Accumulate : 0), rows: s.Cin, accumulate, srcVec4: s.OutH * s.OutW % 4 == 0,
+             block ?? CpuBlock.Default);
     }
 
     static void Check(CommandRecorder r, Conv2dShape s)
@@ -65,11 +67,14 @@ public static class Conv2d1x1Gemm
     // Absent bias/residual bind src as an unread placeholder; a and src are bound twice (scalar and rgba32f views).
     // srcVec4: src is read at stride 1 and its H*W % 4 == 0, so runs of 4 columns are 4 aligned floats of one image.
     static void Gemm(CommandRecorder r, Conv2dShape s, BufferSlice src, BufferSlice a, BufferSlice bias, BufferSlice residual,
-                     BufferSlice dst, Conv2dFlags flags, int rows, bool accumulate, bool srcVec4)
+                     BufferSlice dst, Conv2dFlags flags, int rows, bool accumulate, bool srcVec4, CpuBlock block)
     {
-        r.Dispatch("conv2d_1x1_gemm_cpu", [SpecConstant.Bool(0, srcVec4)],
+        // The vec4 column order takes runs of 4 columns per lane.
+        if (block.PixelsPerLane % 4 != 0)
+            throw new ArgumentException($"Conv2d {Form} {s}: block {block} needs a multiple of 4 columns per lane.");
+        r.Dispatch("conv2d_1x1_gemm_cpu", block.With([SpecConstant.Bool(0, srcVec4)]),
                    [Access.Read(src), Access.Read(a), Access.Read(a), Access.Read(bias), Access.Read(residual), Conv2dKernels.Output(dst, accumulate),
                     Access.Read(src)],
-                   new Conv2dPush(s, flags), Conv2dKernels.Groups(rows, 8), Conv2dKernels.Groups((long)s.N * s.OutH * s.OutW, 64), 1);
+                   new Conv2dPush(s, flags), Conv2dKernels.Groups(rows, block.Rows), Conv2dKernels.Groups((long)s.N * s.OutH * s.OutW, block.Columns), 1);
     }
 }

@@ -120,7 +120,12 @@ public static class Conv2dKernels
     // ---- The forms the candidates record (ConvCandidates.All names each with its parameters). ----
 
     /// <summary>The direct implicit-GEMM forward: the _cpu form (grid order by <paramref name="rowsOnX"/>) or the _gpu form.</summary>
-    internal static void DirectForward(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX)
+    internal static void DirectForward(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX) =>
+        DirectForward(r, s, o, flags, form, rowsOnX, CpuBlock.Default);
+
+    /// <summary>The direct forward with the _cpu register block <paramref name="block"/> (specialization constants 1 and 2).</summary>
+    internal static void DirectForward(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX,
+                                       CpuBlock block)
     {
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         // _cpu also binds w a second time as rgba32f texels (binding 5, read when Cin*KH*KW % 4 == 0).
@@ -131,8 +136,8 @@ public static class Conv2dKernels
         ];
         RequireColumns((long)s.N * s.OutH * s.OutW, s);
         if (form == KernelVariant.Gpu) { Conv2dTiledGpu.Forward(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
-        var (gx, gy) = Grid(form, rowsOnX, Groups((long)s.N * s.OutH * s.OutW, Columns), Groups(s.Cout, Rows(form)));
-        r.Dispatch("conv2d_forward_cpu", GridSpec(form, rowsOnX), all, new Conv2dPush(s, flags), gx, gy, 1);
+        var (gx, gy) = Grid(form, rowsOnX, Groups((long)s.N * s.OutH * s.OutW, block.Columns), Groups(s.Cout, block.Rows));
+        r.Dispatch("conv2d_forward_cpu", block.With(GridSpec(form, rowsOnX)), all, new Conv2dPush(s, flags), gx, gy, 1);
     }
 
     // A flag's slice, or the unread placeholder the kernels bind in its place.
@@ -140,14 +145,19 @@ public static class Conv2dKernels
         (flags & flag) != 0 && slice is { } s ? s : placeholder;
 
     /// <summary>Backward input as one implicit-GEMM grid per stride phase (z); x covers the largest phase.</summary>
-    internal static void PhasedBackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX)
+    internal static void PhasedBackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX) =>
+        PhasedBackwardInput(r, s, o, flags, form, rowsOnX, CpuBlock.Default);
+
+    /// <summary>The per-phase backward input with the _cpu register block <paramref name="block"/>.</summary>
+    internal static void PhasedBackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, bool rowsOnX,
+                                             CpuBlock block)
     {
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         long phaseColumns = (long)s.N * DivUp(s.H, s.StrideH) * DivUp(s.W, s.StrideW);
         RequireColumns(phaseColumns, s);
         if (form == KernelVariant.Gpu) { Conv2dTiledGpu.BackwardInput(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
-        var (gx, gy) = Grid(form, rowsOnX, Groups(phaseColumns, Columns), Groups(s.Cin, Rows(form)));
-        r.Dispatch("conv2d_backward_input_cpu", GridSpec(form, rowsOnX), [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc)],
+        var (gx, gy) = Grid(form, rowsOnX, Groups(phaseColumns, block.Columns), Groups(s.Cin, block.Rows));
+        r.Dispatch("conv2d_backward_input_cpu", block.With(GridSpec(form, rowsOnX)), [Access.Read(o.A), Access.Read(o.B), Output(o.Out, acc)],
                    new Conv2dPush(s, acc ? Conv2dFlags.Accumulate : 0), gx, gy, (uint)(s.StrideH * s.StrideW));
     }
 
@@ -156,11 +166,15 @@ public static class Conv2dKernels
     internal static long FlipScratchBytes(Conv2dShape s) => AlignedBytes(s.WeightElements);
 
     /// <summary>Backward input (stride 1) as the direct forward of dy over flipped, transposed weights written to scratch.</summary>
-    internal static void FlippedBackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form)
+    internal static void FlippedBackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form) =>
+        FlippedBackwardInput(r, s, o, flags, form, CpuBlock.Default);
+
+    /// <summary>The flipped backward input with the _cpu forward's register block <paramref name="block"/>.</summary>
+    internal static void FlippedBackwardInput(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, CpuBlock block)
     {
         var wt = o.Scratch!.Value.Slice(0, AlignedBytes(s.WeightElements));
         r.Dispatch("conv2d_weight_flip", [], [Access.Read(o.B), Access.Write(wt)], new Conv2dPush(s, 0), Groups(s.WeightElements, 256), 1, 1);
-        DirectForward(r, Transposed(s), new ConvOperands(o.A, wt, o.Out), flags & Conv2dFlags.Accumulate, form, rowsOnX: form == KernelVariant.Cpu);
+        DirectForward(r, Transposed(s), new ConvOperands(o.A, wt, o.Out), flags & Conv2dFlags.Accumulate, form, rowsOnX: form == KernelVariant.Cpu, block);
     }
 
     /// <summary>Backward input (stride 1, 3x3, pad 1) as Winograd over dy; the weight transform reads w flipped and transposed itself.</summary>
@@ -230,7 +244,11 @@ public static class Conv2dKernels
     private static long AlignedBytes(long elements) => (elements * sizeof(float) + 15) & ~15L;
 
     /// <summary>Backward weight in one pass (the _gpu form binds dw in place of the split-K partials it does not use).</summary>
-    internal static void DirectBackwardWeight(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form)
+    internal static void DirectBackwardWeight(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form) =>
+        DirectBackwardWeight(r, s, o, flags, form, CpuBlock.Default);
+
+    /// <summary>The one-pass backward weight with the _cpu register block <paramref name="block"/>.</summary>
+    internal static void DirectBackwardWeight(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, CpuBlock block)
     {
         if (form == KernelVariant.Gpu) { Conv2dTiledGpu.BackwardWeight(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
@@ -241,8 +259,8 @@ public static class Conv2dKernels
         {
             var c = s with { N = Math.Min(images, s.N - n0) };
             bool add = acc || n0 > 0;
-            r.Dispatch("conv2d_backward_weight_cpu", [], [Access.Read(o.A.Slice(n0 * dyImage, c.N * dyImage)), Access.Read(o.B.Slice(n0 * xImage, c.N * xImage)),
-                       Output(o.Out, add)], new Conv2dPush(c, add ? Conv2dFlags.Accumulate : 0), Groups(s.PatchSize, Columns), Groups(s.Cout, CpuRows), 1);
+            r.Dispatch("conv2d_backward_weight_cpu", block.With([]), [Access.Read(o.A.Slice(n0 * dyImage, c.N * dyImage)), Access.Read(o.B.Slice(n0 * xImage, c.N * xImage)),
+                       Output(o.Out, add)], new Conv2dPush(c, add ? Conv2dFlags.Accumulate : 0), Groups(s.PatchSize, block.Columns), Groups(s.Cout, block.Rows), 1);
         }
     }
 

@@ -95,6 +95,12 @@ public static class ConvCandidates
     static bool SharedTiles(Conv2dShape s, DeviceInfo d) => d.MaxWorkgroupInvocations >= 256 && d.MaxSharedMemoryBytes >= 16 * 1024;
     // The taps backward-weight forms split the batch until this many workgroups exist (16 cores' worth, several each).
     const int TapsGroups = 64;
+    // Register blocks of the _cpu implicit-GEMM kernels besides their default 8x8 (specialization constants 1 and 2, see
+    // CpuBlock). More rows per invocation reuse each gathered input texel across more output channels, which is what
+    // bounds these kernels on llvmpipe; measured with `bench -- ab candidates=...` (bench/README.md, "Register blocks"),
+    // only the sizes that won somewhere are candidates: each one costs tuning time on every key it applies to.
+    static readonly CpuBlock B16 = new(16, 8), B32 = new(32, 8), B64 = new(64, 8);
+    static readonly CpuBlock[] ForwardBlocks = [B16, B32, B64], FlipBlocks = [B16, B32], PhaseBlocks = [B64], WeightBlocks = [B32, B64];
 
     public static IReadOnlyList<ConvCandidate> All { get; } =
     [
@@ -103,6 +109,9 @@ public static class ConvCandidates
             (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true)),
         new("direct_cpu_pixels_x", Forward, "implicit GEMM, texel loads, 8x8 per invocation, pixel blocks on x", Everywhere, NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: false)),
+        .. ForwardBlocks.Select(b => new ConvCandidate($"direct_cpu_{b}", Forward,
+            $"implicit GEMM, texel loads, {b.Rows} channels x {b.PixelsPerLane} pixels per invocation, channel blocks on x",
+            (s, d) => s.Cout >= b.Rows, NoScratch, (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, b)) { Family = KernelVariant.Cpu }),
         new("direct_gpu", Forward, "implicit GEMM, 64x64 shared-memory tiles", SharedTiles, NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)),
         new("winograd_f2x2", Forward, "Winograd F(2x2,3x3): weight and input transforms, GEMMs fused with the output transform",
@@ -115,17 +124,29 @@ public static class ConvCandidates
             (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu), NoScratch,
             (r, s, o, f) => Conv2d1x1Gemm.Forward(r, s, o.A, o.B, Has(f, Conv2dFlags.Bias) ? o.Bias : null, Has(f, Conv2dFlags.Residual) ? o.Residual : null,
                                                   o.Out, Has(f, Conv2dFlags.Relu), Has(f, Conv2dFlags.Accumulate))),
+        new($"gemm_1x1_cpu_{B16}", Forward, $"gemm_1x1_cpu with {B16.Rows} channels x {B16.PixelsPerLane} pixels per invocation",
+            (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu) && s.Cout >= B16.Rows, NoScratch,
+            (r, s, o, f) => Conv2d1x1Gemm.Forward(r, s, o.A, o.B, Has(f, Conv2dFlags.Bias) ? o.Bias : null, Has(f, Conv2dFlags.Residual) ? o.Residual : null,
+                                                  o.Out, Has(f, Conv2dFlags.Relu), Has(f, Conv2dFlags.Accumulate), B16)) { Family = KernelVariant.Cpu },
 
         // Backward input. Reference first.
         new("phases_cpu", BackwardInput, "implicit GEMM per stride phase, texel loads, channel blocks on x", Everywhere, NoScratch,
             (r, s, o, f) => Conv2dKernels.PhasedBackwardInput(r, s, o, f, KernelVariant.Cpu, rowsOnX: true)),
         new("phases_cpu_pixels_x", BackwardInput, "implicit GEMM per stride phase, texel loads, pixel blocks on x", Everywhere, NoScratch,
             (r, s, o, f) => Conv2dKernels.PhasedBackwardInput(r, s, o, f, KernelVariant.Cpu, rowsOnX: false)),
+        .. PhaseBlocks.Select(b => new ConvCandidate($"phases_cpu_{b}", BackwardInput,
+            $"implicit GEMM per stride phase, texel loads, {b.Rows} channels x {b.PixelsPerLane} pixels per invocation, channel blocks on x",
+            (s, d) => s.Cin >= b.Rows, NoScratch, (r, s, o, f) => Conv2dKernels.PhasedBackwardInput(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, b))
+            { Family = KernelVariant.Cpu }),
         new("phases_gpu", BackwardInput, "implicit GEMM per stride phase, 64x64 shared-memory tiles", SharedTiles, NoScratch,
             (r, s, o, f) => Conv2dKernels.PhasedBackwardInput(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)),
         new("flip_forward_cpu", BackwardInput, "flip and transpose w, then the direct_cpu forward over dy",
             (s, d) => Conv2dKernels.FlipApplies(s), Conv2dKernels.FlipScratchBytes,
             (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Cpu)),
+        .. FlipBlocks.Select(b => new ConvCandidate($"flip_forward_cpu_{b}", BackwardInput,
+            $"flip and transpose w, then the direct_cpu_{b} forward over dy",
+            (s, d) => Conv2dKernels.FlipApplies(s) && s.Cin >= b.Rows, Conv2dKernels.FlipScratchBytes,
+            (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Cpu, b)) { Family = KernelVariant.Cpu }),
         new("flip_forward_gpu", BackwardInput, "flip and transpose w, then the direct_gpu forward over dy",
             (s, d) => Conv2dKernels.FlipApplies(s) && SharedTiles(s, d), Conv2dKernels.FlipScratchBytes,
             (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Gpu)),
@@ -148,6 +169,9 @@ public static class ConvCandidates
         // Backward weight. Reference first.
         new("direct_cpu", BackwardWeight, "implicit GEMM over batch and space, texel loads, one pass", Everywhere, NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Cpu)),
+        .. WeightBlocks.Select(b => new ConvCandidate($"direct_cpu_{b}", BackwardWeight,
+            $"implicit GEMM over batch and space, texel loads, one pass, {b.Rows} channels x {b.PixelsPerLane} patch entries per invocation",
+            (s, d) => s.Cout >= b.Rows, NoScratch, (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Cpu, b)) { Family = KernelVariant.Cpu }),
         new("dy4_cpu", BackwardWeight, "implicit GEMM over batch and space reading dy four outputs at a time, texel loads",
             (s, d) => Conv2dBackwardWeightDy4.Applies(s, KernelVariant.Cpu), NoScratch,
             (r, s, o, f) => Conv2dBackwardWeightDy4.BackwardWeight(r, s, o.A, o.B, o.Out, null, Has(f, Conv2dFlags.Accumulate))),

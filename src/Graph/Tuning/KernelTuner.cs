@@ -14,8 +14,8 @@ namespace VkResNet.Graph.Tuning;
 /// trusted blindly: its output is checked against exact double-precision values (<see cref="ConvExact"/>) at 32 elements,
 /// and where a candidate disagrees with it the exact value of that element decides which of the two is wrong; a reference
 /// output found wrong is run again (in one ResNet-20 tuning a wrong reference run dropped two correct candidates). To keep a first
-/// tuning short, a candidate whose first warm run took over 4x the best so far is timed no further, and one that lost
-/// that way on the first 3 keys of its direction in a compile is not timed on the rest of them (on lavapipe: the
+/// tuning short, a candidate whose first warm run took over 2x the best so far is timed no further, and one over 4x
+/// slower on the first 3 keys of its direction in a compile is not timed on the rest of them (on lavapipe: the
 /// shared-memory _gpu forms, 10-40x slower, whose one run per key cost most of a ResNet-50's tuning).
 /// Choices are cached per device, driver and kernel set, so a second compile times nothing and records the same
 /// kernels, hence the same bits. Nothing here runs on the hot path.
@@ -54,7 +54,7 @@ public static class KernelTuner
         var ordered = keys.Select((k, i) => (Key: k, Index: i)).GroupBy(x => x.Key)
                           .Select(g => (g.Key, Work: g.Count() * (double)g.Key.Shape.Macs, First: g.First().Index))
                           .OrderByDescending(x => x.Work).ThenBy(x => x.First).Select(x => x.Key).ToList();
-        // Per (direction, candidate): on how many keys in a row, from the first, it was abandoned; -1 once it ran a full count.
+        // Per (direction, candidate): on how many keys in a row, from the first, it was SkipFactor slower; -1 once it was not.
         var losses = new Dictionary<(ConvDirection, string), int>();
         foreach (var key in ordered)
         {
@@ -73,9 +73,9 @@ public static class KernelTuner
             else if (options.Mode == TuneMode.Full && candidates.Count > 1 && clock.Elapsed < options.Budget)
             {
                 var timed = candidates.Where((c, i) => i == 0 || losses.GetValueOrDefault((key.Direction, c.Name)) < SkipAfterLosses).ToList();
-                choice = Measure(key, timed, bench, options, warn, out var abandoned) with { Skipped = candidates.Except(timed).Select(c => c.Name).ToList() };
+                choice = Measure(key, timed, bench, options, warn, out var farSlower) with { Skipped = candidates.Except(timed).Select(c => c.Name).ToList() };
                 foreach (var id in timed.Skip(1).Select(c => (key.Direction, c.Name)))
-                    losses[id] = abandoned.Contains(id.Name) && losses.GetValueOrDefault(id) >= 0 ? losses.GetValueOrDefault(id) + 1 : -1;
+                    losses[id] = farSlower.Contains(id.Name) && losses.GetValueOrDefault(id) >= 0 ? losses.GetValueOrDefault(id) + 1 : -1;
                 cache.Set(key, new TuningCache.Entry(choice.Candidate.Name,
                     new SortedDictionary<string, double>(choice.Times.ToDictionary(t => t.Name, t => t.Milliseconds), StringComparer.Ordinal),
                     choice.Dropped.ToList(), choice.Skipped.ToList()));
@@ -91,15 +91,18 @@ public static class KernelTuner
         return new KernelSelection(variant, choices, new TuningSummary(choices.Count + rules, measured, cached, rules, clock.Elapsed.TotalSeconds, cache.Path), options.Winograd);
     }
 
-    // A candidate whose first warm run takes this many times the best median so far is timed no further.
-    const double AbandonFactor = 4;
-    // A candidate abandoned on this many keys of a direction in a row, from the first, is not timed on the rest.
+    // A candidate whose first warm run takes this many times the best median so far is timed no further: it cannot win
+    // (run-to-run noise on a loaded 2-core host stays well under 2x), and its other runs were half of a first tuning's time.
+    const double AbandonFactor = 2;
+    // A candidate this many times slower than the best on this many keys of a direction in a row, from the first, is not
+    // timed on the rest (the shared-memory _gpu forms on lavapipe; a block or Winograd form 2x slower on big maps may win on small ones).
+    const double SkipFactor = 4;
     const int SkipAfterLosses = 3;
 
     static KernelChoice Measure(ConvKey key, List<ConvCandidate> candidates, ICandidateBench bench, TuningOptions options, Action<string> warn,
-                                out HashSet<string> abandoned)
+                                out HashSet<string> farSlower)
     {
-        abandoned = [];
+        farSlower = [];
         bench.Begin(key, candidates.Max(c => c.Scratch(key.Shape)));
         var reference = candidates[0];
         var expected = ReferenceOutput(key, reference, bench, warn);
@@ -108,7 +111,7 @@ public static class KernelTuner
         {
             double best = times.Count == 0 ? double.PositiveInfinity : times.Min(t => t.Milliseconds);
             double ms = bench.MedianMs(c, options.Warmup, options.Runs, AbandonFactor * best);
-            if (ms > AbandonFactor * best) abandoned.Add(c.Name);
+            if (ms > SkipFactor * best) farSlower.Add(c.Name);
             times.Add(new CandidateTime(c.Name, ms));
         }
         var dropped = new List<string>();

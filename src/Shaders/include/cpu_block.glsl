@@ -4,8 +4,13 @@
 // No shared memory, no barriers: on llvmpipe they cost more than they save (see ANCHORS.md).
 #extension GL_EXT_control_flow_attributes : require
 
+// A kernel may define BM and BN itself (as specialization constants, for the tuner) before including this file.
+#ifndef BM
 #define BM 8
+#endif
+#ifndef BN
 #define BN 8
+#endif
 #define WG_COLS (BN * 8)
 
 // Scalar load from an r32f texel buffer: the branch-free gather path on llvmpipe.

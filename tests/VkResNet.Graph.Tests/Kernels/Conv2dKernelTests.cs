@@ -30,6 +30,8 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
         [33, 13, 9, 7, 11, 3, 3, 1, 1, 1, 1],   // batch >= 32 on odd channels and map: backward weight split by images, OW % 4 != 0
         [32, 9, 10, 8, 7, 3, 3, 2, 2, 1, 1],    // batch 32, 3x3/2 with OW % 4 == 0 (vec4 dy at x stride 2), Cout % 4 != 0
         [3, 8, 29, 28, 5, 3, 3, 2, 2, 1, 1],    // 3x3/2 with 14-wide outputs, 8 channels: the fixed rules' backward weight is taps8_cpu
+        [2, 67, 5, 7, 9, 3, 3, 2, 2, 1, 1],     // Cin over 64 at stride 2: the 64-row blocks of the backward input (phases_cpu_64x8), ragged
+        [1, 37, 6, 5, 70, 3, 3, 1, 1, 1, 1],    // Cin 37, Cout 70 at stride 1: the 16-, 32- and 64-row blocks, each with a ragged last block
     ];
 
     static readonly KernelVariant[] Variants = [KernelVariant.Cpu, KernelVariant.Gpu];
@@ -173,6 +175,19 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     public static IEnumerable<object[]> CandidateCases() =>
         from c in ConvCandidates.All from s in Shapes.Concat(LinearShapes).Concat(SplitsK(c) ? LongReductionShapes : [])
         select new object[] { c.Direction, c.Name, string.Join(",", s) };
+
+    [Fact]
+    public void Every_candidate_applies_to_some_shape_of_the_tables()
+    {
+        // A candidate that applies nowhere in the tables would only be tested for refusing them. The _gpu family may need
+        // device features this device lacks (subgroup size control: GpuTileTests covers those forms by their tiles).
+        // The tables each candidate is forced on (CandidateCases, WinogradCandidateCases).
+        IEnumerable<int[]> Tables(ConvCandidate c) => Shapes.Concat(LinearShapes).Concat(SplitsK(c) ? LongReductionShapes : [])
+            .Concat(c.Name.Contains("winograd", StringComparison.Ordinal) ? WinogradShapes : []);
+        foreach (var c in ConvCandidates.All.Where(c => c.Family != KernelVariant.Gpu))
+            Assert.True(Tables(c).Any(spec => c.Applies(Parse(string.Join(",", spec)), Device.Info)),
+                        $"{c.Direction} {c.Name} applies to no shape of its tables on {Device.Info.Name}");
+    }
 
     [Fact]
     public void Every_split_k_candidate_splits_on_some_shape_of_the_tables()

@@ -178,6 +178,33 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
     }
 
     [Fact]
+    public void A_candidate_over_twice_the_best_is_cut_short_but_only_one_over_4x_is_skipped_on_later_keys()
+    {
+        ConvKey[] keys = [.. Enumerable.Range(0, 5).Select(i => new ConvKey(ConvDirection.Forward, Conv2dShape.Square(1, 8 + i, 9, 7, 5, 1, 1, 0)))];
+        var cache = TuningCache.Load(null, "fake", "fake", "fake", _ => { });
+        var limits = new List<(string Name, double AbandonMs)>();
+        using var bench = new LimitsSeen(new Dictionary<string, double> { ["direct_cpu_pixels_x"] = 3, ["direct_gpu"] = 100 }, limits);
+        KernelTuner.Tune(keys, Device.Info, KernelVariant.Cpu, Full(), cache, bench, _ => { });
+        // The reference (1 ms) is timed first: every later candidate may stop after one timed run past 2 ms.
+        Assert.All(limits.Where(l => l.Name != "direct_cpu"), l => Assert.Equal(2.0, l.AbandonMs, 9));
+        Assert.Equal(5, limits.Count(l => l.Name == "direct_cpu_pixels_x"));   // 3x: cut short on every key, skipped on none
+        Assert.Equal(3, limits.Count(l => l.Name == "direct_gpu"));            // 100x: skipped after the first three keys
+    }
+
+    /// <summary>As FakeBench, also noting the abandon limit each candidate was timed under.</summary>
+    sealed class LimitsSeen(IReadOnlyDictionary<string, double> ms, List<(string, double)> limits) : ICandidateBench
+    {
+        public void Begin(ConvKey key, long scratchBytes) { }
+        public float[] Output(ConvCandidate candidate) => [1f, 2f, 3f];
+        public double MedianMs(ConvCandidate candidate, int warmup, int runs, double abandonMs)
+        {
+            limits.Add((candidate.Name, abandonMs));
+            return ms.TryGetValue(candidate.Name, out double t) ? t : 1.0;
+        }
+        public void Dispose() { }
+    }
+
+    [Fact]
     public void A_slow_candidate_is_judged_on_its_first_warm_run_not_on_the_cold_one()
     {
         // lavapipe compiles a pipeline at its first dispatch: the cold run of a fast candidate took 500-4400 ms where
