@@ -1,3 +1,4 @@
+using VkResNet.Graph.Kernels;
 using VkResNet.Runtime;
 
 namespace VkResNet.Bench;
@@ -39,8 +40,12 @@ public static class BenchSettings
             else if (a.StartsWith("forms=", StringComparison.Ordinal)) Forms = a["forms=".Length..];
             else if (a == "ab") AbRounds ??= 9;
             else if (a.StartsWith("candidates=", StringComparison.Ordinal))
+            {
                 Candidates = a["candidates=".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 2 } c ? c
                     : throw new ArgumentException($"{a}: name at least two candidates, the baseline first (vkresnet graph MODEL --kernels shows their names).");
+                if (Candidates.FirstOrDefault(n => !ConvCandidates.All.Any(k => k.Name == n)) is { } unknown)
+                    throw new ArgumentException($"{a}: no tuner candidate is named {unknown} (vkresnet graph MODEL --kernels shows the names).");
+            }
             else if (a.StartsWith("reps=", StringComparison.Ordinal))
                 AbRounds = int.TryParse(a["reps=".Length..], out int r) && r > 0 ? r : throw new ArgumentException($"{a}: the rounds must be a positive count.");
             else rest.Add(a);
