@@ -4,8 +4,10 @@
 // forward kernel runs: rows = Cin, columns = N*hp*wp, one flattened k loop over (co, u, v) with weights pre-arranged
 // per phase (conv2d_weight_phases_cpu) and read 4 taps at a time as rgba32f. Phases without taps (three of the
 // four of a 1x1/2 conv) run no k loop: they store zeros, or return at once when accumulating.
-// _cpu blocking (cpu_block.glsl): 8 channels x 8 pixels per invocation, 8 lanes per workgroup, texel-buffer loads.
-// Dispatch: (ceil(Cin / 8), ceil(N*ceil(H/SH)*ceil(W/SW) / 64), SH*SW): channel blocks vary fastest (cache reuse).
+// _cpu blocking (cpu_block.glsl): BM channels x BN pixels per invocation (8x8 unless the tuner's phase_gemm_cpu_RxC sets
+// them, cpu_block_spec.glsl), 8 lanes per workgroup, texel-buffer loads.
+// Dispatch: (ceil(Cin / BM), ceil(N*ceil(H/SH)*ceil(W/SW) / (8 BN)), SH*SW): channel blocks vary fastest (cache reuse).
+#include "cpu_block_spec.glsl"
 #include "cpu_block.glsl"
 #include "conv2d_params.glsl"
 #include "conv2d_phase.glsl"

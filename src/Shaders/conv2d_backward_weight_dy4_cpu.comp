@@ -3,8 +3,10 @@
 // NCHW float32, weight [Cout,Cin,KH,KW]. Implicit GEMM as conv2d_backward_weight_cpu (rows = Cout, columns =
 // Cin*KH*KW, K = N*OH*OW in a fixed order: deterministic), but dy, the rows' operand, is read 4 outputs at a time
 // through an rgba32f view (needs OH*OW % 4 == 0, so no vec4 straddles two images): 2 loads per k for the 8 rows
-// instead of 8, as the forward kernel's vec4 weights. _cpu blocking (cpu_block.glsl): 8 channels x 8 patch entries
-// per invocation, 8 lanes per workgroup. Dispatch: (ceil(Cin*KH*KW / 64), ceil(Cout / 8), 1).
+// instead of 8, as the forward kernel's vec4 weights. _cpu blocking (cpu_block.glsl): BM channels x BN patch entries
+// per invocation (8x8 unless the tuner's dy4_cpu_RxC sets them), 8 lanes per workgroup.
+// Dispatch: (ceil(Cin*KH*KW / (8 BN)), ceil(Cout / BM), 1).
+#include "cpu_block_spec.glsl"
 #include "cpu_block.glsl"
 #include "conv2d_params.glsl"
 layout(local_size_x = 8) in;

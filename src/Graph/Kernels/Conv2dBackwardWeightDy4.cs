@@ -22,7 +22,7 @@ public static class Conv2dBackwardWeightDy4
 
     /// <summary>dw = sum over batch and space of dy x im2col(x) (or dw += with accumulate).</summary>
     public static void BackwardWeight(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
-                                      BufferSlice? scratch = null, bool accumulate = false)
+                                      BufferSlice? scratch = null, bool accumulate = false, CpuBlock? block = null)
     {
         s.Validate();
         if (!Applies(s, KernelVariant.Cpu))   // texel-buffer loads: any device runs it (the tuner decides where it pays)
@@ -31,8 +31,9 @@ public static class Conv2dBackwardWeightDy4
         Require(x, s.InputElements, "x", s, Form);
         Require(dw, s.WeightElements, "dw", s, Form);
         RequireIndices(Math.Max(s.InputElements, s.OutputElements), s, Form);
-        r.Dispatch("conv2d_backward_weight_dy4_cpu", [], [Access.Read(dy), Access.Read(x), Conv2dKernels.Output(dw, accumulate)],
+        var b = block ?? CpuBlock.Default;
+        r.Dispatch("conv2d_backward_weight_dy4_cpu", b.With([]), [Access.Read(dy), Access.Read(x), Conv2dKernels.Output(dw, accumulate)],
                    new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0),
-                   Conv2dKernels.Groups(s.PatchSize, 64), Conv2dKernels.Groups(s.Cout, 8), 1);
+                   Conv2dKernels.Groups(s.PatchSize, b.Columns), Conv2dKernels.Groups(s.Cout, b.Rows), 1);
     }
 }

@@ -31,7 +31,7 @@ public static class Conv2dPhaseBackwardInput
 
     /// <summary>dx = conv_transpose(dy, w) (or dx += with accumulate); scratch holds <see cref="ScratchBytes"/>.</summary>
     public static void BackwardInput(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice w, BufferSlice dx,
-                                     BufferSlice scratch, bool accumulate = false)
+                                     BufferSlice scratch, bool accumulate = false, CpuBlock? block = null)
     {
         s.Validate();
         if (!Applies(s, KernelVariant.Cpu))   // texel-buffer loads: any device runs it (the tuner decides where it pays)
@@ -50,8 +50,9 @@ public static class Conv2dPhaseBackwardInput
         var push = new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0);
         r.Dispatch("conv2d_weight_phases_cpu", [], [Access.Read(w), Access.Write(wp)], push,
                    Conv2dKernels.Groups((long)s.Cin * LongestRow(s), 256), 1, (uint)phases);
-        r.Dispatch("conv2d_backward_input_phase_cpu", [], [Access.Read(dy), Access.Read(wp), Conv2dKernels.Output(dx, accumulate)], push,
-                   Conv2dKernels.Groups(s.Cin, 8), Conv2dKernels.Groups(phaseColumns, 64), (uint)phases);
+        var b = block ?? CpuBlock.Default;
+        r.Dispatch("conv2d_backward_input_phase_cpu", b.With([]), [Access.Read(dy), Access.Read(wp), Conv2dKernels.Output(dx, accumulate)], push,
+                   Conv2dKernels.Groups(s.Cin, b.Rows), Conv2dKernels.Groups(phaseColumns, b.Columns), (uint)phases);
     }
 
     static int LongestRow(Conv2dShape s) => Enumerable.Range(0, s.StrideH * s.StrideW).Max(z => RowLength(s, z));

@@ -100,7 +100,8 @@ public static class ConvCandidates
     // bounds these kernels on llvmpipe; measured with `bench -- ab candidates=...` (bench/README.md, "Register blocks"),
     // only the sizes that won somewhere are candidates: each one costs tuning time on every key it applies to.
     static readonly CpuBlock B16 = new(16, 8), B32 = new(32, 8), B64 = new(64, 8);
-    static readonly CpuBlock[] ForwardBlocks = [B16, B32, B64], FlipBlocks = [B16, B32], PhaseBlocks = [B64], WeightBlocks = [B32, B64];
+    static readonly CpuBlock[] ForwardBlocks = [B16, B32, B64], FlipBlocks = [B16, B32], PhaseBlocks = [B64], WeightBlocks = [B32, B64],
+        PhaseGemmBlocks = [B16, B32, B64], Dy4Blocks = [B32, B64];
 
     public static IReadOnlyList<ConvCandidate> All { get; } =
     [
@@ -165,6 +166,10 @@ public static class ConvCandidates
         new("phase_gemm_cpu", BackwardInput, "one flat GEMM per stride phase over rearranged weights, vec4 weight loads, empty phases zero-filled",
             (s, d) => Conv2dPhaseBackwardInput.Applies(s, KernelVariant.Cpu), Conv2dPhaseBackwardInput.ScratchBytes,
             (r, s, o, f) => Conv2dPhaseBackwardInput.BackwardInput(r, s, o.A, o.B, o.Out, o.Scratch!.Value, Has(f, Conv2dFlags.Accumulate))),
+        .. PhaseGemmBlocks.Select(b => new ConvCandidate($"phase_gemm_cpu_{b}", BackwardInput, $"phase_gemm_cpu with {b.Rows} channels x {b.PixelsPerLane} pixels per invocation",
+            (s, d) => Conv2dPhaseBackwardInput.Applies(s, KernelVariant.Cpu) && s.Cin >= b.Rows, Conv2dPhaseBackwardInput.ScratchBytes,
+            (r, s, o, f) => Conv2dPhaseBackwardInput.BackwardInput(r, s, o.A, o.B, o.Out, o.Scratch!.Value, Has(f, Conv2dFlags.Accumulate), b))
+            { Family = KernelVariant.Cpu }),
 
         // Backward weight. Reference first.
         new("direct_cpu", BackwardWeight, "implicit GEMM over batch and space, texel loads, one pass", Everywhere, NoScratch,
@@ -175,6 +180,9 @@ public static class ConvCandidates
         new("dy4_cpu", BackwardWeight, "implicit GEMM over batch and space reading dy four outputs at a time, texel loads",
             (s, d) => Conv2dBackwardWeightDy4.Applies(s, KernelVariant.Cpu), NoScratch,
             (r, s, o, f) => Conv2dBackwardWeightDy4.BackwardWeight(r, s, o.A, o.B, o.Out, null, Has(f, Conv2dFlags.Accumulate))),
+        .. Dy4Blocks.Select(b => new ConvCandidate($"dy4_cpu_{b}", BackwardWeight, $"dy4_cpu with {b.Rows} channels x {b.PixelsPerLane} patch entries per invocation",
+            (s, d) => Conv2dBackwardWeightDy4.Applies(s, KernelVariant.Cpu) && s.Cout >= b.Rows, NoScratch,
+            (r, s, o, f) => Conv2dBackwardWeightDy4.BackwardWeight(r, s, o.A, o.B, o.Out, null, Has(f, Conv2dFlags.Accumulate), b)) { Family = KernelVariant.Cpu }),
         new("direct_gpu", BackwardWeight, "implicit GEMM over batch and space, 64x64 shared-memory tiles, one pass", SharedTiles, NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Gpu)),
         new("splitk_gpu", BackwardWeight, "64x64 shared-memory tiles, split-K slices plus a fixed-order reduce",
