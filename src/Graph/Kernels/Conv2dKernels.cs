@@ -45,7 +45,7 @@ public enum Conv2dFlags : uint
 /// </summary>
 public static class Conv2dKernels
 {
-    private const int CpuRows = 8, GpuRows = 64, Columns = 64;
+    private const int CpuRows = 8, Columns = 64;
 
     /// <summary>
     /// y = [relu](conv(x, w) [+ bias] [+ residual]) [+ y] by the fixed rules. Absent bias/residual bind x as an unread
@@ -301,7 +301,6 @@ public static class Conv2dKernels
 
     private static string Suffix(KernelVariant form) => form == KernelVariant.Cpu ? "_cpu" : "_gpu";
     internal static string Name(string op, CommandRecorder r) => op + Suffix(r.Variant);
-    private static int Rows(KernelVariant form) => form == KernelVariant.Cpu ? CpuRows : GpuRows;
     internal static Access Output(BufferSlice s, bool accumulate) => accumulate ? Access.ReadWrite(s) : Access.Write(s);
     // 65535 workgroups per dimension is what every Vulkan device guarantees.
     internal static uint Groups(long count, int per)
