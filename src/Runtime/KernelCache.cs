@@ -18,6 +18,8 @@ public sealed unsafe class KernelCache : IDisposable
     /// <summary>The folder of the on-disk caches (the pipeline cache, the tuner's choices); null when caching is off ("none").</summary>
     public string? CacheDirectory => CacheFile is null ? null : Path.GetDirectoryName(CacheFile);
     public int Compiled { get; private set; }
+    /// <summary>Wall time spent creating the <see cref="Compiled"/> pipelines (a driver's compiler, or its cache lookup).</summary>
+    public TimeSpan CompileTime { get; private set; }
     /// <summary>Bytes of pipeline-cache data loaded from disk at start (0 on a cold cache).</summary>
     public int LoadedCacheBytes => _initialBytes;
 
@@ -63,7 +65,9 @@ public sealed unsafe class KernelCache : IDisposable
     {
         string key = spec.Length == 0 ? name : name + "|" + string.Join(",", spec.ToArray().Select(s => $"{s.Id}={s.Value}"));
         if (_kernels.TryGetValue(key, out var k)) return k;
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         k = new Kernel(_device, name, ShaderLibrary.Load(name), spec, _cache);
+        CompileTime += System.Diagnostics.Stopwatch.GetElapsedTime(start);
         _kernels[key] = k;
         Compiled++;
         return k;

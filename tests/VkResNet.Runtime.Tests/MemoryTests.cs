@@ -20,6 +20,25 @@ public sealed class MemoryTests(GpuFixture gpu) : GpuTest(gpu)
         Tolerance.AssertBitIdentical(data, back, $"round trip of {count} floats"); // a copy moves bits: any tolerance would hide a flipped low bit
     }
 
+    [Theory]
+    [InlineData(16, 32)]
+    [InlineData(32768, 32784)]          // a 1x1 conv's 128x64 weights: a power of two, created 16 bytes longer
+    [InlineData(36864, 36864)]          // a 3x3 conv's 64x64x9: not one, as asked
+    [InlineData(48, 48)]
+    [InlineData(1L << 33, (1L << 33) + 16)]
+    public void A_power_of_two_size_is_created_16_bytes_longer_so_no_driver_keys_a_pipeline_on_it(long size, long created) =>
+        Assert.Equal(created, Buffer.CreatedSize(size));
+
+    [Fact]
+    public void A_power_of_two_buffer_keeps_its_asked_size_and_round_trips_all_of_it()
+    {
+        var data = RandomData.Uniform(8192, seed: 5);
+        using var b = Device.CreateBuffer(8192 * 4);
+        Assert.Equal(8192 * 4, b.Size);
+        Device.Upload(b.All, data.AsSpan());
+        Tolerance.AssertBitIdentical(data, Device.Download<float>(b.All), "32 KiB buffer"); // a copy moves bits
+    }
+
     [Fact]
     public void Slices_at_offsets_round_trip()
     {

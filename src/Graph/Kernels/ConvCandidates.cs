@@ -98,9 +98,11 @@ public static class ConvCandidates
     // Register blocks of the _cpu implicit-GEMM kernels besides their default 8x8 (specialization constants 1 and 2, see
     // CpuBlock). More rows per invocation reuse each gathered input texel across more output channels, which is what
     // bounds these kernels on llvmpipe; measured with `bench -- ab candidates=...` (bench/README.md, "Register blocks"),
-    // only the sizes that won somewhere are candidates: each one costs tuning time on every key it applies to.
+    // only the sizes that won somewhere are candidates: each one costs tuning time on every key it applies to, and on a
+    // driver that compiles at first dispatch a compile per machine (the forward 64x8 took 27-30 s on a cold llvmpipe cache,
+    // a third of ResNet-50's first tuning, for wins of at most 10% over 16x8 or 32x8 on a few layers: not a candidate).
     static readonly CpuBlock B16 = new(16, 8), B32 = new(32, 8), B64 = new(64, 8);
-    static readonly CpuBlock[] ForwardBlocks = [B16, B32, B64], FlipBlocks = [B16, B32], PhaseBlocks = [B64], WeightBlocks = [B32, B64],
+    static readonly CpuBlock[] ForwardBlocks = [B16, B32], FlipBlocks = [B16, B32], PhaseBlocks = [B64], WeightBlocks = [B32, B64],
         PhaseGemmBlocks = [B16, B32, B64], Dy4Blocks = [B32, B64];
 
     public static IReadOnlyList<ConvCandidate> All { get; } =

@@ -28,8 +28,18 @@ public sealed record KernelChoice(ConvCandidate Candidate, ChoiceSource Source, 
 /// <summary>What one graph compile's tuning did (for logs and `vkresnet tune`).</summary>
 public sealed record TuningSummary(int Keys, int Measured, int Cached, int Rules, double Seconds, string? CacheFile)
 {
+    /// <summary>Pipelines the tuning created, and the seconds of <see cref="Seconds"/> that creating them took (0 where unknown).</summary>
+    public int Pipelines { get; init; }
+    public double CompileSeconds { get; init; }
+    /// <summary>
+    /// Seconds of <see cref="Seconds"/> in each candidate's first run on each key: a driver that compiles at first dispatch
+    /// (llvmpipe) compiles there, and on a cold driver cache that was most of a first tuning (bench/README.md, "first tuning").
+    /// </summary>
+    public double FirstRunSeconds { get; init; }
+
     public override string ToString() =>
         $"{Keys} conv keys: {Measured} measured, {Cached} from the cache, {Rules} by the fixed rules, in {Seconds:F1} s" +
+        (Pipelines > 0 || FirstRunSeconds > 0 ? $" ({CompileSeconds:F1} s of it creating {Pipelines} pipelines, {FirstRunSeconds:F1} s in the candidates' first runs)" : "") +
         (CacheFile is null ? "" : $" (cache {CacheFile})");
 }
 
@@ -60,6 +70,9 @@ public sealed class KernelSelection
     public TuningSummary? Summary { get; }
 
     public IReadOnlyDictionary<ConvKey, KernelChoice> Choices => _choices;
+
+    /// <summary>The same choices with another summary.</summary>
+    public KernelSelection WithSummary(TuningSummary summary) => new(Variant, _choices, summary, Winograd);
 
     public ConvCandidate Choose(ConvKey key) => _choices.TryGetValue(key, out var c) ? c.Candidate : ConvCandidates.Rules(key, Variant, Winograd);
 

@@ -29,9 +29,17 @@ public static class KernelTuner
         var warn = options.Warn ?? (m => Console.Error.WriteLine($"vkresnet: warning: {m}"));
         var cache = TuningCache.Load(CachePath(device, options), device.Info.Name, $"{device.Info.DriverName} {device.Info.DriverVersion} ({device.Info.DriverInfo})", ShaderLibrary.SetHash(), warn);
         using var bench = options.Bench?.Invoke(device, variant) ?? new DeviceCandidateBench(device, variant);
+        int pipelines = device.Kernels.Compiled;
+        var compile = device.Kernels.CompileTime;
         var selection = Tune(keys, device.Info, variant, options, cache, bench, warn);
         if (cache.Changed) cache.Save(warn);
-        return selection;
+        return selection.Summary is { } summary
+            ? selection.WithSummary(summary with
+            {
+                Pipelines = device.Kernels.Compiled - pipelines, CompileSeconds = (device.Kernels.CompileTime - compile).TotalSeconds,
+                FirstRunSeconds = (bench as DeviceCandidateBench)?.FirstRuns.TotalSeconds ?? 0,
+            })
+            : selection;
     }
 
     /// <summary>The tuning cache's file for a device: beside the pipeline cache unless the options name a folder; null: none.</summary>
