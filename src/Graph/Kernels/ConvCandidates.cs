@@ -74,6 +74,14 @@ public sealed record ConvCandidate(string Name, ConvDirection Direction, string 
     /// </summary>
     public KernelVariant? Family { get; init; }
 
+    /// <summary>
+    /// The kind of device a form of no <see cref="Family"/> was written for (the first shared-memory _gpu forms): timed on
+    /// every device, but on another variant's graph one far loss on a direction's first key skips it on that direction's
+    /// later keys, where a form of the graph's own kind needs three (<see cref="Tuning.KernelTuner"/>). On lavapipe these
+    /// took 10-40x the _cpu forms' time, and their runs on ResNet-20's first three training keys were a third of its tuning.
+    /// </summary>
+    public KernelVariant? WrittenFor { get; init; }
+
     public override string ToString() => Name;
 }
 
@@ -116,7 +124,7 @@ public static class ConvCandidates
             $"implicit GEMM, texel loads, {b.Rows} channels x {b.PixelsPerLane} pixels per invocation, channel blocks on x",
             (s, d) => s.Cout >= b.Rows, NoScratch, (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, b)) { Family = KernelVariant.Cpu }),
         new("direct_gpu", Forward, "implicit GEMM, 64x64 shared-memory tiles", SharedTiles, NoScratch,
-            (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)),
+            (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)) { WrittenFor = KernelVariant.Gpu },
         new("winograd_f2x2", Forward, "Winograd F(2x2,3x3): weight and input transforms, GEMMs fused with the output transform",
             (s, d) => Conv2dKernels.WinogradApplies(s), Conv2dKernels.WinogradScratchBytes, Conv2dKernels.WinogradForward),
         new("winograd_f4x4", Forward, "Winograd F(4x4,3x3): weight and input transforms (6x6 tiles), 36 GEMMs, output transform fused with the epilogue",
@@ -142,7 +150,7 @@ public static class ConvCandidates
             (s, d) => s.Cin >= b.Rows, NoScratch, (r, s, o, f) => Conv2dKernels.PhasedBackwardInput(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, b))
             { Family = KernelVariant.Cpu }),
         new("phases_gpu", BackwardInput, "implicit GEMM per stride phase, 64x64 shared-memory tiles", SharedTiles, NoScratch,
-            (r, s, o, f) => Conv2dKernels.PhasedBackwardInput(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)),
+            (r, s, o, f) => Conv2dKernels.PhasedBackwardInput(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)) { WrittenFor = KernelVariant.Gpu },
         new("flip_forward_cpu", BackwardInput, "flip and transpose w, then the direct_cpu forward over dy",
             (s, d) => Conv2dKernels.FlipApplies(s), Conv2dKernels.FlipScratchBytes,
             (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Cpu)),
@@ -152,7 +160,7 @@ public static class ConvCandidates
             (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Cpu, b)) { Family = KernelVariant.Cpu }),
         new("flip_forward_gpu", BackwardInput, "flip and transpose w, then the direct_gpu forward over dy",
             (s, d) => Conv2dKernels.FlipApplies(s) && SharedTiles(s, d), Conv2dKernels.FlipScratchBytes,
-            (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Gpu)),
+            (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Gpu)) { WrittenFor = KernelVariant.Gpu },
         new("flip_winograd_f2x2", BackwardInput, "Winograd F(2x2,3x3) forward over dy, the weight transform reading w flipped",
             (s, d) => Conv2dKernels.FlipApplies(s) && Conv2dKernels.WinogradApplies(Conv2dKernels.Transposed(s)),
             s => Conv2dKernels.WinogradScratchBytes(Conv2dKernels.Transposed(s)), Conv2dKernels.WinogradBackwardInput),
@@ -186,9 +194,10 @@ public static class ConvCandidates
             (s, d) => Conv2dBackwardWeightDy4.Applies(s, KernelVariant.Cpu) && s.Cout >= b.Rows, NoScratch,
             (r, s, o, f) => Conv2dBackwardWeightDy4.BackwardWeight(r, s, o.A, o.B, o.Out, null, Has(f, Conv2dFlags.Accumulate), b)) { Family = KernelVariant.Cpu }),
         new("direct_gpu", BackwardWeight, "implicit GEMM over batch and space, 64x64 shared-memory tiles, one pass", SharedTiles, NoScratch,
-            (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Gpu)),
+            (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Gpu)) { WrittenFor = KernelVariant.Gpu },
         new("splitk_gpu", BackwardWeight, "64x64 shared-memory tiles, split-K slices plus a fixed-order reduce",
-            (s, d) => SharedTiles(s, d) && Conv2dKernels.SplitK(s).Slices > 1, Conv2dKernels.SplitKScratchBytes, Conv2dKernels.SplitKBackwardWeight),
+            (s, d) => SharedTiles(s, d) && Conv2dKernels.SplitK(s).Slices > 1, Conv2dKernels.SplitKScratchBytes, Conv2dKernels.SplitKBackwardWeight)
+            { WrittenFor = KernelVariant.Gpu },
         new("taps8_cpu", BackwardWeight, "3x3: 8 output channels x the 9 taps of one input channel per invocation, texel loads, split by images into a fixed-order reduce",
             (s, d) => Conv2dBackwardWeightTaps.Applies(s, KernelVariant.Cpu), s => Conv2dBackwardWeightTaps.ScratchBytes(s, 8, TapsGroups),
             (r, s, o, f) => Conv2dBackwardWeightTaps.BackwardWeight(r, s, o.A, o.B, o.Out, o.Scratch, Has(f, Conv2dFlags.Accumulate), 8, TapsGroups)),

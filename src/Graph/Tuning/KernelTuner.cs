@@ -15,8 +15,9 @@ namespace VkResNet.Graph.Tuning;
 /// and where a candidate disagrees with it the exact value of that element decides which of the two is wrong; a reference
 /// output found wrong is run again (in one ResNet-20 tuning a wrong reference run dropped two correct candidates). To keep a first
 /// tuning short, a candidate whose first warm run took over 2x the best so far is timed no further, and one over 4x
-/// slower on the first 3 keys of its direction in a compile is not timed on the rest of them (on lavapipe: the
-/// shared-memory _gpu forms, 10-40x slower, whose one run per key cost most of a ResNet-50's tuning).
+/// slower on the first 3 keys of its direction in a compile is not timed on the rest of them, or after the first key for a
+/// form written for another kind of device (<see cref="ConvCandidate.WrittenFor"/>; on lavapipe: the shared-memory _gpu
+/// forms, 10-40x slower, whose one run per key cost most of a ResNet-50's tuning).
 /// Choices are cached per device, driver and kernel set, so a second compile times nothing and records the same
 /// kernels, hence the same bits. Nothing here runs on the hot path.
 /// </summary>
@@ -80,7 +81,7 @@ public static class KernelTuner
             }
             else if (options.Mode == TuneMode.Full && candidates.Count > 1 && clock.Elapsed < options.Budget)
             {
-                var timed = candidates.Where((c, i) => i == 0 || losses.GetValueOrDefault((key.Direction, c.Name)) < SkipAfterLosses).ToList();
+                var timed = candidates.Where((c, i) => i == 0 || losses.GetValueOrDefault((key.Direction, c.Name)) < LossesToSkip(c, variant)).ToList();
                 choice = Measure(key, timed, bench, options, warn, out var farSlower) with { Skipped = candidates.Except(timed).Select(c => c.Name).ToList() };
                 foreach (var id in timed.Skip(1).Select(c => (key.Direction, c.Name)))
                     losses[id] = farSlower.Contains(id.Name) && losses.GetValueOrDefault(id) >= 0 ? losses.GetValueOrDefault(id) + 1 : -1;
@@ -106,6 +107,10 @@ public static class KernelTuner
     // timed on the rest (the shared-memory _gpu forms on lavapipe; a block or Winograd form 2x slower on big maps may win on small ones).
     const double SkipFactor = 4;
     const int SkipAfterLosses = 3;
+
+    // A form written for another kind of device is skipped after one such loss: it is there to be found fast where it
+    // unexpectedly is, not to be timed key after key where it is not.
+    static int LossesToSkip(ConvCandidate c, KernelVariant variant) => c.WrittenFor is { } w && w != variant ? 1 : SkipAfterLosses;
 
     static KernelChoice Measure(ConvKey key, List<ConvCandidate> candidates, ICandidateBench bench, TuningOptions options, Action<string> warn,
                                 out HashSet<string> farSlower)

@@ -170,7 +170,8 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
         ConvKey[] keys = [.. Enumerable.Range(0, 5).Select(i => new ConvKey(ConvDirection.Forward, Conv2dShape.Square(1, 8 + i, 9, 7, 5, 1, 1, 0)))];
         var cache = TuningCache.Load(null, "fake", "fake", "fake", _ => { });
         using var bench = new FakeBench(new Dictionary<string, double> { ["direct_gpu"] = 100 });
-        var selection = KernelTuner.Tune(keys, Device.Info, KernelVariant.Cpu, Full(), cache, bench, _ => { });
+        // A Gpu graph, where direct_gpu is of the graph's own kind (on a Cpu graph one far loss skips it: the test below).
+        var selection = KernelTuner.Tune(keys, Device.Info, KernelVariant.Gpu, Full(), cache, bench, _ => { });
         Assert.Equal(3, bench.TimedByName["direct_gpu"]);
         Assert.Equal(["direct_gpu"], selection.Describe(keys[0]).Skipped);   // most work first: keys[4] was tuned first, keys[0] last
         Assert.Equal(5, bench.TimedByName["direct_cpu_pixels_x"]);   // 1 ms like the reference: never abandoned
@@ -184,11 +185,30 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
         var cache = TuningCache.Load(null, "fake", "fake", "fake", _ => { });
         var limits = new List<(string Name, double AbandonMs)>();
         using var bench = new LimitsSeen(new Dictionary<string, double> { ["direct_cpu_pixels_x"] = 3, ["direct_gpu"] = 100 }, limits);
-        KernelTuner.Tune(keys, Device.Info, KernelVariant.Cpu, Full(), cache, bench, _ => { });
+        // A Gpu graph: direct_gpu is of its own kind there.
+        KernelTuner.Tune(keys, Device.Info, KernelVariant.Gpu, Full(), cache, bench, _ => { });
         // The reference (1 ms) is timed first: every later candidate may stop after one timed run past 2 ms.
         Assert.All(limits.Where(l => l.Name != "direct_cpu"), l => Assert.Equal(2.0, l.AbandonMs, 9));
         Assert.Equal(5, limits.Count(l => l.Name == "direct_cpu_pixels_x"));   // 3x: cut short on every key, skipped on none
         Assert.Equal(3, limits.Count(l => l.Name == "direct_gpu"));            // 100x: skipped after the first three keys
+    }
+
+    [Fact]
+    public void A_form_written_for_another_kind_of_device_is_skipped_after_one_far_loss()
+    {
+        ConvKey[] keys = [.. Enumerable.Range(0, 5).Select(i => new ConvKey(ConvDirection.Forward, Conv2dShape.Square(1, 8 + i, 9, 7, 5, 1, 1, 0)))];
+        Assert.Equal(KernelVariant.Gpu, ConvCandidates.All.Single(c => c.Direction == ConvDirection.Forward && c.Name == "direct_gpu").WrittenFor);
+        var limits = new List<(string Name, double AbandonMs)>();
+        using var bench = new LimitsSeen(new Dictionary<string, double> { ["direct_cpu_pixels_x"] = 5, ["direct_gpu"] = 100 }, limits);
+        KernelTuner.Tune(keys, Device.Info, KernelVariant.Cpu, Full(), TuningCache.Load(null, "fake", "fake", "fake", _ => { }), bench, _ => { });
+        Assert.Equal(1, limits.Count(l => l.Name == "direct_gpu"));            // written for a GPU, 100x on a Cpu graph: one key
+        Assert.Equal(3, limits.Count(l => l.Name == "direct_cpu_pixels_x"));   // 5x, of no kind: three keys, as before
+
+        // Under 4x: cut short (2x) on every key, but skipped on none.
+        limits.Clear();
+        using var near = new LimitsSeen(new Dictionary<string, double> { ["direct_gpu"] = 3 }, limits);
+        KernelTuner.Tune(keys, Device.Info, KernelVariant.Cpu, Full(), TuningCache.Load(null, "fake", "fake", "fake", _ => { }), near, _ => { });
+        Assert.Equal(5, limits.Count(l => l.Name == "direct_gpu"));
     }
 
     /// <summary>As FakeBench, also noting the abandon limit each candidate was timed under.</summary>
