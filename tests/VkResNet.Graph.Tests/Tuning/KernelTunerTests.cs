@@ -271,6 +271,23 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
         Assert.DoesNotContain(choice.Times, t => t.Name == "planted_wrong");
     }
 
+    [Fact]
+    public void The_summary_says_how_much_of_a_tuning_went_to_the_candidates_first_runs_and_a_cached_one_spends_none()
+    {
+        var table = ConvCandidates.All.Where(c => c.Direction == ConvDirection.Forward && c.Name is "direct_cpu" or "direct_cpu_pixels_x").ToList();
+        Assert.Equal(2, table.Count);
+        using var dir = new TempDir();
+        var measured = KernelTuner.Select(Device, [Small], Device.Variant, Full(dir.Path, table)).Summary!;
+        Assert.Equal(1, measured.Measured);
+        // Both candidates ran on the key (the reference's output, then timing): their first runs took some time, within the tuning's.
+        Assert.InRange(measured.FirstRunSeconds, 1e-6, measured.Seconds);
+        Assert.Contains("in the candidates' first runs", measured.ToString());
+
+        var cached = KernelTuner.Select(Device, [Small], Device.Variant, Full(dir.Path, table)).Summary!;
+        Assert.Equal(1, cached.Cached);
+        Assert.Equal(0, cached.FirstRunSeconds);
+    }
+
     [Theory]
     [InlineData("garbage", "unreadable")]
     [InlineData("{\"format\": \"vkresnet-tuning/2\", \"device\": \"another GPU\", \"driver\": \"9\", \"kernelSet\": \"0\", \"entries\": {}}", "made for")]
