@@ -36,7 +36,7 @@ public sealed unsafe class Buffer : IDisposable
         _device = device;
         Size = (bytes + 15) & ~15L;
         long largestHeap = device.Memory.LargestHeapBytes;
-        if (Size > largestHeap)
+        if (CreatedSize(Size) > largestHeap)
             throw new OutOfDeviceMemoryException(VkResult.ErrorOutOfDeviceMemory, "vkCreateBuffer",
                 $"Out of device memory: buffer {name ?? "(unnamed)"} needs {Size / 1048576.0:F1} MiB but the largest memory heap of {device.Info.Name} holds {largestHeap / 1048576.0:F1} MiB. Use a smaller batch or model.");
         Kind = kind;

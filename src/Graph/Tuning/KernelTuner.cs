@@ -38,7 +38,7 @@ public static class KernelTuner
             ? selection.WithSummary(summary with
             {
                 Pipelines = device.Kernels.Compiled - pipelines, CompileSeconds = (device.Kernels.CompileTime - compile).TotalSeconds,
-                FirstRunSeconds = (bench as DeviceCandidateBench)?.FirstRuns.TotalSeconds ?? 0,
+                FirstRunSeconds = bench.FirstRuns.TotalSeconds,
             })
             : selection;
     }

@@ -93,4 +93,7 @@ public interface ICandidateBench : IDisposable
     /// runner): the reference is then trusted as it is.
     /// </summary>
     double Exact(long index) => double.NaN;
+
+    /// <summary>Wall time of the candidates' first runs so far (where a driver compiling at first dispatch compiles); zero where unknown.</summary>
+    TimeSpan FirstRuns => TimeSpan.Zero;
 }
