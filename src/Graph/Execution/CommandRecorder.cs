@@ -58,6 +58,8 @@ public sealed class CommandRecorder : IDisposable
     public static CommandRecorder Observing(Device? device, KernelVariant variant, DispatchObserver observer) => new(device, variant, observer);
 
     public Device Device => _device ?? throw new InvalidOperationException("This recorder only observes: it has no device.");
+    /// <summary>The kind of device the commands are for; null for a recorder that only observes, with no device (its launchers skip what depends on one).</summary>
+    public DeviceKind? DeviceKind => _device?.Info.Kind;
     /// <summary>Where the commands go; null for a recorder that only observes.</summary>
     public CommandList? Commands { get; }
     /// <summary>Which kernel variant launchers should use (the device's, or one a test forces).</summary>

@@ -57,6 +57,7 @@ public static class BatchNormKernels
         RequireActivation(s, op, ("x", x), ("y", y));
         RequireChannels(s, op, ("gamma", gamma), ("beta", beta), ("savedMean", savedMean), ("savedInvStd", savedInvStd),
             ("runningMean", runningMean), ("runningVar", runningVar));
+        RequireChannelWalk(r, s, op);
         r.Dispatch(PerChannelKernel(op, s), [], [
             Access.Read(x), Access.Read(gamma), Access.Read(beta), Access.Write(y),
             Access.Write(savedMean), Access.Write(savedInvStd), Access.ReadWrite(runningMean), Access.ReadWrite(runningVar),
@@ -91,6 +92,7 @@ public static class BatchNormKernels
         RequireActivation(s, op, ("dy", dy), ("x", x), ("dx", dx));
         RequireChannels(s, op, ("gamma", gamma), ("savedMean", savedMean), ("savedInvStd", savedInvStd),
             ("dgamma", dgamma), ("dbeta", dbeta));
+        RequireChannelWalk(r, s, op);
         r.Dispatch(PerChannelKernel(op, s), [], [
             Access.Read(dy), Access.Read(x), Access.Read(gamma), Access.Read(savedMean), Access.Read(savedInvStd),
             Access.Write(dx), Access.Write(dgamma), Access.Write(dbeta),
@@ -110,6 +112,7 @@ public static class BatchNormKernels
         RequireActivation(s, op, ("x", x), ("residual", residual), ("y", y));
         RequireChannels(s, op, ("gamma", gamma), ("beta", beta), ("savedMean", savedMean), ("savedInvStd", savedInvStd),
             ("runningMean", runningMean), ("runningVar", runningVar));
+        RequireChannelWalk(r, s, op);
         r.Dispatch(PerChannelKernel(op, s), [], [
             Access.Read(x), Access.Read(residual), Access.Read(gamma), Access.Read(beta), Access.Write(y),
             Access.Write(savedMean), Access.Write(savedInvStd), Access.ReadWrite(runningMean), Access.ReadWrite(runningVar),
@@ -129,6 +132,7 @@ public static class BatchNormKernels
         RequireActivation(s, op, ("dy", dy), ("y", y), ("x", x), ("dx", dx), ("dresidual", dresidual));
         RequireChannels(s, op, ("gamma", gamma), ("savedMean", savedMean), ("savedInvStd", savedInvStd),
             ("dgamma", dgamma), ("dbeta", dbeta));
+        RequireChannelWalk(r, s, op);
         r.Dispatch(PerChannelKernel(op, s), [], [
             Access.Read(dy), Access.Read(y), Access.Read(x), Access.Read(gamma), Access.Read(savedMean), Access.Read(savedInvStd),
             Access.Write(dx), Access.Write(dresidual), Access.Write(dgamma), Access.Write(dbeta),
@@ -140,6 +144,10 @@ public static class BatchNormKernels
     /// it needs every plane to start on a texel, i.e. H*W a multiple of 4 (all ResNet maps but 7x7).
     /// </summary>
     public static string PerChannelKernel(string op, NchwShape s) => s.PlaneSize % 4 == 0 ? op + "_vec4" : op;
+
+    /// <summary>Each training kernel walks its channel twice (statistics, then apply), four elements a step in the vec4 variant.</summary>
+    private static void RequireChannelWalk(CommandRecorder r, NchwShape s, string op) =>
+        LoopBudget.RequireChannelWalk(r.DeviceKind, s, passes: 2, perStep: s.PlaneSize % 4 == 0 ? 4 : 1, op);
 
     private static BatchNormTrainPush TrainPush(NchwShape s, string op, float eps, float momentum)
     {

@@ -1,3 +1,6 @@
+using VkResNet.Graph.Edge;
+using VkResNet.Runtime;
+
 namespace VkResNet.Graph.Kernels;
 
 /// <summary>
@@ -31,6 +34,32 @@ internal static class LoopBudget
         long fit = ImagesThatFit(perImage);
         if (fit >= n) return n;
         return (int)Math.Max(step, fit / step * step);
+    }
+
+    /// <summary>Lanes of a per-channel kernel's workgroup (WG_SIZE of batchnorm*.comp, bn_add_relu*.comp).</summary>
+    public const int ChannelLanes = 64;
+
+    /// <summary>
+    /// Elements of one channel (N*H*W) that a per-channel kernel may walk on a CPU-type device: each of its
+    /// <paramref name="passes"/> walks takes ceil(N*H*W / (<see cref="ChannelLanes"/> x <paramref name="perStep"/>))
+    /// back-edges a lane, and the reductions' own loops fit in the slack.
+    /// </summary>
+    public static long ChannelElementsThatFit(int passes, int perStep) => (BackEdges - Slack) / passes * ChannelLanes * perStep;
+
+    /// <summary>
+    /// Throws a <see cref="UsageException"/> (a batch too large for this device: exit 2 at the CLI), naming the largest batch that fits, when one channel of <paramref name="s"/> is longer than a batch-norm
+    /// kernel may walk on a CPU-type device (llvmpipe would cut its sums short, silently). Other kinds of device have
+    /// no such limit and pass, as does no device (a recorder that only observes).
+    /// </summary>
+    public static void RequireChannelWalk(DeviceKind? kind, NchwShape s, int passes, int perStep, string op)
+    {
+        if (kind != DeviceKind.Cpu) return;
+        long fit = ChannelElementsThatFit(passes, perStep), elements = (long)s.N * s.PlaneSize;
+        if (elements <= fit) return;
+        throw new UsageException(
+            $"{op}: one channel of [{s.N}x{s.C}x{s.H}x{s.W}] has {elements} elements, more than a batch norm may reduce " +
+            $"on a CPU-type Vulkan device ({fit}; llvmpipe ends an invocation's loops after {BackEdges} iterations and would " +
+            $"return partial sums). Use a batch of at most {Math.Max(1, fit / s.PlaneSize)} at this size.");
     }
 
     static long Gcd(long a, long b) => b == 0 ? a : Gcd(b, a % b);

@@ -54,6 +54,7 @@ public static class SyncBatchNormKernels
         FlatGrid.Require(shift, s.C, op, "shift");
         FlatGrid.Require(stats, 2L * s.C, op, "stats");
         var push = new BatchNormStatsPush { Batch = (uint)s.N, Channels = (uint)s.C, PlaneSize = (uint)s.PlaneSize };
+        LoopBudget.RequireChannelWalk(r.DeviceKind, s, passes: 1, perStep: 1, op); // one scalar walk of the channel
         r.Dispatch(op, [], [Access.Read(x), Access.Read(shift), Access.Write(stats)], push, (uint)s.C, 1, 1);
     }
 
@@ -85,6 +86,7 @@ public static class SyncBatchNormKernels
             Access.Read(x), Access.Read(gamma), Access.Read(beta), Access.Read(stats), Access.Write(y),
             Access.Write(savedMean), Access.Write(savedInvStd), Access.ReadWrite(runningMean), Access.ReadWrite(runningVar),
         ];
+        LoopBudget.RequireChannelWalk(r.DeviceKind, s, passes: 1, perStep: 1, op); // one scalar walk of the channel
         r.Dispatch(op, [], residual is { } rs ? [.. bindings, Access.Read(rs)] : bindings, push, (uint)s.C, 1, 1);
     }
 
@@ -113,6 +115,7 @@ public static class SyncBatchNormKernels
             FlatGrid.Require(relu.Dresidual, s.Count, op, "dresidual");
             bindings = [.. bindings, Access.Read(relu.Y), Access.Write(relu.Dresidual)];
         }
+        LoopBudget.RequireChannelWalk(r.DeviceKind, s, passes: 1, perStep: 1, op); // one scalar walk of the channel
         r.Dispatch(op, [], bindings, push, (uint)s.C, 1, 1);
     }
 
@@ -129,6 +132,7 @@ public static class SyncBatchNormKernels
             FlatGrid.Require(slice, s.C, op, name);
         FlatGrid.Require(sums, 2L * s.C, op, "sums");
         var push = new BatchNormBackwardApplyPush { Batch = (uint)s.N, Channels = (uint)s.C, PlaneSize = (uint)s.PlaneSize, Count = (uint)count };
+        LoopBudget.RequireChannelWalk(r.DeviceKind, s, passes: 1, perStep: 1, op); // one scalar walk of the channel
         r.Dispatch(op, [], [
             Access.Read(dy), Access.Read(x), Access.Read(gamma), Access.Read(savedMean), Access.Read(savedInvStd), Access.Read(sums), Access.Write(dx),
         ], push, (uint)s.C, 1, 1);

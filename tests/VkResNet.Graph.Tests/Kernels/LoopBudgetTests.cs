@@ -1,3 +1,4 @@
+using VkResNet.Graph.Edge;
 using VkResNet.Graph.Kernels;
 using VkResNet.Graph.Tests.Reference;
 using VkResNet.Runtime;
@@ -47,5 +48,21 @@ public sealed class LoopBudgetTests(GpuFixture gpu) : KernelTest(gpu)
         double atol = ConvTolerance.Atol(key.ReductionLength);
         Tolerance.AssertClose(expected, a.Read(dw, s.WeightElements), atol, ConvTolerance.Rtol, $"{name} {s}");
         Tolerance.AssertClose(Add(expected, prior), a.Read(summed, s.WeightElements), atol, ConvTolerance.Rtol, $"{name} {s} +=");
+    }
+
+    [Theory]
+    [InlineData(64, 64, 2, 4)]   // vec4 training kernels (statistics, then apply): 2015 images of 64x64
+    [InlineData(7, 7, 1, 1)]     // the sync-bn split passes: one scalar walk
+    public void A_batch_norm_channel_longer_than_a_CPU_type_device_may_walk_is_refused_with_the_batch_that_fits(int h, int w, int passes, int perStep)
+    {
+        long fit = LoopBudget.ChannelElementsThatFit(passes, perStep);
+        int most = (int)(fit / (h * w));
+        LoopBudget.RequireChannelWalk(DeviceKind.Cpu, new NchwShape(most, 3, h, w), passes, perStep, "bn");
+        var e = Assert.Throws<UsageException>(() =>
+            LoopBudget.RequireChannelWalk(DeviceKind.Cpu, new NchwShape(most + 1, 3, h, w), passes, perStep, "bn"));
+        Assert.Contains($"at most {most} at this size", e.Message);
+        Assert.StartsWith("bn: one channel of", e.Message);
+        foreach (var kind in new[] { DeviceKind.Discrete, DeviceKind.Integrated, DeviceKind.Virtual, DeviceKind.Other })
+            LoopBudget.RequireChannelWalk(kind, new NchwShape(most + 1, 3, h, w), passes, perStep, "bn"); // no such limit there
     }
 }

@@ -82,6 +82,22 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         AssertClose(e.RunningVar, g[4], 1e-5, 1e-4, "running var", p);
     }
 
+    [Fact]
+    public void A_batch_norm_channel_as_long_as_a_CPU_type_device_may_walk_is_reduced_in_full()
+    {
+        // The longest channel the guard lets through (LoopBudget.RequireChannelWalk): on lavapipe one element more
+        // is refused, and a budget counted too loosely here would come back as partial sums (a wrong mean).
+        long fit = LoopBudget.ChannelElementsThatFit(passes: 2, perStep: 4);
+        int n = (int)(fit / 4096);
+        var d = MakeBn(n, 1, 64, 64, 300);
+        var e = OpRef.BatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
+        var g = RunBnForward(d, fused: false);
+        string p = $"shape {d.S} ({d.S.Count} of the {fit} elements a channel may have)";
+        AssertClose(e.SavedMean, g[1], 1e-5, 1e-5, "saved mean", p);
+        AssertClose(e.SavedInvStd, g[2], 1e-5, 1e-4, "saved invstd", p);
+        AssertClose(e.Y, g[0], 1e-4, 1e-4, "y", p);
+    }
+
     [Theory]
     [InlineData(9, 7, 100.0, 0.01)]
     [InlineData(8, 8, 100.0, 0.01)]
