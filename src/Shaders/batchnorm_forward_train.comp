@@ -36,7 +36,7 @@ void main()
     float invstd = inversesqrt(stats.y + p.eps);
     float scale = gamma[c] * invstd;
     float shift = beta[c] - stats.x * scale;
-    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k, p.channels, p.hw))
+    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k))
     {
         uint i = k.index;
         y[i] = imageLoad(x, int(i)).x * scale + shift;

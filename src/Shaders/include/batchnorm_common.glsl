@@ -6,12 +6,21 @@
 #define BATCHNORM_COMMON_GLSL
 
 // Walks this lane's elements of channel c: flattened j = l, l + WG_SIZE, ... (j = n*HW + i) as
-// (n, i, NCHW index) without a division per element (only when the step crosses a plane).
+// (n, i, NCHW index) without a division per step. A step of WG_SIZE crosses `planes` = WG_SIZE / HW
+// whole planes plus `rest` elements, and at most one more plane when i + rest reaches HW: one
+// compare and three selects a step, where a per-lane division (scalarized on CPU devices, whose lanes
+// cross planes at different steps) cost more than the load it served. The cursor carries the walk's
+// constants, set once by bn_begin.
 struct BnCursor
 {
     uint n;
     uint i;
     uint index;
+    uint hw;      // elements (texels in the vec4 kernels) per plane
+    uint planes;  // whole planes a step crosses: WG_SIZE / hw
+    uint rest;    // and the elements past them: WG_SIZE % hw
+    uint advance; // index step for planes and rest: planes * channels * hw + rest
+    uint cross;   // and for one plane more: (channels - 1) * hw
 };
 
 BnCursor bn_begin(uint c, uint channels, uint hw)
@@ -19,20 +28,20 @@ BnCursor bn_begin(uint c, uint channels, uint hw)
     uint l = gl_LocalInvocationID.x;
     uint n = l / hw;
     uint i = l - n * hw;
-    return BnCursor(n, i, (n * channels + c) * hw + i);
+    uint planes = uint(WG_SIZE) / hw;
+    uint rest = uint(WG_SIZE) - planes * hw;
+    return BnCursor(n, i, (n * channels + c) * hw + i, hw, planes, rest, planes * channels * hw + rest, (channels - 1u) * hw);
 }
 
-void bn_next(inout BnCursor k, uint channels, uint hw)
+void bn_next(inout BnCursor k)
 {
-    k.i += WG_SIZE;
-    k.index += WG_SIZE;
-    if (k.i >= hw)
-    {
-        uint q = k.i / hw;
-        k.i -= q * hw;
-        k.n += q;
-        k.index += q * (channels - 1u) * hw;
-    }
+    k.i += k.rest;
+    k.n += k.planes;
+    k.index += k.advance;
+    bool wrap = k.i >= k.hw;
+    k.i -= wrap ? k.hw : 0u;
+    k.n += wrap ? 1u : 0u;
+    k.index += wrap ? k.cross : 0u;
 }
 
 // Batch mean and biased variance of channel c in one pass over shifted values d = x - x0, where x0
@@ -44,7 +53,7 @@ vec2 bn_batch_stats(uint c, uint batch, uint channels, uint hw4)
 {
     float x0 = texelFetch(x, int(c * hw4)).x;
     vec2 acc = vec2(0.0); // (sum d, sum d^2)
-    for (BnCursor k = bn_begin(c, channels, hw4); k.n < batch; bn_next(k, channels, hw4))
+    for (BnCursor k = bn_begin(c, channels, hw4); k.n < batch; bn_next(k))
     {
         vec4 d = texelFetch(x, int(k.index)) - x0;
         acc += vec2(d.x + d.y + d.z + d.w, dot(d, d));
@@ -57,7 +66,7 @@ vec2 bn_batch_stats(uint c, uint batch, uint channels, uint hw)
 {
     float x0 = imageLoad(x, int(c * hw)).x;
     vec2 acc = vec2(0.0); // (sum d, sum d^2)
-    for (BnCursor k = bn_begin(c, channels, hw); k.n < batch; bn_next(k, channels, hw))
+    for (BnCursor k = bn_begin(c, channels, hw); k.n < batch; bn_next(k))
     {
         float d = imageLoad(x, int(k.index)).x - x0;
         acc += vec2(d, d * d);
