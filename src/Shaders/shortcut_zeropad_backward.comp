@@ -1,7 +1,7 @@
 #version 450
 // Backward of the option-A shortcut: dx[n,ci,h,w] = dy[n, ci + pad_front, h/s, w/s] where h and w
 // are multiples of the stride, else 0 (the padded channels' gradient is dropped). NCHW float32.
-// Each invocation writes 4 consecutive dx elements (gather, no atomics);
+// Each invocation writes 4 consecutive dx elements (gather, no atomics; the first's coordinates, stepped);
 // grid: ceil(N*Cin*H*W / 4 / 64) groups, flattened from 2-D.
 layout(local_size_x = 64) in;
 
@@ -16,21 +16,48 @@ void main()
     uint base = flat_invocation_id() * 4u;
     uint inPlane = p.h * p.w;
     uint count = p.batch * p.cin * inPlane;
+    if (base >= count)
+        return;
+    // Coordinates of the first element (h = hq*s + hr, w = wq*s + wr), then stepped along the row: five
+    // divisions an invocation, not seven an element (a CPU device scalarizes each, lane by lane).
+    uint nc = base / inPlane;
+    uint r = base - nc * inPlane;
+    uint n = nc / p.cin;
+    uint ci = nc - n * p.cin;
+    uint h = r / p.w;
+    uint w = r - h * p.w;
+    uint hq = h / p.stride;
+    uint hr = h - hq * p.stride;
+    uint wq = w / p.stride;
+    uint wr = w - wq * p.stride;
     for (uint k = 0; k < 4u && base + k < count; ++k)
     {
-        uint i = base + k;
-        uint nc = i / inPlane;
-        uint r = i - nc * inPlane;
-        uint n = nc / p.cin;
-        uint ci = nc - n * p.cin;
-        uint h = r / p.w;
-        uint w = r - h * p.w;
         float g = 0.0;
-        if (h % p.stride == 0u && w % p.stride == 0u)
+        if (hr == 0u && wr == 0u)
+            g = imageLoad(dy, int(((n * p.cout + ci + p.pad_front) * p.ho + hq) * p.wo + wq)).x;
+        dx[base + k] = g;
+        if (++wr == p.stride)
         {
-            uint o = ((n * p.cout + ci + p.pad_front) * p.ho + h / p.stride) * p.wo + w / p.stride;
-            g = imageLoad(dy, int(o)).x;
+            wr = 0u;
+            ++wq;
         }
-        dx[i] = g;
+        if (++w == p.w)
+        {
+            w = wq = wr = 0u;
+            if (++hr == p.stride)
+            {
+                hr = 0u;
+                ++hq;
+            }
+            if (++h == p.h)
+            {
+                h = hq = hr = 0u;
+                if (++ci == p.cin)
+                {
+                    ci = 0u;
+                    ++n;
+                }
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@
 // Option-A shortcut of He et al. (CIFAR ResNets): spatial subsampling by stride (every s-th pixel)
 // and zero channels padded around the input, pad_front before and Cout - Cin - pad_front after:
 // y[n,co,oh,ow] = x[n, co - pad_front, oh*s, ow*s] or 0. NCHW float32. Each invocation writes 4
-// consecutive y elements (each derives its own coordinates); grid: ceil(N*Cout*Ho*Wo / 4 / 64) groups.
+// consecutive y elements (the first's coordinates, stepped along the row); grid: ceil(N*Cout*Ho*Wo / 4 / 64) groups.
 layout(local_size_x = 64) in;
 
 layout(binding = 0, r32f) uniform readonly imageBuffer x;
@@ -16,21 +16,35 @@ void main()
     uint base = flat_invocation_id() * 4u;
     uint outPlane = p.ho * p.wo;
     uint count = p.batch * p.cout * outPlane;
+    if (base >= count)
+        return;
+    // Coordinates of the first element, then stepped along the row: three divisions an invocation, not
+    // three an element (a CPU device scalarizes each, lane by lane).
+    uint nc = base / outPlane;
+    uint r = base - nc * outPlane;
+    uint n = nc / p.cout;
+    uint co = nc - n * p.cout;
+    uint oh = r / p.wo;
+    uint ow = r - oh * p.wo;
     for (uint k = 0; k < 4u && base + k < count; ++k)
     {
-        uint o = base + k;
-        uint nc = o / outPlane;
-        uint r = o - nc * outPlane;
-        uint n = nc / p.cout;
-        int ci = int(nc - n * p.cout) - int(p.pad_front);
+        int ci = int(co) - int(p.pad_front);
         float v = 0.0;
         if (ci >= 0 && ci < int(p.cin))
+            v = imageLoad(x, int(((n * p.cin + uint(ci)) * p.h + oh * p.stride) * p.w + ow * p.stride)).x;
+        y[base + k] = v;
+        if (++ow == p.wo)
         {
-            uint oh = r / p.wo;
-            uint ow = r - oh * p.wo;
-            uint i = ((n * p.cin + uint(ci)) * p.h + oh * p.stride) * p.w + ow * p.stride;
-            v = imageLoad(x, int(i)).x;
+            ow = 0u;
+            if (++oh == p.ho)
+            {
+                oh = 0u;
+                if (++co == p.cout)
+                {
+                    co = 0u;
+                    ++n;
+                }
+            }
         }
-        y[o] = v;
     }
 }

@@ -299,6 +299,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     {
         // n, cin, h, w, cout, stride, pad front (-1: default (cout - cin) / 2)
         { 1, 5, 9, 7, 13, 2, -1 }, { 3, 16, 8, 8, 32, 2, -1 }, { 2, 3, 5, 5, 7, 2, 0 }, { 1, 3, 4, 3, 6, 1, 3 },
+        { 3, 2, 1, 1, 4, 2, -1 }, { 2, 2, 7, 5, 6, 3, 1 }, // four elements an invocation crossing planes and images; stride 3
     };
 
     [Theory, MemberData(nameof(ShortcutCases))]
