@@ -77,7 +77,7 @@ public sealed class MaxPoolOp : Op
         FlatGrid.Require(x, s.Input.Count, op, "x");
         FlatGrid.Require(y, s.Output.Count, op, "y");
         FlatGrid.Require(indices, s.Output.Count, op, "indices");
-        var (gx, gy) = FlatGrid.Groups(s.Output.Count);
+        var (gx, gy) = FlatGrid.GroupsFor4(s.Output.Count); // 4 outputs an invocation
         r.Dispatch(op, [], [Access.Read(x), Access.Write(y), Access.Write(indices)], push, gx, gy, 1);
     }
 

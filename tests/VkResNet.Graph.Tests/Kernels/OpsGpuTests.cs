@@ -243,6 +243,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         // n, c, h, w, kernel, stride, pad
         { 1, 13, 9, 7, 3, 2, 1 }, { 3, 13, 9, 7, 3, 2, 1 }, { 3, 2, 16, 16, 3, 2, 1 }, { 2, 3, 7, 5, 2, 2, 0 },
         { 1, 2, 5, 6, 3, 1, 1 }, { 1, 1, 1, 1, 3, 2, 1 },
+        { 5, 3, 2, 3, 3, 2, 1 }, // 2 outputs a plane: an invocation's 4 cross planes and images
     };
 
     [Theory, MemberData(nameof(MaxPoolCases))]
