@@ -32,7 +32,7 @@ void main()
     float mean = saved_mean[c];
     float invstd = saved_invstd[c];
     vec2 acc = vec2(0.0); // (sum dy, sum dy * xhat)
-    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k))
+    for (BnCursor k = bn_walk(c, p.channels, p.hw, 0u, p.batch); k.left > 0u; bn_next(k))
     {
         uint i = k.index;
         float g = imageLoad(dy, int(i)).x;
@@ -41,7 +41,7 @@ void main()
     }
     vec2 sums = wg_reduce_sum2(acc);
     float coef = gamma[c] * invstd / float(m);
-    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k))
+    for (BnCursor k = bn_walk(c, p.channels, p.hw, 0u, p.batch); k.left > 0u; bn_next(k))
     {
         uint i = k.index;
         float g = imageLoad(dy, int(i)).x;

@@ -34,7 +34,7 @@ void main()
     float sdy = sums[2u * c];
     float sdyxhat = sums[2u * c + 1u];
     float coef = gamma[c] * invstd / m;
-    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k))
+    for (BnCursor k = bn_walk(c, p.channels, p.hw, 0u, p.batch); k.left > 0u; bn_next(k))
     {
         uint i = k.index;
         float g = imageLoad(dy, int(i)).x;

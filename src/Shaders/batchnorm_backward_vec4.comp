@@ -34,7 +34,7 @@ void main()
     float mean = saved_mean[c];
     float invstd = saved_invstd[c];
     vec2 acc = vec2(0.0); // (sum dy, sum dy * xhat)
-    for (BnCursor k = bn_begin(c, p.channels, hw4); k.n < p.batch; bn_next(k))
+    for (BnCursor k = bn_walk(c, p.channels, hw4, 0u, p.batch); k.left > 0u; bn_next(k))
     {
         int t = int(k.index);
         vec4 g = texelFetch(dy, t);
@@ -43,7 +43,7 @@ void main()
     }
     vec2 sums = wg_reduce_sum2(acc);
     float coef = gamma[c] * invstd / float(m);
-    for (BnCursor k = bn_begin(c, p.channels, hw4); k.n < p.batch; bn_next(k))
+    for (BnCursor k = bn_walk(c, p.channels, hw4, 0u, p.batch); k.left > 0u; bn_next(k))
     {
         int t = int(k.index);
         vec4 g = texelFetch(dy, t);

@@ -36,7 +36,7 @@ void main()
     float invstd = inversesqrt(stats.y + p.eps);
     float scale = gamma[c] * invstd;
     float shift = beta[c] - stats.x * scale;
-    for (BnCursor k = bn_begin(c, p.channels, hw4); k.n < p.batch; bn_next(k))
+    for (BnCursor k = bn_walk(c, p.channels, hw4, 0u, p.batch); k.left > 0u; bn_next(k))
         y[k.index] = texelFetch(x, int(k.index)) * scale + shift;
     if (gl_LocalInvocationID.x == 0)
     {

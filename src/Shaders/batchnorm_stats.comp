@@ -27,7 +27,7 @@ void main()
     uint c = gl_WorkGroupID.x;
     float k = shift[c];
     vec2 acc = vec2(0.0); // (sum d, sum d^2)
-    for (BnCursor q = bn_begin(c, p.channels, p.hw); q.n < p.batch; bn_next(q))
+    for (BnCursor q = bn_walk(c, p.channels, p.hw, 0u, p.batch); q.left > 0u; bn_next(q))
     {
         float d = imageLoad(x, int(q.index)).x - k;
         acc += vec2(d, d * d);

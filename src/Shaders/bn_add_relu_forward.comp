@@ -36,7 +36,7 @@ void main()
     float invstd = inversesqrt(stats.y + p.eps);
     float scale = gamma[c] * invstd;
     float shift = beta[c] - stats.x * scale;
-    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k))
+    for (BnCursor k = bn_walk(c, p.channels, p.hw, 0u, p.batch); k.left > 0u; bn_next(k))
     {
         uint i = k.index;
         float v = imageLoad(x, int(i)).x * scale + shift + imageLoad(residual, int(i)).x;

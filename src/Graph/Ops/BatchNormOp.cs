@@ -131,12 +131,15 @@ public sealed class BatchNormOp : Op
         }
     }
 
+    /// <summary>Training: the split form's partial sums (<see cref="BatchNormKernels.Split"/>).</summary>
+    public override long ScratchBytes(KernelSelection kernels) => Mode == BatchNormMode.Train ? BatchNormKernels.ScratchBytes(Nchw(X), BatchNormKernels.TargetGroups(kernels.Variant)) : 0;
+
     public override void Record(CommandRecorder rec)
     {
         var s = Nchw(X);
         if (Mode == BatchNormMode.Train)
             BatchNormKernels.ForwardTrain(rec, s, rec.Slice(X), rec.Slice(Gamma), rec.Slice(Beta), rec.Slice(Y), rec.Slice(SavedMean!),
-                rec.Slice(SavedInvStd!), rec.Slice(RunningMean), rec.Slice(RunningVar), (float)Eps, (float)Momentum);
+                rec.Slice(SavedInvStd!), rec.Slice(RunningMean), rec.Slice(RunningVar), (float)Eps, (float)Momentum, rec.Scratch);
         else
             BatchNormKernels.ForwardInfer(rec, s, rec.Slice(X), rec.Slice(Gamma), rec.Slice(Beta), rec.Slice(RunningMean), rec.Slice(RunningVar), rec.Slice(Y), (float)Eps);
     }
@@ -213,6 +216,9 @@ public sealed class BatchNormBackwardOp : Op
         }
     }
 
+    /// <summary>The split form's partial sums (<see cref="BatchNormKernels.Split"/>).</summary>
+    public override long ScratchBytes(KernelSelection kernels) => BatchNormKernels.ScratchBytes(Nchw(X), BatchNormKernels.TargetGroups(kernels.Variant));
+
     public override void Record(CommandRecorder rec) =>
-        BatchNormKernels.Backward(rec, Nchw(X), rec.Slice(Dy), rec.Slice(X), rec.Slice(Gamma), rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(Dx), rec.Slice(Dgamma), rec.Slice(Dbeta));
+        BatchNormKernels.Backward(rec, Nchw(X), rec.Slice(Dy), rec.Slice(X), rec.Slice(Gamma), rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(Dx), rec.Slice(Dgamma), rec.Slice(Dbeta), rec.Scratch);
 }

@@ -68,8 +68,11 @@ public sealed class BnAddReluOp : Op
     public override void Reference(ReferenceContext m) =>
         BatchNormOp.ReferenceTrain(m, X, Residual, Gamma, Beta, Y, SavedMean, SavedInvStd, RunningMean, RunningVar, Eps, Momentum);
 
+    /// <summary>The split form's partial sums (<see cref="BatchNormKernels.Split"/>).</summary>
+    public override long ScratchBytes(KernelSelection kernels) => BatchNormKernels.ScratchBytes(Nchw(X), BatchNormKernels.TargetGroups(kernels.Variant));
+
     public override void Record(CommandRecorder rec) =>
-        BatchNormKernels.ForwardTrainAddRelu(rec, Nchw(X), rec.Slice(X), rec.Slice(Residual), rec.Slice(Gamma), rec.Slice(Beta), rec.Slice(Y), rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(RunningMean), rec.Slice(RunningVar), (float)Eps, (float)Momentum);
+        BatchNormKernels.ForwardTrainAddRelu(rec, Nchw(X), rec.Slice(X), rec.Slice(Residual), rec.Slice(Gamma), rec.Slice(Beta), rec.Slice(Y), rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(RunningMean), rec.Slice(RunningVar), (float)Eps, (float)Momentum, rec.Scratch);
 }
 
 /// <summary>g = dy * (y &gt; 0); dresidual = g; then the BN backward of g into dx, dgamma, dbeta.</summary>
@@ -106,6 +109,9 @@ public sealed class BnAddReluBackwardOp : Op
     public override void Reference(ReferenceContext m) =>
         BatchNormBackwardOp.ReferenceBackward(m, Dy, Y, X, Gamma, SavedMean, SavedInvStd, Dx, Dresidual, Dgamma, Dbeta);
 
+    /// <summary>The split form's partial sums (<see cref="BatchNormKernels.Split"/>).</summary>
+    public override long ScratchBytes(KernelSelection kernels) => BatchNormKernels.ScratchBytes(Nchw(X), BatchNormKernels.TargetGroups(kernels.Variant));
+
     public override void Record(CommandRecorder rec) =>
-        BatchNormKernels.BackwardAddRelu(rec, Nchw(X), rec.Slice(Dy), rec.Slice(Y), rec.Slice(X), rec.Slice(Gamma), rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(Dx), rec.Slice(Dresidual), rec.Slice(Dgamma), rec.Slice(Dbeta));
+        BatchNormKernels.BackwardAddRelu(rec, Nchw(X), rec.Slice(Dy), rec.Slice(Y), rec.Slice(X), rec.Slice(Gamma), rec.Slice(SavedMean), rec.Slice(SavedInvStd), rec.Slice(Dx), rec.Slice(Dresidual), rec.Slice(Dgamma), rec.Slice(Dbeta), rec.Scratch);
 }

@@ -46,7 +46,7 @@ void main()
     float invstd = inversesqrt(st.y + p.eps);
     float scale = gamma[c] * invstd;
     float shift = beta[c] - st.x * scale;
-    for (BnCursor q = bn_begin(c, p.channels, p.hw); q.n < p.batch; bn_next(q))
+    for (BnCursor q = bn_walk(c, p.channels, p.hw, 0u, p.batch); q.left > 0u; bn_next(q))
     {
         uint i = q.index;
 #ifdef BN_ADD_RELU

@@ -36,7 +36,7 @@ void main()
     float mean = saved_mean[c];
     float invstd = saved_invstd[c];
     vec2 acc = vec2(0.0); // (sum g, sum g * xhat)
-    for (BnCursor k = bn_begin(c, p.channels, p.hw); k.n < p.batch; bn_next(k))
+    for (BnCursor k = bn_walk(c, p.channels, p.hw, 0u, p.batch); k.left > 0u; bn_next(k))
     {
         uint i = k.index;
         float g = imageLoad(dy, int(i)).x;

@@ -39,8 +39,28 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
             FloatRounded(Random(count, seed + 6)));
     }
 
+    // Split launches (BatchNormKernels.Split): one image a slice, and two (the last slice one short where N is odd).
+    public static TheoryData<int, int, int, int, int> BatchNormSplitShapes => new()
+    {
+        { 3, 13, 9, 7, 1 }, { 3, 5, 1, 1, 2 }, { 3, 13, 8, 8, 1 }, { 2, 3, 17, 16, 1 }, { 3, 4, 32, 32, 2 },
+        { 5, 3, 5, 5, 2 }, { 40, 2, 4, 6, 3 }, { 7, 3, 3, 3, 2 },
+    };
+
+    /// <summary>The target workgroups that split each channel of <paramref name="s"/> into slices of <paramref name="images"/> images.</summary>
+    private static int SplitTarget(NchwShape s, int images)
+    {
+        int target = s.C * ((s.N + images - 1) / images);
+        Assert.True(BatchNormKernels.Split(s, target) == ((s.N + images - 1) / images, images) && BatchNormKernels.ScratchBytes(s, target) > 0,
+            $"shape {s}: {images} images a slice should split the launch");
+        return target;
+    }
+
+    /// <summary>Scratch for a split launch (none for the one-workgroup kernels, target 0).</summary>
+    private BufferSlice? SplitScratch(NchwShape s, int target) =>
+        target == 0 ? null : Output(BatchNormKernels.ScratchBytes(s, target) / 4, "scratch");
+
     /// <summary>Runs the training forward (plain or fused add+relu) and returns y, mean, invstd, running mean, running var.</summary>
-    private float[][] RunBnForward(BnData d, bool fused)
+    private float[][] RunBnForward(BnData d, bool fused, int target = 0)
     {
         var s = d.S;
         var x = Upload(d.X, "x");
@@ -52,12 +72,13 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var y = Output(s.Count, "y");
         var mean = Output(s.C, "saved_mean");
         var invstd = Output(s.C, "saved_invstd");
+        var scratch = SplitScratch(s, target);
         Run(rec =>
         {
             if (fused)
-                BatchNormKernels.ForwardTrainAddRelu(rec, s, x, r, gamma, beta, y, mean, invstd, rm, rv, 1e-5f, 0.1f);
+                BatchNormKernels.ForwardTrainAddRelu(rec, s, x, r, gamma, beta, y, mean, invstd, rm, rv, 1e-5f, 0.1f, scratch, target);
             else
-                BatchNormKernels.ForwardTrain(rec, s, x, gamma, beta, y, mean, invstd, rm, rv, 1e-5f, 0.1f);
+                BatchNormKernels.ForwardTrain(rec, s, x, gamma, beta, y, mean, invstd, rm, rv, 1e-5f, 0.1f, scratch, target);
         });
         return [Read(y, s.Count), Read(mean, s.C), Read(invstd, s.C), Read(rm, s.C), Read(rv, s.C)];
     }
@@ -68,14 +89,22 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     [Theory, MemberData(nameof(BatchNormShapes))]
     public void BnAddReluForward_MatchesCpu(int n, int c, int h, int w) => CheckBnForward(n, c, h, w, fused: true);
 
-    private void CheckBnForward(int n, int c, int h, int w, bool fused)
+    [Theory, MemberData(nameof(BatchNormSplitShapes))]
+    public void BatchNormForwardTrain_Split_MatchesCpu(int n, int c, int h, int w, int images) =>
+        CheckBnForward(n, c, h, w, fused: false, images);
+
+    [Theory, MemberData(nameof(BatchNormSplitShapes))]
+    public void BnAddReluForward_Split_MatchesCpu(int n, int c, int h, int w, int images) =>
+        CheckBnForward(n, c, h, w, fused: true, images);
+
+    private void CheckBnForward(int n, int c, int h, int w, bool fused, int images = 0)
     {
         var d = MakeBn(n, c, h, w, 100);
         var e = fused
             ? OpRef.BatchNorm.ForwardTrainAddRelu(d.X, d.Residual, d.Gamma, d.Beta, d.Rm, d.Rv, d.S)
             : OpRef.BatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
-        var g = RunBnForward(d, fused);
-        string p = $"shape {d.S}, fused {fused}";
+        var g = RunBnForward(d, fused, images == 0 ? 0 : SplitTarget(d.S, images));
+        string p = $"shape {d.S}, fused {fused}, {(images == 0 ? "one workgroup a channel" : $"{images} images a slice")}";
         AssertClose(e.Y, g[0], 1e-4, 1e-4, "y", p);
         AssertClose(e.SavedMean, g[1], 1e-5, 1e-5, "saved mean", p);
         AssertClose(e.SavedInvStd, g[2], 1e-5, 1e-4, "saved invstd", p);
@@ -134,7 +163,7 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     }
 
     /// <summary>Backward (plain or fused) from CPU-made saved statistics; returns dx, dgamma, dbeta, dresidual.</summary>
-    private float[][] RunBnBackward(BnData d, bool fused, double[] yForward, double[] mean, double[] invstd)
+    private float[][] RunBnBackward(BnData d, bool fused, double[] yForward, double[] mean, double[] invstd, int target = 0)
     {
         var s = d.S;
         var dy = Upload(d.Dy, "dy");
@@ -147,12 +176,13 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var dres = Output(s.Count, "dresidual");
         var dgamma = Output(s.C, "dgamma");
         var dbeta = Output(s.C, "dbeta");
+        var scratch = SplitScratch(s, target);
         Run(rec =>
         {
             if (fused)
-                BatchNormKernels.BackwardAddRelu(rec, s, dy, y, x, gamma, sm, si, dx, dres, dgamma, dbeta);
+                BatchNormKernels.BackwardAddRelu(rec, s, dy, y, x, gamma, sm, si, dx, dres, dgamma, dbeta, scratch, target);
             else
-                BatchNormKernels.Backward(rec, s, dy, x, gamma, sm, si, dx, dgamma, dbeta);
+                BatchNormKernels.Backward(rec, s, dy, x, gamma, sm, si, dx, dgamma, dbeta, scratch, target);
         });
         return [Read(dx, s.Count), Read(dgamma, s.C), Read(dbeta, s.C), fused ? Read(dres, s.Count) : []];
     }
@@ -163,7 +193,15 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     [Theory, MemberData(nameof(BatchNormShapes))]
     public void BnAddReluBackward_MatchesCpu(int n, int c, int h, int w) => CheckBnBackward(n, c, h, w, fused: true);
 
-    private void CheckBnBackward(int n, int c, int h, int w, bool fused)
+    [Theory, MemberData(nameof(BatchNormSplitShapes))]
+    public void BatchNormBackward_Split_MatchesCpu(int n, int c, int h, int w, int images) =>
+        CheckBnBackward(n, c, h, w, fused: false, images);
+
+    [Theory, MemberData(nameof(BatchNormSplitShapes))]
+    public void BnAddReluBackward_Split_MatchesCpu(int n, int c, int h, int w, int images) =>
+        CheckBnBackward(n, c, h, w, fused: true, images);
+
+    private void CheckBnBackward(int n, int c, int h, int w, bool fused, int images = 0)
     {
         var d = MakeBn(n, c, h, w, 300);
         var f = fused
@@ -176,8 +214,8 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         var e = fused
             ? OpRef.BatchNorm.BackwardAddRelu(d.Dy, y, d.X, d.Gamma, mean, invstd, d.S)
             : OpRef.BatchNorm.Backward(d.Dy, d.X, d.Gamma, mean, invstd, d.S);
-        var g = RunBnBackward(d, fused, y, mean, invstd);
-        string p = $"shape {d.S}, fused {fused}";
+        var g = RunBnBackward(d, fused, y, mean, invstd, images == 0 ? 0 : SplitTarget(d.S, images));
+        string p = $"shape {d.S}, fused {fused}, {(images == 0 ? "one workgroup a channel" : $"{images} images a slice")}";
         AssertClose(e.Dx, g[0], 1e-4, 1e-3, "dx", p);
         AssertClose(e.Dgamma, g[1], 1e-4, 1e-4, "dgamma", p);
         AssertClose(e.Dbeta, g[2], 1e-4, 1e-4, "dbeta", p);
@@ -186,19 +224,22 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
     }
 
     [Theory]
-    [InlineData(false, 7)]
-    [InlineData(true, 7)]
-    [InlineData(false, 8)]
-    [InlineData(true, 8)]
-    public void BatchNormReductions_AreBitIdenticalAcrossRuns(bool fused, int w)
+    [InlineData(false, 7, 0)]
+    [InlineData(true, 7, 0)]
+    [InlineData(false, 8, 0)]
+    [InlineData(true, 8, 0)]
+    [InlineData(false, 7, 1)]
+    [InlineData(true, 8, 2)]
+    public void BatchNormReductions_AreBitIdenticalAcrossRuns(bool fused, int w, int images)
     {
         var d = MakeBn(3, 13, 9, w, 400);
         var f = OpRef.BatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
         var args = (FloatRounded(f.Y), FloatRounded(f.SavedMean), FloatRounded(f.SavedInvStd));
-        var first = RunBnForward(d, fused).Concat(RunBnBackward(d, fused, args.Item1, args.Item2, args.Item3)).ToArray();
-        var second = RunBnForward(d, fused).Concat(RunBnBackward(d, fused, args.Item1, args.Item2, args.Item3)).ToArray();
+        int target = images == 0 ? 0 : SplitTarget(d.S, images);
+        var first = RunBnForward(d, fused, target).Concat(RunBnBackward(d, fused, args.Item1, args.Item2, args.Item3, target)).ToArray();
+        var second = RunBnForward(d, fused, target).Concat(RunBnBackward(d, fused, args.Item1, args.Item2, args.Item3, target)).ToArray();
         for (int i = 0; i < first.Length; i++)
-            Tolerance.AssertBitIdentical(first[i], second[i], $"output {i} (y, mean, invstd, rm, rv, dx, dgamma, dbeta, dres), fused {fused}");
+            Tolerance.AssertBitIdentical(first[i], second[i], $"output {i} (y, mean, invstd, rm, rv, dx, dgamma, dbeta, dres), fused {fused}, images a slice {images}");
     }
 
     public static TheoryData<string, int> ElementwiseCases => new()

@@ -115,6 +115,84 @@ public sealed class OpsLauncherTests
         long lanes = Record(Logging(calls), op, scale);
         var call = Assert.Single(calls);
         Assert.True(call.Kernel == op || call.Kernel == op + "_vec4", $"{op}: dispatched {call.Kernel}");
+        AssertMatchesInterface(call, op, scale, lanes);
+    }
+
+    public static TheoryData<string, int, int> SplitBatchNorms()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (var op in new[] { "batchnorm_forward_train", "batchnorm_backward", "bn_add_relu_forward", "bn_add_relu_backward" })
+        {
+            data.Add(op, 7, 1); // H*W 63: the scalar kernels
+            data.Add(op, 8, 1); // 72: the vec4 kernels
+            data.Add(op, 8, 20000); // 1.44M elements a plane, a slice an image
+        }
+        return data;
+    }
+
+    [Theory, MemberData(nameof(SplitBatchNorms))]
+    public void Split_batch_norm_launchers_match_their_kernels(string op, int w, int scale)
+    {
+        var s = new NchwShape(3, 13, 9 * scale, w);
+        long n = s.Count, c = s.C;
+        var (slices, images) = BatchNormKernels.Split(s, 10 * s.C);
+        Assert.True(slices > 1 && images * slices >= s.N && (slices - 1) * images < s.N, $"{op} {s}: split {slices} x {images}");
+        var scratch = Slice(BatchNormKernels.ScratchBytes(s, 10 * s.C) / 4);
+        var calls = new List<Call>();
+        var r = Logging(calls);
+        switch (op)
+        {
+            case "batchnorm_forward_train":
+                BatchNormKernels.ForwardTrain(r, s, Slice(n), Slice(c), Slice(c), Slice(n), Slice(c), Slice(c), Slice(c), Slice(c), scratch: scratch, targetGroups: 10 * s.C);
+                break;
+            case "batchnorm_backward":
+                BatchNormKernels.Backward(r, s, Slice(n), Slice(n), Slice(c), Slice(c), Slice(c), Slice(n), Slice(c), Slice(c), scratch, 10 * s.C);
+                break;
+            case "bn_add_relu_forward":
+                BatchNormKernels.ForwardTrainAddRelu(r, s, Slice(n), Slice(n), Slice(c), Slice(c), Slice(n), Slice(c), Slice(c), Slice(c), Slice(c), scratch: scratch, targetGroups: 10 * s.C);
+                break;
+            case "bn_add_relu_backward":
+                BatchNormKernels.BackwardAddRelu(r, s, Slice(n), Slice(n), Slice(n), Slice(c), Slice(c), Slice(c), Slice(n), Slice(n), Slice(c), Slice(c), scratch, 10 * s.C);
+                break;
+        }
+        Assert.Equal(2, calls.Count); // the statistics, then the apply
+        Assert.Contains("slice", calls[0].Kernel);
+        Assert.Contains("slice", calls[1].Kernel);
+        Assert.Equal(w == 8, calls[0].Kernel.EndsWith("_vec4") && calls[1].Kernel.EndsWith("_vec4"));
+        foreach (var call in calls)
+        {
+            Assert.True(call.Gx == s.C && call.Gy == slices && call.Gz == 1, $"{call.Kernel}: grid {call.Gx}x{call.Gy}x{call.Gz}, want {s.C}x{slices}x1");
+            AssertMatchesInterface(call, op, scale, c * slices * 64);
+        }
+    }
+
+    [Theory]
+    [InlineData(300, 1, 256, 256, 251)] // vec4: 64511 steps x 64 lanes x 4 / 65536 elements a plane
+    [InlineData(300, 1, 255, 255, 63)]  // scalar planes: a quarter of that
+    public void A_split_batch_norm_keeps_every_slice_within_the_loop_budget(int n, int c, int h, int w, int fit)
+    {
+        var s = new NchwShape(n, c, h, w);
+        var (slices, images) = BatchNormKernels.Split(s, targetGroups: 1); // one workgroup wanted: only the budget splits
+        Assert.Equal(fit, images);
+        Assert.Equal((n + fit - 1) / fit, slices);
+        Assert.True(LoopBudget.ChannelElementsThatFit(passes: 1, perStep: s.PlaneSize % 4 == 0 ? 4 : 1) >= (long)images * s.PlaneSize);
+    }
+
+    [Fact]
+    public void A_split_batch_norm_refuses_scratch_too_small_for_its_partials()
+    {
+        var s = new NchwShape(4, 13, 9, 8);
+        long bytes = BatchNormKernels.ScratchBytes(s, 4 * s.C);
+        Assert.Equal(4L * s.C * 2 * sizeof(float), bytes);
+        var calls = new List<Call>();
+        var e = Assert.Throws<ArgumentException>(() => BatchNormKernels.Backward(Logging(calls), s, Slice(s.Count), Slice(s.Count), Slice(s.C), Slice(s.C),
+            Slice(s.C), Slice(s.Count), Slice(s.C), Slice(s.C), new BufferSlice(null!, 0, bytes - 16), 4 * s.C));
+        Assert.Contains("scratch", e.Message);
+        Assert.Empty(calls);
+    }
+
+    static void AssertMatchesInterface(Call call, string op, long scale, long lanes)
+    {
         var iface = SpirvReflection.Parse(ShaderLibrary.Load(call.Kernel), call.Kernel);
         Assert.True(iface.Bindings.Count == call.Bindings.Length,
             $"{op}: shader declares {iface.Bindings.Count} bindings, launcher binds {call.Bindings.Length}");
