@@ -28,11 +28,14 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
     /// The largest difference between two checkpoints over every parameter and momentum entry (and BN running statistic),
     /// relative to its tensor's largest |value|; where it is; how many tensors were compared.
     /// </summary>
-    static (double Worst, string Where, int Compared) Difference(string a, string b, bool withRunningStats)
+    /// <summary>The largest difference of two checkpoints' entries relative to their tensor's largest |value|, where it is,
+    /// the tensors compared, and how many of their entries differ by more than <paramref name="tolerance"/> of that.</summary>
+    static (double Worst, string Where, int Compared, long Over, long Entries) Difference(string a, string b, bool withRunningStats, double tolerance = 0)
     {
         var x = Checkpoint.Load(a);
         var y = Checkpoint.Load(b);
         int compared = 0;
+        long over = 0, entries = 0;
         (double Worst, string Where) max = (0, "nowhere");
         foreach (var t in x.Parameters.Concat(x.OptimizerState))
         {
@@ -44,19 +47,21 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
             for (int i = 0; i < t.Data.Length; i++)
             {
                 double d = Math.Abs((double)t.Data[i] - u.Data[i]) / scale;
+                if (!(d <= tolerance)) over++;
                 if (!(d <= max.Worst)) max = (d, $"'{t.Name}'[{i}]: {t.Data[i]} vs {u.Data[i]} (of at most {scale:G3})");
             }
             compared++;
+            entries += t.Data.Length;
         }
         Assert.True(compared > 10, $"only {compared} tensors compared");
         Assert.Contains(x.OptimizerState, t => t.Data.Any(v => v != 0)); // momentum moved: the steps ran
-        return (max.Worst, max.Where, compared);
+        return (max.Worst, max.Where, compared, over, entries);
     }
 
     /// <summary>Every parameter and momentum buffer of two checkpoints within <paramref name="relative"/> (of the tensor's largest value).</summary>
     static void AssertSameWeights(string a, string b, double relative, bool withRunningStats = false)
     {
-        var (worst, where, _) = Difference(a, b, withRunningStats);
+        var (worst, where, _, _, _) = Difference(a, b, withRunningStats);
         Assert.True(worst <= relative, $"{where}: relative difference {worst:G3} > {relative}");
     }
 
@@ -87,18 +92,20 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
     }
 
     /// <summary>
-    /// Tolerance of 2 ranks x B with --sync-bn against one device with 2B after 3 steps, per entry, relative to its tensor's
+    /// Tolerance of 2 ranks x B with --sync-bn against one device with 2B after one step, per entry, relative to its tensor's
     /// largest |value|. Both normalise the same 16 images, but float32 gives them other roundings: the split passes take
     /// the variance as E[d^2] - E[d]^2 of sums shifted by the running mean, added over the ranks; the one device's kernel
     /// uses another formula and order (after one step the split step on one device is within 5.4e-6 of it, measured).
     /// A rounding-sized difference flips the ReLU mask of an element whose BN output is within rounding of zero, and one
     /// such element moves its channel's dbeta by a few % of the tensor's largest entry (measured in a one-step run: one
     /// channel of 64 off by 3.4%, every other entry within 1e-5). At lr 0.05 this recipe is
-    /// chaotic (the same 3 steps with the split BN on one device differ from the one-pass BN by 0.28). At lr 0.005 the worst
-    /// entry measured 2.0e-3, and 3.95e-2 once the fixed rules took taps8 for wide backward weights (one such flip); at
-    /// lr 0.002, what the test runs, no ReLU input comes that near zero: the worst entry measured 3.9e-5 (2026-12-02), so
-    /// the tolerance is 1e-3. Per-replica BN (the same two ranks without --sync-bn) is off by 2.0, which the test
-    /// requires to stay far outside the tolerance.
+    /// chaotic (the same 3 steps with the split BN on one device differ from the one-pass BN by 0.28), and so is the
+    /// second step at lr 0.002 once any batch-norm sum changes its order: with the BN walk of 2026-12-04 one device's own
+    /// checkpoint after 2 steps moved by up to 0.15 (0.013 without the split form), after 1 step by 2e-5, while a
+    /// VKRESNET_CHECK run matched every pass of 4 steps to the CPU reference (likely cause: Fashion-MNIST's all-zero
+    /// background gives many ReLU inputs one and the same value, so one rounding flips them together). So the test
+    /// compares after one step, where sync-BN measured 6.3e-5 from the one device and per-replica BN 2.7; the tolerance
+    /// is 1e-3, and per-replica BN must stay far outside it.
     /// </summary>
     const double SyncBnTolerance = 1e-3;
 
@@ -108,25 +115,25 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
         // The shard rule: rank r takes positions r, r + 2, ... of the epoch's permutation, so its batch s of 8 is positions
         // 16s + 2i + r (i < 8) and the two ranks' batches together are positions 16s..16s+15, the one device's batch s of 16
         // (the same images, in another order; BN statistics and the mean loss do not depend on the order).
-        for (int step = 0; step < 3; step++)
+        for (int step = 0; step < 1; step++)
             Assert.Equal(BatchIndices(1, 0, 16, step).Order(), BatchIndices(2, 0, 8, step).Concat(BatchIndices(2, 1, 8, step)).Order());
 
-        var common = new[] { "--model", "resnet20", "--limit-train", "48", "--schedule", "constant", "--lr", "0.002" };
+        var common = new[] { "--model", "resnet20", "--limit-train", "16", "--schedule", "constant", "--lr", "0.002" };
         var one = MpiRun.Alone(null, Train(Out("one"), [.. common, "--batch", "16"])).Wait();
         AssertOk(one);
-        Assert.Contains("1 epochs x 3 steps", one.Output);
+        Assert.Contains("1 epochs x 1 steps", one.Output);
         var sync = MpiRun.Start(2, Train(Out("sync"), [.. common, "--batch", "8", "--distributed", "--sync-bn", "--bucket-mb", "0.05"])).Wait();
         AssertOk(sync);
-        Assert.Contains("1 epochs x 3 steps", sync.Output);
+        Assert.Contains("1 epochs x 1 steps", sync.Output);
         Assert.Contains("sync-bn statistics all-reduces", sync.Output);
         var replica = MpiRun.Start(2, Train(Out("replica"), [.. common, "--batch", "8", "--distributed"])).Wait();
         AssertOk(replica);
 
         // Running statistics too: with --sync-bn every rank computes them from the statistics of the whole batch of 16.
-        var (worst, where, compared) = Difference(Out("one/checkpoint.safetensors"), Out("sync/checkpoint.safetensors"), withRunningStats: true);
-        var (apart, whereApart, _) = Difference(Out("one/checkpoint.safetensors"), Out("replica/checkpoint.safetensors"), withRunningStats: true);
-        _output.WriteLine($"--sync-bn against one device x 16 over {compared} tensors: worst {worst:G3} at {where}");
-        _output.WriteLine($"per-replica BN against one device x 16: worst {apart:G3} at {whereApart}");
+        var (worst, where, compared, over, entries) = Difference(Out("one/checkpoint.safetensors"), Out("sync/checkpoint.safetensors"), withRunningStats: true, SyncBnTolerance);
+        var (apart, whereApart, _, overApart, _) = Difference(Out("one/checkpoint.safetensors"), Out("replica/checkpoint.safetensors"), withRunningStats: true, SyncBnTolerance);
+        _output.WriteLine($"--sync-bn against one device x 16 over {compared} tensors: worst {worst:G3} at {where}; {over} of {entries} entries over {SyncBnTolerance}");
+        _output.WriteLine($"per-replica BN against one device x 16: worst {apart:G3} at {whereApart}; {overApart} entries over {SyncBnTolerance}");
         Assert.True(worst <= SyncBnTolerance, $"--sync-bn: {where}: relative difference {worst:G3} > {SyncBnTolerance}");
         Assert.True(apart > 10 * SyncBnTolerance, $"per-replica BN came within {apart:G3} of the one device: the comparison cannot tell them apart");
         Assert.True(worst < apart / 100, $"--sync-bn ({worst:G3}) is not much closer to the one device than per-replica BN ({apart:G3})");
