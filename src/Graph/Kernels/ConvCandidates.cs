@@ -110,8 +110,31 @@ public static class ConvCandidates
     // driver that compiles at first dispatch a compile per machine (the forward 64x8 took 27-30 s on a cold llvmpipe cache,
     // a third of ResNet-50's first tuning, for wins of at most 10% over 16x8 or 32x8 on a few layers: not a candidate).
     static readonly CpuBlock B16 = new(16, 8), B32 = new(32, 8), B64 = new(64, 8);
+    // 7 pixels a lane: 56-column workgroups, for maps whose N*OH*OW leaves much of the last 64-column workgroup empty
+    // (7x7 and 14x14 at batch 1: 49 and 196 columns fill 77% of 64-column workgroups, 88% of 56-column ones; 28x28 94%
+    // and 100%). Only there is it a candidate (FillsBetter), so other keys pay no tuning time for it.
+    static readonly CpuBlock B32x7 = new(32, 7);
+    static double Filled(long columns, int perGroup) => (double)columns / ((columns + perGroup - 1) / perGroup * perGroup);
+    static bool FillsBetter(Conv2dShape s, CpuBlock b, CpuBlock than)
+    {
+        long columns = (long)s.N * s.OutH * s.OutW;
+        return Filled(columns, b.Columns) >= Filled(columns, than.Columns) + 0.05;
+    }
     static readonly CpuBlock[] ForwardBlocks = [B16, B32], FlipBlocks = [B16, B32], PhaseBlocks = [B64], WeightBlocks = [B32, B64],
         PhaseGemmBlocks = [B16, B32, B64], Dy4Blocks = [B32, B64];
+
+    /// <summary>
+    /// The kernel set a tuning cache is made for: the shaders' hash (<see cref="ShaderLibrary.SetHash"/>) and this table's
+    /// (each candidate's direction, name and algorithm), so a candidate added, dropped or reblocked in C# alone, with every
+    /// shader unchanged, is timed on the next run instead of the cache's old choice standing.
+    /// </summary>
+    public static string KernelSetHash()
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var c in All)
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{c.Direction}\0{c.Name}\0{c.Algorithm}\n"));
+        return $"{ShaderLibrary.SetHash()}-{Convert.ToHexString(sha.GetHashAndReset())[..8].ToLowerInvariant()}";
+    }
 
     public static IReadOnlyList<ConvCandidate> All { get; } =
     [
@@ -123,6 +146,9 @@ public static class ConvCandidates
         .. ForwardBlocks.Select(b => new ConvCandidate($"direct_cpu_{b}", Forward,
             $"implicit GEMM, texel loads, {b.Rows} channels x {b.PixelsPerLane} pixels per invocation, channel blocks on x",
             (s, d) => s.Cout >= b.Rows, NoScratch, (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, b)) { Family = KernelVariant.Cpu }),
+        new($"direct_cpu_{B32x7}", Forward, $"implicit GEMM, texel loads, {B32x7.Rows} channels x {B32x7.PixelsPerLane} pixels per invocation (56-column workgroups), channel blocks on x",
+            (s, d) => s.Cout >= B32x7.Rows && FillsBetter(s, B32x7, B32), NoScratch,
+            (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, B32x7)) { Family = KernelVariant.Cpu },
         new("direct_gpu", Forward, "implicit GEMM, 64x64 shared-memory tiles", SharedTiles, NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)) { WrittenFor = KernelVariant.Gpu },
         new("winograd_f2x2", Forward, "Winograd F(2x2,3x3): weight and input transforms, GEMMs fused with the output transform",

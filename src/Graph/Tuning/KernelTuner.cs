@@ -28,7 +28,7 @@ public static class KernelTuner
     {
         if (options.Mode == TuneMode.Off) return new KernelSelection(variant, winograd: options.Winograd);
         var warn = options.Warn ?? (m => Console.Error.WriteLine($"vkresnet: warning: {m}"));
-        var cache = TuningCache.Load(CachePath(device, options), device.Info.Name, $"{device.Info.DriverName} {device.Info.DriverVersion} ({device.Info.DriverInfo})", ShaderLibrary.SetHash(), warn);
+        var cache = TuningCache.Load(CachePath(device, options), device.Info.Name, $"{device.Info.DriverName} {device.Info.DriverVersion} ({device.Info.DriverInfo})", ConvCandidates.KernelSetHash(), warn);
         using var bench = options.Bench?.Invoke(device, variant) ?? new DeviceCandidateBench(device, variant);
         int pipelines = device.Kernels.Compiled;
         var compile = device.Kernels.CompileTime;

@@ -313,6 +313,26 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
     }
 
     [Fact]
+    public void A_cache_made_with_the_same_shaders_but_another_candidate_table_is_rebuilt()
+    {
+        // A candidate added in C# alone (a new register block of an existing shader) leaves every SPIR-V hash as it was:
+        // a cache stamped with the shaders' hash only would keep its old choices and never time the new candidate.
+        using var dir = new TempDir();
+        var options = Full(dir.Path) with { Bench = (_, _) => new FakeBench(new Dictionary<string, double> { ["phases_cpu"] = 0.1 }) };
+        string path = KernelTuner.CachePath(Device, options)!;
+        KernelTuner.Select(Device, [Small], Device.Variant, options);
+        string stamp = ConvCandidates.KernelSetHash();
+        Assert.StartsWith(ShaderLibrary.SetHash() + "-", stamp);
+        string text = File.ReadAllText(path);
+        Assert.Contains(stamp, text);
+        File.WriteAllText(path, text.Replace(stamp, ShaderLibrary.SetHash()));
+        var warnings = new List<string>();
+        var rebuilt = KernelTuner.Select(Device, [Small], Device.Variant, options with { Warn = warnings.Add });
+        Assert.Contains(warnings, w => w.Contains(path) && w.Contains("made for"));
+        Assert.Equal(1, rebuilt.Summary!.Measured);
+    }
+
+    [Fact]
     public void Cached_mode_times_nothing_and_off_reads_no_cache()
     {
         using var dir = new TempDir();
