@@ -189,20 +189,25 @@ public static class BatchNormKernels
     /// <summary>
     /// Slices a channel's images are split into and the images a slice: enough slices for <paramref name="targetGroups"/>
     /// workgroups over C channels, at least one image each, and no slice longer than one walk may be on a CPU-type
-    /// device (<see cref="LoopBudget"/>). One slice means the one-workgroup-a-channel kernels.
+    /// device (<see cref="LoopBudget"/>); at least two where the one-workgroup kernels' two walks would not fit, so a
+    /// graph (which gives the split form its scratch) trains batches the one-workgroup kernels refuse. One slice means
+    /// the one-workgroup-a-channel kernels.
     /// </summary>
-    public static (int Slices, int Images) Split(NchwShape s, int targetGroups = 0)
+    public static (int Slices, int Images) Split(NchwShape s, int targetGroups)
     {
         if (targetGroups < 1) throw new ArgumentOutOfRangeException(nameof(targetGroups), targetGroups, "at least 1 workgroup");
-        int wanted = (int)Math.Clamp((targetGroups + (long)s.C - 1) / s.C, 1, s.N);
-        int images = (s.N + wanted - 1) / wanted;
-        long fit = LoopBudget.ChannelElementsThatFit(passes: 1, perStep: s.PlaneSize % 4 == 0 ? 4 : 1) / s.PlaneSize;
-        images = (int)Math.Min(images, Math.Max(1, fit));
+        int perStep = s.PlaneSize % 4 == 0 ? 4 : 1;
+        long channel = (long)s.N * s.PlaneSize;
+        long fit = Math.Max(1, LoopBudget.ChannelElementsThatFit(passes: 1, perStep) / s.PlaneSize); // images one walk may cover
+        long wanted = Math.Clamp((targetGroups + (long)s.C - 1) / s.C, 1, s.N);
+        if (channel > LoopBudget.ChannelElementsThatFit(passes: 2, perStep)) wanted = Math.Max(wanted, Math.Min(2, s.N));
+        wanted = Math.Max(wanted, (s.N + fit - 1) / fit);
+        int images = (int)((s.N + wanted - 1) / wanted);
         return ((s.N + images - 1) / images, images);
     }
 
     /// <summary>Scratch a split training launch needs (one (sum, sum) pair a channel and slice); 0: it is not split.</summary>
-    public static long ScratchBytes(NchwShape s, int targetGroups = 0)
+    public static long ScratchBytes(NchwShape s, int targetGroups)
     {
         var (slices, _) = Split(s, targetGroups);
         return slices == 1 ? 0 : (long)s.C * slices * 2 * sizeof(float);

@@ -128,6 +128,23 @@ public sealed class OpsGpuTests(GpuFixture gpu) : OpsGpuTest(gpu)
         AssertClose(e.Y, g[0], 1e-4, 1e-4, "y", p);
     }
 
+    [Fact]
+    public void A_batch_norm_channel_longer_than_the_one_workgroup_kernels_may_walk_is_split_and_reduced_in_full()
+    {
+        // Past the one-workgroup kernels' budget the split form takes at least two slices (BatchNormKernels.Split), so a
+        // graph, which gives it scratch, trains a batch those kernels would refuse; each slice's walk stays within budget.
+        long fit = LoopBudget.ChannelElementsThatFit(passes: 2, perStep: 4);
+        int n = (int)(fit / 4096) + 8;
+        var d = MakeBn(n, 1, 64, 64, 310);
+        Assert.True(BatchNormKernels.Split(d.S, 1).Slices == 2, $"shape {d.S}: {BatchNormKernels.Split(d.S, 1)}");
+        var e = OpRef.BatchNorm.ForwardTrain(d.X, d.Gamma, d.Beta, d.Rm, d.Rv, d.S);
+        var g = RunBnForward(d, fused: false, target: 1);
+        string p = $"shape {d.S} ({d.S.Count} elements a channel, over the {fit} the one-workgroup kernels may walk)";
+        AssertClose(e.SavedMean, g[1], 1e-5, 1e-5, "saved mean", p);
+        AssertClose(e.SavedInvStd, g[2], 1e-5, 1e-4, "saved invstd", p);
+        AssertClose(e.Y, g[0], 1e-4, 1e-4, "y", p);
+    }
+
     [Theory]
     [InlineData(9, 7, 100.0, 0.01)]
     [InlineData(8, 8, 100.0, 0.01)]
