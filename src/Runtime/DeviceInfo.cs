@@ -41,6 +41,8 @@ public sealed record DeviceInfo
     public bool RequiredSubgroupSizeCompute { get; init; }
     /// <summary>Enabling that feature needs VK_EXT_subgroup_size_control (the instance or device is older than Vulkan 1.3).</summary>
     [JsonIgnore] public bool SubgroupSizeControlByExtension { get; init; }
+    /// <summary>Compute shaders may use subgroup shuffles (VkPhysicalDeviceSubgroupProperties: compute stage, shuffle operations).</summary>
+    public bool SubgroupShuffleCompute { get; init; }
     public required bool ShaderFloat16 { get; init; }
     public required bool ShaderInt8 { get; init; }
     public required bool TimelineSemaphores { get; init; }

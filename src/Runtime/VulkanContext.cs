@@ -419,6 +419,8 @@ public sealed unsafe class VulkanContext : IDisposable
             MaxSubgroupSize = sizeControl ? sizeProps.MaxSubgroupSize : subgroup.SubgroupSize,
             MaxComputeWorkgroupSubgroups = sizeControl ? sizeProps.MaxComputeWorkgroupSubgroups : 0,
             RequiredSubgroupSizeCompute = computeSizes,
+            SubgroupShuffleCompute = (subgroup.SupportedStages & VkShaderStageFlags.ComputeBit) != 0
+                                     && (subgroup.SupportedOperations & VkSubgroupFeatureFlags.ShuffleBit) != 0,
             SubgroupSizeControlByExtension = computeSizes && !sizeControlCore,
             ShaderFloat16 = v12 && (bool)f16.ShaderFloat16,
             ShaderInt8 = v12 && (bool)f16.ShaderInt8,

@@ -122,6 +122,8 @@ public static class ConvCandidates
     }
     static readonly CpuBlock[] ForwardBlocks = [B16, B32], FlipBlocks = [B16, B32], PhaseBlocks = [B64], WeightBlocks = [B32, B64],
         PhaseGemmBlocks = [B16, B32, B64], Dy4Blocks = [B32, B64];
+    // Channels per invocation of the row-run forms (Conv2dRowsForward); the run length follows the map width.
+    static readonly int[] RowBlocks = [16, 32];
 
     /// <summary>
     /// The kernel set a tuning cache is made for: the shaders' hash (<see cref="ShaderLibrary.SetHash"/>) and this table's
@@ -149,6 +151,10 @@ public static class ConvCandidates
         new($"direct_cpu_{B32x7}", Forward, $"implicit GEMM, texel loads, {B32x7.Rows} channels x {B32x7.PixelsPerLane} pixels per invocation (56-column workgroups), channel blocks on x",
             (s, d) => s.Cout >= B32x7.Rows && FillsBetter(s, B32x7, B32), NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, B32x7)) { Family = KernelVariant.Cpu },
+        .. RowBlocks.Select(rows => new ConvCandidate($"rows_cpu_{rows}", Forward,
+            $"3x3: {rows} channels x a run of outputs along one row per invocation (each x texel feeds 3 taps), rearranged vec4 weights shared by subgroup shuffles",
+            (s, d) => Conv2dRowsForward.Applies(s, rows, d), s => Conv2dRowsForward.ScratchBytes(s, rows), Conv2dRowsForward.Forward(rows))
+            { Family = KernelVariant.Cpu }),
         new("direct_gpu", Forward, "implicit GEMM, 64x64 shared-memory tiles", SharedTiles, NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Gpu, rowsOnX: false)) { WrittenFor = KernelVariant.Gpu },
         new("winograd_f2x2", Forward, "Winograd F(2x2,3x3): weight and input transforms, GEMMs fused with the output transform",
@@ -184,6 +190,10 @@ public static class ConvCandidates
             $"flip and transpose w, then the direct_cpu_{b} forward over dy",
             (s, d) => Conv2dKernels.FlipApplies(s) && s.Cin >= b.Rows, Conv2dKernels.FlipScratchBytes,
             (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Cpu, b)) { Family = KernelVariant.Cpu }),
+        .. RowBlocks.Select(rows => new ConvCandidate($"flip_rows_cpu_{rows}", BackwardInput,
+            $"3x3 stride 1: the rows_cpu_{rows} forward over dy, the weight rearrangement reading w flipped and transposed",
+            (s, d) => Conv2dRowsForward.BackwardInputApplies(s, rows, d), s => Conv2dRowsForward.BackwardInputScratchBytes(s, rows),
+            Conv2dRowsForward.BackwardInput(rows)) { Family = KernelVariant.Cpu }),
         new("flip_forward_gpu", BackwardInput, "flip and transpose w, then the direct_gpu forward over dy",
             (s, d) => Conv2dKernels.FlipApplies(s) && SharedTiles(s, d), Conv2dKernels.FlipScratchBytes,
             (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Gpu)) { WrittenFor = KernelVariant.Gpu },

@@ -49,6 +49,7 @@ global using VkImageUsage = Silk.NET.Vulkan.ImageUsageFlags;
 global using VkPresentModeKHR = Silk.NET.Vulkan.PresentModeKHR;
 global using VkColorSpaceKHR = Silk.NET.Vulkan.ColorSpaceKHR;
 global using VkShaderStageFlags = Silk.NET.Vulkan.ShaderStageFlags;
+global using VkSubgroupFeatureFlags = Silk.NET.Vulkan.SubgroupFeatureFlags;
 global using VkPipelineBindPoint = Silk.NET.Vulkan.PipelineBindPoint;
 global using VkQueryType = Silk.NET.Vulkan.QueryType;
 global using VkQueryResultFlags = Silk.NET.Vulkan.QueryResultFlags;
