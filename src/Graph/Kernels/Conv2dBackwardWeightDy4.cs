@@ -32,7 +32,8 @@ public static class Conv2dBackwardWeightDy4
         Require(dw, s.WeightElements, "dw", s, Form);
         RequireIndices(Math.Max(s.InputElements, s.OutputElements), s, Form);
         var b = block ?? CpuBlock.Default;
-        r.Dispatch("conv2d_backward_weight_dy4_cpu", b.With([]), [Access.Read(dy), Access.Read(x), Conv2dKernels.Output(dw, accumulate)],
+        RequireBlock(b, r.Device.Info, s, Form);
+        r.Dispatch(b.Kernel("conv2d_backward_weight_dy4_cpu"), b.With([]), [Access.Read(dy), Access.Read(x), Conv2dKernels.Output(dw, accumulate)],
                    new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0),
                    Conv2dKernels.Groups(s.PatchSize, b.Columns), Conv2dKernels.Groups(s.Cout, b.Rows), 1);
     }

@@ -19,6 +19,13 @@ public static class Conv2dBackwardWeightTaps
     public static bool Applies(Conv2dShape s, KernelVariant variant) =>
         variant == KernelVariant.Cpu && s.KernelH == 3 && s.KernelW == 3 && s.StrideW is 1 or 2 && s.Cin >= Lanes;
 
+    /// <summary>
+    /// The shuffle form (conv2d_backward_weight_taps_shuffle_cpu: the dy rows loaded once across the lanes and shared by
+    /// subgroup shuffles) also needs shuffles in compute and the workgroup's 8 lanes in one subgroup.
+    /// </summary>
+    public static bool ShuffleApplies(Conv2dShape s, KernelVariant variant, DeviceInfo d) =>
+        Applies(s, variant) && d.SubgroupShuffleCompute && d.SubgroupSize >= Lanes;
+
     /// <summary>Images per slice and the slice count: enough slices for <paramref name="targetGroups"/> workgroups, each at least one image.</summary>
     public static (int Slices, int Images) Split(Conv2dShape s, int rows, int targetGroups)
     {
@@ -39,11 +46,14 @@ public static class Conv2dBackwardWeightTaps
 
     /// <summary>dw = sum over batch and space of dy x im2col(x) (or dw += with accumulate).</summary>
     public static void BackwardWeight(CommandRecorder r, Conv2dShape s, BufferSlice dy, BufferSlice x, BufferSlice dw,
-                                      BufferSlice? scratch, bool accumulate, int rows, int targetGroups)
+                                      BufferSlice? scratch, bool accumulate, int rows, int targetGroups, bool shuffle = false)
     {
         s.Validate();
         if (!Applies(s, KernelVariant.Cpu))
             throw new ArgumentException($"Conv2d {Form} {s}: needs a 3x3 kernel, x stride 1 or 2 and at least {Lanes} input channels.");
+        if (shuffle && !ShuffleApplies(s, KernelVariant.Cpu, r.Device.Info))
+            throw new ArgumentException($"Conv2d {Form} {s}: the shuffle form needs subgroup shuffles in compute with subgroups of at least {Lanes} ({r.Device.Info.Name}).");
+        string kernel = shuffle ? "conv2d_backward_weight_taps_shuffle_cpu" : "conv2d_backward_weight_taps_cpu";
         if (rows is < 1 or > 8) throw new ArgumentOutOfRangeException(nameof(rows), rows, "1..8 output channels per invocation");
         Require(dy, s.OutputElements, "dy", s, Form);
         Require(x, s.InputElements, "x", s, Form);
@@ -56,7 +66,7 @@ public static class Conv2dBackwardWeightTaps
         uint gx = Conv2dKernels.Groups(s.Cin, Lanes), gy = Conv2dKernels.Groups(s.Cout, rows);
         if (slices == 1)
         {
-            r.Dispatch("conv2d_backward_weight_taps_cpu", spec, [Access.Read(dy), Access.Read(dy), Access.Read(x), Conv2dKernels.Output(dw, accumulate)],
+            r.Dispatch(kernel, spec, [Access.Read(dy), Access.Read(dy), Access.Read(x), Conv2dKernels.Output(dw, accumulate)],
                        new Conv2dPush(s, accumulate ? Conv2dFlags.Accumulate : 0, images), gx, gy, 1);
             return;
         }
@@ -64,7 +74,7 @@ public static class Conv2dBackwardWeightTaps
         if (scratch is not { } sc) throw new ArgumentException($"Conv2d {Form} {s}: {slices} slices need {bytes} bytes of scratch, got none.");
         RequireScratch(sc, bytes, s, Form);
         var partial = sc.Slice(0, bytes);
-        r.Dispatch("conv2d_backward_weight_taps_cpu", spec, [Access.Read(dy), Access.Read(dy), Access.Read(x), Access.Write(partial)],
+        r.Dispatch(kernel, spec, [Access.Read(dy), Access.Read(dy), Access.Read(x), Access.Write(partial)],
                    new Conv2dPush(s, 0, images), gx, gy, (uint)slices);
         var reduce = new SplitKReducePush { Count = checked((int)s.WeightElements), Slices = slices, Flags = accumulate ? 8u : 0u };
         r.Dispatch("splitk_reduce", [], [Access.Read(partial), Conv2dKernels.Output(dw, accumulate)], reduce, Conv2dKernels.Groups(s.WeightElements, 256), 1, 1);

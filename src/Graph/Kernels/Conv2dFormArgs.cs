@@ -32,6 +32,13 @@ internal static class Conv2dFormArgs
             throw new ArgumentException($"Conv2d {form} {s}: {elements} elements exceed the kernels' 32-bit indices; split the batch.");
     }
 
+    /// <summary>A shuffle block (<see cref="CpuBlock.Shuffle"/>) only on a device that runs it.</summary>
+    public static void RequireBlock(CpuBlock block, DeviceInfo d, Conv2dShape s, string form)
+    {
+        if (!block.RunsOn(d))
+            throw new ArgumentException($"Conv2d {form} {s}: block {block} needs subgroup shuffles in compute with subgroups of at least 8 ({d.Name}).");
+    }
+
     public static long DivUp(long a, long b) => (a + b - 1) / b;
     public static long AlignedBytes(long elements) => (elements * sizeof(float) + 15) & ~15L;
 }

@@ -136,8 +136,9 @@ public static class Conv2dKernels
         ];
         RequireColumns((long)s.N * s.OutH * s.OutW, s);
         if (form == KernelVariant.Gpu) { Conv2dTiledGpu.Forward(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
+        Conv2dFormArgs.RequireBlock(block, r.Device.Info, s, "direct forward");
         var (gx, gy) = Grid(form, rowsOnX, Groups((long)s.N * s.OutH * s.OutW, block.Columns), Groups(s.Cout, block.Rows));
-        r.Dispatch("conv2d_forward_cpu", block.With(GridSpec(form, rowsOnX)), all, new Conv2dPush(s, flags), gx, gy, 1);
+        r.Dispatch(block.Kernel("conv2d_forward_cpu"), block.With(GridSpec(form, rowsOnX)), all, new Conv2dPush(s, flags), gx, gy, 1);
     }
 
     // A flag's slice, or the unread placeholder the kernels bind in its place.
@@ -251,6 +252,7 @@ public static class Conv2dKernels
     internal static void DirectBackwardWeight(CommandRecorder r, Conv2dShape s, ConvOperands o, Conv2dFlags flags, KernelVariant form, CpuBlock block)
     {
         if (form == KernelVariant.Gpu) { Conv2dTiledGpu.BackwardWeight(r, s, o, flags, GpuTile.Default, null, splitK: false); return; }
+        Conv2dFormArgs.RequireBlock(block, r.Device.Info, s, "direct backward weight");
         bool acc = (flags & Conv2dFlags.Accumulate) != 0;
         // One invocation loops over N*OH*OW: in chunks of images under lavapipe's loop budget (LoopBudget), the later added.
         long dyImage = (long)s.Cout * s.OutH * s.OutW * sizeof(float), xImage = (long)s.Cin * s.H * s.W * sizeof(float);
@@ -259,7 +261,7 @@ public static class Conv2dKernels
         {
             var c = s with { N = Math.Min(images, s.N - n0) };
             bool add = acc || n0 > 0;
-            r.Dispatch("conv2d_backward_weight_cpu", block.With([]), [Access.Read(o.A.Slice(n0 * dyImage, c.N * dyImage)), Access.Read(o.B.Slice(n0 * xImage, c.N * xImage)),
+            r.Dispatch(block.Kernel("conv2d_backward_weight_cpu"), block.With([]), [Access.Read(o.A.Slice(n0 * dyImage, c.N * dyImage)), Access.Read(o.B.Slice(n0 * xImage, c.N * xImage)),
                        Output(o.Out, add)], new Conv2dPush(c, add ? Conv2dFlags.Accumulate : 0), Groups(s.PatchSize, block.Columns), Groups(s.Cout, block.Rows), 1);
         }
     }

@@ -34,6 +34,7 @@ public static class Conv2dPhaseBackwardInput
                                      BufferSlice scratch, bool accumulate = false, CpuBlock? block = null)
     {
         s.Validate();
+        RequireBlock(block ?? CpuBlock.Default, r.Device.Info, s, Form);
         if (!Applies(s, KernelVariant.Cpu))   // texel-buffer loads: any device runs it (the tuner decides where it pays)
             throw new ArgumentException($"Conv2d {Form} {s}: runs on the _cpu variant ({r.Variant}) with Cin x the longest phase row below 2^23.");
         Require(dy, s.OutputElements, "dy", s, Form);
@@ -51,7 +52,7 @@ public static class Conv2dPhaseBackwardInput
         r.Dispatch("conv2d_weight_phases_cpu", [], [Access.Read(w), Access.Write(wp)], push,
                    Conv2dKernels.Groups((long)s.Cin * LongestRow(s), 256), 1, (uint)phases);
         var b = block ?? CpuBlock.Default;
-        r.Dispatch("conv2d_backward_input_phase_cpu", b.With([]), [Access.Read(dy), Access.Read(wp), Conv2dKernels.Output(dx, accumulate)], push,
+        r.Dispatch(b.Kernel("conv2d_backward_input_phase_cpu"), b.With([]), [Access.Read(dy), Access.Read(wp), Conv2dKernels.Output(dx, accumulate)], push,
                    Conv2dKernels.Groups(s.Cin, b.Rows), Conv2dKernels.Groups(phaseColumns, b.Columns), (uint)phases);
     }
 

@@ -29,3 +29,17 @@ ivec2 divmod(int a, int b, float invb)
     }
     return ivec2(q, r);
 }
+
+// SHUFFLE_ROWS (the _shuffle_cpu kernels, over the same body as their plain twins): the rows' operand, the same for
+// the workgroup's 8 lanes, is loaded once across them, subgroup lane l taking rows l, l+8, ..., and every row is
+// shuffled from the lane that loaded it. lavapipe gathers a uniform texel once per lane (its texel fetches do not
+// detect uniform indices), so this turns BM gathers into ceil(BM/8). Needs subgroup shuffles in compute, the
+// workgroup's 8 invocations in one subgroup, and every lane through the k loop (none leaves it early).
+#ifdef SHUFFLE_ROWS
+#extension GL_KHR_shader_subgroup_shuffle : require
+#define ROW_LOADS ((BM + 7) / 8)
+// The row of the block this lane loads for its load j (rows past BM repeat the last).
+int laneRow(int j) { return min(8 * j + int(gl_SubgroupInvocationID), BM - 1); }
+// Row i of the block, from the lane that loaded it (v: this lane's ROW_LOADS loads).
+#define SHARED_ROW(v, i) subgroupShuffle(v[(i) >> 3], uint((i) & 7))
+#endif
