@@ -72,7 +72,8 @@ public static class Conv2d1x1Gemm
         // The vec4 column order takes runs of 4 columns per lane.
         if (block.PixelsPerLane % 4 != 0)
             throw new ArgumentException($"Conv2d {Form} {s}: block {block} needs a multiple of 4 columns per lane.");
-        r.Dispatch("conv2d_1x1_gemm_cpu", block.With([SpecConstant.Bool(0, srcVec4)]),
+        RequireBlock(block, r.Device.Info, s, Form);
+        r.Dispatch(block.Kernel("conv2d_1x1_gemm_cpu"), block.With([SpecConstant.Bool(0, srcVec4)]),
                    [Access.Read(src), Access.Read(a), Access.Read(a), Access.Read(bias), Access.Read(residual), Conv2dKernels.Output(dst, accumulate),
                     Access.Read(src)],
                    new Conv2dPush(s, flags), Conv2dKernels.Groups(rows, block.Rows), Conv2dKernels.Groups((long)s.N * s.OutH * s.OutW, block.Columns), 1);

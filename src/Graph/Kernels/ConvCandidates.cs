@@ -126,6 +126,9 @@ public static class ConvCandidates
     static readonly CpuBlock[] ForwardBlocks = AndShuffled(B16, B32), FlipBlocks = AndShuffled(B16, B32), PhaseBlocks = [B64],
         WeightBlocks = AndShuffled(B32, B64), PhaseGemmBlocks = AndShuffled(B16, B32, B64), Dy4Blocks = AndShuffled(B32, B64);
     static readonly CpuBlock[] Forward56Blocks = AndShuffled(B32x7);
+    // The 1x1 GEMM's shuffle twin at 16 rows only: at 32 it measured 1.0-1.5x the plain 8x8 form on ResNet-18/50's 1x1 layers
+    // at batch 1, where 16 rows measured 0.73-1.0x.
+    static readonly CpuBlock[] Gemm1x1ShuffleBlocks = [B16 with { Shuffle = true }], Gemm1x1Blocks = [B16, .. Gemm1x1ShuffleBlocks];
     // Channels per invocation of the row-run forms (Conv2dRowsForward); the run length follows the map width.
     static readonly int[] RowBlocks = [16, 32];
 
@@ -171,10 +174,10 @@ public static class ConvCandidates
             (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu), NoScratch,
             (r, s, o, f) => Conv2d1x1Gemm.Forward(r, s, o.A, o.B, Has(f, Conv2dFlags.Bias) ? o.Bias : null, Has(f, Conv2dFlags.Residual) ? o.Residual : null,
                                                   o.Out, Has(f, Conv2dFlags.Relu), Has(f, Conv2dFlags.Accumulate))),
-        new($"gemm_1x1_cpu_{B16}", Forward, $"gemm_1x1_cpu with {B16.Rows} channels x {B16.PixelsPerLane} pixels per invocation",
-            (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu) && s.Cout >= B16.Rows, NoScratch,
+        .. Gemm1x1Blocks.Select(b => new ConvCandidate($"gemm_1x1_cpu_{b}", Forward, $"gemm_1x1_cpu with {b.Rows} channels x {b.PixelsPerLane} pixels per invocation",
+            (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu) && s.Cout >= b.Rows && b.RunsOn(d), NoScratch,
             (r, s, o, f) => Conv2d1x1Gemm.Forward(r, s, o.A, o.B, Has(f, Conv2dFlags.Bias) ? o.Bias : null, Has(f, Conv2dFlags.Residual) ? o.Residual : null,
-                                                  o.Out, Has(f, Conv2dFlags.Relu), Has(f, Conv2dFlags.Accumulate), B16)) { Family = KernelVariant.Cpu },
+                                                  o.Out, Has(f, Conv2dFlags.Relu), Has(f, Conv2dFlags.Accumulate), b)) { Family = KernelVariant.Cpu }),
 
         // Backward input. Reference first.
         new("phases_cpu", BackwardInput, "implicit GEMM per stride phase, texel loads, channel blocks on x", Everywhere, NoScratch,
@@ -213,6 +216,9 @@ public static class ConvCandidates
         new("gemm_1x1_cpu", BackwardInput, "1x1 conv as a plain GEMM over transposed w, dx written at the stride (empty positions zeroed)",
             (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu), Conv2d1x1Gemm.ScratchBytes,
             (r, s, o, f) => Conv2d1x1Gemm.BackwardInput(r, s, o.A, o.B, o.Out, o.Scratch!.Value, Has(f, Conv2dFlags.Accumulate))),
+        .. Gemm1x1ShuffleBlocks.Select(b => new ConvCandidate($"gemm_1x1_cpu_{b}", BackwardInput, $"gemm_1x1_cpu with {b.Rows} channels x {b.PixelsPerLane} pixels per invocation",
+            (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu) && s.Cin >= b.Rows && b.RunsOn(d), Conv2d1x1Gemm.ScratchBytes,
+            (r, s, o, f) => Conv2d1x1Gemm.BackwardInput(r, s, o.A, o.B, o.Out, o.Scratch!.Value, Has(f, Conv2dFlags.Accumulate), b)) { Family = KernelVariant.Cpu }),
         new("phase_gemm_cpu", BackwardInput, "one flat GEMM per stride phase over rearranged weights, vec4 weight loads, empty phases zero-filled",
             (s, d) => Conv2dPhaseBackwardInput.Applies(s, KernelVariant.Cpu), Conv2dPhaseBackwardInput.ScratchBytes,
             (r, s, o, f) => Conv2dPhaseBackwardInput.BackwardInput(r, s, o.A, o.B, o.Out, o.Scratch!.Value, Has(f, Conv2dFlags.Accumulate))),
