@@ -190,6 +190,27 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     }
 
     [Fact]
+    public void The_shuffle_forms_apply_only_where_the_device_shuffles_in_subgroups_of_eight_or_more()
+    {
+        // The rows' operand crosses the workgroup's 8 lanes by subgroup shuffles (cpu_block.glsl SHUFFLE_ROWS, the row-run
+        // forward): a device without shuffles in compute, or with subgroups under 8, is never offered those forms.
+        static bool Shuffles(ConvCandidate c) => c.Name.Contains("shuffle", StringComparison.Ordinal) || c.Name.Contains("rows_cpu", StringComparison.Ordinal);
+        var forms = ConvCandidates.All.Where(Shuffles).ToList();
+        Assert.True(forms.Count >= 10, $"{forms.Count} shuffle forms");
+        DeviceInfo noShuffle = Device.Info with { SubgroupShuffleCompute = false }, narrow = Device.Info with { SubgroupSize = 4, SubgroupShuffleCompute = true };
+        DeviceInfo able = Device.Info with { SubgroupSize = 8, SubgroupShuffleCompute = true };
+        foreach (var c in forms)
+        {
+            var shapes = Shapes.Concat(LinearShapes).Select(spec => Parse(string.Join(",", spec))).ToList();
+            Assert.True(shapes.Any(s => c.Applies(s, able)), $"{c.Direction} {c.Name} applies to no table shape even with shuffles");
+            Assert.DoesNotContain(shapes, s => c.Applies(s, noShuffle) || c.Applies(s, narrow));
+        }
+        // The plain forms stay for those devices: every direction keeps its reference and a _cpu block form without shuffles.
+        foreach (var d in Enum.GetValues<ConvDirection>())
+            Assert.Contains(ConvCandidates.All, c => c.Direction == d && !Shuffles(c) && c.Family == KernelVariant.Cpu);
+    }
+
+    [Fact]
     public void Every_split_k_candidate_splits_on_some_shape_of_the_tables()
     {
         foreach (var c in ConvCandidates.All.Where(SplitsK))
