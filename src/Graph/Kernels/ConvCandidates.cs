@@ -82,6 +82,13 @@ public sealed record ConvCandidate(string Name, ConvDirection Direction, string 
     /// </summary>
     public KernelVariant? WrittenFor { get; init; }
 
+    /// <summary>
+    /// The name of a candidate of the same direction that measured faster wherever both apply (a plain _cpu block's _shuffle
+    /// twin): where that one applies too, the tuner does not time this one (<see cref="ConvCandidates.Applicable"/>), which
+    /// saves its first-run compile on every key. It stays in the table, forced by the kernel tests and timed elsewhere.
+    /// </summary>
+    public string? SupersededBy { get; init; }
+
     public override string ToString() => Name;
 }
 
@@ -126,6 +133,9 @@ public static class ConvCandidates
     static readonly CpuBlock[] ForwardBlocks = AndShuffled(B16, B32), FlipBlocks = AndShuffled(B16, B32), PhaseBlocks = [B64],
         WeightBlocks = AndShuffled(B32, B64), PhaseGemmBlocks = AndShuffled(B16, B32, B64), Dy4Blocks = AndShuffled(B32, B64);
     static readonly CpuBlock[] Forward56Blocks = AndShuffled(B32x7);
+    // A plain block's twin by name (null for a twin itself): on lavapipe the twin measured faster on every layer of the bench
+    // set, each direction (bench/README.md, "Subgroup shuffles"), so where the twin applies the tuner times it alone.
+    static string? ShuffleTwin(string prefix, CpuBlock b) => b.Shuffle ? null : prefix + (b with { Shuffle = true });
     // The 1x1 GEMM's shuffle twin at 16 rows only: at 32 it measured 1.0-1.5x the plain 8x8 form on ResNet-18/50's 1x1 layers
     // at batch 1, where 16 rows measured 0.73-1.0x.
     static readonly CpuBlock[] Gemm1x1ShuffleBlocks = [B16 with { Shuffle = true }], Gemm1x1Blocks = [B16, .. Gemm1x1ShuffleBlocks];
@@ -154,10 +164,10 @@ public static class ConvCandidates
             (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: false)),
         .. ForwardBlocks.Select(b => new ConvCandidate($"direct_cpu_{b}", Forward,
             $"implicit GEMM, texel loads, {b.Rows} channels x {b.PixelsPerLane} pixels per invocation, channel blocks on x",
-            (s, d) => s.Cout >= b.Rows && b.RunsOn(d), NoScratch, (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, b)) { Family = KernelVariant.Cpu }),
+            (s, d) => s.Cout >= b.Rows && b.RunsOn(d), NoScratch, (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, b)) { Family = KernelVariant.Cpu, SupersededBy = ShuffleTwin("direct_cpu_", b) }),
         .. Forward56Blocks.Select(b => new ConvCandidate($"direct_cpu_{b}", Forward, $"implicit GEMM, texel loads, {b.Rows} channels x {b.PixelsPerLane} pixels per invocation (56-column workgroups), channel blocks on x",
             (s, d) => s.Cout >= b.Rows && b.RunsOn(d) && FillsBetter(s, b, B32), NoScratch,
-            (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, b)) { Family = KernelVariant.Cpu }),
+            (r, s, o, f) => Conv2dKernels.DirectForward(r, s, o, f, KernelVariant.Cpu, rowsOnX: true, b)) { Family = KernelVariant.Cpu, SupersededBy = ShuffleTwin("direct_cpu_", b) }),
         .. RowBlocks.Select(rows => new ConvCandidate($"rows_cpu_{rows}", Forward,
             $"3x3: {rows} channels x a run of outputs along one row per invocation (each x texel feeds 3 taps), rearranged vec4 weights shared by subgroup shuffles",
             (s, d) => Conv2dRowsForward.Applies(s, rows, d), s => Conv2dRowsForward.ScratchBytes(s, rows), Conv2dRowsForward.Forward(rows))
@@ -177,7 +187,7 @@ public static class ConvCandidates
         .. Gemm1x1Blocks.Select(b => new ConvCandidate($"gemm_1x1_cpu_{b}", Forward, $"gemm_1x1_cpu with {b.Rows} channels x {b.PixelsPerLane} pixels per invocation",
             (s, d) => Conv2d1x1Gemm.Applies(s, KernelVariant.Cpu) && s.Cout >= b.Rows && b.RunsOn(d), NoScratch,
             (r, s, o, f) => Conv2d1x1Gemm.Forward(r, s, o.A, o.B, Has(f, Conv2dFlags.Bias) ? o.Bias : null, Has(f, Conv2dFlags.Residual) ? o.Residual : null,
-                                                  o.Out, Has(f, Conv2dFlags.Relu), Has(f, Conv2dFlags.Accumulate), b)) { Family = KernelVariant.Cpu }),
+                                                  o.Out, Has(f, Conv2dFlags.Relu), Has(f, Conv2dFlags.Accumulate), b)) { Family = KernelVariant.Cpu, SupersededBy = ShuffleTwin("gemm_1x1_cpu_", b) }),
 
         // Backward input. Reference first.
         new("phases_cpu", BackwardInput, "implicit GEMM per stride phase, texel loads, channel blocks on x", Everywhere, NoScratch,
@@ -196,7 +206,7 @@ public static class ConvCandidates
         .. FlipBlocks.Select(b => new ConvCandidate($"flip_forward_cpu_{b}", BackwardInput,
             $"flip and transpose w, then the direct_cpu_{b} forward over dy",
             (s, d) => Conv2dKernels.FlipApplies(s) && s.Cin >= b.Rows && b.RunsOn(d), Conv2dKernels.FlipScratchBytes,
-            (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Cpu, b)) { Family = KernelVariant.Cpu }),
+            (r, s, o, f) => Conv2dKernels.FlippedBackwardInput(r, s, o, f, KernelVariant.Cpu, b)) { Family = KernelVariant.Cpu, SupersededBy = ShuffleTwin("flip_forward_cpu_", b) }),
         .. RowBlocks.Select(rows => new ConvCandidate($"flip_rows_cpu_{rows}", BackwardInput,
             $"3x3 stride 1: the rows_cpu_{rows} forward over dy, the weight rearrangement reading w flipped and transposed",
             (s, d) => Conv2dRowsForward.BackwardInputApplies(s, rows, d), s => Conv2dRowsForward.BackwardInputScratchBytes(s, rows),
@@ -225,20 +235,20 @@ public static class ConvCandidates
         .. PhaseGemmBlocks.Select(b => new ConvCandidate($"phase_gemm_cpu_{b}", BackwardInput, $"phase_gemm_cpu with {b.Rows} channels x {b.PixelsPerLane} pixels per invocation",
             (s, d) => Conv2dPhaseBackwardInput.Applies(s, KernelVariant.Cpu) && s.Cin >= b.Rows && b.RunsOn(d), Conv2dPhaseBackwardInput.ScratchBytes,
             (r, s, o, f) => Conv2dPhaseBackwardInput.BackwardInput(r, s, o.A, o.B, o.Out, o.Scratch!.Value, Has(f, Conv2dFlags.Accumulate), b))
-            { Family = KernelVariant.Cpu }),
+            { Family = KernelVariant.Cpu, SupersededBy = ShuffleTwin("phase_gemm_cpu_", b) }),
 
         // Backward weight. Reference first.
         new("direct_cpu", BackwardWeight, "implicit GEMM over batch and space, texel loads, one pass", Everywhere, NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Cpu)),
         .. WeightBlocks.Select(b => new ConvCandidate($"direct_cpu_{b}", BackwardWeight,
             $"implicit GEMM over batch and space, texel loads, one pass, {b.Rows} channels x {b.PixelsPerLane} patch entries per invocation",
-            (s, d) => s.Cout >= b.Rows && b.RunsOn(d), NoScratch, (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Cpu, b)) { Family = KernelVariant.Cpu }),
+            (s, d) => s.Cout >= b.Rows && b.RunsOn(d), NoScratch, (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Cpu, b)) { Family = KernelVariant.Cpu, SupersededBy = ShuffleTwin("direct_cpu_", b) }),
         new("dy4_cpu", BackwardWeight, "implicit GEMM over batch and space reading dy four outputs at a time, texel loads",
             (s, d) => Conv2dBackwardWeightDy4.Applies(s, KernelVariant.Cpu), NoScratch,
             (r, s, o, f) => Conv2dBackwardWeightDy4.BackwardWeight(r, s, o.A, o.B, o.Out, null, Has(f, Conv2dFlags.Accumulate))),
         .. Dy4Blocks.Select(b => new ConvCandidate($"dy4_cpu_{b}", BackwardWeight, $"dy4_cpu with {b.Rows} channels x {b.PixelsPerLane} patch entries per invocation",
             (s, d) => Conv2dBackwardWeightDy4.Applies(s, KernelVariant.Cpu) && s.Cout >= b.Rows && b.RunsOn(d), NoScratch,
-            (r, s, o, f) => Conv2dBackwardWeightDy4.BackwardWeight(r, s, o.A, o.B, o.Out, null, Has(f, Conv2dFlags.Accumulate), b)) { Family = KernelVariant.Cpu }),
+            (r, s, o, f) => Conv2dBackwardWeightDy4.BackwardWeight(r, s, o.A, o.B, o.Out, null, Has(f, Conv2dFlags.Accumulate), b)) { Family = KernelVariant.Cpu, SupersededBy = ShuffleTwin("dy4_cpu_", b) }),
         new("direct_gpu", BackwardWeight, "implicit GEMM over batch and space, 64x64 shared-memory tiles, one pass", SharedTiles, NoScratch,
             (r, s, o, f) => Conv2dKernels.DirectBackwardWeight(r, s, o, f, KernelVariant.Gpu)) { WrittenFor = KernelVariant.Gpu },
         new("splitk_gpu", BackwardWeight, "64x64 shared-memory tiles, split-K slices plus a fixed-order reduce",
@@ -246,7 +256,8 @@ public static class ConvCandidates
             { WrittenFor = KernelVariant.Gpu },
         new("taps8_cpu", BackwardWeight, "3x3: 8 output channels x the 9 taps of one input channel per invocation, texel loads, split by images into a fixed-order reduce",
             (s, d) => Conv2dBackwardWeightTaps.Applies(s, KernelVariant.Cpu), s => Conv2dBackwardWeightTaps.ScratchBytes(s, 8, TapsGroups),
-            (r, s, o, f) => Conv2dBackwardWeightTaps.BackwardWeight(r, s, o.A, o.B, o.Out, o.Scratch, Has(f, Conv2dFlags.Accumulate), 8, TapsGroups)),
+            (r, s, o, f) => Conv2dBackwardWeightTaps.BackwardWeight(r, s, o.A, o.B, o.Out, o.Scratch, Has(f, Conv2dFlags.Accumulate), 8, TapsGroups))
+            { SupersededBy = "taps8_shuffle_cpu" },
         // 8 rows only: with 4 the shuffle form measured 1.3-1.6x taps8_shuffle_cpu's time on every ResNet-20 layer (batch 128).
         new("taps8_shuffle_cpu", BackwardWeight, "taps8_cpu with the dy rows loaded once across the workgroup and shared by subgroup shuffles",
             (s, d) => Conv2dBackwardWeightTaps.ShuffleApplies(s, KernelVariant.Cpu, d), s => Conv2dBackwardWeightTaps.ScratchBytes(s, 8, TapsGroups),
@@ -290,9 +301,14 @@ public static class ConvCandidates
     /// <summary>
     /// The candidates of one direction that apply to a shape on a device, in table order (the reference first); with a
     /// <paramref name="variant"/>, only those of its family or of none (<see cref="ConvCandidate.Family"/>).
+    /// A candidate <see cref="ConvCandidate.SupersededBy"/> another that applies too is left out when a variant is given (the tuner's
+    /// question); without one every applicable candidate is listed.
     /// </summary>
-    public static List<ConvCandidate> Applicable(IEnumerable<ConvCandidate> table, ConvKey key, DeviceInfo device, KernelVariant? variant = null) =>
-        table.Where(c => c.Direction == key.Direction && c.Applies(key.Shape, device) && (variant is null || c.Family is null || c.Family == variant)).ToList();
+    public static List<ConvCandidate> Applicable(IEnumerable<ConvCandidate> table, ConvKey key, DeviceInfo device, KernelVariant? variant = null)
+    {
+        var list = table.Where(c => c.Direction == key.Direction && c.Applies(key.Shape, device) && (variant is null || c.Family is null || c.Family == variant)).ToList();
+        return variant is null ? list : list.Where(c => c.SupersededBy is not { } twin || !list.Any(o => o.Name == twin)).ToList();
+    }
 
     /// <summary>A candidate by direction and name (null when the table has none: a cache entry from another build).</summary>
     public static ConvCandidate? Find(IEnumerable<ConvCandidate> table, ConvDirection direction, string name) =>

@@ -211,6 +211,24 @@ public sealed class Conv2dKernelTests(GpuFixture gpu) : KernelTest(gpu)
     }
 
     [Fact]
+    public void A_plain_block_is_not_tuned_where_its_shuffle_twin_applies_and_is_where_it_does_not()
+    {
+        foreach (var c in ConvCandidates.All.Where(c => c.SupersededBy is not null))
+            Assert.NotNull(ConvCandidates.Find(ConvCandidates.All, c.Direction, c.SupersededBy!));
+        DeviceInfo able = Device.Info with { SubgroupSize = 8, SubgroupShuffleCompute = true }, noShuffle = Device.Info with { SubgroupShuffleCompute = false };
+        var key = new ConvKey(ConvDirection.Forward, Parse("2,16,28,28,16,3,3,1,1,1,1"));
+        List<string> Names(DeviceInfo d, KernelVariant? v) => ConvCandidates.Applicable(ConvCandidates.All, key, d, v).Select(c => c.Name).ToList();
+        Assert.Contains("direct_cpu_shuffle_16x8", Names(able, KernelVariant.Cpu));
+        Assert.DoesNotContain("direct_cpu_16x8", Names(able, KernelVariant.Cpu));
+        Assert.Contains("direct_cpu_16x8", Names(noShuffle, KernelVariant.Cpu));
+        Assert.Contains("direct_cpu_16x8", Names(able, null));   // listed, not tuned: the kernel tests still force it
+        var weight = new ConvKey(ConvDirection.BackwardWeight, Parse("2,16,28,28,16,3,3,1,1,1,1"));
+        var tuned = ConvCandidates.Applicable(ConvCandidates.All, weight, able, KernelVariant.Cpu).Select(c => c.Name).ToList();
+        Assert.Contains("taps8_shuffle_cpu", tuned);
+        Assert.DoesNotContain("taps8_cpu", tuned);
+    }
+
+    [Fact]
     public void Every_split_k_candidate_splits_on_some_shape_of_the_tables()
     {
         foreach (var c in ConvCandidates.All.Where(SplitsK))
