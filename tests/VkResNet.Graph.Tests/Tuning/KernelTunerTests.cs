@@ -176,7 +176,8 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
         var selection = KernelTuner.Tune(keys, Device.Info, KernelVariant.Gpu, Full(), cache, bench, _ => { });
         Assert.Equal(3, bench.TimedByName["direct_gpu"]);
         Assert.Equal(["direct_gpu"], selection.Describe(keys[0]).Skipped);   // most work first: keys[4] was tuned first, keys[0] last
-        Assert.Equal(5, bench.TimedByName["direct_cpu_pixels_x"]);   // 1 ms like the reference: never abandoned
+        // 1 ms like the reference: never abandoned, timed on all 5 keys and, tied for the best, in each key's 3 run-off rounds.
+        Assert.Equal(5 * 4, bench.TimedByName["direct_cpu_pixels_x"]);
         Assert.All(keys, k => Assert.Equal("direct_cpu", selection.Choose(k).Name));
     }
 
@@ -190,7 +191,10 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
         // A Gpu graph: direct_gpu is of its own kind there.
         KernelTuner.Tune(keys, Device.Info, KernelVariant.Gpu, Full(), cache, bench, _ => { });
         // The reference (1 ms) is timed first: every later candidate may stop after one timed run past 2 ms.
-        Assert.All(limits.Where(l => l.Name != "direct_cpu"), l => Assert.Equal(2.0, l.AbandonMs, 9));
+        // (The run-off of the close finishers, after every candidate's first median, times them again without a limit.)
+        Assert.All(limits.Where(l => l.Name != "direct_cpu" && !double.IsPositiveInfinity(l.AbandonMs)), l => Assert.Equal(2.0, l.AbandonMs, 9));
+        // Unlimited: the reference's first median on each of the 5 keys, and 3 rounds of the 3 close finishers (1 ms ties).
+        Assert.Equal(5 + 5 * 3 * 3, limits.Count(l => double.IsPositiveInfinity(l.AbandonMs)));
         Assert.Equal(5, limits.Count(l => l.Name == "direct_cpu_pixels_x"));   // 3x: cut short on every key, skipped on none
         Assert.Equal(3, limits.Count(l => l.Name == "direct_gpu"));            // 100x: skipped after the first three keys
     }
@@ -224,6 +228,42 @@ public sealed class KernelTunerTests(GpuFixture gpu) : GpuTest(gpu)
             return ms.TryGetValue(candidate.Name, out double t) ? t : 1.0;
         }
         public void Dispose() { }
+    }
+
+    /// <summary>Each named candidate's times in turn (its last one repeated), every other candidate 2 ms; notes the order of calls.</summary>
+    sealed class Sequences(Dictionary<string, double[]> ms, List<string> calls) : ICandidateBench
+    {
+        readonly Dictionary<string, int> _next = [];
+        public void Begin(ConvKey key, long scratchBytes) { }
+        public float[] Output(ConvCandidate candidate) => [1f, 2f, 3f];
+        public double MedianMs(ConvCandidate candidate, int warmup, int runs, double abandonMs)
+        {
+            calls.Add(candidate.Name);
+            if (!ms.TryGetValue(candidate.Name, out var t)) return 2.0;
+            int i = _next.GetValueOrDefault(candidate.Name);
+            _next[candidate.Name] = i + 1;
+            return t[Math.Min(i, t.Length - 1)];
+        }
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void Close_finishers_are_timed_again_in_interleaved_rounds_so_one_lucky_median_does_not_win()
+    {
+        // winograd_f2x2's first median fell in a quiet moment (0.8 ms) and direct_cpu_pixels_x's in a burst (0.9); timed
+        // again alternately they run 1.0 and 0.7: the run-off medians (of 0.8, 1, 1, 1 and of 0.9, 0.7, 0.7, 0.7) decide.
+        var calls = new List<string>();
+        using var bench = new Sequences(new() { ["winograd_f2x2"] = [0.8, 1.0], ["direct_cpu_pixels_x"] = [0.9, 0.7] }, calls);
+        var selection = KernelTuner.Tune([Small], Device.Info, KernelVariant.Cpu, Full(), TuningCache.Load(null, "fake", "fake", "fake", _ => { }), bench, _ => { });
+        var choice = selection.Describe(Small);
+        Assert.Equal("direct_cpu_pixels_x", choice.Candidate.Name);
+        Assert.Equal(0.7, choice.Times.Single(t => t.Name == "direct_cpu_pixels_x").Milliseconds, 9);
+        Assert.Equal(1.0, choice.Times.Single(t => t.Name == "winograd_f2x2").Milliseconds, 9);
+        Assert.Equal(2.0, choice.Times.Single(t => t.Name == "direct_cpu").Milliseconds, 9);   // not close: not timed again
+        // The run-off alternates the two, fastest first: 3 rounds after each one's first median.
+        var tail = calls.TakeLast(6).ToList();
+        Assert.Equal(Enumerable.Repeat(new[] { "winograd_f2x2", "direct_cpu_pixels_x" }, 3).SelectMany(x => x), tail);
+        Assert.Equal(4, calls.Count(c => c == "winograd_f2x2"));
     }
 
     [Fact]
