@@ -4,9 +4,10 @@
 // Row runs: one invocation owns BLOCK_ROWS output channels x RUN consecutive outputs of one output row, so the
 // (RUN-1)*SW+3 texels of x it reads along one input row feed all 3 taps of that kernel row: per (ci, ky) RUN+2 gathers
 // (stride 1) feed 3*RUN*BLOCK_ROWS FMAs, where conv2d_forward_cpu's interleaved columns gather 3*BN for 3*BN*BM.
-// The weights come rearranged by conv2d_weight_rows (tap-major, channels innermost, padded to the channel block), read
-// 4 channels a texel, uniform across the workgroup. The 8 lanes of a workgroup take 8 consecutive runs.
-// Dispatch: (ceil(Cout / BLOCK_ROWS), ceil(N*OH*ceil(OW/RUN) / 8), 1), x and y swapped when ROWS_ON_X = 0.
+// The weights come rearranged by conv2d_weight_rows (per channel block and input channel: 9 taps x BLOCK_ROWS
+// channels, 4 channels a texel); each lane loads an eighth of an input channel's texels and the rest reach it by
+// subgroup shuffles (below). The 8 lanes of a workgroup take 8 consecutive runs.
+// Dispatch: (ceil(Cout / BLOCK_ROWS), ceil(N*OH*ceil(OW/RUN) / 8), 1); channel blocks on x (ROWS_ON_X left at 1).
 #extension GL_KHR_shader_subgroup_shuffle : require
 #include "cpu_block.glsl"
 #include "conv2d_params.glsl"
