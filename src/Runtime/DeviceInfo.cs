@@ -43,6 +43,12 @@ public sealed record DeviceInfo
     [JsonIgnore] public bool SubgroupSizeControlByExtension { get; init; }
     /// <summary>Compute shaders may use subgroup shuffles (VkPhysicalDeviceSubgroupProperties: compute stage, shuffle operations).</summary>
     public bool SubgroupShuffleCompute { get; init; }
+
+    /// <summary>
+    /// Whether a compute workgroup of <paramref name="invocations"/> may share values by subgroup shuffles: the device
+    /// shuffles in compute and its subgroups hold the whole workgroup.
+    /// </summary>
+    public bool ShufflesWithin(uint invocations) => SubgroupShuffleCompute && SubgroupSize >= invocations;
     public required bool ShaderFloat16 { get; init; }
     public required bool ShaderInt8 { get; init; }
     public required bool TimelineSemaphores { get; init; }

@@ -24,7 +24,7 @@ public static class Conv2dBackwardWeightTaps
     /// subgroup shuffles) also needs shuffles in compute and the workgroup's 8 lanes in one subgroup.
     /// </summary>
     public static bool ShuffleApplies(Conv2dShape s, KernelVariant variant, DeviceInfo d) =>
-        Applies(s, variant) && d.SubgroupShuffleCompute && d.SubgroupSize >= Lanes;
+        Applies(s, variant) && d.ShufflesWithin(Lanes);
 
     /// <summary>Images per slice and the slice count: enough slices for <paramref name="targetGroups"/> workgroups, each at least one image.</summary>
     public static (int Slices, int Images) Split(Conv2dShape s, int rows, int targetGroups)
@@ -51,8 +51,7 @@ public static class Conv2dBackwardWeightTaps
         s.Validate();
         if (!Applies(s, KernelVariant.Cpu))
             throw new ArgumentException($"Conv2d {Form} {s}: needs a 3x3 kernel, x stride 1 or 2 and at least {Lanes} input channels.");
-        if (shuffle && !ShuffleApplies(s, KernelVariant.Cpu, r.Device.Info))
-            throw new ArgumentException($"Conv2d {Form} {s}: the shuffle form needs subgroup shuffles in compute with subgroups of at least {Lanes} ({r.Device.Info.Name}).");
+        if (shuffle) RequireShuffles(r.Device.Info, Lanes, s, Form);
         string kernel = shuffle ? "conv2d_backward_weight_taps_shuffle_cpu" : "conv2d_backward_weight_taps_cpu";
         if (rows is < 1 or > 8) throw new ArgumentOutOfRangeException(nameof(rows), rows, "1..8 output channels per invocation");
         Require(dy, s.OutputElements, "dy", s, Form);

@@ -35,8 +35,14 @@ internal static class Conv2dFormArgs
     /// <summary>A shuffle block (<see cref="CpuBlock.Shuffle"/>) only on a device that runs it.</summary>
     public static void RequireBlock(CpuBlock block, DeviceInfo d, Conv2dShape s, string form)
     {
-        if (!block.RunsOn(d))
-            throw new ArgumentException($"Conv2d {form} {s}: block {block} needs subgroup shuffles in compute with subgroups of at least 8 ({d.Name}).");
+        if (block.Shuffle) RequireShuffles(d, 8, s, form);
+    }
+
+    /// <summary>A form that shares values across a workgroup of <paramref name="invocations"/> by subgroup shuffles.</summary>
+    public static void RequireShuffles(DeviceInfo d, uint invocations, Conv2dShape s, string form)
+    {
+        if (!d.ShufflesWithin(invocations))
+            throw new ArgumentException($"Conv2d {form} {s}: needs subgroup shuffles in compute with subgroups of at least {invocations} ({d.Name}).");
     }
 
     public static long DivUp(long a, long b) => (a + b - 1) / b;

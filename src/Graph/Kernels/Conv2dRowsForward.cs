@@ -9,24 +9,25 @@ namespace VkResNet.Graph.Kernels;
 /// kernel row. The weights are rearranged first (conv2d_weight_rows, every step: training changes w) into scratch, per
 /// channel block and input channel, and each lane of the workgroup loads an eighth of them and shuffles them to the rest
 /// (lavapipe gathers a uniform texel once per lane: measured 0.53-0.66x of direct_cpu_16x8's time on ResNet-20's stride-1
-/// layers at batch 128, where the same kernel loading every weight in every lane measured 0.81-0.95x). The stride-1 backward input runs as this forward over dy with the rearrangement
-/// reading w flipped and transposed. Sizes in specialization constants: grid order, channels per invocation, run
+/// layers at batch 128, where the same kernel loading every weight in every lane measured 0.81-0.95x). The stride-1
+/// backward input runs as this forward over dy with the rearrangement reading w flipped and transposed. Sizes in specialization constants: grid order, channels per invocation, run
 /// length (7 on widths that are multiples of 7, as every ResNet map at 224 and 28 input is; else 8) and the x stride.
 /// Tuner candidates in <see cref="ConvCandidates"/>.
 /// </summary>
 public static class Conv2dRowsForward
 {
     const string Form = "row-run forward";
-    const int Lanes = 8;
+    const uint Lanes = 8;
 
     /// <summary>
     /// 3x3 kernels at x stride 1 or 2, at least <paramref name="rows"/> output channels (a multiple of 4, at most 32), on a
     /// device whose compute shaders shuffle within subgroups of at least the workgroup's 8 invocations (the weights are
     /// shared across the workgroup by shuffles).
     /// </summary>
-    public static bool Applies(Conv2dShape s, int rows, DeviceInfo d) =>
-        s.KernelH == 3 && s.KernelW == 3 && s.StrideW is 1 or 2 && rows % 4 == 0 && rows is >= 4 and <= 32 && s.Cout >= rows
-        && d.SubgroupShuffleCompute && d.SubgroupSize >= Lanes;
+    public static bool Applies(Conv2dShape s, int rows, DeviceInfo d) => ShapeApplies(s, rows) && d.ShufflesWithin(Lanes);
+
+    static bool ShapeApplies(Conv2dShape s, int rows) =>
+        s.KernelH == 3 && s.KernelW == 3 && s.StrideW is 1 or 2 && rows % 4 == 0 && rows is >= 4 and <= 32 && s.Cout >= rows;
 
     /// <summary>Stride-1 backward input as the forward over dy (the transposed conv: Cin output channels).</summary>
     public static bool BackwardInputApplies(Conv2dShape s, int rows, DeviceInfo d) =>
@@ -56,9 +57,9 @@ public static class Conv2dRowsForward
                        BufferSlice y, Conv2dFlags flags, BufferSlice? scratch, bool flipWeights, int rows)
     {
         s.Validate();
-        if (!Applies(s, rows, r.Device.Info))
-            throw new ArgumentException($"Conv2d {Form} {s}: needs a 3x3 kernel, x stride 1 or 2, at least {rows} output channels ({rows} a multiple of 4, " +
-                                        $"at most 32) and subgroup shuffles in compute with subgroups of at least {Lanes} ({r.Device.Info.Name}).");
+        if (!ShapeApplies(s, rows))
+            throw new ArgumentException($"Conv2d {Form} {s}: needs a 3x3 kernel, x stride 1 or 2 and at least {rows} output channels ({rows} a multiple of 4, at most 32).");
+        RequireShuffles(r.Device.Info, Lanes, s, Form);
         Require(x, s.InputElements, "x", s, Form);
         Require(w, s.WeightElements, "w", s, Form);
         Require(y, s.OutputElements, "y", s, Form);
@@ -76,6 +77,6 @@ public static class Conv2dRowsForward
         SpecConstant[] spec = [SpecConstant.Int(1, rows), SpecConstant.Int(2, run), SpecConstant.Int(3, s.StrideW)];
         r.Dispatch("conv2d_forward_rows_cpu", spec,
                    [Access.Read(x), Access.Read(wr), Access.Read(bias ?? x), Access.Read(residual ?? x), Conv2dKernels.Output(y, acc)],
-                   new Conv2dPush(s, flags), Conv2dKernels.Groups(s.Cout, rows), Conv2dKernels.Groups(runs, Lanes), 1);
+                   new Conv2dPush(s, flags), Conv2dKernels.Groups(s.Cout, rows), Conv2dKernels.Groups(runs, (int)Lanes), 1);
     }
 }

@@ -19,7 +19,7 @@ public readonly record struct CpuBlock(int Rows, int PixelsPerLane, bool Shuffle
 
     /// <summary>Whether the device runs this block: any device, or for a shuffle block one whose compute shaders shuffle
     /// within subgroups that hold the workgroup's 8 invocations.</summary>
-    public bool RunsOn(DeviceInfo d) => !Shuffle || (d.SubgroupShuffleCompute && d.SubgroupSize >= 8);
+    public bool RunsOn(DeviceInfo d) => !Shuffle || d.ShufflesWithin(8);
 
     /// <summary><paramref name="others"/> plus this block's constants (none for the default block: the same pipeline as before).</summary>
     internal SpecConstant[] With(ReadOnlySpan<SpecConstant> others) =>

@@ -130,12 +130,7 @@ public static class KernelTuner
         var samples = close.ToDictionary(i => i, i => new List<double> { times[i].Milliseconds });
         for (int round = 0; round < RunOffRounds; round++)
             foreach (int i in close) samples[i].Add(bench.MedianMs(candidates[i], 1, 1, double.PositiveInfinity));
-        foreach (int i in close)
-        {
-            var sorted = samples[i].Order().ToList();
-            double median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-            times[i] = times[i] with { Milliseconds = median };
-        }
+        foreach (int i in close) times[i] = times[i] with { Milliseconds = DeviceCandidateBench.Median(samples[i]) };
     }
 
     static KernelChoice Measure(ConvKey key, List<ConvCandidate> candidates, ICandidateBench bench, TuningOptions options, Action<string> warn,
